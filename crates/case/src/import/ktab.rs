@@ -1,0 +1,178 @@
+//! KTAB's CSV layout: row 1 `ScenarioName,Description,nActors,nDims`; row 2 the header
+//! `Actor,Description,Influence,<dim> Position,<dim> Salience,…`; then one row per actor.
+//! Each dimension becomes an issue; positions and saliences are already on 0–100.
+
+use std::collections::BTreeMap;
+
+use super::{ImportError, cited, err, number, row, skeleton, unique_id};
+use crate::model::*;
+
+/// Import a KTAB scenario CSV.
+pub fn import(file: &str, text: &str) -> Result<Case, ImportError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            err(
+                file,
+                e.position().map_or(0, |p| p.line() as usize),
+                format!("malformed row: {e}"),
+                "check quoting and commas",
+            )
+        })?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        records.push((line, cells));
+    }
+    let Some((l1, first)) = records.first() else {
+        return Err(err(
+            file,
+            1,
+            "the file is empty",
+            "KTAB's first row is `ScenarioName,Description,nActors,nDims`",
+        ));
+    };
+    if first.len() < 4 {
+        return Err(err(
+            file,
+            *l1,
+            "the first row needs 4 fields: ScenarioName,Description,nActors,nDims",
+            "see KTAB's CSV layout",
+        ));
+    }
+    let n_actors = first[2].parse::<usize>().map_err(|_| {
+        err(
+            file,
+            *l1,
+            format!("nActors {:?} is not a whole number", first[2]),
+            "the third field of row 1 is the number of actors",
+        )
+    })?;
+    let n_dims = first[3].parse::<usize>().map_err(|_| {
+        err(
+            file,
+            *l1,
+            format!("nDims {:?} is not a whole number", first[3]),
+            "the fourth field of row 1 is the number of dimensions",
+        )
+    })?;
+    let Some((l2, header)) = records.get(1) else {
+        return Err(err(
+            file,
+            2,
+            "no header row",
+            "row 2 names the columns: Actor,Description,Influence,<dim> Position,<dim> Salience,…",
+        ));
+    };
+    if header.len() < 3 + 2 * n_dims {
+        return Err(err(
+            file,
+            *l2,
+            format!(
+                "the header has {} columns; {} dimensions need {}",
+                header.len(),
+                n_dims,
+                3 + 2 * n_dims
+            ),
+            "each dimension needs a position and a salience column",
+        ));
+    }
+    let actors = &records[2..];
+    if actors.len() != n_actors {
+        return Err(err(
+            file,
+            *l1,
+            format!(
+                "row 1 announces {n_actors} actors but the file has {}",
+                actors.len()
+            ),
+            "fix nActors or the actor rows",
+        ));
+    }
+    let mut case = skeleton(file, first[0].clone(), first[1].clone());
+    let mut ids = BTreeMap::new();
+    let mut dims: Vec<Issue> = (0..n_dims)
+        .map(|d| {
+            let h = header[3 + 2 * d].trim();
+            let name = h.strip_suffix("Position").map_or(h, str::trim).to_string();
+            Issue {
+                id: String::new(),
+                question: format!("Dimension {name:?} of KTAB scenario {:?}", first[0]),
+                low: "0 on KTAB's scale for this dimension".into(),
+                high: "100 on KTAB's scale for this dimension".into(),
+                status_quo: None,
+                unit: None,
+                prov: Provenance::default(),
+                positions: Vec::new(),
+                span: 0..0,
+            }
+            .with_id(&name)
+        })
+        .collect();
+    let mut issue_ids = BTreeMap::new();
+    for d in &mut dims {
+        d.id = unique_id(&d.id, &mut issue_ids);
+    }
+    for (line, cells) in actors {
+        let line = *line;
+        if cells.len() < 3 + 2 * n_dims {
+            return Err(err(
+                file,
+                line,
+                format!(
+                    "the row has {} fields; {} expected",
+                    cells.len(),
+                    3 + 2 * n_dims
+                ),
+                "one name, a description, an influence and a position and salience per dimension",
+            ));
+        }
+        let id = unique_id(&cells[0], &mut ids);
+        let cap = number(file, line, &header[2], &cells[2])?
+            .ok_or_else(|| err(file, line, "empty influence", "fill the influence column"))?;
+        case.actors.push(Actor {
+            id: id.clone(),
+            name: cells[0].clone(),
+            kind: ActorKind::Other,
+            side: None,
+            capability: cited(cap, line),
+            description: cells[1].clone(),
+            prov: row(line),
+            span: 0..0,
+        });
+        for (d, issue) in dims.iter_mut().enumerate() {
+            let (pc, sc) = (3 + 2 * d, 4 + 2 * d);
+            let p = number(file, line, &header[pc], &cells[pc])?;
+            let s = number(file, line, &header[sc], &cells[sc])?;
+            if let (Some(p), Some(s)) = (p, s) {
+                issue.positions.push(Position {
+                    actor: id.clone(),
+                    position: cited(p, line),
+                    salience: cited(s, line),
+                    prov: row(line),
+                    span: 0..0,
+                });
+            }
+        }
+    }
+    case.issues = dims;
+    Ok(case)
+}
+
+trait WithId {
+    fn with_id(self, name: &str) -> Self;
+}
+
+impl WithId for Issue {
+    fn with_id(mut self, name: &str) -> Self {
+        self.id = name.to_string();
+        self
+    }
+}

@@ -1,0 +1,180 @@
+//! Importers: the tables analysts already have, turned into cases.
+//!
+//! - [`eu_table`]: the common expected-utility layout (Actor, Capability, Position, Salience; one
+//!   issue per file, several `<issue> Position`/`<issue> Salience` column pairs, or a long layout
+//!   with an `Issue` column);
+//! - [`ktab`]: KTAB's CSV layout (scenario row, header row, one row per actor);
+//! - [`deu`]: the DEU TSV layout (one row per issue, `p<actor>`/`s<actor>` columns).
+//!
+//! Every imported value keeps its origin: the case gets a `[[source]]` for the file, and each
+//! number cites it with the row it came from (`source = "import#row 7"`), so an imported case
+//! validates with `require_sources = true`. Importers take text, never paths: the caller reads
+//! the file.
+
+use std::collections::BTreeMap;
+
+use crate::model::*;
+use crate::read::{is_ident, suggest_ident};
+
+/// Why an import failed: what, where (1-based line, 0 if none), and how to fix it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+#[non_exhaustive]
+pub struct ImportError {
+    /// The file name as given.
+    pub file: String,
+    /// 1-based line (0 when the problem concerns the whole file).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+/// The layouts [`import`] understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Expected-utility table.
+    EuTable,
+    /// KTAB CSV.
+    Ktab,
+    /// DEU TSV.
+    Deu,
+}
+
+/// How DEU actors get their capability (DEU codes none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeuCapability {
+    /// Council votes under the Amsterdam Treaty (in force 1999–2003); the Commission and the
+    /// Parliament get the largest member states' weight (a stated judgement).
+    #[default]
+    CouncilVotes,
+    /// The GDP-based weights in the file's second row.
+    Gdp,
+    /// Everyone 1.
+    Equal,
+}
+
+/// Import `text` (named `file`) in the given layout.
+pub fn import(file: &str, text: &str, format: Format) -> Result<Case, ImportError> {
+    match format {
+        Format::EuTable => eu_table::import(file, text),
+        Format::Ktab => ktab::import(file, text),
+        Format::Deu => deu::import(file, text, DeuCapability::default()),
+    }
+}
+
+pub(crate) fn err(
+    file: &str,
+    line: usize,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> ImportError {
+    ImportError {
+        file: file.to_string(),
+        line,
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+/// The file's base name, for ids and titles.
+fn stem(file: &str) -> String {
+    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    base.rsplit_once('.').map_or(base, |(s, _)| s).to_string()
+}
+
+/// A skeleton case for an import.
+pub(crate) fn skeleton(file: &str, title: String, description: String) -> Case {
+    let id = suggest_ident(&stem(file));
+    Case {
+        case: CaseMeta {
+            id,
+            title,
+            description,
+            // Imported tables carry no date: the caller sets `as_of` (the CLI uses `--as-of`,
+            // default today); nothing imported is dated, so any date validates.
+            as_of: PartialDate {
+                year: 2000,
+                month: Some(1),
+                day: Some(1),
+            },
+            horizon: 2000,
+            require_sources: true,
+            patron: None,
+            client: None,
+            as_of_span: 0..0,
+            patron_span: 0..0,
+            client_span: 0..0,
+        },
+        sources: vec![Source {
+            id: "import".into(),
+            citation: format!("imported from {file}"),
+            url: None,
+            note: Some("each value cites the row of the file it was read from".into()),
+            span: 0..0,
+        }],
+        actors: Vec::new(),
+        issues: Vec::new(),
+        flows: Vec::new(),
+        series: Vec::new(),
+        schedules: Vec::new(),
+        events: Vec::new(),
+        params: Vec::new(),
+        figures: Vec::new(),
+        scenarios: Vec::new(),
+    }
+}
+
+/// The provenance of a row of the imported file.
+pub(crate) fn row(line: usize) -> Provenance {
+    Provenance {
+        source: Some(format!("import#row {line}")),
+        ..Default::default()
+    }
+}
+
+/// A bare number covered by its record's provenance (written as `x = 1.0` beside `source`).
+pub(crate) fn cited(value: f64, line: usize) -> Num {
+    let mut n = Num::bare(value);
+    n.prov = row(line);
+    n
+}
+
+/// A unique identifier from a display name.
+pub(crate) fn unique_id(name: &str, taken: &mut BTreeMap<String, usize>) -> String {
+    let base = if is_ident(name) {
+        name.to_string()
+    } else {
+        suggest_ident(name)
+    };
+    let n = taken.entry(base.clone()).or_insert(0);
+    *n += 1;
+    if *n == 1 { base } else { format!("{base}-{n}") }
+}
+
+/// Parse a number cell (trimmed); `None` for an empty cell.
+pub(crate) fn number(
+    file: &str,
+    line: usize,
+    col: &str,
+    cell: &str,
+) -> Result<Option<f64>, ImportError> {
+    let c = cell.trim();
+    if c.is_empty() {
+        return Ok(None);
+    }
+    match c.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(err(
+            file,
+            line,
+            format!("column {col:?}: {c:?} is not a number"),
+            "write plain numbers (no units, no thousands separators)",
+        )),
+    }
+}
+
+pub mod deu;
+pub mod eu_table;
+pub mod ktab;

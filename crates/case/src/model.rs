@@ -1,0 +1,932 @@
+//! The case vocabulary: the validated, typed form of a case file.
+//!
+//! These types are what every engine reads. They serialize (serde) to the same shape the TOML
+//! format uses, so `case import` and `case new` write cases with them and `case schema` derives the
+//! JSON Schema from them. Byte spans into the source file are kept beside the values (and skipped
+//! when serializing) so the validator can point at the exact text of a problem.
+
+use std::ops::Range;
+
+use schemars::JsonSchema;
+use serde::{Serialize, Serializer};
+
+/// A byte range in the case file (empty for values made in code).
+pub type Span = Range<usize>;
+
+/// Where a value comes from. With `require_sources = true`, every number needs a `source` or a
+/// `judgement` (its own or its record's).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+pub struct Provenance {
+    /// The id of a declared `[[source]]`, optionally followed by `#` and a locator
+    /// (`"fn24"`, `"yearbook-2020#table 3"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// An expert judgement, with a one-line reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judgement: Option<String>,
+    /// Marks a value dated after the case's `as_of` as an assumption, with a one-line reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
+}
+
+impl Provenance {
+    /// Whether there is nothing.
+    pub fn is_empty(&self) -> bool {
+        self.source.is_none() && self.judgement.is_none() && self.assumption.is_none()
+    }
+    /// Whether it says where the number comes from (a source or a judgement).
+    pub fn is_sourced(&self) -> bool {
+        self.source.is_some() || self.judgement.is_some()
+    }
+    /// Fill what is missing here from `outer` (a record's provenance covers its bare numbers).
+    pub fn inherit(&mut self, outer: &Provenance) {
+        if !self.is_sourced() {
+            if self.source.is_none() {
+                self.source.clone_from(&outer.source);
+            }
+            if self.judgement.is_none() {
+                self.judgement.clone_from(&outer.judgement);
+            }
+        }
+        if self.assumption.is_none() {
+            self.assumption.clone_from(&outer.assumption);
+        }
+    }
+    /// The declared source id referenced by `source` (the part before `#`).
+    pub fn source_id(&self) -> Option<&str> {
+        self.source
+            .as_deref()
+            .map(|s| s.split('#').next().unwrap_or(s).trim())
+    }
+    /// A short human-readable origin: the source, or "judgement: …".
+    pub fn describe(&self) -> String {
+        match (&self.source, &self.judgement) {
+            (Some(s), _) => s.clone(),
+            (None, Some(j)) => format!("judgement: {j}"),
+            (None, None) => String::from("unsourced"),
+        }
+    }
+}
+
+/// A number with its provenance. In TOML it is a bare number (covered by its record's
+/// `source`/`judgement`) or an inline table `{ value = 1.5, source = "fn5" }`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Num {
+    /// The value.
+    pub value: f64,
+    /// Where it comes from (after inheriting from the enclosing record).
+    pub prov: Provenance,
+    /// Whether the number was written with its own provenance (an inline table).
+    pub own_prov: bool,
+    /// Where it is in the file.
+    pub span: Span,
+}
+
+impl Num {
+    /// A number made in code, with a provenance.
+    pub fn new(value: f64, prov: Provenance) -> Self {
+        Self {
+            value,
+            own_prov: !prov.is_empty(),
+            prov,
+            span: 0..0,
+        }
+    }
+    /// A bare number (it inherits its record's provenance).
+    pub fn bare(value: f64) -> Self {
+        Self {
+            value,
+            ..Self::default()
+        }
+    }
+}
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if !self.own_prov {
+            return s.serialize_f64(self.value);
+        }
+        #[derive(Serialize)]
+        struct Full<'a> {
+            value: f64,
+            #[serde(flatten)]
+            prov: &'a Provenance,
+        }
+        Full {
+            value: self.value,
+            prov: &self.prov,
+        }
+        .serialize(s)
+    }
+}
+
+impl JsonSchema for Num {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Num".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let prov = generator.subschema_for::<Provenance>();
+        schemars::json_schema!({
+            "description": "A number, bare or with its own provenance.",
+            "anyOf": [
+                { "type": "number" },
+                { "allOf": [ prov, {
+                    "type": "object",
+                    "required": ["value"],
+                    "properties": { "value": { "type": "number" } }
+                } ] }
+            ]
+        })
+    }
+}
+
+/// A date that may be known only to the year or the month (`1994`, `"2018-12"`, `2018-12-13`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartialDate {
+    /// Year.
+    pub year: i32,
+    /// Month 1–12, if known.
+    pub month: Option<u8>,
+    /// Day 1–31, if known.
+    pub day: Option<u8>,
+}
+
+impl PartialDate {
+    /// The earliest calendar day this date can mean, as (year, month, day).
+    pub fn earliest(&self) -> (i32, u8, u8) {
+        (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+    }
+    /// Whether this date certainly lies after `other`'s latest day.
+    pub fn is_after(&self, other: &PartialDate) -> bool {
+        let latest = (
+            other.year,
+            other.month.unwrap_or(12),
+            other.day.unwrap_or(31),
+        );
+        self.earliest() > latest
+    }
+    /// Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut it = s.trim().split('-');
+        let y = it.next()?;
+        if y.len() != 4 {
+            return None;
+        }
+        let year: i32 = y.parse().ok()?;
+        let month = match it.next() {
+            Some(m) if m.len() == 2 => Some(m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?),
+            Some(_) => return None,
+            None => None,
+        };
+        let day = match it.next() {
+            Some(d) if d.len() == 2 => Some(d.parse::<u8>().ok().filter(|d| (1..=31).contains(d))?),
+            Some(_) => return None,
+            None => None,
+        };
+        if it.next().is_some() {
+            return None;
+        }
+        let d = Self { year, month, day };
+        if let (Some(m), Some(day)) = (month, day) {
+            if day > days_in_month(year, m) {
+                return None;
+            }
+        }
+        Some(d)
+    }
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+impl std::fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+            if let Some(d) = self.day {
+                write!(f, "-{d:02}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for PartialDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl JsonSchema for PartialDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PartialDate".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A date known to the year, month or day: 1994, \"2018-12\", 2018-12-13 (a TOML date or a string).",
+            "anyOf": [
+                { "type": "integer" },
+                { "type": "string", "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$" }
+            ]
+        })
+    }
+}
+
+/// The `[case]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct CaseMeta {
+    /// A short identifier, e.g. `belarus-russia-2019`.
+    pub id: String,
+    /// A title.
+    pub title: String,
+    /// What the case is about.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The date of knowledge: nothing dated later may enter as an input unless marked as an assumption.
+    pub as_of: PartialDate,
+    /// The last year a simulation runs to.
+    pub horizon: i32,
+    /// When true, every number needs a `source` or a `judgement`.
+    #[serde(default)]
+    pub require_sources: bool,
+    /// The stronger party (an actor id), whose ties the flows describe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patron: Option<String>,
+    /// The weaker party (an actor id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the `as_of` value.
+    pub as_of_span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the `patron` value.
+    pub patron_span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the `client` value.
+    pub client_span: Span,
+}
+
+/// A `[[source]]`: a publication, data set or statement that values cite by `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Source {
+    /// The id values cite, e.g. `fn24`.
+    pub id: String,
+    /// The full citation.
+    pub citation: String,
+    /// Where to find it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Anything a reader should know (what it covers, its reliability).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+}
+
+/// What kind of player an actor is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActorKind {
+    /// A state as a unitary actor.
+    State,
+    /// A head of state or government acting personally.
+    Leader,
+    /// A government body (ministry, cabinet, agency).
+    Government,
+    /// Armed forces or a military command.
+    Military,
+    /// Intelligence and security services.
+    Security,
+    /// A company.
+    Firm,
+    /// A bloc or international organisation (EU, NATO, EAEU).
+    Bloc,
+    /// Society, public opinion, parties, civil society.
+    Society,
+    /// Anything else (think tanks, media, imported actors of unknown kind).
+    Other,
+}
+
+impl ActorKind {
+    /// All kinds, with their TOML spelling.
+    pub const ALL: [(&'static str, ActorKind); 9] = [
+        ("state", ActorKind::State),
+        ("leader", ActorKind::Leader),
+        ("government", ActorKind::Government),
+        ("military", ActorKind::Military),
+        ("security", ActorKind::Security),
+        ("firm", ActorKind::Firm),
+        ("bloc", ActorKind::Bloc),
+        ("society", ActorKind::Society),
+        ("other", ActorKind::Other),
+    ];
+    /// The TOML spelling.
+    pub fn as_str(&self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, k)| k == self)
+            .map_or("other", |(s, _)| s)
+    }
+}
+
+/// An `[[actor]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Actor {
+    /// Identifier used by positions, flows and events.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What kind of player.
+    pub kind: ActorKind,
+    /// Side or affiliation (a free label such as `russia`, `belarus`, `west`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<String>,
+    /// Capability (power, influence, resources) on any positive scale.
+    pub capability: Num,
+    /// Who it is and what it wants.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Provenance covering the record's bare numbers.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+}
+
+/// A linear mapping of an issue's 0–100 scale to a unit.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct UnitMap {
+    /// The unit's name, e.g. `USD per 1000 m³`.
+    pub name: String,
+    /// The unit value at 0 on the scale.
+    pub at_0: f64,
+    /// The unit value at 100 on the scale.
+    pub at_100: f64,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the table.
+    pub span: Span,
+}
+
+impl UnitMap {
+    /// Scale position (0–100) to unit value.
+    pub fn to_unit(&self, x: f64) -> f64 {
+        self.at_0 + (self.at_100 - self.at_0) * x / 100.0
+    }
+    /// Unit value to scale position (0–100).
+    pub fn to_scale(&self, u: f64) -> f64 {
+        (u - self.at_0) / (self.at_100 - self.at_0) * 100.0
+    }
+}
+
+/// One actor's stance on an issue.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Position {
+    /// The actor.
+    pub actor: String,
+    /// Where it stands on the 0–100 scale.
+    pub position: Num,
+    /// How much it cares, 0–100.
+    pub salience: Num,
+    /// Provenance covering the record's bare numbers.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the actor reference.
+    pub span: Span,
+}
+
+/// An `[[issue]]`: one question on a 0–100 scale with each actor's position and salience.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Issue {
+    /// Identifier.
+    pub id: String,
+    /// The question, e.g. "What gas price will Belarus pay in 2020?".
+    pub question: String,
+    /// What 0 on the scale means.
+    pub low: String,
+    /// What 100 on the scale means.
+    pub high: String,
+    /// Where things stand now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_quo: Option<Num>,
+    /// Optional mapping of the scale to a unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<UnitMap>,
+    /// Provenance covering the record's bare numbers.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    /// Each actor's position and salience.
+    #[serde(default, rename = "position")]
+    pub positions: Vec<Position>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+}
+
+/// A value for one year.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct YearValue {
+    /// The year.
+    pub year: i32,
+    /// The value (with its provenance).
+    pub value: Num,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the year.
+    pub span: Span,
+}
+
+/// Which economic tie a flow belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Component {
+    /// Natural gas supply.
+    Gas,
+    /// Crude oil supply.
+    Crude,
+    /// Oil-product export duties.
+    Products,
+    /// Export duty on re-cleared crude paid to the client's budget.
+    Reclearance,
+    /// Loans and credit.
+    Loan,
+    /// Access to the patron's market.
+    MarketAccess,
+    /// Anything else.
+    Other,
+}
+
+impl Component {
+    /// All components with their TOML spelling.
+    pub const ALL: [(&'static str, Component); 7] = [
+        ("gas", Component::Gas),
+        ("crude", Component::Crude),
+        ("products", Component::Products),
+        ("reclearance", Component::Reclearance),
+        ("loan", Component::Loan),
+        ("market-access", Component::MarketAccess),
+        ("other", Component::Other),
+    ];
+    /// The TOML spelling.
+    pub fn as_str(&self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, k)| k == self)
+            .map_or("other", |(s, _)| s)
+    }
+}
+
+/// Known measures of flows and series (what a series of numbers is).
+pub const MEASURES: &[(&str, &str)] = &[
+    ("price-paid", "price the client pays (e.g. USD per 1000 m³)"),
+    (
+        "reference-price",
+        "market or reference price to compare with",
+    ),
+    ("volume", "physical volume supplied (bcm, Mt)"),
+    (
+        "duty-free-volume",
+        "crude volume supplied free of export duty (Mt)",
+    ),
+    (
+        "reclearance-volume",
+        "crude volume whose duty goes to the client's budget (Mt)",
+    ),
+    ("duty", "export duty rate (USD per tonne)"),
+    ("duties-kept", "export duties kept by the client (USD)"),
+    (
+        "duties-transferred",
+        "export duties transferred to the patron (USD)",
+    ),
+    ("amount", "a money amount (USD)"),
+    ("principal", "loan principal disbursed (USD)"),
+    ("interest-rate", "interest rate of concessional credit (%)"),
+    ("market-rate", "market interest rate to compare with (%)"),
+    ("share", "a share (%), e.g. of exports or imports"),
+    ("gdp", "gross domestic product, current USD"),
+    ("oil-price", "crude oil price (USD per barrel)"),
+    ("gas-price", "gas price (USD per 1000 m³ or per MMBtu)"),
+    ("exchange-rate", "exchange rate"),
+    ("other", "anything else"),
+];
+
+/// A `[[flow]]`: one yearly series of an economic tie the patron controls.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Flow {
+    /// Identifier.
+    pub id: String,
+    /// Which tie.
+    pub component: Component,
+    /// What the numbers are (see [`MEASURES`]).
+    pub measure: String,
+    /// Unit of the values.
+    pub unit: String,
+    /// The giving actor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The receiving actor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// What it is.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// A CSV file (`year,value[,unit],source[,confidence]`) the values were read from, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csv: Option<String>,
+    /// Provenance covering the record's bare numbers.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    /// The yearly values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<YearValue>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of `from`.
+    pub from_span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of `to`.
+    pub to_span: Span,
+}
+
+/// A `[[series]]`: a yearly context series not controlled by the patron (GDP, world prices).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Series {
+    /// Identifier.
+    pub id: String,
+    /// What the numbers are (see [`MEASURES`]).
+    pub measure: String,
+    /// Unit of the values.
+    pub unit: String,
+    /// The actor it describes (e.g. the client for GDP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
+    /// What it is.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// A CSV file the values were read from, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csv: Option<String>,
+    /// Provenance covering the record's bare numbers.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    /// The yearly values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<YearValue>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of `of`.
+    pub of_span: Span,
+}
+
+/// A `[[schedule]]`: a dated policy change with values by year (decided on `enacted`).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Schedule {
+    /// Identifier.
+    pub id: String,
+    /// What it is.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// When it was decided (must not be after `as_of` unless an assumption).
+    pub enacted: PartialDate,
+    /// Unit of the values.
+    pub unit: String,
+    /// Provenance covering the record's bare numbers.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    /// Values by year (may lie in the future: they are what the decision says).
+    pub values: Vec<YearValue>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the enacted date.
+    pub enacted_span: Span,
+}
+
+/// An `[[event]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Event {
+    /// Identifier.
+    pub id: String,
+    /// When.
+    pub date: PartialDate,
+    /// What happened, in a few words.
+    pub title: String,
+    /// More detail.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Actors involved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actors: Vec<String>,
+    /// Free tags (e.g. `ultimatum`, `coercion`, `agreement`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Provenance (an event after `as_of` needs `assumption`).
+    #[serde(flatten)]
+    pub prov: Provenance,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the date.
+    pub date_span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Spans of the actor references.
+    pub actor_spans: Vec<Span>,
+}
+
+/// A probability distribution for an uncertain parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(tag = "dist", rename_all = "lowercase")]
+pub enum Dist {
+    /// A fixed value.
+    Fixed {
+        /// The value.
+        value: f64,
+    },
+    /// Beta-PERT on [min, max] with the given mode.
+    Pert {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Triangular on [min, max] with the given mode.
+    Triangular {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Uniform on [min, max].
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Normal with mean and standard deviation.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation (> 0).
+        sd: f64,
+    },
+    /// Log-normal: the log is normal with `mu` and `sigma`.
+    Lognormal {
+        /// Mean of the log.
+        mu: f64,
+        /// Standard deviation of the log (> 0).
+        sigma: f64,
+    },
+    /// Beta(alpha, beta) scaled to [min, max] (default [0, 1]).
+    Beta {
+        /// First shape (> 0).
+        alpha: f64,
+        /// Second shape (> 0).
+        beta: f64,
+        /// Lower bound of the scaled support.
+        min: f64,
+        /// Upper bound of the scaled support.
+        max: f64,
+    },
+    /// A finite set of values with weights.
+    Discrete {
+        /// The values.
+        values: Vec<f64>,
+        /// Their weights (non-negative, normalised on use).
+        weights: Vec<f64>,
+    },
+}
+
+impl Dist {
+    /// The TOML name of the distribution.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Dist::Fixed { .. } => "fixed",
+            Dist::Pert { .. } => "pert",
+            Dist::Triangular { .. } => "triangular",
+            Dist::Uniform { .. } => "uniform",
+            Dist::Normal { .. } => "normal",
+            Dist::Lognormal { .. } => "lognormal",
+            Dist::Beta { .. } => "beta",
+            Dist::Discrete { .. } => "discrete",
+        }
+    }
+    /// The central value used by deterministic runs: the value, mode, mean or median.
+    pub fn central(&self) -> f64 {
+        match self {
+            Dist::Fixed { value } => *value,
+            Dist::Pert { min, mode, max } => (min + 4.0 * mode + max) / 6.0,
+            Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            Dist::Uniform { min, max } => (min + max) / 2.0,
+            Dist::Normal { mean, .. } => *mean,
+            Dist::Lognormal { mu, .. } => mu.exp(),
+            Dist::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+            } => min + (max - min) * alpha / (alpha + beta),
+            Dist::Discrete { values, weights } => {
+                let w: f64 = weights.iter().sum();
+                if w > 0.0 {
+                    values.iter().zip(weights).map(|(v, w)| v * w).sum::<f64>() / w
+                } else {
+                    f64::NAN
+                }
+            }
+        }
+    }
+    /// A one-line description, e.g. `pert(0.1, 0.25, 0.5)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Dist::Fixed { value } => format!("{value}"),
+            Dist::Pert { min, mode, max } => format!("pert({min}, {mode}, {max})"),
+            Dist::Triangular { min, mode, max } => format!("triangular({min}, {mode}, {max})"),
+            Dist::Uniform { min, max } => format!("uniform({min}, {max})"),
+            Dist::Normal { mean, sd } => format!("normal(mean {mean}, sd {sd})"),
+            Dist::Lognormal { mu, sigma } => format!("lognormal(mu {mu}, sigma {sigma})"),
+            Dist::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+            } => format!("beta({alpha}, {beta}) on [{min}, {max}]"),
+            Dist::Discrete { values, weights } => {
+                format!("discrete({values:?}, weights {weights:?})")
+            }
+        }
+    }
+}
+
+/// A `[[param]]`: a named model parameter, fixed or uncertain.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Param {
+    /// Identifier.
+    pub id: String,
+    /// What it means.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Unit (e.g. `probability`, `% of GDP`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub unit: String,
+    /// Its value or distribution.
+    #[serde(flatten)]
+    pub dist: Dist,
+    /// Provenance.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+}
+
+/// A `[[figure]]`: a published figure (an estimate by someone else) that models are compared with.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Figure {
+    /// Identifier.
+    pub id: String,
+    /// What the figure measures.
+    pub what: String,
+    /// The period it covers: `"2017"`, `"2005-2015"`, `"2019-2024"`.
+    pub period: String,
+    /// Unit.
+    pub unit: String,
+    /// The value, if a single one was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Num>,
+    /// Lower end, if a range was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<Num>,
+    /// Upper end, if a range was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<Num>,
+    /// Provenance.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+}
+
+/// A `[[scenario]]`: a named outcome a simulated path is classified into.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Scenario {
+    /// Identifier.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// What it means.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Classification rule over the simulated state (reserved: checked once the simulation engine exists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Provenance.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+}
+
+/// A whole case, as read from a file. [`crate::validate()`] checks it.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Case {
+    /// The `[case]` table.
+    pub case: CaseMeta,
+    /// Sources values cite.
+    #[serde(default, rename = "source", skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+    /// The players.
+    #[serde(default, rename = "actor")]
+    pub actors: Vec<Actor>,
+    /// The questions on the table.
+    #[serde(default, rename = "issue", skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<Issue>,
+    /// Economic ties the patron controls.
+    #[serde(default, rename = "flow", skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<Flow>,
+    /// Context series (GDP, world prices).
+    #[serde(default, rename = "series", skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<Series>,
+    /// Dated policy changes.
+    #[serde(default, rename = "schedule", skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<Schedule>,
+    /// Dated events.
+    #[serde(default, rename = "event", skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+    /// Named model parameters.
+    #[serde(default, rename = "param", skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<Param>,
+    /// Published figures to compare with.
+    #[serde(default, rename = "figure", skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<Figure>,
+    /// Named outcomes.
+    #[serde(default, rename = "scenario", skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<Scenario>,
+}
+
+impl Case {
+    /// The actor with this id.
+    pub fn actor(&self, id: &str) -> Option<&Actor> {
+        self.actors.iter().find(|a| a.id == id)
+    }
+    /// The issue with this id.
+    pub fn issue(&self, id: &str) -> Option<&Issue> {
+        self.issues.iter().find(|i| i.id == id)
+    }
+    /// The parameter with this id.
+    pub fn param(&self, id: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.id == id)
+    }
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+    /// The first series with this measure (and, if given, describing this actor).
+    pub fn series_by_measure(&self, measure: &str, of: Option<&str>) -> Option<&Series> {
+        self.series
+            .iter()
+            .find(|s| s.measure == measure && (of.is_none() || s.of.as_deref() == of))
+    }
+}

@@ -1,0 +1,779 @@
+//! Semantic validation: everything the TOML reader cannot see on its own.
+//!
+//! Unique ids, references to declared actors and sources, values on their scales, coherent
+//! distributions, a GDP value for every flow year, sources on every number when the case requires
+//! them, and nothing dated after `as_of` unless declared an assumption. Every check adds to the
+//! same [`Sink`], so a user sees all problems in one pass.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+
+use crate::diag::Sink;
+use crate::model::*;
+use crate::read::did_you_mean;
+
+struct V<'a> {
+    case: &'a Case,
+    sink: &'a mut Sink,
+    actor_ids: Vec<&'a str>,
+    source_ids: Vec<&'a str>,
+}
+
+/// Check a case that was read without fatal errors; problems go to `sink`.
+pub fn validate(case: &Case, sink: &mut Sink) {
+    let mut v = V {
+        case,
+        sink,
+        actor_ids: case.actors.iter().map(|a| a.id.as_str()).collect(),
+        source_ids: case.sources.iter().map(|s| s.id.as_str()).collect(),
+    };
+    v.meta();
+    v.unique_ids();
+    v.actors();
+    v.issues();
+    v.flows_and_series();
+    v.schedules();
+    v.events();
+    v.params();
+    v.figures();
+    v.scenarios();
+}
+
+impl V<'_> {
+    fn meta(&mut self) {
+        let m = &self.case.case;
+        if m.horizon < m.as_of.year {
+            self.sink
+                .error(
+                    "case::horizon-before-as-of",
+                    Some(m.as_of_span.clone()),
+                    format!(
+                        "the horizon {} lies before the year of `as_of` ({})",
+                        m.horizon, m.as_of.year
+                    ),
+                )
+                .label("as_of")
+                .expected(format!("horizon ≥ {}", m.as_of.year))
+                .hint("the horizon is the last year a simulation runs to; set it after as_of")
+                .push();
+        }
+        if let Some(p) = &m.patron {
+            self.actor_ref(p, m.patron_span.clone(), "`patron`");
+        }
+        if let Some(c) = &m.client {
+            self.actor_ref(c, m.client_span.clone(), "`client`");
+        }
+    }
+
+    fn actor_ref(&mut self, id: &str, span: Range<usize>, what: &str) -> bool {
+        if self.actor_ids.contains(&id) {
+            return true;
+        }
+        let mut b = self
+            .sink
+            .error(
+                "case::unknown-actor",
+                Some(span),
+                format!("{what} names an actor that is not declared: {id:?}"),
+            )
+            .label("no [[actor]] has this id")
+            .expected("the id of a declared [[actor]]");
+        b = match did_you_mean(id, self.actor_ids.iter().copied()) {
+            Some(best) => b.hint(format!("did you mean {best:?}?")),
+            None => b.hint(format!(
+                "declare it with [[actor]] id = {id:?}, or fix the id"
+            )),
+        };
+        b.push();
+        false
+    }
+
+    /// Check the source reference of a provenance (once per place it was written).
+    fn prov_ref(&mut self, prov: &Provenance, span: Range<usize>) {
+        let Some(id) = prov.source_id() else { return };
+        if id.is_empty() || self.source_ids.contains(&id) {
+            return;
+        }
+        let mut b = self
+            .sink
+            .error(
+                "case::unknown-source",
+                Some(span),
+                format!("cites a source that is not declared: {id:?}"),
+            )
+            .label("no [[source]] has this id")
+            .expected("the id of a declared [[source]], optionally followed by `#locator`");
+        b = match did_you_mean(id, self.source_ids.iter().copied()) {
+            Some(best) => b.hint(format!("did you mean {best:?}?")),
+            None => b.hint(format!(
+                "add [[source]] id = {id:?} with its citation, or fix the id"
+            )),
+        };
+        b.push();
+    }
+
+    /// A number: its own source reference, and a source at all when the case requires one.
+    fn num(&mut self, n: &Num, what: &str) {
+        if n.value.is_nan() {
+            return; // a missing number, already reported by the reader
+        }
+        if n.own_prov {
+            self.prov_ref(&n.prov, n.span.clone());
+        }
+        if self.case.case.require_sources && !n.prov.is_sourced() {
+            self.sink
+                .error(
+                    "case::unsourced",
+                    Some(n.span.clone()),
+                    format!("{what} has no source and no judgement"),
+                )
+                .label("unsourced number")
+                .expected("`source = \"<source id>\"` or `judgement = \"<one-line reason>\"`")
+                .hint(format!(
+                    "write {{ value = {}, source = \"…\" }}, or add `source`/`judgement` to the record; require_sources = true in [case] asks for it",
+                    n.value
+                ))
+                .push();
+        }
+    }
+
+    fn record_sourced(&mut self, prov: &Provenance, span: Range<usize>, what: &str) {
+        self.prov_ref(prov, span.clone());
+        if self.case.case.require_sources && !prov.is_sourced() {
+            self.sink
+                .error(
+                    "case::unsourced",
+                    Some(span),
+                    format!("{what} has no source and no judgement"),
+                )
+                .label("unsourced")
+                .expected("`source = \"<source id>\"` or `judgement = \"<one-line reason>\"`")
+                .hint("require_sources = true in [case] asks every number for its origin")
+                .push();
+        }
+    }
+
+    fn scale(&mut self, n: &Num, what: &str, lo: f64, hi: f64) {
+        if n.value < lo || n.value > hi {
+            self.sink
+                .error(
+                    "case::out-of-range",
+                    Some(n.span.clone()),
+                    format!("{what} is {}, outside [{lo}, {hi}]", n.value),
+                )
+                .label("out of range")
+                .expected(format!("a number from {lo} to {hi}"))
+                .hint("positions and saliences are on a 0–100 scale; rescale the data")
+                .push();
+        }
+    }
+
+    fn after_as_of_year(&mut self, year: i32, prov: &Provenance, span: Range<usize>, what: &str) {
+        let as_of = self.case.case.as_of;
+        if year > as_of.year && prov.assumption.is_none() {
+            self.sink
+                .error(
+                    "case::after-as-of",
+                    Some(span),
+                    format!("{what} is for {year}, after the case's as_of ({as_of})"),
+                )
+                .label("after as_of")
+                .expected(format!("a year up to {}, or a value marked as an assumption", as_of.year))
+                .hint("nothing known only after as_of may enter as an input: add `assumption = \"<one-line reason>\"` if it is a projection or a planned value")
+                .push();
+        }
+    }
+
+    fn unique_ids(&mut self) {
+        let c = self.case;
+        let groups: [(&str, Vec<(&str, Range<usize>)>); 10] = [
+            (
+                "source",
+                c.sources
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.span.clone()))
+                    .collect(),
+            ),
+            (
+                "actor",
+                c.actors
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.span.clone()))
+                    .collect(),
+            ),
+            (
+                "issue",
+                c.issues
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.span.clone()))
+                    .collect(),
+            ),
+            (
+                "flow or series",
+                c.flows
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.span.clone()))
+                    .chain(c.series.iter().map(|x| (x.id.as_str(), x.span.clone())))
+                    .collect(),
+            ),
+            (
+                "schedule",
+                c.schedules
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.span.clone()))
+                    .collect(),
+            ),
+            (
+                "event",
+                c.events
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.span.clone()))
+                    .collect(),
+            ),
+            (
+                "param",
+                c.params
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.span.clone()))
+                    .collect(),
+            ),
+            (
+                "figure",
+                c.figures
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.span.clone()))
+                    .collect(),
+            ),
+            (
+                "scenario",
+                c.scenarios
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.span.clone()))
+                    .collect(),
+            ),
+            ("", Vec::new()),
+        ];
+        for (kind, ids) in groups {
+            let mut first: HashMap<&str, Range<usize>> = HashMap::new();
+            for (id, span) in ids {
+                if let Some(prev) = first.get(id) {
+                    let (l, _) = self.sink.source().line_col(prev.start);
+                    self.sink
+                        .error(
+                            "case::duplicate-id",
+                            Some(span),
+                            format!("duplicate {kind} id {id:?}"),
+                        )
+                        .label("second use of this id")
+                        .expected(format!(
+                            "a {kind} id not used before (first used on line {l})"
+                        ))
+                        .hint("rename one of them, or merge the two records")
+                        .push();
+                } else {
+                    first.insert(id, span);
+                }
+            }
+        }
+    }
+
+    fn actors(&mut self) {
+        for a in &self.case.actors {
+            self.prov_ref(&a.prov, a.span.clone());
+            self.num(
+                &a.capability,
+                &format!("the capability of actor `{}`", a.id),
+            );
+            if a.capability.value <= 0.0 {
+                self.sink
+                    .error(
+                        "case::non-positive-capability",
+                        Some(a.capability.span.clone()),
+                        format!(
+                            "actor `{}` has capability {}; capability must be positive",
+                            a.id, a.capability.value
+                        ),
+                    )
+                    .label("not > 0")
+                    .expected("a number greater than 0")
+                    .hint("an actor without power should be left out, or given a small positive capability")
+                    .push();
+            }
+        }
+    }
+
+    fn issues(&mut self) {
+        for i in &self.case.issues {
+            self.prov_ref(&i.prov, i.span.clone());
+            if let Some(sq) = &i.status_quo {
+                self.num(sq, &format!("the status quo of issue `{}`", i.id));
+                self.scale(
+                    sq,
+                    &format!("the status quo of issue `{}`", i.id),
+                    0.0,
+                    100.0,
+                );
+            }
+            if let Some(u) = &i.unit {
+                if u.at_0 == u.at_100 {
+                    self.sink
+                        .error(
+                            "case::degenerate-unit",
+                            Some(u.span.clone()),
+                            format!(
+                                "issue `{}` maps both ends of its scale to {} {}",
+                                i.id, u.at_0, u.name
+                            ),
+                        )
+                        .label("at_0 = at_100")
+                        .expected("at_0 ≠ at_100")
+                        .hint("give the unit values at 0 and at 100 on the scale")
+                        .push();
+                }
+            }
+            if i.positions.is_empty() {
+                self.sink
+                    .error(
+                        "case::no-positions",
+                        Some(i.span.clone()),
+                        format!("issue `{}` has no positions", i.id),
+                    )
+                    .label("no actor takes a position")
+                    .hint("add [[issue.position]] entries, or remove the issue")
+                    .warning()
+                    .push();
+            }
+            let mut seen: HashMap<&str, Range<usize>> = HashMap::new();
+            for p in &i.positions {
+                if self.actor_ref(
+                    &p.actor,
+                    p.span.clone(),
+                    &format!("a position on issue `{}`", i.id),
+                ) {
+                    if let Some(prev) = seen.get(p.actor.as_str()) {
+                        let (l, _) = self.sink.source().line_col(prev.start);
+                        self.sink
+                            .error(
+                                "case::duplicate-position",
+                                Some(p.span.clone()),
+                                format!("actor `{}` has two positions on issue `{}`", p.actor, i.id),
+                            )
+                            .label("second position")
+                            .expected(format!("one position per actor (the first is on line {l})"))
+                            .hint("remove one; a second dimension of the question should be its own issue")
+                            .push();
+                    } else {
+                        seen.insert(&p.actor, p.span.clone());
+                    }
+                }
+                self.prov_ref(&p.prov, p.span.clone());
+                let what = format!("the position of `{}` on `{}`", p.actor, i.id);
+                self.num(&p.position, &what);
+                self.scale(&p.position, &what, 0.0, 100.0);
+                let what = format!("the salience of `{}` on `{}`", p.actor, i.id);
+                self.num(&p.salience, &what);
+                self.scale(&p.salience, &what, 0.0, 100.0);
+            }
+        }
+    }
+
+    fn values(&mut self, values: &[YearValue], what: &str) {
+        let mut years = BTreeSet::new();
+        for v in values {
+            if !years.insert(v.year) {
+                self.sink
+                    .error(
+                        "case::duplicate-year",
+                        Some(v.span.clone()),
+                        format!("{what} has two values for {}", v.year),
+                    )
+                    .label("second value for this year")
+                    .expected("one value per year")
+                    .push();
+            }
+            self.num(&v.value, &format!("the {} value of {what}", v.year));
+        }
+    }
+
+    fn flows_and_series(&mut self) {
+        let gdp_years: BTreeSet<i32> = self
+            .case
+            .series
+            .iter()
+            .filter(|s| s.measure == "gdp")
+            .flat_map(|s| s.values.iter().map(|v| v.year))
+            .collect();
+        let has_gdp = self.case.series.iter().any(|s| s.measure == "gdp");
+        for f in &self.case.flows {
+            let what = format!("flow `{}`", f.id);
+            self.record_sourced_if_csv(&f.prov, f.span.clone(), f.csv.is_some(), &what);
+            if let Some(a) = &f.from {
+                self.actor_ref(a, f.from_span.clone(), &format!("`from` of {what}"));
+            }
+            if let Some(a) = &f.to {
+                self.actor_ref(a, f.to_span.clone(), &format!("`to` of {what}"));
+            }
+            self.values(&f.values, &what);
+            for v in &f.values {
+                self.after_as_of_year(
+                    v.year,
+                    &v.value.prov,
+                    v.span.clone(),
+                    &format!("a value of {what}"),
+                );
+                if has_gdp && !gdp_years.contains(&v.year) {
+                    self.sink
+                        .error(
+                            "case::flow-year-without-gdp",
+                            Some(v.span.clone()),
+                            format!("{what} has a value for {} but no GDP series covers that year", v.year),
+                        )
+                        .label("no GDP for this year")
+                        .expected(format!(
+                            "a GDP value for {} (GDP years present: {})",
+                            v.year,
+                            year_ranges(&gdp_years)
+                        ))
+                        .hint("add the year to the GDP series (measure = \"gdp\"), or drop the flow value")
+                        .push();
+                }
+            }
+            if !has_gdp && !f.values.is_empty() {
+                self.sink
+                    .error(
+                        "case::no-gdp",
+                        Some(f.span.clone()),
+                        format!("{what} has yearly values but the case has no GDP series"),
+                    )
+                    .label("flow without GDP")
+                    .expected("a [[series]] with measure = \"gdp\" covering the flow's years")
+                    .hint("shares of GDP need the year's GDP in current dollars: add a GDP series")
+                    .push();
+            }
+        }
+        for s in &self.case.series {
+            let what = format!("series `{}`", s.id);
+            self.record_sourced_if_csv(&s.prov, s.span.clone(), s.csv.is_some(), &what);
+            if let Some(a) = &s.of {
+                self.actor_ref(a, s.of_span.clone(), &format!("`of` of {what}"));
+            }
+            self.values(&s.values, &what);
+            for v in &s.values {
+                self.after_as_of_year(
+                    v.year,
+                    &v.value.prov,
+                    v.span.clone(),
+                    &format!("a value of {what}"),
+                );
+            }
+        }
+    }
+
+    fn record_sourced_if_csv(
+        &mut self,
+        prov: &Provenance,
+        span: Range<usize>,
+        csv: bool,
+        what: &str,
+    ) {
+        if csv {
+            // CSV rows cite their row; the record must name the data set they come from.
+            self.prov_ref(prov, span.clone());
+            if self.case.case.require_sources && prov.source.is_none() && prov.judgement.is_none() {
+                self.sink
+                    .error(
+                        "case::unsourced",
+                        Some(span),
+                        format!("{what} reads a CSV file but names no source for it"),
+                    )
+                    .label("data set without a source")
+                    .expected("`source = \"<source id>\"` naming the data set")
+                    .hint("declare the data set in [[source]] and cite it on the record")
+                    .push();
+            }
+        } else {
+            self.prov_ref(prov, span);
+        }
+    }
+
+    fn schedules(&mut self) {
+        let as_of = self.case.case.as_of;
+        for s in &self.case.schedules {
+            let what = format!("schedule `{}`", s.id);
+            self.prov_ref(&s.prov, s.span.clone());
+            if s.enacted.is_after(&as_of) && s.prov.assumption.is_none() {
+                self.sink
+                    .error(
+                        "case::after-as-of",
+                        Some(s.enacted_span.clone()),
+                        format!("{what} was enacted on {}, after the case's as_of ({as_of})", s.enacted),
+                    )
+                    .label("after as_of")
+                    .expected(format!("a decision taken by {as_of}, or one marked as an assumption"))
+                    .hint("a policy decided after as_of was not known then: add `assumption = \"<reason>\"` or remove it")
+                    .push();
+            }
+            self.values(&s.values, &what);
+        }
+    }
+
+    fn events(&mut self) {
+        let as_of = self.case.case.as_of;
+        for e in &self.case.events {
+            self.prov_ref(&e.prov, e.span.clone());
+            for (a, sp) in e.actors.iter().zip(&e.actor_spans) {
+                self.actor_ref(a, sp.clone(), &format!("event `{}`", e.id));
+            }
+            if e.date.is_after(&as_of) && e.prov.assumption.is_none() {
+                self.sink
+                    .error(
+                        "case::after-as-of",
+                        Some(e.date_span.clone()),
+                        format!("event `{}` is dated {}, after the case's as_of ({as_of})", e.id, e.date),
+                    )
+                    .label("after as_of")
+                    .expected(format!("a date up to {as_of}, or an event marked as an assumption"))
+                    .hint("a scheduled or expected event is an assumption: add `assumption = \"<one-line reason>\"`")
+                    .push();
+            }
+            if self.case.case.require_sources && !e.prov.is_sourced() && e.prov.assumption.is_none()
+            {
+                self.sink
+                    .error(
+                        "case::unsourced",
+                        Some(e.span.clone()),
+                        format!("event `{}` has no source", e.id),
+                    )
+                    .label("unsourced event")
+                    .expected("`source = \"<source id>\"` or `judgement = \"…\"`")
+                    .push();
+            }
+        }
+    }
+
+    fn params(&mut self) {
+        for p in &self.case.params {
+            self.record_sourced(&p.prov, p.span.clone(), &format!("parameter `{}`", p.id));
+            if let Some(problem) = dist_problem(&p.dist) {
+                self.sink
+                    .error(
+                        "case::bad-distribution",
+                        Some(p.span.clone()),
+                        format!("parameter `{}`: {}", p.id, problem.0),
+                    )
+                    .label(format!("{} distribution", p.dist.name()))
+                    .expected(problem.1)
+                    .hint(problem.2)
+                    .push();
+            }
+        }
+    }
+
+    fn figures(&mut self) {
+        for f in &self.case.figures {
+            self.prov_ref(&f.prov, f.span.clone());
+            for n in [&f.value, &f.min, &f.max].into_iter().flatten() {
+                self.num(n, &format!("figure `{}`", f.id));
+            }
+            if let (Some(lo), Some(hi)) = (&f.min, &f.max) {
+                if lo.value > hi.value {
+                    self.sink
+                        .error(
+                            "case::min-above-max",
+                            Some(lo.span.clone()),
+                            format!(
+                                "figure `{}` has min {} above max {}",
+                                f.id, lo.value, hi.value
+                            ),
+                        )
+                        .label("min")
+                        .expected("min ≤ max")
+                        .hint("swap them")
+                        .push();
+                }
+            }
+        }
+    }
+
+    fn scenarios(&mut self) {
+        for s in &self.case.scenarios {
+            self.prov_ref(&s.prov, s.span.clone());
+        }
+    }
+}
+
+fn year_ranges(years: &BTreeSet<i32>) -> String {
+    if years.is_empty() {
+        return "none".into();
+    }
+    let mut out = Vec::new();
+    let mut it = years.iter().copied();
+    let mut start = it.next().unwrap_or_default();
+    let mut prev = start;
+    for y in it {
+        if y != prev + 1 {
+            out.push(if start == prev {
+                format!("{start}")
+            } else {
+                format!("{start}–{prev}")
+            });
+            start = y;
+        }
+        prev = y;
+    }
+    out.push(if start == prev {
+        format!("{start}")
+    } else {
+        format!("{start}–{prev}")
+    });
+    out.join(", ")
+}
+
+/// What is wrong with a distribution: (problem, expected, hint).
+pub fn dist_problem(d: &Dist) -> Option<(String, String, String)> {
+    let bounds = |min: f64, mode: Option<f64>, max: f64| -> Option<(String, String, String)> {
+        if min > max {
+            return Some((
+                format!("min {min} is greater than max {max}"),
+                "min < max".into(),
+                "swap min and max".into(),
+            ));
+        }
+        if min == max {
+            return Some((
+                format!("min and max are both {min}"),
+                "min < max".into(),
+                "for a fixed value, drop `dist` and write `value = …`".into(),
+            ));
+        }
+        if let Some(m) = mode {
+            if m < min || m > max {
+                return Some((
+                    format!("mode {m} lies outside [{min}, {max}]"),
+                    "min ≤ mode ≤ max".into(),
+                    "the most likely value must lie between min and max".into(),
+                ));
+            }
+        }
+        None
+    };
+    match d {
+        Dist::Fixed { .. } => None,
+        Dist::Pert { min, mode, max } | Dist::Triangular { min, mode, max } => {
+            bounds(*min, Some(*mode), *max)
+        }
+        Dist::Uniform { min, max } => bounds(*min, None, *max),
+        Dist::Normal { sd, .. } if *sd <= 0.0 => Some((
+            format!("sd is {sd}"),
+            "sd > 0".into(),
+            "a standard deviation must be positive; for a fixed value write `value = …`".into(),
+        )),
+        Dist::Lognormal { sigma, .. } if *sigma <= 0.0 => Some((
+            format!("sigma is {sigma}"),
+            "sigma > 0".into(),
+            "sigma is the standard deviation of the log and must be positive".into(),
+        )),
+        Dist::Normal { .. } | Dist::Lognormal { .. } => None,
+        Dist::Beta {
+            alpha,
+            beta,
+            min,
+            max,
+        } => {
+            if *alpha <= 0.0 || *beta <= 0.0 {
+                Some((
+                    format!("shapes alpha = {alpha}, beta = {beta} are not both positive"),
+                    "alpha > 0 and beta > 0".into(),
+                    "e.g. alpha = 2, beta = 5 for a value usually near the low end".into(),
+                ))
+            } else {
+                bounds(*min, None, *max)
+            }
+        }
+        Dist::Discrete { values, weights } => {
+            if values.is_empty() {
+                Some((
+                    "no values".into(),
+                    "at least one value".into(),
+                    "list the possible values in `values`".into(),
+                ))
+            } else if values.len() != weights.len() {
+                Some((
+                    format!("{} values but {} weights", values.len(), weights.len()),
+                    "one weight per value".into(),
+                    "make `values` and `weights` the same length".into(),
+                ))
+            } else if weights.iter().any(|w| *w < 0.0) {
+                Some((
+                    "a weight is negative".into(),
+                    "weights ≥ 0".into(),
+                    "weights are relative probabilities".into(),
+                ))
+            } else if weights.iter().sum::<f64>() <= 0.0 {
+                Some((
+                    "the weights sum to zero".into(),
+                    "weights with a positive sum".into(),
+                    "give at least one value a positive weight".into(),
+                ))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_ranges_compress() {
+        let y: BTreeSet<i32> = [2005, 2006, 2007, 2010, 2012, 2013].into_iter().collect();
+        assert_eq!(year_ranges(&y), "2005–2007, 2010, 2012–2013");
+    }
+
+    #[test]
+    fn dist_checks() {
+        assert!(
+            dist_problem(&Dist::Pert {
+                min: 1.0,
+                mode: 2.0,
+                max: 3.0
+            })
+            .is_none()
+        );
+        assert!(
+            dist_problem(&Dist::Pert {
+                min: 3.0,
+                mode: 2.0,
+                max: 1.0
+            })
+            .is_some()
+        );
+        assert!(
+            dist_problem(&Dist::Triangular {
+                min: 0.0,
+                mode: 5.0,
+                max: 3.0
+            })
+            .is_some()
+        );
+        assert!(dist_problem(&Dist::Normal { mean: 0.0, sd: 0.0 }).is_some());
+        assert!(
+            dist_problem(&Dist::Discrete {
+                values: vec![1.0],
+                weights: vec![0.0]
+            })
+            .is_some()
+        );
+        assert!(
+            dist_problem(&Dist::Beta {
+                alpha: 2.0,
+                beta: 5.0,
+                min: 0.0,
+                max: 1.0
+            })
+            .is_none()
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! Files: reading cases (and the CSV files they refer to), writing outputs without losing anything.
+
+use std::path::{Path, PathBuf};
+
+use leverage_case::{DataFiles, Loaded, PartialDate, Problems};
+
+use crate::{Failure, Result, diagnostics};
+
+/// Data files relative to a case file's folder.
+struct FsFiles {
+    base: PathBuf,
+}
+
+impl DataFiles for FsFiles {
+    fn read(&self, path: &str) -> std::result::Result<(String, String), String> {
+        let p = self.base.join(path);
+        let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let text = String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", p.display()))?;
+        Ok((p.display().to_string(), text))
+    }
+}
+
+/// Load a case (the embedded default when `path` is None); Ok(Err) when it has problems.
+pub fn load_case_raw(path: Option<&Path>) -> Result<std::result::Result<Loaded, Problems>> {
+    match path {
+        None => {
+            if leverage_case::default_case_text().is_none() {
+                return Err(Failure::Internal(
+                    "the default case was not compiled in".into(),
+                ));
+            }
+            Ok(leverage_case::default_case())
+        }
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| {
+                Failure::User(format!(
+                    "error: cannot read the case file {}: {e}\n  help: check the path, or leave out --case to use the default case",
+                    p.display()
+                ))
+            })?;
+            let base = p
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            let files = FsFiles { base };
+            Ok(leverage_case::load_bytes(
+                &p.display().to_string(),
+                &bytes,
+                &files,
+            ))
+        }
+    }
+}
+
+/// Load a case, turning problems into a user error with every diagnostic rendered.
+pub fn load_case(path: Option<&Path>) -> Result<Loaded> {
+    load_case_raw(path)?.map_err(|p| {
+        let mut msg = diagnostics::render(&p);
+        msg.push_str(&format!(
+            "error: the case has {} error(s); run `leverage case validate` on it for the full list\n",
+            p.error_count()
+        ));
+        Failure::User(msg)
+    })
+}
+
+/// Write `text` to `out` (never overwriting an existing file), or print it.
+pub fn write_or_print(out: Option<&Path>, text: &str) -> Result<()> {
+    match out {
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+        Some(p) => {
+            if p.exists() {
+                return Err(Failure::User(format!(
+                    "error: {} already exists; nothing was written\n  help: choose another --out, or remove the file first",
+                    p.display()
+                )));
+            }
+            write_atomic(p, text.as_bytes())
+        }
+    }
+}
+
+/// Write a file through a temporary file and a rename, so a crash never leaves half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// Write every file of a report into `dir`.
+pub fn write_report(dir: &Path, report: &leverage_report::Report) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure::User(format!(
+            "error: {} exists and is not a folder\n  help: choose another --out",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir)?;
+    for (name, content) in &report.files {
+        write_atomic(&dir.join(name), content.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Today's date (UTC), from the system clock.
+pub fn today() -> PartialDate {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    PartialDate {
+        year: (y + i64::from(m <= 2)) as i32,
+        month: Some(m as u8),
+        day: Some(d as u8),
+    }
+}

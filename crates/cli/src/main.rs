@@ -1,0 +1,268 @@
+//! `leverage`: the command-line front of the workbench.
+//!
+//! A thin layer: it parses arguments (clap), reads files, calls the engines, renders their results
+//! as tables, CSV or JSON, and turns problems into rustc-style reports (miette). Exit codes:
+//! 0 success, 1 a user error (bad input, bad arguments), 2 an internal error.
+
+mod args;
+mod diagnostics;
+mod io;
+mod show;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use leverage_case::import::{self, DeuCapability, Format as ImportFormat};
+use leverage_case::{Loaded, PartialDate};
+
+use args::{CaseCmd, Cli, Command, ImportFormatArg, Output};
+
+/// What went wrong, and whose fault it is.
+pub(crate) enum Failure {
+    /// Bad input or arguments: exit code 1. The message is already rendered.
+    User(String),
+    /// A bug or an environment failure: exit code 2.
+    Internal(String),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Internal(format!("i/o error: {e}"))
+    }
+}
+
+pub(crate) type Result<T> = std::result::Result<T, Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::User(msg)) => {
+            eprint!("{msg}");
+            if !msg.ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(1)
+        }
+        Err(Failure::Internal(msg)) => {
+            eprintln!("internal error: {msg}");
+            eprintln!(
+                "This is a bug in leverage or a problem with the machine; please report it with the command you ran."
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Case { cmd } => match cmd {
+            CaseCmd::Validate {
+                files,
+                case,
+                output,
+            } => validate(files, case, output),
+            CaseCmd::Show { case, output } => {
+                let loaded = io::load_case(case.as_deref())?;
+                diagnostics::print_warnings(&loaded);
+                show::show(&loaded.case, output.unwrap_or(Output::Table))
+            }
+            CaseCmd::Schema => {
+                println!("{}", pretty_json(&leverage_case::schema())?);
+                Ok(())
+            }
+            CaseCmd::New { id, title, out } => {
+                if !leverage_case::is_ident(&id) {
+                    return Err(Failure::User(format!(
+                        "error: --id {id:?} is not a valid identifier\n  help: use letters, digits, `-`, `_` and `.`"
+                    )));
+                }
+                let text = leverage_case::starter_case(&id, &title);
+                io::write_or_print(out.as_deref(), &text)
+            }
+            CaseCmd::Import {
+                file,
+                format,
+                out,
+                as_of,
+                capability,
+            } => import_cmd(&file, format, out.as_deref(), as_of.as_deref(), capability),
+        },
+        Command::Report { case, out } => report(case.as_deref(), &out),
+    }
+}
+
+fn pretty_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string_pretty(v).map_err(|e| Failure::Internal(format!("JSON: {e}")))
+}
+
+fn validate(files: Vec<PathBuf>, case: Option<PathBuf>, output: Option<Output>) -> Result<()> {
+    let mut targets: Vec<Option<PathBuf>> = files.into_iter().map(Some).collect();
+    if let Some(c) = case {
+        targets.push(Some(c));
+    }
+    if targets.is_empty() {
+        targets.push(None);
+    }
+    let json = matches!(output, Some(Output::Json));
+    let mut failed = 0usize;
+    let mut reports = Vec::new();
+    for t in &targets {
+        let name = t.as_ref().map_or_else(
+            || "the default case".to_string(),
+            |p| p.display().to_string(),
+        );
+        match io::load_case_raw(t.as_deref())? {
+            Ok(loaded) => {
+                if json {
+                    reports.push(serde_json::json!({
+                        "file": name, "valid": true, "errors": 0,
+                        "warnings": loaded.warnings,
+                    }));
+                } else {
+                    diagnostics::print_warnings(&loaded);
+                    println!("{}", summary_line(&name, &loaded));
+                }
+            }
+            Err(problems) => {
+                failed += 1;
+                if json {
+                    reports.push(serde_json::json!({
+                        "file": name, "valid": false, "errors": problems.error_count(),
+                        "diagnostics": problems.diagnostics,
+                    }));
+                } else {
+                    eprint!("{}", diagnostics::render(&problems));
+                    eprintln!(
+                        "error: {name} has {} error(s); nothing was changed",
+                        problems.error_count()
+                    );
+                }
+            }
+        }
+    }
+    if json {
+        println!("{}", pretty_json(&reports)?);
+    }
+    if failed > 0 {
+        Err(Failure::User(String::new()))
+    } else {
+        Ok(())
+    }
+}
+
+fn summary_line(name: &str, l: &Loaded) -> String {
+    let c = &l.case;
+    format!(
+        "ok: {name} ({}): {} actors, {} issues, {} positions, {} sources, {} flows, {} series, {} schedules, {} events, {} params, {} figures, {} scenarios; {} warning(s)",
+        c.case.id,
+        c.actors.len(),
+        c.issues.len(),
+        c.issues.iter().map(|i| i.positions.len()).sum::<usize>(),
+        c.sources.len(),
+        c.flows.len(),
+        c.series.len(),
+        c.schedules.len(),
+        c.events.len(),
+        c.params.len(),
+        c.figures.len(),
+        c.scenarios.len(),
+        l.warnings.len()
+    )
+}
+
+fn import_cmd(
+    file: &Path,
+    format: ImportFormatArg,
+    out: Option<&Path>,
+    as_of: Option<&str>,
+    capability: Option<args::CapabilityArg>,
+) -> Result<()> {
+    let bytes = std::fs::read(file).map_err(|e| {
+        Failure::User(format!(
+            "error: cannot read {}: {e}\n  help: check the path",
+            file.display()
+        ))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::User(format!(
+            "error: {} is not UTF-8 (byte {})\n  help: save it as UTF-8",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let name = file.display().to_string();
+    let fmt = match format {
+        ImportFormatArg::EuTable => ImportFormat::EuTable,
+        ImportFormatArg::Ktab => ImportFormat::Ktab,
+        ImportFormatArg::Deu => ImportFormat::Deu,
+    };
+    if capability.is_some() && fmt != ImportFormat::Deu {
+        return Err(Failure::User(
+            "error: --capability applies to --format deu only\n  help: the other layouts carry their own capability column".into(),
+        ));
+    }
+    let result = match (fmt, capability) {
+        (ImportFormat::Deu, Some(c)) => import::deu::import(
+            &name,
+            &text,
+            match c {
+                args::CapabilityArg::CouncilVotes => DeuCapability::CouncilVotes,
+                args::CapabilityArg::Gdp => DeuCapability::Gdp,
+                args::CapabilityArg::Equal => DeuCapability::Equal,
+            },
+        ),
+        _ => import::import(&name, &text, fmt),
+    };
+    let mut case = result.map_err(|e| {
+        Failure::User(format!(
+            "error: cannot import {}:{}: {}\n  help: {}",
+            e.file, e.line, e.message, e.hint
+        ))
+    })?;
+    let date = match as_of {
+        Some(s) => PartialDate::parse(s).ok_or_else(|| {
+            Failure::User(format!(
+                "error: --as-of {s:?} is not a date\n  help: write YYYY-MM-DD"
+            ))
+        })?,
+        None => io::today(),
+    };
+    case.case.as_of = date;
+    case.case.horizon = date.year;
+    let text = leverage_case::to_toml(&case).map_err(Failure::Internal)?;
+    // The output must read back as a valid case: check before writing anything.
+    if let Err(p) = leverage_case::load("<imported>", &text, &leverage_case::NoFiles) {
+        return Err(Failure::Internal(format!(
+            "the imported case does not validate:\n{}",
+            diagnostics::render(&p)
+        )));
+    }
+    io::write_or_print(out, &text)?;
+    if let Some(o) = out {
+        eprintln!(
+            "wrote {}: {} actors, {} issues",
+            o.display(),
+            case.actors.len(),
+            case.issues.len()
+        );
+    }
+    Ok(())
+}
+
+fn report(case: Option<&Path>, out: &Path) -> Result<()> {
+    let started = std::time::Instant::now();
+    let loaded = io::load_case(case)?;
+    diagnostics::print_warnings(&loaded);
+    let report = leverage_report::build(&loaded.case);
+    io::write_report(out, &report)?;
+    eprintln!(
+        "wrote {} ({} files) for case {} in {:.2} s",
+        out.join("report.html").display(),
+        report.files.len(),
+        loaded.case.case.id,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

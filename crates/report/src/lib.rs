@@ -1,0 +1,100 @@
+//! # leverage-report: what an analyst reads
+//!
+//! Turns engine results into one self-contained HTML file (inline SVG, no scripts, no network),
+//! the same content as Markdown (with the charts as SVG files beside it), and the CSV/JSON the
+//! charts and tables are drawn from, so every number in the report can be checked. The report is
+//! a list of sections; each engine's results add their own section. This crate builds strings
+//! only: the caller decides where the files go.
+#![deny(missing_docs)]
+
+mod case_section;
+pub mod svg;
+
+use leverage_case::Case;
+
+/// A finished report: file names (relative to the output folder) and their contents.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// `report.html`, `report.md`, charts and data files.
+    pub files: Vec<(String, String)>,
+}
+
+/// One section of the report, rendered both ways.
+#[derive(Debug, Clone, Default)]
+pub struct Section {
+    /// Anchor id.
+    pub id: String,
+    /// Heading.
+    pub title: String,
+    /// HTML body (may hold inline SVG).
+    pub html: String,
+    /// Markdown body (charts referenced as files).
+    pub markdown: String,
+    /// Extra files the section brings (charts as SVG, data as CSV/JSON).
+    pub files: Vec<(String, String)>,
+}
+
+/// Build the report of a case.
+pub fn build(case: &Case) -> Report {
+    let sections = case_section::sections(case);
+    assemble(case, &sections)
+}
+
+fn assemble(case: &Case, sections: &[Section]) -> Report {
+    let m = &case.case;
+    let mut html = String::new();
+    html.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n<header><h1>{}</h1>\n<p class=\"meta\">Case <code>{}</code> · as of {} · horizon {} · leverage {}</p>\n<p>{}</p></header>\n<nav><ol>\n",
+        svg::esc(&m.title),
+        CSS,
+        svg::esc(&m.title),
+        svg::esc(&m.id),
+        m.as_of,
+        m.horizon,
+        env!("CARGO_PKG_VERSION"),
+        svg::esc(&m.description)
+    ));
+    for s in sections {
+        html.push_str(&format!(
+            "<li><a href=\"#{}\">{}</a></li>\n",
+            s.id,
+            svg::esc(&s.title)
+        ));
+    }
+    html.push_str("</ol></nav>\n");
+    let mut md = format!(
+        "# {}\n\nCase `{}` · as of {} · horizon {} · leverage {}\n\n{}\n\n",
+        m.title,
+        m.id,
+        m.as_of,
+        m.horizon,
+        env!("CARGO_PKG_VERSION"),
+        m.description
+    );
+    let mut files = Vec::new();
+    for s in sections {
+        html.push_str(&format!(
+            "<section id=\"{}\">\n<h2>{}</h2>\n{}\n</section>\n",
+            s.id,
+            svg::esc(&s.title),
+            s.html
+        ));
+        md.push_str(&format!("## {}\n\n{}\n\n", s.title, s.markdown.trim_end()));
+        files.extend(s.files.iter().cloned());
+    }
+    html.push_str("<footer>Written by leverage. Every number cites its source or is marked as a judgement; the data files beside this report hold every value shown.</footer>\n</body>\n</html>\n");
+    let mut all = vec![
+        ("report.html".to_string(), html),
+        ("report.md".to_string(), md),
+    ];
+    all.extend(files);
+    Report { files: all }
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}h3{margin-top:1.5em}
+.meta{color:#666}code{background:#f4f4f4;padding:0 .25em;border-radius:3px}
+table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}th,td{border:1px solid #ddd;padding:.25em .5em;vertical-align:top}
+th{background:#f4f6f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.src{color:#666;font-size:.85em}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}svg{max-width:100%;height:auto}
+nav ol{columns:2}footer{margin-top:3em;color:#777;font-size:.85em}";
