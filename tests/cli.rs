@@ -1,1 +1,416 @@
+//! End-to-end tests of the `leverage` binary: every command as a user runs it.
+//!
+//! The broken-case corpus (`tests/cases/broken/`) is validated file by file and each report is
+//! kept as an insta snapshot, so a change in any message shows up as a readable diff.
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn leverage() -> Command {
+    let mut c = Command::cargo_bin("leverage").expect("binary");
+    c.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    leverage().args(args).output().expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+fn files_in(dir: &str, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some(ext))
+        .collect();
+    v.sort();
+    v
+}
+
+// ------------------------------------------------------------------ validate
+
+#[test]
+fn validate_default_case_passes() {
+    let o = run(&["case", "validate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("ok: the default case (belarus-russia-2019)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn validate_the_repository_case_file_passes() {
+    let o = run(&["case", "validate", "cases/belarus-russia-2019.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn validate_valid_corpus_passes() {
+    for f in files_in("tests/cases/valid", "toml") {
+        let o = run(&["case", "validate", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}: {}", f.display(), stderr(&o));
+    }
+}
+
+/// Each broken case: exit code 1 (a user error, never a panic or an internal error), at least one
+/// located error, and a message snapshot. Files announcing N problems report N errors.
+#[test]
+fn broken_corpus_reports_every_problem_clearly() {
+    let files = files_in("tests/cases/broken", "toml");
+    assert!(files.len() >= 25, "only {} broken cases", files.len());
+    for f in files {
+        let path = f.to_str().unwrap().to_string();
+        let o = run(&["case", "validate", &path]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{path}: {err}");
+        assert!(!err.contains("panicked"), "{path}: {err}");
+        let errors = err.matches("\n  × ").count() + usize::from(err.starts_with("  × "));
+        assert!(errors >= 1, "{path}: no error reported:\n{err}");
+        // Every located error names the file with line and column.
+        assert!(
+            err.contains(&format!("[{path}:")) || err.contains(&format!("in {path}")),
+            "{path}: no location:\n{err}"
+        );
+        let first = std::fs::read_to_string(&f).unwrap();
+        let expect = first.lines().next().unwrap_or("");
+        for (word, n) in [("TWO problems", 2), ("THREE problems", 3)] {
+            if expect.contains(word) {
+                assert_eq!(errors, n, "{path}: expected {n} errors:\n{err}");
+            }
+        }
+        let name = f.file_stem().unwrap().to_str().unwrap().to_string();
+        insta::with_settings!({ snapshot_path => "snapshots/broken", prepend_module_to_snapshot => false, description => expect.to_string() }, {
+            insta::assert_snapshot!(name, err);
+        });
+    }
+}
+
+#[test]
+fn validate_json_lists_diagnostics_with_line_and_column() {
+    let o = run(&[
+        "case",
+        "validate",
+        "tests/cases/broken/49-three-problems.toml",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let d = v[0]["diagnostics"].as_array().unwrap();
+    assert_eq!(d.len(), 3);
+    for x in d {
+        assert!(x["line"].as_u64().unwrap() >= 1);
+        assert!(x["column"].as_u64().unwrap() >= 1);
+        assert!(x["code"].as_str().unwrap().starts_with("case::"));
+        assert!(x["hint"].is_string() || x["expected"].is_string());
+    }
+}
+
+#[test]
+fn validate_not_utf8_and_missing_file_are_user_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("latin1.toml");
+    std::fs::write(&bad, b"[case]\nid = \"x\"\ntitle = \"Caf\xe9\"\n").unwrap();
+    let o = run(&["case", "validate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("not valid UTF-8") && e.contains(":3:"), "{e}");
+
+    let o = run(&["case", "validate", "no/such/file.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot read the case file no/such/file.toml"));
+}
+
+#[test]
+fn a_csv_series_error_points_into_the_csv_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("gdp.csv"),
+        "year,value,source\n2018,60e9,stat\n2019,lots,stat\n",
+    )
+    .unwrap();
+    let case = "[case]\nid = \"c\"\ntitle = \"C\"\nas_of = 2019-11-30\nhorizon = 2020\n\n[[actor]]\nid = \"a\"\nname = \"A\"\nkind = \"state\"\ncapability = 1\n\n[[series]]\nid = \"gdp\"\nmeasure = \"gdp\"\nunit = \"USD\"\ncsv = \"gdp.csv\"\n";
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, case).unwrap();
+    let o = run(&["case", "validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("gdp.csv:3:6") && e.contains("\"lots\" is not a number"),
+        "{e}"
+    );
+}
+
+// ------------------------------------------------------------------ show, schema, new
+
+#[test]
+fn show_prints_actors_issues_and_flows() {
+    let o = run(&["case", "show"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in [
+        "Actors (",
+        "Lukashenko",
+        "Issue gas_price",
+        "USD per 1000 m³",
+        "Flows and series",
+        "Timeline",
+        "Scenarios",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?}");
+    }
+}
+
+#[test]
+fn show_json_and_csv_are_machine_readable() {
+    let o = run(&["case", "show", "--output", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["case"]["id"], "belarus-russia-2019");
+    assert!(v["actor"].as_array().unwrap().len() >= 12);
+    let o = run(&["case", "show", "--output", "csv"]);
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("issue,actor,position,position_unit,unit,salience,capability,source\n")
+    );
+    assert!(out.lines().count() > 50);
+}
+
+#[test]
+fn schema_is_json_schema() {
+    let o = run(&["case", "schema"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!(v["$schema"].as_str().unwrap().contains("json-schema.org"));
+    assert!(v["properties"]["actor"].is_object());
+}
+
+#[test]
+fn new_writes_a_case_that_validates_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("armenia.toml");
+    let p = path.to_str().unwrap();
+    let o = run(&[
+        "case",
+        "new",
+        "--id",
+        "russia-armenia",
+        "--title",
+        "Russia and Armenia",
+        "--out",
+        p,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["case", "validate", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A second `new` to the same file refuses and leaves the user's file as it was.
+    std::fs::write(&path, "my own work").unwrap();
+    let o = run(&["case", "new", "--out", p]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "my own work");
+}
+
+// ------------------------------------------------------------------ import
+
+fn import_validates(file: &str, format: &str) -> String {
+    let o = run(&[
+        "case",
+        "import",
+        file,
+        "--format",
+        format,
+        "--as-of",
+        "2019-11-30",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{file}: {}", stderr(&o));
+    let toml = stdout(&o);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("imported.toml");
+    std::fs::write(&p, &toml).unwrap();
+    let v = run(&["case", "validate", p.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "{file}: {}", stderr(&v));
+    toml
+}
+
+#[test]
+fn import_reference_tables_into_valid_cases() {
+    for f in files_in("tests/fixtures/ktab", "csv") {
+        import_validates(f.to_str().unwrap(), "ktab");
+    }
+    let toml = import_validates(
+        "tests/fixtures/eu/scholz2011_bdm1994_ec_emissions.csv",
+        "eu-table",
+    );
+    assert!(toml.contains("source = \"import#row 2\""));
+    import_validates("tests/fixtures/deu/deu_I_1996_2000.tsv", "deu");
+}
+
+#[test]
+fn import_snapshot_of_the_toy_table() {
+    let toml = import_validates("tests/fixtures/eu/schelling_toy_3actor.csv", "eu-table");
+    insta::assert_snapshot!("import_toy_eu_table", toml);
+}
+
+#[test]
+fn import_errors_name_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("t.csv");
+    std::fs::write(
+        &p,
+        "Actor,Capability,Position,Salience\nA,10,50,40\nB,ten,20,30\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "case",
+        "import",
+        p.to_str().unwrap(),
+        "--format",
+        "eu-table",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("t.csv:3:") && e.contains("\"ten\" is not a number") && e.contains("help:"),
+        "{e}"
+    );
+}
+
+#[test]
+fn import_out_writes_file_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ktab.toml");
+    let o = run(&[
+        "case",
+        "import",
+        "tests/fixtures/ktab/SOE-Pol-Comp.csv",
+        "--format",
+        "ktab",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let first = std::fs::read_to_string(&out).unwrap();
+    let o = run(&[
+        "case",
+        "import",
+        "tests/fixtures/ktab/SOE-Policy.csv",
+        "--format",
+        "ktab",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), first);
+}
+
+// ------------------------------------------------------------------ report
+
+fn report_into(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["report", "--out", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn report_of_the_default_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = report_into(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for f in [
+        "report.html",
+        "report.md",
+        "case.json",
+        "positions.csv",
+        "flows.csv",
+        "events.csv",
+        "issue-gas_price.svg",
+    ] {
+        let p = dir.path().join(f);
+        assert!(
+            p.exists() && std::fs::metadata(&p).unwrap().len() > 0,
+            "missing {f}"
+        );
+    }
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("</html>"));
+    assert!(!html.contains("<script"), "self-contained, no scripts");
+    assert!(!html.contains("src=\"http"), "no external resources");
+    for section in [
+        "The case and its actors",
+        "Issues and positions",
+        "Economic flows and series",
+        "Timeline",
+        "Scenarios",
+        "Sources",
+    ] {
+        assert!(html.contains(section), "no section {section}");
+    }
+    // Same case, same bytes.
+    let dir2 = tempfile::tempdir().unwrap();
+    report_into(dir2.path(), &[]);
+    let md1 = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let md2 = std::fs::read_to_string(dir2.path().join("report.md")).unwrap();
+    assert_eq!(md1, md2);
+    insta::assert_snapshot!("report_md_default_case", md1);
+}
+
+#[test]
+fn report_of_a_broken_case_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rep");
+    let o = report_into(
+        &out,
+        &["--case", "tests/cases/broken/18-salience-out-of-range.toml"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("outside [0, 100]"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn report_of_an_imported_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("k.toml");
+    let o = run(&[
+        "case",
+        "import",
+        "tests/fixtures/ktab/dummyData_3Dim.csv",
+        "--format",
+        "ktab",
+        "--out",
+        case.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = dir.path().join("rep");
+    let o = report_into(&out, &["--case", case.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.join("report.html").exists());
+}
+
+// ------------------------------------------------------------------ arguments
+
+#[test]
+fn help_reads_well_and_bad_arguments_are_user_errors() {
+    let o = run(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let h = stdout(&o);
+    assert!(h.contains("report") && h.contains("case") && h.contains("Examples"));
+    let o = run(&["case", "import", "x.csv", "--format", "excel"]);
+    assert_eq!(o.status.code(), Some(1), "bad arguments are a user error");
+    assert!(
+        stderr(&o).contains("eu-table"),
+        "the error lists the possible values"
+    );
+    let o = run(&["frobnicate"]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -184,8 +184,7 @@ pub(crate) fn parse_year_csv(sink: &mut Sink, record_prov: &Provenance) -> Vec<Y
                     format!("{id}#{short} row {row}: {cited}")
                 }
             }),
-            judgement: None,
-            assumption: None,
+            ..Provenance::default()
         };
         prov.inherit(record_prov);
         let span = field_span(vs);

@@ -26,7 +26,7 @@ pub use data::{DataFiles, EmbeddedFiles, NoFiles};
 pub use diag::{Diagnostic, Problems, Severity, SourceText};
 pub use model::*;
 pub use read::{did_you_mean, is_ident};
-pub use validate::{dist_problem, validate};
+pub use validate::{DistProblem, dist_problem, validate};
 pub use write::{starter_case, to_toml};
 
 mod embedded {

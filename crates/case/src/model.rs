@@ -27,6 +27,10 @@ pub struct Provenance {
     /// Marks a value dated after the case's `as_of` as an assumption, with a one-line reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assumption: Option<String>,
+    /// Where `source` was written (empty when inherited or made in code).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub source_span: Span,
 }
 
 impl Provenance {
@@ -43,6 +47,7 @@ impl Provenance {
         if !self.is_sourced() {
             if self.source.is_none() {
                 self.source.clone_from(&outer.source);
+                self.source_span = outer.source_span.clone();
             }
             if self.judgement.is_none() {
                 self.judgement.clone_from(&outer.judgement);
@@ -266,6 +271,10 @@ pub struct CaseMeta {
     #[schemars(skip)]
     /// Span of the `as_of` value.
     pub as_of_span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the `horizon` value.
+    pub horizon_span: Span,
     #[serde(skip)]
     #[schemars(skip)]
     /// Span of the `patron` value.
@@ -816,6 +825,10 @@ pub struct Param {
     #[schemars(skip)]
     /// Span of the id.
     pub span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Spans of the distribution's keys (`min`, `mode`, …), for pointing at the one at fault.
+    pub dist_spans: Vec<(&'static str, Span)>,
 }
 
 /// A `[[figure]]`: a published figure (an estimate by someone else) that models are compared with.

@@ -80,7 +80,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
             format!("{} has no `{key}`", self.what),
         )
         .label(format!("`{key}` is required here"))
-        .expected(format!("`{key} = {expected}`"))
+        .expected(format!("`{key} = …` ({expected})"))
         .hint(format!("add `{key} = …` to this table"))
         .push();
     }
@@ -119,7 +119,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
         match self.get(key) {
             None => {
                 if required {
-                    self.missing(sink, key, "\"…\"");
+                    self.missing(sink, key, "a string");
                 }
                 None
             }
@@ -365,6 +365,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
             check_source_syntax(sink, s, span);
         }
         Provenance {
+            source_span: source.as_ref().map_or(0..0, |s| s.1.clone()),
             source: source.map(|s| s.0),
             judgement: judgement.map(|s| s.0),
             assumption: assumption.map(|s| s.0),
@@ -806,6 +807,7 @@ fn read_meta(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>) -> Option<Cas
         title: title.map(|x| x.0).unwrap_or_default(),
         description: description.map(|x| x.0).unwrap_or_default(),
         as_of,
+        horizon_span: horizon.as_ref().map_or(as_of_span.clone(), |x| x.1.clone()),
         horizon: horizon.map_or(as_of.year, |x| x.0 as i32),
         require_sources: require_sources.unwrap_or(false),
         patron_span: patron.as_ref().map_or(0..0, |x| x.1.clone()),
@@ -855,9 +857,7 @@ fn enum_value<T: Copy>(
         .expected(format!("one of: {}", names.join(", ")));
     b = match did_you_mean(&s, names.iter().copied()) {
         Some(best) => b.hint(format!("did you mean {best:?}?")),
-        None => b.hint(format!(
-            "use one of the listed values, or \"other\" if none fits"
-        )),
+        None => b.hint("use one of the listed values, or \"other\" if none fits"),
     };
     b.push();
     None
@@ -1165,7 +1165,11 @@ fn read_schedule(
     );
     let values = read_values(sink, &mut tb, &prov, &what);
     if values.is_none() {
-        tb.missing(sink, "values", "[ { year = …, value = … } ]");
+        tb.missing(
+            sink,
+            "values",
+            "an array such as [ { year = 2019, value = 1.0 } ]",
+        );
     }
     tb.finish(sink);
     let (id, id_span) = id?;
@@ -1230,6 +1234,7 @@ fn read_param(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) ->
     let name = id
         .as_ref()
         .map_or_else(|| format!("#{}", i + 1), |x| x.0.clone());
+    let mut dist_spans = Vec::new();
     let dist = match dist_name {
         None => {
             let value = tb.float(sink, "value", false);
@@ -1267,7 +1272,7 @@ fn read_param(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) ->
                 .hint("remove `value`, or remove `dist` and its keys")
                 .push();
             }
-            read_dist(sink, &mut tb, &d, dspan)
+            read_dist(sink, &mut tb, &d, dspan, &mut dist_spans)
         }
     };
     tb.finish(sink);
@@ -1279,10 +1284,24 @@ fn read_param(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) ->
         dist: dist?,
         prov,
         span: id_span,
+        dist_spans,
     })
 }
 
-fn read_dist(sink: &mut Sink, tb: &mut Tbl<'_, '_>, d: &str, dspan: Range<usize>) -> Option<Dist> {
+fn read_dist(
+    sink: &mut Sink,
+    tb: &mut Tbl<'_, '_>,
+    d: &str,
+    dspan: Range<usize>,
+    spans: &mut Vec<(&'static str, Range<usize>)>,
+) -> Option<Dist> {
+    for k in [
+        "min", "mode", "max", "mean", "sd", "mu", "sigma", "alpha", "beta", "values", "weights",
+    ] {
+        if let Some(v) = tb.map.get(k) {
+            spans.push((k, v.span()));
+        }
+    }
     let mut req = |tb: &mut Tbl<'_, '_>, k: &'static str| tb.float(sink, k, true).map(|x| x.0);
     let dist = match d {
         "pert" | "triangular" => {
@@ -1330,10 +1349,10 @@ fn read_dist(sink: &mut Sink, tb: &mut Tbl<'_, '_>, d: &str, dspan: Range<usize>
             let values = tb.floats(sink, "values");
             let weights = tb.floats(sink, "weights");
             if values.is_none() {
-                tb.missing(sink, "values", "[1.0, 2.0, …]");
+                tb.missing(sink, "values", "an array of numbers");
             }
             if weights.is_none() {
-                tb.missing(sink, "weights", "[0.5, 0.5, …]");
+                tb.missing(sink, "weights", "an array of weights, one per value");
             }
             Dist::Discrete {
                 values: values?,

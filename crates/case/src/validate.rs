@@ -12,6 +12,9 @@ use crate::diag::Sink;
 use crate::model::*;
 use crate::read::did_you_mean;
 
+/// Ids of one kind with their spans.
+type IdList<'a> = Vec<(&'a str, Range<usize>)>;
+
 struct V<'a> {
     case: &'a Case,
     sink: &'a mut Sink,
@@ -46,13 +49,13 @@ impl V<'_> {
             self.sink
                 .error(
                     "case::horizon-before-as-of",
-                    Some(m.as_of_span.clone()),
+                    Some(m.horizon_span.clone()),
                     format!(
                         "the horizon {} lies before the year of `as_of` ({})",
                         m.horizon, m.as_of.year
                     ),
                 )
-                .label("as_of")
+                .label("horizon")
                 .expected(format!("horizon ≥ {}", m.as_of.year))
                 .hint("the horizon is the last year a simulation runs to; set it after as_of")
                 .push();
@@ -91,6 +94,11 @@ impl V<'_> {
     /// Check the source reference of a provenance (once per place it was written).
     fn prov_ref(&mut self, prov: &Provenance, span: Range<usize>) {
         let Some(id) = prov.source_id() else { return };
+        let span = if prov.source_span.is_empty() {
+            span
+        } else {
+            prov.source_span.clone()
+        };
         if id.is_empty() || self.source_ids.contains(&id) {
             return;
         }
@@ -186,7 +194,7 @@ impl V<'_> {
 
     fn unique_ids(&mut self) {
         let c = self.case;
-        let groups: [(&str, Vec<(&str, Range<usize>)>); 10] = [
+        let groups: [(&str, IdList<'_>); 9] = [
             (
                 "source",
                 c.sources
@@ -251,7 +259,6 @@ impl V<'_> {
                     .map(|x| (x.id.as_str(), x.span.clone()))
                     .collect(),
             ),
-            ("", Vec::new()),
         ];
         for (kind, ids) in groups {
             let mut first: HashMap<&str, Range<usize>> = HashMap::new();
@@ -554,16 +561,25 @@ impl V<'_> {
     fn params(&mut self) {
         for p in &self.case.params {
             self.record_sourced(&p.prov, p.span.clone(), &format!("parameter `{}`", p.id));
-            if let Some(problem) = dist_problem(&p.dist) {
+            if let Some(pr) = dist_problem(&p.dist) {
+                let span = p
+                    .dist_spans
+                    .iter()
+                    .find(|(k, _)| *k == pr.key)
+                    .map_or_else(|| p.span.clone(), |(_, s)| s.clone());
                 self.sink
                     .error(
                         "case::bad-distribution",
-                        Some(p.span.clone()),
-                        format!("parameter `{}`: {}", p.id, problem.0),
+                        Some(span),
+                        format!("parameter `{}`: {}", p.id, pr.problem),
                     )
-                    .label(format!("{} distribution", p.dist.name()))
-                    .expected(problem.1)
-                    .hint(problem.2)
+                    .label(format!(
+                        "`{}` of the {} distribution",
+                        pr.key,
+                        p.dist.name()
+                    ))
+                    .expected(pr.expected)
+                    .hint(pr.hint)
                     .push();
             }
         }
@@ -629,33 +645,56 @@ fn year_ranges(years: &BTreeSet<i32>) -> String {
     out.join(", ")
 }
 
-/// What is wrong with a distribution: (problem, expected, hint).
-pub fn dist_problem(d: &Dist) -> Option<(String, String, String)> {
-    let bounds = |min: f64, mode: Option<f64>, max: f64| -> Option<(String, String, String)> {
+/// What is wrong with a distribution, and which key to point at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistProblem {
+    /// The key at fault (`min`, `mode`, `sd`, `weights`, …).
+    pub key: &'static str,
+    /// What is wrong.
+    pub problem: String,
+    /// What was expected.
+    pub expected: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+fn dp(key: &'static str, problem: String, expected: &str, hint: &str) -> Option<DistProblem> {
+    Some(DistProblem {
+        key,
+        problem,
+        expected: expected.into(),
+        hint: hint.into(),
+    })
+}
+
+/// What is wrong with a distribution, if anything.
+pub fn dist_problem(d: &Dist) -> Option<DistProblem> {
+    let bounds = |min: f64, mode: Option<f64>, max: f64| -> Option<DistProblem> {
         if min > max {
-            return Some((
+            return dp(
+                "min",
                 format!("min {min} is greater than max {max}"),
-                "min < max".into(),
-                "swap min and max".into(),
-            ));
+                "min < max",
+                "swap min and max",
+            );
         }
         if min == max {
-            return Some((
+            return dp(
+                "max",
                 format!("min and max are both {min}"),
-                "min < max".into(),
-                "for a fixed value, drop `dist` and write `value = …`".into(),
-            ));
+                "min < max",
+                "for a fixed value, drop `dist` and write `value = …`",
+            );
         }
-        if let Some(m) = mode {
-            if m < min || m > max {
-                return Some((
-                    format!("mode {m} lies outside [{min}, {max}]"),
-                    "min ≤ mode ≤ max".into(),
-                    "the most likely value must lie between min and max".into(),
-                ));
-            }
+        match mode {
+            Some(m) if m < min || m > max => dp(
+                "mode",
+                format!("mode {m} lies outside [{min}, {max}]"),
+                "min ≤ mode ≤ max",
+                "the most likely value must lie between min and max",
+            ),
+            _ => None,
         }
-        None
     };
     match d {
         Dist::Fixed { .. } => None,
@@ -663,16 +702,18 @@ pub fn dist_problem(d: &Dist) -> Option<(String, String, String)> {
             bounds(*min, Some(*mode), *max)
         }
         Dist::Uniform { min, max } => bounds(*min, None, *max),
-        Dist::Normal { sd, .. } if *sd <= 0.0 => Some((
+        Dist::Normal { sd, .. } if *sd <= 0.0 => dp(
+            "sd",
             format!("sd is {sd}"),
-            "sd > 0".into(),
-            "a standard deviation must be positive; for a fixed value write `value = …`".into(),
-        )),
-        Dist::Lognormal { sigma, .. } if *sigma <= 0.0 => Some((
+            "sd > 0",
+            "a standard deviation must be positive; for a fixed value write `value = …`",
+        ),
+        Dist::Lognormal { sigma, .. } if *sigma <= 0.0 => dp(
+            "sigma",
             format!("sigma is {sigma}"),
-            "sigma > 0".into(),
-            "sigma is the standard deviation of the log and must be positive".into(),
-        )),
+            "sigma > 0",
+            "sigma is the standard deviation of the log and must be positive",
+        ),
         Dist::Normal { .. } | Dist::Lognormal { .. } => None,
         Dist::Beta {
             alpha,
@@ -681,40 +722,45 @@ pub fn dist_problem(d: &Dist) -> Option<(String, String, String)> {
             max,
         } => {
             if *alpha <= 0.0 || *beta <= 0.0 {
-                Some((
+                dp(
+                    if *alpha <= 0.0 { "alpha" } else { "beta" },
                     format!("shapes alpha = {alpha}, beta = {beta} are not both positive"),
-                    "alpha > 0 and beta > 0".into(),
-                    "e.g. alpha = 2, beta = 5 for a value usually near the low end".into(),
-                ))
+                    "alpha > 0 and beta > 0",
+                    "e.g. alpha = 2, beta = 5 for a value usually near the low end",
+                )
             } else {
                 bounds(*min, None, *max)
             }
         }
         Dist::Discrete { values, weights } => {
             if values.is_empty() {
-                Some((
+                dp(
+                    "values",
                     "no values".into(),
-                    "at least one value".into(),
-                    "list the possible values in `values`".into(),
-                ))
+                    "at least one value",
+                    "list the possible values in `values`",
+                )
             } else if values.len() != weights.len() {
-                Some((
+                dp(
+                    "weights",
                     format!("{} values but {} weights", values.len(), weights.len()),
-                    "one weight per value".into(),
-                    "make `values` and `weights` the same length".into(),
-                ))
+                    "one weight per value",
+                    "make `values` and `weights` the same length",
+                )
             } else if weights.iter().any(|w| *w < 0.0) {
-                Some((
+                dp(
+                    "weights",
                     "a weight is negative".into(),
-                    "weights ≥ 0".into(),
-                    "weights are relative probabilities".into(),
-                ))
+                    "weights ≥ 0",
+                    "weights are relative probabilities",
+                )
             } else if weights.iter().sum::<f64>() <= 0.0 {
-                Some((
+                dp(
+                    "weights",
                     "the weights sum to zero".into(),
-                    "weights with a positive sum".into(),
-                    "give at least one value a positive weight".into(),
-                ))
+                    "weights with a positive sum",
+                    "give at least one value a positive weight",
+                )
             } else {
                 None
             }

@@ -78,7 +78,7 @@ pub fn render_one(d: &Diagnostic, src: Option<&SourceText>) -> String {
         d,
         src: src
             .filter(|_| d.span.is_some())
-            .map(|s| NamedSource::new(s.name.to_string(), s.text.to_string())),
+            .map(|s| NamedSource::new(&s.name, s.text.to_string())),
         help,
     };
     let mut out = String::new();

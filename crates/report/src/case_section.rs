@@ -193,7 +193,13 @@ pub fn position_chart(case: &Case, issue: &Issue) -> String {
     let bottom = top + row * ps.len().max(1) as f64;
     // Grid and axis.
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
-        svg.line(x(tick), top - 8.0, x(tick), bottom, "#e3e3e3", 1.0, None);
+        svg.line(
+            (x(tick), top - 8.0),
+            (x(tick), bottom),
+            "#e3e3e3",
+            1.0,
+            None,
+        );
         svg.text(x(tick), bottom + 16.0, &fmt(tick), 11.0, "middle", "#444");
         if let Some(u) = &issue.unit {
             svg.text(
@@ -206,7 +212,7 @@ pub fn position_chart(case: &Case, issue: &Issue) -> String {
             );
         }
     }
-    svg.line(left, bottom, right, bottom, "#444", 1.0, None);
+    svg.line((left, bottom), (right, bottom), "#444", 1.0, None);
     let axis_label = match &issue.unit {
         Some(u) => format!("position (0–100; second row: {})", u.name),
         None => "position (0–100)".to_string(),
@@ -221,10 +227,8 @@ pub fn position_chart(case: &Case, issue: &Issue) -> String {
     );
     if let Some(sq) = &issue.status_quo {
         svg.line(
-            x(sq.value),
-            top - 12.0,
-            x(sq.value),
-            bottom,
+            (x(sq.value), top - 12.0),
+            (x(sq.value), bottom),
             "#555",
             1.5,
             Some("5,4"),
@@ -248,7 +252,7 @@ pub fn position_chart(case: &Case, issue: &Issue) -> String {
             name.to_string()
         };
         svg.text(left - 8.0, y + 4.0, &short, 11.0, "end", "#222");
-        svg.line(left, y, right, y, "#f2f2f2", 1.0, None);
+        svg.line((left, y), (right, y), "#f2f2f2", 1.0, None);
         let w = cs(&p.actor, p.salience.value);
         let r = if max_cs > 0.0 {
             3.0 + 8.0 * (w / max_cs).sqrt()

@@ -38,10 +38,8 @@ impl Svg {
     /// A line.
     pub fn line(
         &mut self,
-        x1: f64,
-        y1: f64,
-        x2: f64,
-        y2: f64,
+        (x1, y1): (f64, f64),
+        (x2, y2): (f64, f64),
         stroke: &str,
         width: f64,
         dash: Option<&str>,

@@ -104,6 +104,7 @@ pub(crate) fn skeleton(file: &str, title: String, description: String) -> Case {
             patron: None,
             client: None,
             as_of_span: 0..0,
+            horizon_span: 0..0,
             patron_span: 0..0,
             client_span: 0..0,
         },
