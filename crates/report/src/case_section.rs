@@ -186,10 +186,10 @@ pub fn position_chart(case: &Case, issue: &Issue) -> String {
         .iter()
         .map(|p| cs(&p.actor, p.salience.value))
         .fold(0.0_f64, f64::max);
-    let (left, right, top, row) = (190.0, 730.0, 30.0, 24.0);
-    let height = top + row * ps.len().max(1) as f64 + 70.0;
-    let mut svg = Svg::new(760.0, height);
-    let x = |v: f64| left + (right - left) * v.clamp(0.0, 100.0) / 100.0;
+    let (left, right, top, row) = (240.0, 770.0, 30.0, 24.0);
+    let height = top + row * ps.len().max(1) as f64 + 90.0;
+    let mut svg = Svg::new(800.0, height);
+    let x = |v: f64| left + 14.0 + (right - left - 14.0) * v.clamp(0.0, 100.0) / 100.0;
     let bottom = top + row * ps.len().max(1) as f64;
     // Grid and axis.
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
@@ -212,7 +212,7 @@ pub fn position_chart(case: &Case, issue: &Issue) -> String {
             );
         }
     }
-    svg.line((left, bottom), (right, bottom), "#444", 1.0, None);
+    svg.line((left + 14.0, bottom), (right, bottom), "#444", 1.0, None);
     let axis_label = match &issue.unit {
         Some(u) => format!("position (0–100; second row: {})", u.name),
         None => "position (0–100)".to_string(),
@@ -246,13 +246,13 @@ pub fn position_chart(case: &Case, issue: &Issue) -> String {
         let y = top + row * (k as f64 + 0.5);
         let actor = case.actor(&p.actor);
         let name = actor.map_or(p.actor.as_str(), |a| a.name.as_str());
-        let short: String = if name.chars().count() > 28 {
-            format!("{}…", name.chars().take(27).collect::<String>())
+        let short: String = if name.chars().count() > 34 {
+            format!("{}…", name.chars().take(33).collect::<String>())
         } else {
             name.to_string()
         };
-        svg.text(left - 8.0, y + 4.0, &short, 11.0, "end", "#222");
-        svg.line((left, y), (right, y), "#f2f2f2", 1.0, None);
+        svg.text(left, y + 4.0, &short, 11.0, "end", "#222");
+        svg.line((left + 14.0, y), (right, y), "#f2f2f2", 1.0, None);
         let w = cs(&p.actor, p.salience.value);
         let r = if max_cs > 0.0 {
             3.0 + 8.0 * (w / max_cs).sqrt()
@@ -268,6 +268,25 @@ pub fn position_chart(case: &Case, issue: &Issue) -> String {
             fmt((w * 10.0).round() / 10.0)
         );
         svg.circle(x(p.position.value), y, r, color, &tip);
+    }
+    // Legend: one swatch per side present on this issue.
+    let sides: BTreeSet<Option<&str>> = ps
+        .iter()
+        .map(|p| case.actor(&p.actor).and_then(|a| a.side.as_deref()))
+        .collect();
+    let mut lx = left + 14.0;
+    let ly = bottom + 70.0;
+    for side in sides {
+        svg.circle(
+            lx + 5.0,
+            ly - 4.0,
+            5.0,
+            side_color(case, side),
+            side.unwrap_or("no side"),
+        );
+        let label = side.unwrap_or("no side");
+        svg.text(lx + 14.0, ly, label, 11.0, "start", "#333");
+        lx += 24.0 + 7.0 * label.chars().count() as f64;
     }
     svg.finish(&format!("Positions on {}", issue.id))
 }
