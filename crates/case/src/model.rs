@@ -882,6 +882,170 @@ pub struct Scenario {
     pub span: Span,
 }
 
+/// What a link in the `[econ]` table points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// A `[[flow]]`.
+    Flow,
+    /// A `[[series]]`.
+    Series,
+    /// A `[[flow]]` or a `[[series]]`.
+    FlowOrSeries,
+    /// A `[[schedule]]`.
+    Schedule,
+    /// A `[[param]]`.
+    Param,
+}
+
+/// The keys of the `[econ]` table: which record of the case feeds which input of the economics
+/// engine, and what kind of record it must be.
+pub const ECON_LINKS: &[(&str, LinkKind, &str)] = &[
+    ("gdp", LinkKind::Series, "the client's GDP, current USD"),
+    (
+        "oil_price",
+        LinkKind::Series,
+        "the crude price the export duty is computed on (Urals), USD per barrel",
+    ),
+    (
+        "duty_coefficient",
+        LinkKind::Schedule,
+        "the export duty's marginal coefficient K by year",
+    ),
+    (
+        "duty_multiplier",
+        LinkKind::Schedule,
+        "the tax maneuver's phase-out multiplier by year",
+    ),
+    (
+        "gas_price_paid",
+        LinkKind::Flow,
+        "the gas price the client pays, USD per 1000 m³",
+    ),
+    (
+        "gas_reference",
+        LinkKind::FlowOrSeries,
+        "the reference gas price (USD per 1000 m³, or per MMBtu with mmbtu_per_tcm)",
+    ),
+    (
+        "gas_volume",
+        LinkKind::Flow,
+        "gas imported from the patron, bcm",
+    ),
+    (
+        "crude_duty_free",
+        LinkKind::Flow,
+        "crude supplied free of export duty, Mt",
+    ),
+    (
+        "crude_duty",
+        LinkKind::Flow,
+        "published annual average export duty, USD per tonne",
+    ),
+    (
+        "reclearance_volume",
+        LinkKind::Flow,
+        "crude whose export duty goes to the client's budget, Mt",
+    ),
+    (
+        "product_duties_kept",
+        LinkKind::Flow,
+        "oil-product export duties kept by the client, USD bn",
+    ),
+    (
+        "product_duties_transferred",
+        LinkKind::Flow,
+        "oil-product export duties transferred to the patron, USD bn",
+    ),
+    (
+        "loan_disbursed",
+        LinkKind::Flow,
+        "concessional loans disbursed by the patron, USD bn",
+    ),
+    (
+        "loan_rate",
+        LinkKind::FlowOrSeries,
+        "interest rate of the concessional loans, %",
+    ),
+    (
+        "market_rate",
+        LinkKind::FlowOrSeries,
+        "market rate the client would pay, %",
+    ),
+    (
+        "loan_maturity",
+        LinkKind::Param,
+        "maturity of the concessional loans, years",
+    ),
+    (
+        "mmbtu_per_tcm",
+        LinkKind::Param,
+        "MMBtu per 1000 m³ of gas, for references quoted per MMBtu",
+    ),
+    (
+        "crude_plan",
+        LinkKind::Schedule,
+        "crude supply agreed for future years, Mt",
+    ),
+    (
+        "reclearance_plan",
+        LinkKind::Schedule,
+        "re-clearance volume agreed for future years, Mt",
+    ),
+    (
+        "product_exports",
+        LinkKind::Param,
+        "oil products exported by the client, Mt per year",
+    ),
+    (
+        "product_duty_ratio",
+        LinkKind::Param,
+        "average product export duty as a share of the crude duty",
+    ),
+    (
+        "oil_price_path",
+        LinkKind::Param,
+        "oil price assumed for years without data, USD per barrel",
+    ),
+    (
+        "gdp_growth",
+        LinkKind::Param,
+        "growth of GDP in current USD after the last observed year, % per year",
+    ),
+    (
+        "energy_import_share",
+        LinkKind::Series,
+        "share of the client's energy imports that come from the patron, %",
+    ),
+    (
+        "export_share",
+        LinkKind::Series,
+        "the patron's share of the client's exports, %",
+    ),
+    (
+        "import_share",
+        LinkKind::Series,
+        "the patron's share of the client's imports, %",
+    ),
+    (
+        "debt_share",
+        LinkKind::Series,
+        "the patron's share of the client's external public debt, %",
+    ),
+];
+
+/// One entry of the `[econ]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Link {
+    /// The engine input (a key of [`ECON_LINKS`]).
+    pub key: String,
+    /// The id of the record that feeds it.
+    pub id: String,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+}
+
 /// A whole case, as read from a file. [`crate::validate()`] checks it.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Case {
@@ -917,6 +1081,23 @@ pub struct Case {
     /// Named outcomes.
     #[serde(default, rename = "scenario", skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<Scenario>,
+    /// Which records feed the economics engine (`[econ]`: input name → record id).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "links_as_table"
+    )]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub econ: Vec<Link>,
+}
+
+fn links_as_table<S: Serializer>(links: &[Link], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(links.len()))?;
+    for l in links {
+        m.serialize_entry(&l.key, &l.id)?;
+    }
+    m.end()
 }
 
 impl Case {
@@ -935,6 +1116,25 @@ impl Case {
     /// The source with this id.
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
+    }
+    /// The record id linked to an `[econ]` input, if any.
+    pub fn econ_link(&self, key: &str) -> Option<&str> {
+        self.econ
+            .iter()
+            .find(|l| l.key == key)
+            .map(|l| l.id.as_str())
+    }
+    /// The flow with this id.
+    pub fn flow(&self, id: &str) -> Option<&Flow> {
+        self.flows.iter().find(|f| f.id == id)
+    }
+    /// The series with this id.
+    pub fn series(&self, id: &str) -> Option<&Series> {
+        self.series.iter().find(|s| s.id == id)
+    }
+    /// The schedule with this id.
+    pub fn schedule(&self, id: &str) -> Option<&Schedule> {
+        self.schedules.iter().find(|s| s.id == id)
     }
     /// The first series with this measure (and, if given, describing this actor).
     pub fn series_by_measure(&self, measure: &str, of: Option<&str>) -> Option<&Series> {

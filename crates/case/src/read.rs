@@ -598,9 +598,9 @@ pub fn did_you_mean<'c>(
     best.map(|(c, _)| c)
 }
 
-const TOP_KEYS: [&str; 11] = [
+const TOP_KEYS: [&str; 12] = [
     "case", "source", "actor", "issue", "flow", "series", "schedule", "event", "param", "figure",
-    "scenario",
+    "scenario", "econ",
 ];
 
 /// Read a case from TOML text. Returns the case if it could be read at all (possibly with some
@@ -723,6 +723,17 @@ pub(crate) fn read_case(
         .filter_map(|(i, (t, sp))| read_scenario(cx.sink, t, sp, i))
         .collect();
 
+    let econ = match top.get("econ") {
+        None => Vec::new(),
+        Some(v) => match v.get_ref() {
+            DeValue::Table(t) => read_econ(cx.sink, t, v.span()),
+            _ => {
+                Tbl::wrong_type(cx.sink, "econ", v, "a table ([econ])");
+                Vec::new()
+            }
+        },
+    };
+
     // Unknown top-level keys, with the top-level table names as candidates.
     for (k, _) in root.iter() {
         let key: &str = k.get_ref();
@@ -765,6 +776,7 @@ pub(crate) fn read_case(
         params,
         figures,
         scenarios,
+        econ,
     });
     (case, diags, extra_sources)
 }
@@ -1452,4 +1464,20 @@ fn read_scenario(
         prov,
         span: id_span,
     })
+}
+
+fn read_econ(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>) -> Vec<Link> {
+    let mut tb = Tbl::new(t, span, "[econ]".into());
+    let mut out = Vec::new();
+    for (key, _, _) in ECON_LINKS {
+        if let Some((id, span)) = tb.ident(sink, key, false) {
+            out.push(Link {
+                key: (*key).to_string(),
+                id,
+                span,
+            });
+        }
+    }
+    tb.finish(sink);
+    out
 }

@@ -33,6 +33,55 @@ pub enum Command {
         #[command(subcommand)]
         cmd: CaseCmd,
     },
+    /// The integration-subsidy ledger: per year and component (gas, crude, oil products,
+    /// re-clearance, loans), in USD bn and % of GDP, with the gaps it cannot compute.
+    Subsidy {
+        /// The case file (default: the embedded case).
+        #[arg(long, value_name = "FILE")]
+        case: Option<PathBuf>,
+        /// First year (default: the first year with data).
+        #[arg(long)]
+        from: Option<i32>,
+        /// Last year (default: the case's as_of year).
+        #[arg(long)]
+        to: Option<i32>,
+        /// Use this flow or series id as the gas reference price instead of the case's choice.
+        #[arg(long, value_name = "ID")]
+        gas_reference: Option<String>,
+        /// Compare with a netback price: reference × (1 − RATE) − TRANSPORT (USD per 1000 m³), e.g. 0.3,40.
+        #[arg(long, value_name = "RATE,TRANSPORT")]
+        netback: Option<String>,
+        /// table (default), csv (long, with each figure's inputs and sources) or json.
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
+    /// The oil tax maneuver: the client's loss by year as the patron's export duty is phased out.
+    Maneuver {
+        /// The case file (default: the embedded case).
+        #[arg(long, value_name = "FILE")]
+        case: Option<PathBuf>,
+        /// One Urals price for every year, USD per barrel.
+        #[arg(long, value_name = "USD_BBL", conflicts_with = "oil_path")]
+        oil_price: Option<f64>,
+        /// A price path: CSV with `year,value` (USD per barrel).
+        #[arg(long, value_name = "FILE")]
+        oil_path: Option<PathBuf>,
+        /// Crude volume per year, Mt (default: the case's crude plan).
+        #[arg(long, value_name = "MT")]
+        volume: Option<f64>,
+        /// Re-cleared volume per year, Mt (default: the case's re-clearance plan).
+        #[arg(long, value_name = "MT")]
+        reclearance: Option<f64>,
+        /// First year (default: the first year of the phase-out).
+        #[arg(long)]
+        from: Option<i32>,
+        /// Last year (default: the year the duty reaches zero).
+        #[arg(long)]
+        to: Option<i32>,
+        /// table (default), csv or json (with the yearly path and `cumulative_usd_bn`).
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
     /// Write the report of a case (report.html, report.md and the CSV/JSON they are drawn from).
     Report {
         /// The case file (default: the embedded Belarus–Russia 2019 case).

@@ -6,6 +6,7 @@
 
 mod args;
 mod diagnostics;
+mod econ;
 mod io;
 mod show;
 
@@ -100,8 +101,91 @@ fn run(cli: Cli) -> Result<()> {
                 capability,
             } => import_cmd(&file, format, out.as_deref(), as_of.as_deref(), capability),
         },
+        Command::Subsidy {
+            case,
+            from,
+            to,
+            gas_reference,
+            netback,
+            output,
+        } => {
+            let loaded = io::load_case(case.as_deref())?;
+            diagnostics::print_warnings(&loaded);
+            let netback = match netback {
+                None => None,
+                Some(s) => Some(parse_pair(&s).ok_or_else(|| {
+                    Failure::User(format!(
+                        "error: --netback {s:?} is not RATE,TRANSPORT\n  help: e.g. --netback 0.3,40 (30 % export duty, USD 40 per 1000 m³ transport)"
+                    ))
+                })?),
+            };
+            if let Some(id) = &gas_reference {
+                if loaded.case.flow(id).is_none() && loaded.case.series(id).is_none() {
+                    return Err(Failure::User(format!(
+                        "error: --gas-reference {id:?} is not a flow or series of the case\n  help: see `leverage case show` for the ids"
+                    )));
+                }
+            }
+            let opts = leverage_econ::LedgerOptions {
+                gas_reference,
+                netback,
+            };
+            econ::subsidy(
+                &loaded.case,
+                from,
+                to,
+                &opts,
+                output.unwrap_or(Output::Table),
+            )
+        }
+        Command::Maneuver {
+            case,
+            oil_price,
+            oil_path,
+            volume,
+            reclearance,
+            from,
+            to,
+            output,
+        } => {
+            let loaded = io::load_case(case.as_deref())?;
+            diagnostics::print_warnings(&loaded);
+            for (flag, v) in [
+                ("--oil-price", oil_price),
+                ("--volume", volume),
+                ("--reclearance", reclearance),
+            ] {
+                if let Some(x) = v {
+                    if !x.is_finite() || x < 0.0 {
+                        return Err(Failure::User(format!(
+                            "error: {flag} {x} must be a number ≥ 0"
+                        )));
+                    }
+                }
+            }
+            let oil_path = match oil_path {
+                Some(p) => econ::read_oil_path(&p)?,
+                None => Vec::new(),
+            };
+            let opts = leverage_econ::ManeuverOptions {
+                from,
+                to,
+                oil_price,
+                oil_path,
+                volume_mt: volume,
+                reclearance_mt: reclearance,
+            };
+            econ::maneuver(&loaded.case, &opts, output.unwrap_or(Output::Table))
+        }
         Command::Report { case, out } => report(case.as_deref(), &out),
     }
+}
+
+fn parse_pair(s: &str) -> Option<(f64, f64)> {
+    let (a, b) = s.split_once(',')?;
+    let a: f64 = a.trim().parse().ok()?;
+    let b: f64 = b.trim().parse().ok()?;
+    (a.is_finite() && b.is_finite() && (0.0..1.0).contains(&a)).then_some((a, b))
 }
 
 fn pretty_json<T: serde::Serialize>(v: &T) -> Result<String> {

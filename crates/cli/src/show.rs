@@ -6,7 +6,8 @@ use leverage_case::{Case, Num, YearValue};
 use crate::args::Output;
 use crate::{Failure, Result, pretty_json};
 
-fn table(headers: &[&str]) -> Table {
+/// A table in the house style.
+pub fn table(headers: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)

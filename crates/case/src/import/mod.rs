@@ -124,6 +124,7 @@ pub(crate) fn skeleton(file: &str, title: String, description: String) -> Case {
         params: Vec::new(),
         figures: Vec::new(),
         scenarios: Vec::new(),
+        econ: Vec::new(),
     }
 }
 
