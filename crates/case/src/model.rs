@@ -851,6 +851,10 @@ pub struct Figure {
     /// Upper end, if a range was published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<Num>,
+    /// The model quantity to set beside it, e.g. `"subsidy.gas"` or
+    /// `"maneuver.loss oil_price=70 volume=24"` (see [`MODEL_QUANTITIES`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// Provenance.
     #[serde(flatten)]
     pub prov: Provenance,
@@ -858,7 +862,41 @@ pub struct Figure {
     #[schemars(skip)]
     /// Span of the id.
     pub span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of `model`.
+    pub model_span: Span,
 }
+
+/// Model quantities a `[[figure]]` may name in `model`, with their meaning. Money is summed over
+/// a multi-year period (averaged when the figure's unit says "per year"); shares are averaged.
+pub const MODEL_QUANTITIES: &[(&str, &str)] = &[
+    ("subsidy.total", "the subsidy ledger's total, USD bn"),
+    (
+        "subsidy.energy",
+        "gas + crude + products + re-clearance, USD bn",
+    ),
+    ("subsidy.gas", "the gas component, USD bn"),
+    ("subsidy.crude", "the crude component, USD bn"),
+    ("subsidy.products", "the oil-products component, USD bn"),
+    ("subsidy.reclearance", "the re-clearance component, USD bn"),
+    ("subsidy.loans", "the loans component, USD bn"),
+    ("subsidy.total_pct_gdp", "the ledger's total, % of GDP"),
+    ("subsidy.energy_pct_gdp", "the energy components, % of GDP"),
+    (
+        "maneuver.loss",
+        "the tax maneuver's loss to the client, USD bn",
+    ),
+    ("maneuver.budget", "its budget part, USD bn"),
+    ("maneuver.refineries", "its refineries' part, USD bn"),
+    (
+        "maneuver.dearer",
+        "how much dearer crude is in the period's last year, USD per tonne",
+    ),
+];
+
+/// Options a maneuver quantity takes (`key=number`).
+pub const MODEL_OPTIONS: &[&str] = &["oil_price", "volume", "reclearance"];
 
 /// A `[[scenario]]`: a named outcome a simulated path is classified into.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

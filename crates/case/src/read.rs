@@ -1408,8 +1408,12 @@ fn read_figure(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) -
     let value = tb.num(sink, "value", false);
     let min = tb.num(sink, "min", false);
     let max = tb.num(sink, "max", false);
+    let model = tb.string(sink, "model", false);
     let prov = tb.provenance(sink);
     tb.finish(sink);
+    if let Some((m, span)) = &model {
+        check_model(sink, m, span);
+    }
     if value.is_none() && min.is_none() && max.is_none() {
         sink.error(
             "case::figure-no-value",
@@ -1436,9 +1440,59 @@ fn read_figure(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) -
         value,
         min,
         max,
+        model_span: model.as_ref().map_or(0..0, |m| m.1.clone()),
+        model: model.map(|m| m.0),
         prov,
         span: id_span,
     })
+}
+
+/// Check a figure's `model` expression: a known quantity, then `key=number` options.
+fn check_model(sink: &mut Sink, m: &str, span: &Range<usize>) {
+    let mut words = m.split_whitespace();
+    let name = words.next().unwrap_or("");
+    if !MODEL_QUANTITIES.iter().any(|(q, _)| *q == name) {
+        let mut b = sink
+            .error(
+                "case::unknown-quantity",
+                Some(span.clone()),
+                format!("unknown model quantity {name:?}"),
+            )
+            .label("not a model quantity")
+            .expected(format!(
+                "one of: {}",
+                MODEL_QUANTITIES
+                    .iter()
+                    .map(|(q, _)| *q)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        b = match did_you_mean(name, MODEL_QUANTITIES.iter().map(|(q, _)| *q)) {
+            Some(best) => b.hint(format!("did you mean {best:?}?")),
+            None => b.hint("see MODEL_QUANTITIES in docs/case-format.md"),
+        };
+        b.push();
+        return;
+    }
+    for w in words {
+        let ok = w.split_once('=').is_some_and(|(k, v)| {
+            MODEL_OPTIONS.contains(&k) && v.parse::<f64>().is_ok_and(|x| x.is_finite() && x >= 0.0)
+        });
+        if !ok || !name.starts_with("maneuver.") {
+            sink.error(
+                "case::bad-model-option",
+                Some(span.clone()),
+                format!("bad option {w:?} in model {m:?}"),
+            )
+            .label("not an option of this quantity")
+            .expected(format!(
+                "for maneuver quantities, options `key=number` with key one of: {}",
+                MODEL_OPTIONS.join(", ")
+            ))
+            .hint("e.g. model = \"maneuver.loss oil_price=70 volume=24\"")
+            .push();
+        }
+    }
 }
 
 fn read_scenario(

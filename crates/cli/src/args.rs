@@ -82,6 +82,16 @@ pub enum Command {
         #[arg(long, value_enum)]
         output: Option<Output>,
     },
+    /// Published figures of a case against the model's own numbers (each `[[figure]]` with a
+    /// `model` quantity).
+    Figures {
+        /// The case file (default: the embedded case).
+        #[arg(long, value_name = "FILE")]
+        case: Option<PathBuf>,
+        /// table (default), csv or json.
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
     /// Write the report of a case (report.html, report.md and the CSV/JSON they are drawn from).
     Report {
         /// The case file (default: the embedded Belarus–Russia 2019 case).

@@ -358,3 +358,83 @@ pub fn read_oil_path(path: &std::path::Path) -> Result<Vec<(i32, f64)>> {
     }
     Ok(out)
 }
+
+/// Print published figures against ours.
+pub fn figures(case: &Case, output: Output) -> Result<()> {
+    let (_, ledger) = ledger_of(case, None, None, &LedgerOptions::default())?;
+    let cs = leverage_econ::compare::compare_all(case, &ledger);
+    match output {
+        Output::Json => {
+            let v: Vec<_> = cs
+                .iter()
+                .map(|c| {
+                    json!({
+                        "id": c.id, "what": c.what, "period": c.period, "unit": c.unit, "model": c.model,
+                        "published_min": c.published.0, "published_max": c.published.1,
+                        "ours": c.ours, "gap_pct": c.gap_pct(), "source": c.source, "note": c.note,
+                    })
+                })
+                .collect();
+            println!("{}", pretty_json(&v)?);
+        }
+        Output::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            let e = |e: csv::Error| Failure::Internal(format!("CSV: {e}"));
+            w.write_record([
+                "id",
+                "period",
+                "unit",
+                "published_min",
+                "published_max",
+                "ours",
+                "gap_pct",
+                "model",
+                "note",
+            ])
+            .map_err(e)?;
+            for c in &cs {
+                w.write_record([
+                    c.id.clone(),
+                    c.period.clone(),
+                    c.unit.clone(),
+                    c.published.0.to_string(),
+                    c.published.1.to_string(),
+                    c.ours.map_or(String::new(), |v| format!("{v:.6}")),
+                    c.gap_pct().map_or(String::new(), |g| format!("{g:.2}")),
+                    c.model.clone(),
+                    c.note.clone(),
+                ])
+                .map_err(e)?;
+            }
+            w.flush().map_err(|e| Failure::Internal(e.to_string()))?;
+        }
+        Output::Table => {
+            let mut t = table(&["figure", "period", "published", "ours", "gap", "note"]);
+            for c in &cs {
+                let published = if c.published.0 == c.published.1 {
+                    fmt_num(c.published.0)
+                } else {
+                    format!("{}–{}", fmt_num(c.published.0), fmt_num(c.published.1))
+                };
+                let gap = c.gap_pct().map_or(String::new(), |g| {
+                    if g == 0.0 {
+                        "within".into()
+                    } else {
+                        format!("{g:+.0} %")
+                    }
+                });
+                t.add_row(vec![
+                    Cell::new(format!("{} ({}) [{}]", c.id, c.unit, c.model)),
+                    Cell::new(&c.period),
+                    Cell::new(published).set_alignment(CellAlignment::Right),
+                    Cell::new(c.ours.map_or("—".into(), |v| format!("{v:.2}")))
+                        .set_alignment(CellAlignment::Right),
+                    Cell::new(gap).set_alignment(CellAlignment::Right),
+                    Cell::new(&c.note),
+                ]);
+            }
+            println!("Published figures against ours, {}\n{t}", case.case.id);
+        }
+    }
+    Ok(())
+}

@@ -108,7 +108,7 @@ pub fn write_report(dir: &Path, report: &leverage_report::Report) -> Result<()> 
     }
     std::fs::create_dir_all(dir)?;
     for (name, content) in &report.files {
-        write_atomic(&dir.join(name), content.as_bytes())?;
+        write_atomic(&dir.join(name), content)?;
     }
     Ok(())
 }

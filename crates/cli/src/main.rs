@@ -177,6 +177,11 @@ fn run(cli: Cli) -> Result<()> {
             };
             econ::maneuver(&loaded.case, &opts, output.unwrap_or(Output::Table))
         }
+        Command::Figures { case, output } => {
+            let loaded = io::load_case(case.as_deref())?;
+            diagnostics::print_warnings(&loaded);
+            econ::figures(&loaded.case, output.unwrap_or(Output::Table))
+        }
         Command::Report { case, out } => report(case.as_deref(), &out),
     }
 }

@@ -12,12 +12,14 @@
 //!   volume path, split between refineries and budget;
 //! - [`dependence`]: Hirschman's and Keohane & Nye's dependence indices — how much leverage the
 //!   ties give the patron;
-//! - [`inputs`]: wiring a case to the engine (which record feeds which input).
+//! - [`inputs`]: wiring a case to the engine (which record feeds which input);
+//! - [`compare`]: the case's published figures set beside the model's own numbers.
 //!
 //! The computing functions take plain numbers and allocate only their output: they sit in the
 //! inner loop of the Monte Carlo. Nothing here reads files or prints.
 #![deny(missing_docs)]
 
+pub mod compare;
 pub mod dependence;
 pub mod duty;
 pub mod inputs;

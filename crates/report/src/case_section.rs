@@ -54,23 +54,23 @@ fn md_cell(s: &str) -> String {
 }
 
 /// A table rendered both ways: header and rows of (text, numeric?) cells.
-struct Tab {
+pub(crate) struct Tab {
     head: Vec<String>,
     rows: Vec<Vec<(String, bool, Option<String>)>>,
 }
 
 impl Tab {
-    fn new(head: &[&str]) -> Self {
+    pub(crate) fn new(head: &[&str]) -> Self {
         Self {
             head: head.iter().map(|s| s.to_string()).collect(),
             rows: Vec::new(),
         }
     }
     /// Add a row; cells are (plain text, is numeric, optional HTML override).
-    fn row(&mut self, cells: Vec<(String, bool, Option<String>)>) {
+    pub(crate) fn row(&mut self, cells: Vec<(String, bool, Option<String>)>) {
         self.rows.push(cells);
     }
-    fn html(&self) -> String {
+    pub(crate) fn html(&self) -> String {
         let mut s = String::from("<table><thead><tr>");
         for h in &self.head {
             let _ = write!(s, "<th>{}</th>", esc(h));
@@ -88,7 +88,7 @@ impl Tab {
         s.push_str("</tbody></table>\n");
         s
     }
-    fn md(&self) -> String {
+    pub(crate) fn md(&self) -> String {
         let mut s = format!("| {} |\n|", self.head.join(" | "));
         for _ in &self.head {
             s.push_str("---|");
@@ -103,13 +103,13 @@ impl Tab {
     }
 }
 
-fn t(s: impl Into<String>) -> (String, bool, Option<String>) {
+pub(crate) fn t(s: impl Into<String>) -> (String, bool, Option<String>) {
     (s.into(), false, None)
 }
-fn n(x: f64) -> (String, bool, Option<String>) {
+pub(crate) fn n(x: f64) -> (String, bool, Option<String>) {
     (fmt(x), true, None)
 }
-fn src(p: &Provenance) -> (String, bool, Option<String>) {
+pub(crate) fn src(p: &Provenance) -> (String, bool, Option<String>) {
     (p.describe(), false, Some(origin_html(p)))
 }
 
@@ -403,7 +403,7 @@ fn issues(case: &Case) -> Section {
     }
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -8,6 +8,10 @@
 #![deny(missing_docs)]
 
 mod case_section;
+pub mod chart;
+pub mod econ_section;
+#[cfg(feature = "png")]
+pub mod png;
 pub mod svg;
 
 use leverage_case::Case;
@@ -15,8 +19,18 @@ use leverage_case::Case;
 /// A finished report: file names (relative to the output folder) and their contents.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    /// `report.html`, `report.md`, charts and data files.
-    pub files: Vec<(String, String)>,
+    /// `report.html`, `report.md`, charts (SVG, and PNG with the `png` feature) and data files.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Report {
+    /// The text of a file of the report, if it is there and is text.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, b)| std::str::from_utf8(b).ok())
+    }
 }
 
 /// One section of the report, rendered both ways.
@@ -36,7 +50,16 @@ pub struct Section {
 
 /// Build the report of a case.
 pub fn build(case: &Case) -> Report {
-    let sections = case_section::sections(case);
+    let mut sections = case_section::sections(case);
+    if let Some(econ) = econ_section::compute(case) {
+        let at = sections
+            .iter()
+            .position(|s| s.id == "flows")
+            .map_or(sections.len(), |i| i + 1);
+        for (k, s) in econ_section::sections(case, &econ).into_iter().enumerate() {
+            sections.insert(at + k, s);
+        }
+    }
     assemble(case, &sections)
 }
 
@@ -83,11 +106,20 @@ fn assemble(case: &Case, sections: &[Section]) -> Report {
         files.extend(s.files.iter().cloned());
     }
     html.push_str("<footer>Written by leverage. Every number cites its source or is marked as a judgement; the data files beside this report hold every value shown.</footer>\n</body>\n</html>\n");
-    let mut all = vec![
-        ("report.html".to_string(), html),
-        ("report.md".to_string(), md),
+    let mut all: Vec<(String, Vec<u8>)> = vec![
+        ("report.html".to_string(), html.into_bytes()),
+        ("report.md".to_string(), md.into_bytes()),
     ];
-    all.extend(files);
+    #[cfg(feature = "png")]
+    let pngs: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("figure") || n.starts_with("maneuver-"))
+        .filter(|(n, _)| n.ends_with(".svg"))
+        .filter_map(|(n, svg)| Some((n.replace(".svg", ".png"), png::svg_to_png(svg, 1400)?)))
+        .collect();
+    all.extend(files.into_iter().map(|(n, t)| (n, t.into_bytes())));
+    #[cfg(feature = "png")]
+    all.extend(pngs);
     Report { files: all }
 }
 

@@ -73,6 +73,31 @@ impl Svg {
             "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" fill=\"{fill}\"/>"
         );
     }
+    /// Text rotated by `angle` degrees around its anchor (middle-anchored).
+    pub fn text_rotated(&mut self, x: f64, y: f64, s: &str, size: f64, angle: f64) {
+        let _ = writeln!(
+            self.body,
+            "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"{size}\" text-anchor=\"middle\" fill=\"#333\" transform=\"rotate({angle} {x:.1} {y:.1})\">{}</text>",
+            esc(s)
+        );
+    }
+    /// A rectangle with a tooltip.
+    pub fn rect_titled(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, title: &str) {
+        let _ = writeln!(
+            self.body,
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" fill=\"{fill}\"><title>{}</title></rect>",
+            esc(title)
+        );
+    }
+    /// A polyline path (`d` in SVG path syntax), unfilled.
+    pub fn path(&mut self, d: &str, stroke: &str, dash: Option<&str>) {
+        let dash = dash.map_or(String::new(), |d| format!(" stroke-dasharray=\"{d}\""));
+        let _ = writeln!(
+            self.body,
+            "<path d=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"2\"{dash}/>",
+            d.trim()
+        );
+    }
     /// The finished document.
     pub fn finish(self, title: &str) -> String {
         format!(

@@ -200,8 +200,10 @@ pub fn import(file: &str, text: &str, capability: DeuCapability) -> Result<Case,
                 value: Some(cited(o, line)),
                 min: None,
                 max: None,
+                model: None,
                 prov: row(line),
                 span: 0..0,
+                model_span: 0..0,
             });
         }
         issues.push(Issue {
