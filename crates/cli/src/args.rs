@@ -82,6 +82,35 @@ pub enum Command {
         #[arg(long, value_enum)]
         output: Option<Output>,
     },
+    /// Where will each negotiation land? Forecasts of every issue by each bargaining model.
+    Forecast {
+        /// The case file (default: the embedded case).
+        #[arg(long, value_name = "FILE", conflicts_with = "table")]
+        case: Option<PathBuf>,
+        /// Forecast a table instead of a case (with --format).
+        #[arg(long, value_name = "FILE", requires = "format")]
+        table: Option<PathBuf>,
+        /// The table's layout.
+        #[arg(long, value_enum)]
+        format: Option<ImportFormatArg>,
+        /// Only this issue.
+        #[arg(long, value_name = "ID")]
+        issue: Option<String>,
+        /// Which model.
+        #[arg(long, value_enum, default_value = "all")]
+        model: ModelArg,
+        /// Rounds for the expected-utility model.
+        #[arg(long)]
+        rounds: Option<usize>,
+        /// table (default), csv (every round's positions, long format) or json (rounds with median and mean).
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
+    /// Score the models on data with recorded outcomes.
+    Backtest {
+        #[command(subcommand)]
+        data: BacktestData,
+    },
     /// Published figures of a case against the model's own numbers (each `[[figure]]` with a
     /// `model` quantity).
     Figures {
@@ -158,6 +187,39 @@ pub enum CaseCmd {
         #[arg(long, value_enum)]
         capability: Option<CapabilityArg>,
     },
+}
+
+/// Data sets `backtest` reads.
+#[derive(Debug, Subcommand)]
+pub enum BacktestData {
+    /// A DEU table (Decision-making in the European Union): every issue with an outcome.
+    Deu {
+        /// The DEU file (TSV, or the official `;` layout).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// How actors get their capability (DEU codes none).
+        #[arg(long, value_enum, default_value = "council-votes")]
+        capability: CapabilityArg,
+        /// table (default) or json (with `mae` per model).
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+        /// Where to write the per-issue forecasts (CSV).
+        #[arg(long, value_name = "FILE", default_value = "backtest-deu-issues.csv")]
+        per_issue: PathBuf,
+    },
+}
+
+/// Bargaining models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// Capability × salience weighted mean.
+    Compromise,
+    /// Weighted median.
+    Median,
+    /// Nash bargaining solution (status quo as disagreement point).
+    Nbs,
+    /// Every model.
+    All,
 }
 
 /// What a command prints.

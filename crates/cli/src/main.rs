@@ -5,6 +5,7 @@
 //! 0 success, 1 a user error (bad input, bad arguments), 2 an internal error.
 
 mod args;
+mod bargain;
 mod diagnostics;
 mod econ;
 mod io;
@@ -177,6 +178,44 @@ fn run(cli: Cli) -> Result<()> {
             };
             econ::maneuver(&loaded.case, &opts, output.unwrap_or(Output::Table))
         }
+        Command::Forecast {
+            case,
+            table,
+            format,
+            issue,
+            model,
+            rounds,
+            output,
+        } => {
+            let case = match (table, format) {
+                (Some(t), Some(f)) => imported_case(&t, f)?,
+                _ => {
+                    let loaded = io::load_case(case.as_deref())?;
+                    diagnostics::print_warnings(&loaded);
+                    loaded.case
+                }
+            };
+            bargain::forecast(
+                &case,
+                issue.as_deref(),
+                model,
+                rounds,
+                output.unwrap_or(Output::Table),
+            )
+        }
+        Command::Backtest { data } => match data {
+            args::BacktestData::Deu {
+                file,
+                capability,
+                output,
+                per_issue,
+            } => bargain::backtest_deu(
+                &file,
+                deu_capability(capability),
+                output.unwrap_or(Output::Table),
+                &per_issue,
+            ),
+        },
         Command::Figures { case, output } => {
             let loaded = io::load_case(case.as_deref())?;
             diagnostics::print_warnings(&loaded);
@@ -184,6 +223,35 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Report { case, out } => report(case.as_deref(), &out),
     }
+}
+
+fn deu_capability(c: args::CapabilityArg) -> DeuCapability {
+    match c {
+        args::CapabilityArg::CouncilVotes => DeuCapability::CouncilVotes,
+        args::CapabilityArg::Gdp => DeuCapability::Gdp,
+        args::CapabilityArg::Equal => DeuCapability::Equal,
+    }
+}
+
+/// A table imported as a case (for `forecast --table`).
+fn imported_case(file: &Path, format: ImportFormatArg) -> Result<leverage_case::Case> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Failure::User(format!(
+            "error: cannot read {}: {e}\n  help: check the path",
+            file.display()
+        ))
+    })?;
+    let fmt = match format {
+        ImportFormatArg::EuTable => ImportFormat::EuTable,
+        ImportFormatArg::Ktab => ImportFormat::Ktab,
+        ImportFormatArg::Deu => ImportFormat::Deu,
+    };
+    import::import(&file.display().to_string(), &text, fmt).map_err(|e| {
+        Failure::User(format!(
+            "error: cannot import {}:{}: {}\n  help: {}",
+            e.file, e.line, e.message, e.hint
+        ))
+    })
 }
 
 fn parse_pair(s: &str) -> Option<(f64, f64)> {
@@ -304,15 +372,7 @@ fn import_cmd(
         ));
     }
     let result = match (fmt, capability) {
-        (ImportFormat::Deu, Some(c)) => import::deu::import(
-            &name,
-            &text,
-            match c {
-                args::CapabilityArg::CouncilVotes => DeuCapability::CouncilVotes,
-                args::CapabilityArg::Gdp => DeuCapability::Gdp,
-                args::CapabilityArg::Equal => DeuCapability::Equal,
-            },
-        ),
+        (ImportFormat::Deu, Some(c)) => import::deu::import(&name, &text, deu_capability(c)),
         _ => import::import(&name, &text, fmt),
     };
     let mut case = result.map_err(|e| {

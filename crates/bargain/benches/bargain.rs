@@ -1,0 +1,52 @@
+//! Criterion benchmarks of the bargaining models at 10, 100 and 1000 actors on one issue
+//! (fixed-seed random actors, so every run measures the same problems).
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+
+use leverage_bargain::compromise::Compromise;
+use leverage_bargain::median::Median;
+use leverage_bargain::nbs::Nbs;
+use leverage_bargain::{Model, Player, Problem};
+
+/// A reproducible problem: positions, saliences and capabilities from a small LCG.
+fn problem(n: usize) -> Problem {
+    let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    Problem {
+        names: (0..n).map(|i| format!("a{i}")).collect(),
+        players: (0..n)
+            .map(|_| Player {
+                capability: 1.0 + 99.0 * next(),
+                position: 100.0 * next(),
+                salience: next(),
+            })
+            .collect(),
+        status_quo: Some(50.0),
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let mut g = c.benchmark_group("one_issue");
+    for n in [10usize, 100, 1000] {
+        let p = problem(n);
+        g.bench_with_input(BenchmarkId::new("compromise", n), &p, |b, p| {
+            b.iter(|| Compromise.forecast(black_box(p)))
+        });
+        g.bench_with_input(BenchmarkId::new("median", n), &p, |b, p| {
+            b.iter(|| Median.forecast(black_box(p)))
+        });
+        g.bench_with_input(BenchmarkId::new("nbs", n), &p, |b, p| {
+            b.iter(|| Nbs.forecast(black_box(p)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(bargain, benches);
+criterion_main!(bargain);

@@ -1,0 +1,1 @@
+//! placeholder: the expected-utility model (being written)

@@ -1,0 +1,266 @@
+//! `leverage forecast` and `leverage backtest`: the bargaining models on a case or a table.
+
+use std::path::Path;
+
+use comfy_table::{Cell, CellAlignment};
+use leverage_bargain::backtest::{Item, backtest};
+use leverage_bargain::compromise::Compromise;
+use leverage_bargain::median::Median;
+use leverage_bargain::nbs::Nbs;
+use leverage_bargain::{Forecast, Model, problem_from_issue};
+use leverage_case::Case;
+use serde_json::json;
+
+use crate::args::{ModelArg, Output};
+use crate::show::{fmt_num, table};
+use crate::{Failure, Result, pretty_json};
+
+fn user(msg: String) -> Failure {
+    Failure::User(format!("error: {msg}"))
+}
+
+/// The models a `--model` choice stands for.
+pub fn models(choice: ModelArg, _rounds: Option<usize>) -> Vec<Box<dyn Model>> {
+    match choice {
+        ModelArg::Compromise => vec![Box::new(Compromise)],
+        ModelArg::Median => vec![Box::new(Median)],
+        ModelArg::Nbs => vec![Box::new(Nbs)],
+        ModelArg::All => vec![Box::new(Compromise), Box::new(Median), Box::new(Nbs)],
+    }
+}
+
+/// Forecast every issue (or one) of a case with the chosen models.
+pub fn forecast(
+    case: &Case,
+    issue: Option<&str>,
+    choice: ModelArg,
+    rounds: Option<usize>,
+    output: Output,
+) -> Result<()> {
+    let issues: Vec<_> = match issue {
+        Some(id) => vec![case.issue(id).ok_or_else(|| {
+            let ids: Vec<&str> = case.issues.iter().map(|i| i.id.as_str()).collect();
+            let hint = leverage_case::did_you_mean(id, ids.iter().copied()).map_or_else(
+                || format!("the case's issues: {}", ids.join(", ")),
+                |b| format!("did you mean {b:?}?"),
+            );
+            user(format!("the case has no issue {id:?}\n  help: {hint}"))
+        })?],
+        None => case.issues.iter().collect(),
+    };
+    if issues.is_empty() {
+        return Err(user(
+            "the case has no issues to forecast\n  help: add [[issue]] tables with positions"
+                .into(),
+        ));
+    }
+    let ms = models(choice, rounds);
+    let mut results: Vec<(&leverage_case::Issue, Vec<Forecast>)> = Vec::new();
+    for i in &issues {
+        let p = problem_from_issue(case, i);
+        if p.players.is_empty() {
+            continue;
+        }
+        results.push((i, ms.iter().map(|m| m.forecast(&p)).collect()));
+    }
+    match output {
+        Output::Json => {
+            let v: Vec<_> = results
+                .iter()
+                .map(|(i, fs)| {
+                    json!({
+                        "issue": i.id,
+                        "question": i.question,
+                        "unit": i.unit.as_ref().map(|u| json!({"name": u.name, "at_0": u.at_0, "at_100": u.at_100})),
+                        "actors": problem_from_issue(case, i).names,
+                        "models": fs.iter().map(|f| json!({
+                            "model": f.model,
+                            "outcome": f.outcome,
+                            "outcome_unit": i.unit.as_ref().map(|u| u.to_unit(f.outcome)),
+                            "converged_after": f.converged_after,
+                            "rounds": f.rounds,
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            println!("{}", pretty_json(&v)?);
+        }
+        Output::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            let e = |e: csv::Error| Failure::Internal(format!("CSV: {e}"));
+            w.write_record([
+                "issue", "model", "round", "actor", "position", "median", "mean",
+            ])
+            .map_err(e)?;
+            for (i, fs) in &results {
+                let names = problem_from_issue(case, i).names;
+                for f in fs {
+                    for (k, r) in f.rounds.iter().enumerate() {
+                        for (a, x) in names.iter().zip(&r.positions) {
+                            w.write_record([
+                                i.id.clone(),
+                                f.model.to_string(),
+                                k.to_string(),
+                                a.clone(),
+                                format!("{x:.6}"),
+                                format!("{:.6}", r.median),
+                                format!("{:.6}", r.mean),
+                            ])
+                            .map_err(e)?;
+                        }
+                    }
+                }
+            }
+            w.flush().map_err(|e| Failure::Internal(e.to_string()))?;
+        }
+        Output::Table => {
+            let mut head = vec!["issue".to_string(), "status quo".to_string()];
+            head.extend(ms.iter().map(|m| m.name().to_string()));
+            let head_ref: Vec<&str> = head.iter().map(String::as_str).collect();
+            let mut t = table(&head_ref);
+            for (i, fs) in &results {
+                let fmt_pos = |x: f64| match &i.unit {
+                    Some(u) => format!(
+                        "{:.1} ({} {})",
+                        x,
+                        fmt_num((u.to_unit(x) * 10.0).round() / 10.0),
+                        u.name
+                    ),
+                    None => format!("{x:.1}"),
+                };
+                let mut row = vec![
+                    Cell::new(&i.id),
+                    Cell::new(
+                        i.status_quo
+                            .as_ref()
+                            .map_or("—".into(), |s| fmt_pos(s.value)),
+                    ),
+                ];
+                for f in fs {
+                    row.push(Cell::new(fmt_pos(f.outcome)).set_alignment(CellAlignment::Right));
+                }
+                t.add_row(row);
+            }
+            println!(
+                "Forecasts on each issue's 0–100 scale (with its unit where the case maps one), {}\n{t}",
+                case.case.id
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Backtest the models on a DEU table.
+pub fn backtest_deu(
+    file: &Path,
+    capability: leverage_case::import::DeuCapability,
+    output: Output,
+    per_issue: &Path,
+) -> Result<()> {
+    let name = file.display().to_string();
+    let text =
+        std::fs::read_to_string(file).map_err(|e| user(format!("cannot read {name}: {e}")))?;
+    let case = leverage_case::import::deu::import(&name, &text, capability).map_err(|e| {
+        user(format!(
+            "cannot read {}:{}: {}\n  help: {}",
+            e.file, e.line, e.message, e.hint
+        ))
+    })?;
+    let items: Vec<Item> = case
+        .issues
+        .iter()
+        .filter_map(|i| {
+            let out = case
+                .figures
+                .iter()
+                .find(|f| f.id == format!("out_{}", i.id))?
+                .value
+                .as_ref()?
+                .value;
+            let problem = problem_from_issue(&case, i);
+            (!problem.players.is_empty()).then(|| Item {
+                id: i.id.clone(),
+                problem,
+                outcome: out,
+            })
+        })
+        .collect();
+    if items.is_empty() {
+        return Err(user(format!(
+            "{name}: no issue has an outcome (`out` column)"
+        )));
+    }
+    let ms = models(crate::args::ModelArg::All, None);
+    let refs: Vec<&dyn Model> = ms.iter().map(|m| m.as_ref()).collect();
+    let b = backtest(&items, &refs, 2000, 42);
+    // Per-issue CSV (never over a file that is not one of ours).
+    let mut csv_text = String::from("issue,outcome");
+    for m in &refs {
+        csv_text.push_str(&format!(",{}", m.name()));
+    }
+    csv_text.push('\n');
+    for r in &b.issues {
+        csv_text.push_str(&format!("{},{}", r.id, r.outcome));
+        for (_, f) in &r.forecasts {
+            csv_text.push_str(&format!(",{f:.4}"));
+        }
+        csv_text.push('\n');
+    }
+    if per_issue.exists() {
+        let old = std::fs::read_to_string(per_issue).unwrap_or_default();
+        if !old.starts_with("issue,outcome") {
+            return Err(user(format!(
+                "{} exists and is not a backtest file; nothing was written\n  help: choose another --per-issue",
+                per_issue.display()
+            )));
+        }
+    }
+    crate::io::write_atomic(per_issue, csv_text.as_bytes())?;
+    match output {
+        Output::Json => {
+            let v = json!({
+                "file": name,
+                "issues": items.len(),
+                "capability": format!("{capability:?}"),
+                "resamples": b.resamples,
+                "seed": b.seed,
+                "models": b.scores,
+                "per_issue_csv": per_issue.display().to_string(),
+            });
+            println!("{}", pretty_json(&v)?);
+        }
+        _ => {
+            let mut t = table(&[
+                "model",
+                "issues",
+                "MAE",
+                "95 % CI",
+                "median error",
+                "within ±10",
+            ]);
+            for s in &b.scores {
+                t.add_row(vec![
+                    Cell::new(s.model),
+                    Cell::new(s.n),
+                    Cell::new(format!("{:.1}", s.mae)).set_alignment(CellAlignment::Right),
+                    Cell::new(format!("{:.1}–{:.1}", s.mae_ci.0, s.mae_ci.1)),
+                    Cell::new(format!("{:.1}", s.median_error)).set_alignment(CellAlignment::Right),
+                    Cell::new(format!(
+                        "{:.0} % ({:.0}–{:.0})",
+                        100.0 * s.within_10,
+                        100.0 * s.within_10_ci.0,
+                        100.0 * s.within_10_ci.1
+                    )),
+                ]);
+            }
+            println!(
+                "Backtest on {name}: {} issues with an outcome; capabilities: {capability:?}; bootstrap {} resamples, seed {}\n{t}\nPer-issue forecasts: {}",
+                items.len(),
+                b.resamples,
+                b.seed,
+                per_issue.display()
+            );
+        }
+    }
+    Ok(())
+}
