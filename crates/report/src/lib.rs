@@ -7,6 +7,7 @@
 //! only: the caller decides where the files go.
 #![deny(missing_docs)]
 
+mod bargain_section;
 mod case_section;
 pub mod chart;
 pub mod econ_section;
@@ -51,6 +52,13 @@ pub struct Section {
 /// Build the report of a case.
 pub fn build(case: &Case) -> Report {
     let mut sections = case_section::sections(case);
+    if let Some(f) = bargain_section::section(case) {
+        let at = sections
+            .iter()
+            .position(|s| s.id == "issues")
+            .map_or(sections.len(), |i| i + 1);
+        sections.insert(at, f);
+    }
     if let Some(econ) = econ_section::compute(case) {
         let at = sections
             .iter()

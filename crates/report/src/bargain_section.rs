@@ -1,0 +1,220 @@
+//! The forecasts section: for each issue, every model's forecast on the issue's scale (with its
+//! unit), beside the actors' positions and the status quo; and, for models that play rounds,
+//! the trajectories of positions by round.
+
+use std::fmt::Write;
+
+use leverage_bargain::compromise::Compromise;
+use leverage_bargain::median::Median;
+use leverage_bargain::nbs::Nbs;
+use leverage_bargain::{Forecast, Model, problem_from_issue};
+use leverage_case::{Case, Issue};
+
+use crate::Section;
+use crate::case_section::{Tab, csv_field, fmt, t};
+use crate::svg::Svg;
+
+const MODEL_COLORS: [&str; 5] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
+
+/// The models the report runs.
+pub fn models() -> Vec<Box<dyn Model>> {
+    vec![Box::new(Compromise), Box::new(Median), Box::new(Nbs)]
+}
+
+/// Forecasts of one issue by every model.
+pub fn forecasts(case: &Case, issue: &Issue, models: &[Box<dyn Model>]) -> Vec<Forecast> {
+    let p = problem_from_issue(case, issue);
+    if p.players.is_empty() {
+        return Vec::new();
+    }
+    models.iter().map(|m| m.forecast(&p)).collect()
+}
+
+/// One row per model on the issue's scale, under a row of the actors' positions.
+pub fn forecast_chart(case: &Case, issue: &Issue, fs: &[Forecast]) -> String {
+    let (left, right, top, row) = (130.0, 770.0, 34.0, 26.0);
+    let rows = fs.len() + 1;
+    let bottom = top + row * rows as f64;
+    let mut s = Svg::new(800.0, bottom + 60.0);
+    let x = |v: f64| left + (right - left) * v.clamp(0.0, 100.0) / 100.0;
+    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        s.line(
+            (x(tick), top - 6.0),
+            (x(tick), bottom),
+            "#e3e3e3",
+            1.0,
+            None,
+        );
+        s.text(x(tick), bottom + 15.0, &fmt(tick), 11.0, "middle", "#444");
+        if let Some(u) = &issue.unit {
+            s.text(
+                x(tick),
+                bottom + 29.0,
+                &fmt((u.to_unit(tick) * 10.0).round() / 10.0),
+                10.0,
+                "middle",
+                "#777",
+            );
+        }
+    }
+    s.line((left, bottom), (right, bottom), "#444", 1.0, None);
+    if let Some(sq) = &issue.status_quo {
+        s.line(
+            (x(sq.value), top - 10.0),
+            (x(sq.value), bottom),
+            "#555",
+            1.5,
+            Some("5,4"),
+        );
+        s.text(
+            x(sq.value),
+            top - 14.0,
+            &format!("status quo {}", fmt(sq.value)),
+            10.0,
+            "middle",
+            "#555",
+        );
+    }
+    // Actors: small grey dots, size by capability × salience.
+    let y0 = top + row * 0.5;
+    s.text(left - 8.0, y0 + 4.0, "actors", 11.0, "end", "#222");
+    let p = problem_from_issue(case, issue);
+    let max_w = p
+        .players
+        .iter()
+        .map(|a| a.capability * a.salience)
+        .fold(0.0_f64, f64::max);
+    for (name, a) in p.names.iter().zip(&p.players) {
+        let r = if max_w > 0.0 {
+            2.0 + 6.0 * (a.capability * a.salience / max_w).sqrt()
+        } else {
+            3.0
+        };
+        s.circle(
+            x(a.position),
+            y0,
+            r,
+            "#999999",
+            &format!("{name}: {}", fmt(a.position)),
+        );
+    }
+    for (k, f) in fs.iter().enumerate() {
+        let y = top + row * (k as f64 + 1.5);
+        s.text(left - 8.0, y + 4.0, f.model, 11.0, "end", "#222");
+        s.line((left, y), (right, y), "#f2f2f2", 1.0, None);
+        let label = match &issue.unit {
+            Some(u) => format!(
+                "{}: {:.1} ({} {})",
+                f.model,
+                f.outcome,
+                fmt((u.to_unit(f.outcome) * 10.0).round() / 10.0),
+                u.name
+            ),
+            None => format!("{}: {:.1}", f.model, f.outcome),
+        };
+        s.circle(
+            x(f.outcome),
+            y,
+            6.0,
+            MODEL_COLORS[k % MODEL_COLORS.len()],
+            &label,
+        );
+        let short = match &issue.unit {
+            Some(u) => format!(
+                "{:.1} ({})",
+                f.outcome,
+                fmt((u.to_unit(f.outcome) * 10.0).round() / 10.0)
+            ),
+            None => format!("{:.1}", f.outcome),
+        };
+        let (tx, anchor) = if f.outcome > 80.0 {
+            (x(f.outcome) - 10.0, "end")
+        } else {
+            (x(f.outcome) + 10.0, "start")
+        };
+        s.text(tx, y + 4.0, &short, 10.0, anchor, "#333");
+    }
+    s.finish(&format!("Forecasts on {}", issue.id))
+}
+
+/// The section.
+pub fn section(case: &Case) -> Option<Section> {
+    let ms = models();
+    let mut html = String::from(
+        "<p>Each model's forecast on the issue's 0–100 scale (second axis row: the issue's unit), beside the actors' positions (grey, area ∝ capability × salience) and the status quo. Compromise: the capability × salience weighted mean; median: the weighted median (the Condorcet winner with linear utility); NBS: the Nash bargaining solution with the status quo as disagreement point — it stays at the status quo when actors stand on both sides of it, since no move leaves everyone better off.</p>\n",
+    );
+    let mut md = String::from(
+        "Each model's forecast on the issue's scale, beside the actors' positions and the status quo.\n\n",
+    );
+    let mut head = vec!["issue".to_string(), "status quo".to_string()];
+    head.extend(ms.iter().map(|m| m.name().to_string()));
+    let head_ref: Vec<&str> = head.iter().map(String::as_str).collect();
+    let mut tab = Tab::new(&head_ref);
+    let mut csv = String::from("issue,model,round,actor,position,median,mean\n");
+    let mut files = Vec::new();
+    let mut any = false;
+    for issue in &case.issues {
+        let fs = forecasts(case, issue, &ms);
+        if fs.is_empty() {
+            continue;
+        }
+        any = true;
+        let fmt_pos = |v: f64| match &issue.unit {
+            Some(u) => format!(
+                "{v:.1} ({} {})",
+                fmt((u.to_unit(v) * 10.0).round() / 10.0),
+                u.name
+            ),
+            None => format!("{v:.1}"),
+        };
+        let mut cells = vec![
+            t(&issue.id),
+            t(issue
+                .status_quo
+                .as_ref()
+                .map_or("—".into(), |s| fmt_pos(s.value))),
+        ];
+        cells.extend(fs.iter().map(|f| (fmt_pos(f.outcome), true, None)));
+        tab.row(cells);
+        let chart = forecast_chart(case, issue, &fs);
+        let file = format!("forecast-{}.svg", issue.id);
+        let _ = write!(
+            html,
+            "<h3>{}</h3>\n<figure>{chart}</figure>\n",
+            crate::svg::esc(&issue.question)
+        );
+        let _ = write!(
+            md,
+            "### {}\n\n![Forecasts on {}]({file})\n\n",
+            issue.question, issue.id
+        );
+        files.push((file, chart));
+        let names = problem_from_issue(case, issue).names;
+        for f in &fs {
+            for (k, r) in f.rounds.iter().enumerate() {
+                for (a, x) in names.iter().zip(&r.positions) {
+                    let _ = writeln!(
+                        csv,
+                        "{},{},{k},{},{x:.6},{:.6},{:.6}",
+                        csv_field(&issue.id),
+                        f.model,
+                        csv_field(a),
+                        r.median,
+                        r.mean
+                    );
+                }
+            }
+        }
+    }
+    if !any {
+        return None;
+    }
+    files.push(("forecasts.csv".into(), csv));
+    Some(Section {
+        id: "forecasts".into(),
+        title: "Where the negotiations land: forecasts".into(),
+        html: format!("{}\n{html}", tab.html()),
+        markdown: format!("{}\n{md}", tab.md()),
+        files,
+    })
+}
