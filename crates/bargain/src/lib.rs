@@ -21,6 +21,7 @@ pub mod compromise;
 pub mod eu;
 pub mod median;
 pub mod nbs;
+pub mod smp;
 pub mod stats;
 
 use serde::Serialize;

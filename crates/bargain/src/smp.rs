@@ -1,0 +1,1 @@
+//! The KTAB-style spatial model of politics (under construction).

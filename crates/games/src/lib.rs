@@ -1,0 +1,2 @@
+//! # leverage-games (under construction)
+#![deny(missing_docs)]
