@@ -19,6 +19,7 @@
 pub mod backtest;
 pub mod compromise;
 pub mod eu;
+pub mod exchange;
 pub mod median;
 pub mod nbs;
 pub mod smp;

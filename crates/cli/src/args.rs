@@ -218,6 +218,8 @@ pub enum ModelArg {
     Median,
     /// Nash bargaining solution (status quo as disagreement point).
     Nbs,
+    /// Exchange across issues (vote trading), then the compromise.
+    Exchange,
     /// Every model.
     All,
 }

@@ -25,8 +25,14 @@ pub fn models(choice: ModelArg, _rounds: Option<usize>) -> Vec<Box<dyn Model>> {
         ModelArg::Compromise => vec![Box::new(Compromise)],
         ModelArg::Median => vec![Box::new(Median)],
         ModelArg::Nbs => vec![Box::new(Nbs)],
+        ModelArg::Exchange => Vec::new(),
         ModelArg::All => vec![Box::new(Compromise), Box::new(Median), Box::new(Nbs)],
     }
+}
+
+/// Whether a choice includes the exchange model (which works across all issues at once).
+fn with_exchange(choice: ModelArg) -> bool {
+    matches!(choice, ModelArg::Exchange | ModelArg::All)
 }
 
 /// Forecast every issue (or one) of a case with the chosen models.
@@ -62,6 +68,23 @@ pub fn forecast(
             continue;
         }
         results.push((i, ms.iter().map(|m| m.forecast(&p)).collect()));
+    }
+    let mut model_names: Vec<&str> = ms.iter().map(|m| m.name()).collect();
+    if with_exchange(choice) {
+        // Trades run over every issue of the case, whichever issue is shown.
+        let all: Vec<_> = case
+            .issues
+            .iter()
+            .filter(|i| !i.positions.is_empty())
+            .collect();
+        let problems: Vec<_> = all.iter().map(|i| problem_from_issue(case, i)).collect();
+        let run = leverage_bargain::exchange::exchange(&problems);
+        for (issue, fs) in results.iter_mut() {
+            if let Some(k) = all.iter().position(|i| i.id == issue.id) {
+                fs.push(run.forecasts[k].clone());
+            }
+        }
+        model_names.push("exchange");
     }
     match output {
         Output::Json => {
@@ -115,7 +138,7 @@ pub fn forecast(
         }
         Output::Table => {
             let mut head = vec!["issue".to_string(), "status quo".to_string()];
-            head.extend(ms.iter().map(|m| m.name().to_string()));
+            head.extend(model_names.iter().map(|m| m.to_string()));
             let head_ref: Vec<&str> = head.iter().map(String::as_str).collect();
             let mut t = table(&head_ref);
             for (i, fs) in &results {

@@ -148,15 +148,27 @@ pub fn section(case: &Case) -> Option<Section> {
     );
     let mut head = vec!["issue".to_string(), "status quo".to_string()];
     head.extend(ms.iter().map(|m| m.name().to_string()));
+    head.push("exchange".to_string());
+    // The exchange model trades across every issue at once.
+    let traded: Vec<&Issue> = case
+        .issues
+        .iter()
+        .filter(|i| !i.positions.is_empty())
+        .collect();
+    let problems: Vec<_> = traded.iter().map(|i| problem_from_issue(case, i)).collect();
+    let run = leverage_bargain::exchange::exchange(&problems);
     let head_ref: Vec<&str> = head.iter().map(String::as_str).collect();
     let mut tab = Tab::new(&head_ref);
     let mut csv = String::from("issue,model,round,actor,position,median,mean\n");
     let mut files = Vec::new();
     let mut any = false;
     for issue in &case.issues {
-        let fs = forecasts(case, issue, &ms);
+        let mut fs = forecasts(case, issue, &ms);
         if fs.is_empty() {
             continue;
+        }
+        if let Some(k) = traded.iter().position(|i| i.id == issue.id) {
+            fs.push(run.forecasts[k].clone());
         }
         any = true;
         let fmt_pos = |v: f64| match &issue.unit {
@@ -210,6 +222,36 @@ pub fn section(case: &Case) -> Option<Section> {
         return None;
     }
     files.push(("forecasts.csv".into(), csv));
+    if !run.trades.is_empty() {
+        let mut tt = Tab::new(&[
+            "gives on",
+            "gains on",
+            "actor moving on the first",
+            "to",
+            "actor moving on the second",
+            "to",
+            "gain each",
+        ]);
+        for tr in &run.trades {
+            tt.row(vec![
+                t(&traded[tr.a].id),
+                t(&traded[tr.b].id),
+                t(&tr.j),
+                (format!("{:.1}", tr.j_to), true, None),
+                t(&tr.i),
+                (format!("{:.1}", tr.i_to), true, None),
+                (format!("{:.3}", tr.gain), true, None),
+            ]);
+        }
+        html.push_str(&format!(
+            "<h3>Trades across issues (exchange model)</h3>\n{}",
+            tt.html()
+        ));
+        md.push_str(&format!(
+            "### Trades across issues (exchange model)\n\n{}",
+            tt.md()
+        ));
+    }
     Some(Section {
         id: "forecasts".into(),
         title: "Where the negotiations land: forecasts".into(),
