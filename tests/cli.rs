@@ -570,7 +570,15 @@ fn forecast_every_issue_with_units() {
     let o = run(&["forecast"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    for needle in ["gas_price", "USD per", "compromise", "median", "nbs"] {
+    for needle in [
+        "gas_price",
+        "USD per",
+        "eu",
+        "compromise",
+        "median",
+        "nbs",
+        "exchange",
+    ] {
         assert!(out.contains(needle), "{needle}");
     }
     let o = run(&["forecast", "--issue", "gas_price", "--output", "json"]);
@@ -641,8 +649,10 @@ fn backtest_deu_one() {
     );
     assert!((23.0..34.0).contains(&mae("median")), "{}", mae("median"));
     assert!(mae("compromise") < mae("median"));
+    // Published on DEU I–III: expected utility 27.9.
+    assert!((22.0..34.0).contains(&mae("eu")), "{}", mae("eu"));
     let csv = std::fs::read_to_string(&per_issue).unwrap();
-    assert!(csv.starts_with("issue,outcome,compromise,median,nbs"));
+    assert!(csv.starts_with("issue,outcome,eu,compromise,median,nbs"));
     assert_eq!(csv.lines().count(), 172);
     // A file that is not a backtest file is never overwritten.
     std::fs::write(&per_issue, "my notes").unwrap();

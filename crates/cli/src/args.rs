@@ -212,6 +212,8 @@ pub enum BacktestData {
 /// Bargaining models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelArg {
+    /// Expected utility (Bueno de Mesquita, after Scholz et al. 2011).
+    Eu,
     /// Capability × salience weighted mean.
     Compromise,
     /// Weighted median.

@@ -20,13 +20,21 @@ fn user(msg: String) -> Failure {
 }
 
 /// The models a `--model` choice stands for.
-pub fn models(choice: ModelArg, _rounds: Option<usize>) -> Vec<Box<dyn Model>> {
+pub fn models(choice: ModelArg, rounds: Option<usize>) -> Vec<Box<dyn Model>> {
+    let eu = || -> Box<dyn Model> {
+        let mut m = leverage_bargain::eu::ExpectedUtility::default();
+        if let Some(r) = rounds {
+            m.options.rounds = r;
+        }
+        Box::new(m)
+    };
     match choice {
+        ModelArg::Eu => vec![eu()],
         ModelArg::Compromise => vec![Box::new(Compromise)],
         ModelArg::Median => vec![Box::new(Median)],
         ModelArg::Nbs => vec![Box::new(Nbs)],
         ModelArg::Exchange => Vec::new(),
-        ModelArg::All => vec![Box::new(Compromise), Box::new(Median), Box::new(Nbs)],
+        ModelArg::All => vec![eu(), Box::new(Compromise), Box::new(Median), Box::new(Nbs)],
     }
 }
 

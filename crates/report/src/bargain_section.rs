@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use leverage_bargain::compromise::Compromise;
+use leverage_bargain::eu::{EuRound, ExpectedUtility, Relation};
 use leverage_bargain::median::Median;
 use leverage_bargain::nbs::Nbs;
 use leverage_bargain::{Forecast, Model, problem_from_issue};
@@ -18,7 +19,182 @@ const MODEL_COLORS: [&str; 5] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#f
 
 /// The models the report runs.
 pub fn models() -> Vec<Box<dyn Model>> {
-    vec![Box::new(Compromise), Box::new(Median), Box::new(Nbs)]
+    vec![
+        Box::new(ExpectedUtility::default()),
+        Box::new(Compromise),
+        Box::new(Median),
+        Box::new(Nbs),
+    ]
+}
+
+/// Positions by round (one thin line per actor) with the round's weighted median in bold.
+pub fn trajectories(issue: &Issue, names: &[String], f: &Forecast) -> String {
+    let (left, right, top, bottom) = (60.0, 600.0, 30.0, 300.0);
+    let mut s = Svg::new(780.0, 340.0);
+    let n = f.rounds.len().max(2) - 1;
+    let x = |k: usize| left + (right - left) * k as f64 / n as f64;
+    let y = |v: f64| bottom - (bottom - top) * v.clamp(0.0, 100.0) / 100.0;
+    s.text(
+        (left + right) / 2.0,
+        18.0,
+        &format!("{}: positions by round ({})", issue.id, f.model),
+        13.0,
+        "middle",
+        "#222",
+    );
+    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        s.line((left, y(tick)), (right, y(tick)), "#eeeeee", 1.0, None);
+        s.text(left - 6.0, y(tick) + 4.0, &fmt(tick), 11.0, "end", "#444");
+    }
+    for k in 0..f.rounds.len() {
+        s.text(x(k), bottom + 16.0, &k.to_string(), 11.0, "middle", "#444");
+    }
+    s.text(
+        (left + right) / 2.0,
+        bottom + 32.0,
+        "round",
+        11.0,
+        "middle",
+        "#444",
+    );
+    for (a, name) in names.iter().enumerate() {
+        let d: String = f
+            .rounds
+            .iter()
+            .enumerate()
+            .map(|(k, r)| {
+                format!(
+                    "{}{:.1},{:.1} ",
+                    if k == 0 { "M" } else { "L" },
+                    x(k),
+                    y(r.positions[a])
+                )
+            })
+            .collect();
+        s.path_styled(&d, "#9aa7b8", 1.2, None, name);
+        if let Some(last) = f.rounds.last() {
+            s.text(
+                right + 6.0,
+                y(last.positions[a]) + 3.0,
+                name,
+                9.0,
+                "start",
+                "#667",
+            );
+        }
+    }
+    let d: String = f
+        .rounds
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            format!(
+                "{}{:.1},{:.1} ",
+                if k == 0 { "M" } else { "L" },
+                x(k),
+                y(r.median)
+            )
+        })
+        .collect();
+    s.path_styled(&d, "#c0392b", 3.0, None, "weighted median");
+    s.text(
+        left,
+        bottom + 32.0,
+        "bold: weighted median",
+        10.0,
+        "start",
+        "#c0392b",
+    );
+    s.finish(&format!("Trajectories on {}", issue.id))
+}
+
+/// The challenge "quadrant" chart of the expected-utility model's first round, from one actor's
+/// perspective: each other actor at (E^i(U_ij), E^i(U_ji)).
+pub fn quadrant(issue: &Issue, names: &[String], focal: usize, round: &EuRound) -> String {
+    let (cx, cy, half) = (300.0, 250.0, 200.0);
+    let mut s = Svg::new(640.0, 500.0);
+    let cells = &round.challenges[focal];
+    let m = cells
+        .iter()
+        .flat_map(|c| [c.eu.abs(), c.eu_other.abs()])
+        .filter(|v| v.is_finite())
+        .fold(1e-9_f64, f64::max);
+    let px = |v: f64| cx + half * v / m;
+    let py = |v: f64| cy - half * v / m;
+    s.text(
+        cx,
+        22.0,
+        &format!(
+            "{}: the challenge quadrants seen by {}",
+            issue.id, names[focal]
+        ),
+        13.0,
+        "middle",
+        "#222",
+    );
+    s.line((cx - half, cy), (cx + half, cy), "#555", 1.0, None);
+    s.line((cx, cy - half), (cx, cy + half), "#555", 1.0, None);
+    for (tx, ty, label) in [
+        (cx + half * 0.55, cy - half * 0.9, "conflict"),
+        (
+            cx + half * 0.55,
+            cy + half * 0.9,
+            "compromise / capitulation: they give",
+        ),
+        (
+            cx - half * 0.55,
+            cy - half * 0.9,
+            "compromise / capitulation: I give",
+        ),
+        (cx - half * 0.55, cy + half * 0.9, "stalemate"),
+    ] {
+        s.text(tx, ty, label, 10.0, "middle", "#888");
+    }
+    s.text(
+        cx + half,
+        cy + 16.0,
+        "my expected utility of challenging them →",
+        10.0,
+        "end",
+        "#444",
+    );
+    s.text_rotated(
+        cx - 14.0,
+        cy - half / 2.0,
+        "their expected utility of challenging me →",
+        10.0,
+        -90.0,
+    );
+    for (j, c) in cells.iter().enumerate() {
+        if j == focal || !c.eu.is_finite() || !c.eu_other.is_finite() {
+            continue;
+        }
+        let color = match c.relation {
+            Relation::Conflict => "#c0392b",
+            Relation::Compromise => "#2e6da4",
+            Relation::Capitulation => "#27ae60",
+            Relation::Stalemate => "#999999",
+        };
+        s.circle(
+            px(c.eu),
+            py(c.eu_other),
+            5.0,
+            color,
+            &format!(
+                "{}: {:?}, E(i→j) {:.3}, E(j→i) {:.3}",
+                names[j], c.relation, c.eu, c.eu_other
+            ),
+        );
+        s.text(
+            px(c.eu) + 7.0,
+            py(c.eu_other) + 3.0,
+            &names[j],
+            9.0,
+            "start",
+            "#333",
+        );
+    }
+    s.finish(&format!("Challenge quadrants on {}", issue.id))
 }
 
 /// Forecasts of one issue by every model.
@@ -201,7 +377,39 @@ pub fn section(case: &Case) -> Option<Section> {
             issue.question, issue.id
         );
         files.push((file, chart));
-        let names = problem_from_issue(case, issue).names;
+        let problem = problem_from_issue(case, issue);
+        let names = problem.names.clone();
+        // The expected-utility model's rounds and its first round's challenge matrix.
+        let eu = ExpectedUtility::default().run(&problem);
+        let traj = trajectories(issue, &names, &eu.forecast);
+        let tfile = format!("trajectories-{}.svg", issue.id);
+        let focal = case
+            .case
+            .client
+            .as_deref()
+            .and_then(|c| names.iter().position(|n| n == c))
+            .unwrap_or_else(|| {
+                (0..problem.players.len())
+                    .max_by(|&a, &b| {
+                        let w =
+                            |k: usize| problem.players[k].capability * problem.players[k].salience;
+                        w(a).total_cmp(&w(b))
+                    })
+                    .unwrap_or(0)
+            });
+        let _ = writeln!(html, "<figure>{traj}</figure>");
+        let _ = write!(md, "![Trajectories on {}]({tfile})\n\n", issue.id);
+        files.push((tfile, traj));
+        if let Some(r) = eu.rounds.first() {
+            let q = quadrant(issue, &names, focal, r);
+            let qfile = format!("quadrant-{}.svg", issue.id);
+            let _ = writeln!(
+                html,
+                "<figure>{q}<figcaption>Round 1 of the expected-utility model: red conflict, blue compromise, green capitulation, grey stalemate.</figcaption></figure>"
+            );
+            let _ = write!(md, "![Challenge quadrants on {}]({qfile})\n\n", issue.id);
+            files.push((qfile, q));
+        }
         for f in &fs {
             for (k, r) in f.rounds.iter().enumerate() {
                 for (a, x) in names.iter().zip(&r.positions) {

@@ -98,6 +98,23 @@ impl Svg {
             d.trim()
         );
     }
+    /// A path with a stroke width and a tooltip.
+    pub fn path_styled(
+        &mut self,
+        d: &str,
+        stroke: &str,
+        width: f64,
+        dash: Option<&str>,
+        title: &str,
+    ) {
+        let dash = dash.map_or(String::new(), |d| format!(" stroke-dasharray=\"{d}\""));
+        let _ = writeln!(
+            self.body,
+            "<path d=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\"{dash}><title>{}</title></path>",
+            d.trim(),
+            esc(title)
+        );
+    }
     /// The finished document.
     pub fn finish(self, title: &str) -> String {
         format!(
