@@ -652,7 +652,7 @@ fn backtest_deu_one() {
     // Published on DEU I–III: expected utility 27.9.
     assert!((22.0..34.0).contains(&mae("eu")), "{}", mae("eu"));
     let csv = std::fs::read_to_string(&per_issue).unwrap();
-    assert!(csv.starts_with("issue,outcome,eu,compromise,median,nbs"));
+    assert!(csv.starts_with("issue,outcome,eu,smp,compromise,median,nbs"));
     assert_eq!(csv.lines().count(), 172);
     // A file that is not a backtest file is never overwritten.
     std::fs::write(&per_issue, "my notes").unwrap();
@@ -665,4 +665,21 @@ fn backtest_deu_one() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&per_issue).unwrap(), "my notes");
+}
+
+/// Regression: `leverage … | head` used to panic with "failed printing to stdout: Broken pipe".
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::process::{Command as Std, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("leverage");
+    let mut child = Std::new(bin)
+        .args(["case", "show", "--output", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
 }

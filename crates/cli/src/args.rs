@@ -214,6 +214,8 @@ pub enum BacktestData {
 pub enum ModelArg {
     /// Expected utility (Bueno de Mesquita, after Scholz et al. 2011).
     Eu,
+    /// KTAB's spatial model of politics (default parameters).
+    Smp,
     /// Capability × salience weighted mean.
     Compromise,
     /// Weighted median.

@@ -30,11 +30,18 @@ pub fn models(choice: ModelArg, rounds: Option<usize>) -> Vec<Box<dyn Model>> {
     };
     match choice {
         ModelArg::Eu => vec![eu()],
+        ModelArg::Smp => vec![Box::new(leverage_bargain::smp::Smp::default())],
         ModelArg::Compromise => vec![Box::new(Compromise)],
         ModelArg::Median => vec![Box::new(Median)],
         ModelArg::Nbs => vec![Box::new(Nbs)],
         ModelArg::Exchange => Vec::new(),
-        ModelArg::All => vec![eu(), Box::new(Compromise), Box::new(Median), Box::new(Nbs)],
+        ModelArg::All => vec![
+            eu(),
+            Box::new(leverage_bargain::smp::Smp::default()),
+            Box::new(Compromise),
+            Box::new(Median),
+            Box::new(Nbs),
+        ],
     }
 }
 

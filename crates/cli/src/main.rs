@@ -37,6 +37,13 @@ impl From<std::io::Error> for Failure {
 pub(crate) type Result<T> = std::result::Result<T, Failure>;
 
 fn main() -> ExitCode {
+    // Behave like other Unix tools when the reader of our output goes away (`leverage … | head`):
+    // end quietly on SIGPIPE instead of failing to print.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
