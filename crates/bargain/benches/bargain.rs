@@ -5,8 +5,10 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
 use leverage_bargain::compromise::Compromise;
+use leverage_bargain::eu::ExpectedUtility;
 use leverage_bargain::median::Median;
 use leverage_bargain::nbs::Nbs;
+use leverage_bargain::smp::{self, Smp, SmpParams, SmpProblem};
 use leverage_bargain::{Model, Player, Problem};
 
 /// A reproducible problem: positions, saliences and capabilities from a small LCG.
@@ -45,6 +47,34 @@ fn benches(c: &mut Criterion) {
             b.iter(|| Nbs.forecast(black_box(p)))
         });
     }
+    g.finish();
+
+    // The dynamic models: one expected-utility round, and whole SMP runs.
+    let mut g = c.benchmark_group("dynamic");
+    g.sample_size(10);
+    let mut one_round = ExpectedUtility::default();
+    one_round.options.rounds = 1;
+    for n in [10usize, 100, 1000] {
+        let p = problem(n);
+        g.bench_with_input(BenchmarkId::new("eu_one_round", n), &p, |b, p| {
+            b.iter(|| one_round.forecast(black_box(p)))
+        });
+    }
+    for n in [10usize, 100] {
+        let p = problem(n);
+        g.bench_with_input(BenchmarkId::new("smp_run_1d", n), &p, |b, p| {
+            b.iter(|| Smp::default().forecast(black_box(p)))
+        });
+    }
+    let six = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/ktab/dummyData_6Dim.csv"
+    ))
+    .expect("fixture");
+    let six = SmpProblem::from_ktab_csv(&six).expect("KTAB CSV");
+    g.bench_function("smp_run_27x6_dummyData_6Dim", |b| {
+        b.iter(|| smp::run(black_box(&six), &SmpParams::default()))
+    });
     g.finish();
 }
 
