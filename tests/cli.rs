@@ -683,3 +683,38 @@ fn a_closed_pipe_ends_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// KTAB smpc on SOE-Pol-Comp (default parameters): probability-weighted expected outcome
+/// Policy 39.73, Competitive 32.78 (tests/fixtures/ktab/expected/SOE-Pol-Comp.final.txt).
+#[test]
+fn forecast_a_ktab_table_runs_smp_in_one_space() {
+    let o = run(&[
+        "forecast",
+        "--table",
+        "tests/fixtures/ktab/SOE-Pol-Comp.csv",
+        "--format",
+        "ktab",
+        "--model",
+        "smp",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let policy = v[0]["models"][0]["outcome"].as_f64().unwrap();
+    let competitive = v[1]["models"][0]["outcome"].as_f64().unwrap();
+    assert!((policy - 39.73).abs() < 0.006, "{policy}");
+    assert!((competitive - 32.78).abs() < 0.006, "{competitive}");
+    // KTAB's XML layout reads too.
+    let o = run(&[
+        "forecast",
+        "--table",
+        "tests/fixtures/ktab/smpExample.xml",
+        "--format",
+        "ktab",
+        "--model",
+        "compromise",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("FirstDim"));
+}

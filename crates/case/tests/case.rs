@@ -541,3 +541,28 @@ proptest! {
         }
     }
 }
+
+/// KTAB's XML example (smpExample.xml, the dummyData_3Dim scenario with pseudonyms).
+#[test]
+fn import_ktab_xml() {
+    let c = import::import(
+        "smpExample.xml",
+        &fixture("ktab/smpExample.xml"),
+        Format::Ktab,
+    )
+    .unwrap();
+    let c = roundtrip(&c);
+    assert_eq!(c.issues.len(), 3);
+    assert_eq!(c.issues[0].id, "FirstDim");
+    let alice = c.actor("Alice").unwrap();
+    assert_eq!(alice.capability.value, 117.7);
+    let p = c.issues[0]
+        .positions
+        .iter()
+        .find(|p| p.actor == "Alice")
+        .unwrap();
+    assert_eq!((p.position.value, p.salience.value), (87.2, 32.3));
+    assert!(c.case.description.contains("PCEModel=MarkovIncentive"));
+    let e = import::import("bad.xml", "<?xml version=\"1.0\"?>\n<Scenario><Actors><Actor><name>A</name>\n<capability>x</capability></Actor></Actors></Scenario>", Format::Ktab).unwrap_err();
+    assert_eq!(e.line, 2, "{e:?}");
+}

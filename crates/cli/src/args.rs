@@ -83,6 +83,9 @@ pub enum Command {
         output: Option<Output>,
     },
     /// Where will each negotiation land? Forecasts of every issue by each bargaining model.
+    ///
+    /// On a KTAB table (--format ktab, CSV or XML) the spatial model runs once with every
+    /// dimension in the same space, as KTAB does; on a case it runs issue by issue.
     Forecast {
         /// The case file (default: the embedded case).
         #[arg(long, value_name = "FILE", conflicts_with = "table")]

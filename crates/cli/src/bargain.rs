@@ -50,12 +50,60 @@ fn with_exchange(choice: ModelArg) -> bool {
     matches!(choice, ModelArg::Exchange | ModelArg::All)
 }
 
-/// Forecast every issue (or one) of a case with the chosen models.
+/// KTAB's own reading of a multi-dimensional table: one SMP run with every issue as a dimension
+/// of the same space (saliences shared across dimensions). One forecast per issue, in case order;
+/// `None` when some actor lacks a position on some issue.
+pub fn joint_smp(case: &Case) -> Option<Vec<Forecast>> {
+    use leverage_bargain::smp::{self, SmpParams, SmpProblem};
+    let names: Vec<String> = case.actors.iter().map(|a| a.id.clone()).collect();
+    let mut pos = vec![vec![0.0; case.issues.len()]; names.len()];
+    let mut sal = vec![vec![0.0; case.issues.len()]; names.len()];
+    for (d, i) in case.issues.iter().enumerate() {
+        for (a, name) in names.iter().enumerate() {
+            let p = i.positions.iter().find(|p| &p.actor == name)?;
+            pos[a][d] = p.position.value;
+            sal[a][d] = p.salience.value;
+        }
+    }
+    let capability = case.actors.iter().map(|a| a.capability.value).collect();
+    let dims = case.issues.iter().map(|i| i.id.clone()).collect();
+    let problem = SmpProblem::from_scale_100(names, capability, &pos, &sal, dims).ok()?;
+    let run = smp::run(&problem, &SmpParams::default());
+    Some(
+        case.issues
+            .iter()
+            .enumerate()
+            .map(|(d, i)| {
+                let p = problem_from_issue(case, i);
+                let rounds = run
+                    .states
+                    .iter()
+                    .map(|st| {
+                        leverage_bargain::summarize(
+                            &p,
+                            st.positions.iter().map(|x| 100.0 * x[d]).collect(),
+                        )
+                    })
+                    .collect();
+                Forecast {
+                    model: "smp",
+                    rounds,
+                    outcome: 100.0 * run.expected_outcome[d],
+                    converged_after: run.converged.then(|| run.states.len() - 1),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Forecast every issue (or one) of a case with the chosen models. With `joint_dims`, SMP runs
+/// once over all issues as dimensions of one space (KTAB's reading of its tables).
 pub fn forecast(
     case: &Case,
     issue: Option<&str>,
     choice: ModelArg,
     rounds: Option<usize>,
+    joint_dims: bool,
     output: Output,
 ) -> Result<()> {
     let issues: Vec<_> = match issue {
@@ -83,6 +131,18 @@ pub fn forecast(
             continue;
         }
         results.push((i, ms.iter().map(|m| m.forecast(&p)).collect()));
+    }
+    if joint_dims {
+        if let Some(joint) = joint_smp(case) {
+            for (issue, fs) in results.iter_mut() {
+                let k = case.issues.iter().position(|i| i.id == issue.id);
+                for f in fs.iter_mut().filter(|f| f.model == "smp") {
+                    if let Some(k) = k {
+                        *f = joint[k].clone();
+                    }
+                }
+            }
+        }
     }
     let mut model_names: Vec<&str> = ms.iter().map(|m| m.name()).collect();
     if with_exchange(choice) {

@@ -194,6 +194,8 @@ fn run(cli: Cli) -> Result<()> {
             rounds,
             output,
         } => {
+            // On a KTAB table the spatial model runs with every dimension in one space.
+            let joint = table.is_some() && format == Some(ImportFormatArg::Ktab);
             let case = match (table, format) {
                 (Some(t), Some(f)) => imported_case(&t, f)?,
                 _ => {
@@ -207,6 +209,7 @@ fn run(cli: Cli) -> Result<()> {
                 issue.as_deref(),
                 model,
                 rounds,
+                joint,
                 output.unwrap_or(Output::Table),
             )
         }

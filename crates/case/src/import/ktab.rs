@@ -7,8 +7,188 @@ use std::collections::BTreeMap;
 use super::{ImportError, cited, err, number, row, skeleton, unique_id};
 use crate::model::*;
 
-/// Import a KTAB scenario CSV.
+/// Import a KTAB scenario: the CSV layout, or the XML layout (`<Scenario>…`) when the text is XML.
 pub fn import(file: &str, text: &str) -> Result<Case, ImportError> {
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with("<?xml") || head.starts_with("<Scenario") {
+        return import_xml(file, text);
+    }
+    import_csv(file, text)
+}
+
+/// KTAB's XML layout: `<Scenario>` with `<name>`, `<desc>`, `<Dimensions><dName>…`, and
+/// `<Actors><Actor>` each with `<name>`, `<description>`, `<capability>`, `<Position><dCoord>…`
+/// and `<Salience><dSal>…`. The model parameters (`<ModelParameters>`) are not part of a case
+/// and are reported in the description.
+pub fn import_xml(file: &str, text: &str) -> Result<Case, ImportError> {
+    let text = text.trim_start_matches('\u{feff}');
+    let doc = roxmltree::Document::parse(text).map_err(|e| {
+        err(
+            file,
+            e.pos().row as usize,
+            format!("not valid XML: {e}"),
+            "KTAB scenarios are well-formed XML with a <Scenario> root",
+        )
+    })?;
+    let line = |n: roxmltree::Node| doc.text_pos_at(n.range().start).row as usize;
+    let root = doc.root_element();
+    if root.tag_name().name() != "Scenario" {
+        return Err(err(
+            file,
+            line(root),
+            format!("the root element is <{}>", root.tag_name().name()),
+            "a KTAB scenario starts with <Scenario>",
+        ));
+    }
+    let name = text_of(child(root, "name"));
+    let desc = text_of(child(root, "desc"));
+    let params: Vec<String> = child(root, "ModelParameters")
+        .map(|m| {
+            m.children()
+                .filter(roxmltree::Node::is_element)
+                .map(|c| format!("{}={}", c.tag_name().name(), c.text().unwrap_or("").trim()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let dims: Vec<String> = child(root, "Dimensions")
+        .map(|d| {
+            d.children()
+                .filter(|c| c.has_tag_name("dName"))
+                .map(|c| c.text().unwrap_or("").trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let actors_node = child(root, "Actors").ok_or_else(|| {
+        err(
+            file,
+            line(root),
+            "no <Actors>",
+            "list the actors in <Actors><Actor>…",
+        )
+    })?;
+    let mut description = if desc.is_empty() {
+        format!("Imported from {file} (KTAB XML).")
+    } else {
+        desc
+    };
+    if !params.is_empty() {
+        description.push_str(&format!(
+            " KTAB model parameters in the file: {}.",
+            params.join(", ")
+        ));
+    }
+    let mut case = skeleton(
+        file,
+        if name.is_empty() {
+            super::stem(file)
+        } else {
+            name.clone()
+        },
+        description,
+    );
+    let mut ids = BTreeMap::new();
+    let mut issues: Vec<Issue> = Vec::new();
+    for a in actors_node.children().filter(|c| c.has_tag_name("Actor")) {
+        let l = line(a);
+        let aname = text_of(child(a, "name"));
+        if aname.is_empty() {
+            return Err(err(
+                file,
+                l,
+                "an <Actor> has no <name>",
+                "give every actor a <name>",
+            ));
+        }
+        let cap =
+            number(file, l, "capability", &text_of(child(a, "capability")))?.ok_or_else(|| {
+                err(
+                    file,
+                    l,
+                    format!("actor {aname:?} has no <capability>"),
+                    "add <capability>…</capability>",
+                )
+            })?;
+        let coords: Vec<String> = child(a, "Position")
+            .map(|p| {
+                p.children()
+                    .filter(|c| c.has_tag_name("dCoord"))
+                    .map(|c| c.text().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let sals: Vec<String> = child(a, "Salience")
+            .map(|p| {
+                p.children()
+                    .filter(|c| c.has_tag_name("dSal"))
+                    .map(|c| c.text().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let n_dims = dims.len().max(coords.len());
+        if coords.len() != n_dims || sals.len() != n_dims {
+            return Err(err(
+                file,
+                l,
+                format!(
+                    "actor {aname:?} has {} coordinates and {} saliences for {n_dims} dimensions",
+                    coords.len(),
+                    sals.len()
+                ),
+                "give one <dCoord> and one <dSal> per dimension",
+            ));
+        }
+        while issues.len() < n_dims {
+            let d = issues.len();
+            let dname = dims
+                .get(d)
+                .cloned()
+                .unwrap_or_else(|| format!("dim{}", d + 1));
+            issues.push(Issue {
+                id: dname.clone(),
+                question: format!("Dimension {dname:?} of KTAB scenario {name:?}"),
+                low: "0 on KTAB's scale for this dimension".into(),
+                high: "100 on KTAB's scale for this dimension".into(),
+                status_quo: None,
+                unit: None,
+                prov: Provenance::default(),
+                positions: Vec::new(),
+                span: 0..0,
+            });
+        }
+        let id = unique_id(&aname, &mut ids);
+        case.actors.push(Actor {
+            id: id.clone(),
+            name: aname.clone(),
+            kind: ActorKind::Other,
+            side: None,
+            capability: cited(cap, l),
+            description: text_of(child(a, "description")),
+            prov: row(l),
+            span: 0..0,
+        });
+        for (d, issue) in issues.iter_mut().enumerate() {
+            let p = number(file, l, "dCoord", &coords[d])?;
+            let s = number(file, l, "dSal", &sals[d])?;
+            if let (Some(p), Some(s)) = (p, s) {
+                issue.positions.push(Position {
+                    actor: id.clone(),
+                    position: cited(p, l),
+                    salience: cited(s, l),
+                    prov: row(l),
+                    span: 0..0,
+                });
+            }
+        }
+    }
+    let mut issue_ids = BTreeMap::new();
+    for i in &mut issues {
+        i.id = unique_id(&i.id, &mut issue_ids);
+    }
+    case.issues = issues;
+    Ok(case)
+}
+
+fn import_csv(file: &str, text: &str) -> Result<Case, ImportError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -175,4 +355,15 @@ impl WithId for Issue {
         self.id = name.to_string();
         self
     }
+}
+
+fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, tag: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    n.children().find(|c| c.has_tag_name(tag))
+}
+
+fn text_of(n: Option<roxmltree::Node<'_, '_>>) -> String {
+    n.and_then(|n| n.text())
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string()
 }
