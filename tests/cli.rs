@@ -718,3 +718,45 @@ fn forecast_a_ktab_table_runs_smp_in_one_space() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("FirstDim"));
 }
+
+// ------------------------------------------------------------------ games
+
+/// The reference games' answers (tests/fixtures/games/README via the project's reference set,
+/// checked with pygambit 16.7.0): game a's SPE path ends in Relent with payoffs (1, 1); the IIG
+/// baseline ends in ACQ_B (10, −10); with a first-strike bonus, in WAR_A (−9, −9).
+#[test]
+fn game_spe_of_the_reference_games() {
+    for (file, outcome, payoffs) in [
+        ("a_escalation_pi", "Relent_W", [1.0, 1.0]),
+        ("b_iig_bdml", "ACQ_B", [10.0, -10.0]),
+        ("b2_iig_preemption", "WAR_A_5", [-9.0, -9.0]),
+    ] {
+        let path = format!("tests/fixtures/games/efg/{file}.efg");
+        let o = run(&["game", "--efg", &path, "--all", "--output", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        assert_eq!(v["outcomes"][0]["outcome"], outcome);
+        assert_eq!(v["payoffs"][0].as_f64().unwrap(), payoffs[0]);
+        assert_eq!(v["payoffs"][1].as_f64().unwrap(), payoffs[1]);
+        assert_eq!(v["pure_spe_count"], 1);
+    }
+}
+
+#[test]
+fn game_errors_are_located() {
+    let o = run(&[
+        "game",
+        "--efg",
+        "tests/fixtures/games/efg/c_crisis_incomplete.efg",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("perfect information"));
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.efg");
+    std::fs::write(&p, "EFG 2 R \"x\" { \"A\" \"B\" }\n\"\"\np \"\" 1 1 \"\" { \"L\" \"R\" } 0\nt \"\" 1 \"o\" { 1, oops }\n").unwrap();
+    let o = run(&["game", "--efg", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("bad.efg:4:"), "{e}");
+    assert!(!e.contains("panicked"));
+}

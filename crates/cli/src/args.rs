@@ -114,6 +114,20 @@ pub enum Command {
         #[command(subcommand)]
         data: BacktestData,
     },
+    /// Solve an extensive-form game: a Gambit `.efg` file, by backward induction (subgame-perfect
+    /// equilibrium). The crisis templates built from a case and the solvers for imperfect
+    /// information come with the next part of the game engine.
+    Game {
+        /// The game, in Gambit's `.efg` format.
+        #[arg(long, value_name = "FILE")]
+        efg: PathBuf,
+        /// Also enumerate every pure subgame-perfect equilibrium.
+        #[arg(long)]
+        all: bool,
+        /// table (default) or json.
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
     /// Published figures of a case against the model's own numbers (each `[[figure]]` with a
     /// `model` quantity).
     Figures {

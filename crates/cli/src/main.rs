@@ -8,6 +8,7 @@ mod args;
 mod bargain;
 mod diagnostics;
 mod econ;
+mod game;
 mod io;
 mod show;
 
@@ -226,6 +227,9 @@ fn run(cli: Cli) -> Result<()> {
                 &per_issue,
             ),
         },
+        Command::Game { efg, all, output } => {
+            game::solve(&efg, all, output.unwrap_or(Output::Table))
+        }
         Command::Figures { case, output } => {
             let loaded = io::load_case(case.as_deref())?;
             diagnostics::print_warnings(&loaded);

@@ -1,0 +1,137 @@
+//! `leverage game`: solve an extensive-form game read from a Gambit `.efg` file.
+
+use std::path::Path;
+
+use comfy_table::{Cell, CellAlignment};
+use leverage_games::{
+    BackwardInduction, Game, Profile, enumerate_pure_spe, expected_payoffs, outcome_distribution,
+};
+use serde_json::json;
+
+use crate::args::Output;
+use crate::show::table;
+use crate::{Failure, Result, pretty_json};
+
+fn user(msg: String) -> Failure {
+    Failure::User(format!("error: {msg}"))
+}
+
+/// Read and validate a `.efg` file, with located errors.
+pub fn read_efg(path: &Path) -> Result<Game> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| user(format!("cannot read {name}: {e}\n  help: check the path")))?;
+    Game::from_efg(&text).map_err(|e| match e {
+        leverage_games::EfgError::Syntax {
+            line,
+            column,
+            expected,
+            found,
+            hint,
+        } => user(format!(
+            "{name}:{line}:{column}: expected {expected}, found {found}{}",
+            if hint.is_empty() {
+                String::new()
+            } else {
+                format!("\n  help: {hint}")
+            }
+        )),
+        leverage_games::EfgError::Invalid { problems } => {
+            let list: Vec<String> = problems
+                .iter()
+                .map(|p| format!("{name}:{}:{}: {}", p.line, p.column, p.error))
+                .collect();
+            user(format!(
+                "the file describes an invalid game:\n  {}",
+                list.join("\n  ")
+            ))
+        }
+    })
+}
+
+/// The path a profile takes: terminal outcomes with their probabilities (positive only).
+fn outcomes(game: &Game, profile: &Profile) -> Result<Vec<(String, f64, Vec<f64>)>> {
+    let dist = outcome_distribution(game, profile).map_err(|e| Failure::Internal(e.to_string()))?;
+    Ok(dist
+        .into_iter()
+        .filter(|(_, p)| *p > 1e-12)
+        .map(|(t, p)| {
+            let node = game.node(t);
+            let label = node
+                .outcome
+                .map(|o| game.outcome(o).label.clone())
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| node.label.clone());
+            (label, p, game.node_payoffs(t))
+        })
+        .collect())
+}
+
+/// Solve and print.
+pub fn solve(path: &Path, all: bool, output: Output) -> Result<()> {
+    let game = read_efg(path)?;
+    let bi = BackwardInduction::default();
+    let sol = bi.solve_values(&game).map_err(|e| {
+        user(format!(
+            "{e}\n  help: backward induction needs perfect information; the sequence-form and logit solvers for imperfect information are not built yet"
+        ))
+    })?;
+    let profile = sol.profile.clone();
+    let spes = if all {
+        enumerate_pure_spe(&game).map_err(|e| user(e.to_string()))?
+    } else {
+        vec![profile.clone()]
+    };
+    let payoffs =
+        expected_payoffs(&game, &profile).map_err(|e| Failure::Internal(e.to_string()))?;
+    let outs = outcomes(&game, &profile)?;
+    match output {
+        Output::Json => {
+            let v = json!({
+                "file": path.display().to_string(),
+                "players": game.players(),
+                "nodes": game.nodes().len(),
+                "solver": "spe",
+                "tie_rule": "first action in the file's order",
+                "payoffs": payoffs,
+                "outcomes": outs.iter().map(|(l, p, u)| json!({"outcome": l, "probability": p, "payoffs": u})).collect::<Vec<_>>(),
+                "profile": profile,
+                "pure_spe_count": all.then_some(spes.len()),
+                "pure_spe": if all { json!(spes) } else { serde_json::Value::Null },
+            });
+            println!("{}", pretty_json(&v)?);
+        }
+        _ => {
+            let mut t = table(&["outcome", "probability", "payoffs"]);
+            for (l, p, u) in &outs {
+                t.add_row(vec![
+                    Cell::new(l),
+                    Cell::new(format!("{p:.4}")).set_alignment(CellAlignment::Right),
+                    Cell::new(
+                        u.iter()
+                            .map(|x| format!("{x}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                ]);
+            }
+            println!(
+                "{}: {} players ({}), {} nodes. Subgame-perfect equilibrium by backward induction (ties: first action in the file's order).\n{t}\nEquilibrium payoffs: {}",
+                path.display(),
+                game.players().len(),
+                game.players().join(", "),
+                game.nodes().len(),
+                game.players()
+                    .iter()
+                    .zip(&payoffs)
+                    .map(|(p, v)| format!("{p} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            if all {
+                println!("Pure subgame-perfect equilibria: {}", spes.len());
+            }
+        }
+    }
+    Ok(())
+}
