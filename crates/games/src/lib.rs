@@ -37,9 +37,12 @@
 pub mod builder;
 pub mod efg;
 pub mod game;
+pub mod lcp;
 pub mod number;
 pub mod profile;
+pub mod qre;
 pub mod solve;
+pub mod templates;
 
 pub use builder::{At, GameBuilder, GameError, InfosetRef, NodeRef, PROBABILITY_TOLERANCE};
 pub use efg::{EfgError, LocatedGameError};

@@ -1,0 +1,1 @@
+//! Sequence form and Lemke's algorithm (under construction).

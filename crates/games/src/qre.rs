@@ -1,0 +1,1 @@
+//! Logit quantal response equilibrium (under construction).

@@ -1,0 +1,1 @@
+//! Crisis-game templates built from plain inputs (under construction).
