@@ -760,3 +760,30 @@ fn game_errors_are_located() {
     assert!(e.contains("bad.efg:4:"), "{e}");
     assert!(!e.contains("panicked"));
 }
+
+/// The integration ultimatum built from the default case prints its equilibrium path, the
+/// scenario it maps to, and the payoff formulas' inputs with their origin.
+#[test]
+fn game_ultimatum_from_the_default_case() {
+    let o = run(&["game"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("the integration ultimatum of case belarus-russia-2019"));
+    assert!(out.contains("subsidy ledger, total 2019"));
+    assert!(out.contains("compromise forecast of issue `economic_integration`"));
+    let o = run(&["game", "--output", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let p: f64 = v["outcomes"].as_array().unwrap().iter().map(|x| x["probability"].as_f64().unwrap()).sum();
+    assert!((p - 1.0).abs() < 1e-9);
+    // Export writes Gambit's format, which reads back.
+    let o = run(&["game", "--export"]);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("u.efg");
+    std::fs::write(&f, stdout(&o)).unwrap();
+    let o = run(&["game", "--efg", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The reference templates.
+    let o = run(&["game", "--template", "iig", "--output", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["outcomes"][0]["outcome"], "ACQ_B");
+}

@@ -933,6 +933,8 @@ pub enum LinkKind {
     Schedule,
     /// A `[[param]]`.
     Param,
+    /// An `[[issue]]`.
+    Issue,
 }
 
 /// The keys of the `[econ]` table: which record of the case feeds which input of the economics
@@ -1071,7 +1073,108 @@ pub const ECON_LINKS: &[(&str, LinkKind, &str)] = &[
     ),
 ];
 
-/// One entry of the `[econ]` table.
+/// The keys of the `[game]` table: which case parameter (central value) feeds which input of
+/// the integration-ultimatum game, and which issue's forecast gives the terms on the table.
+/// Inputs without a link keep the template's documented defaults.
+pub const GAME_LINKS: &[(&str, LinkKind, &str)] = &[
+    (
+        "terms_issue",
+        LinkKind::Issue,
+        "the issue whose compromise forecast gives the integration terms demanded",
+    ),
+    (
+        "value_integration_moscow",
+        LinkKind::Param,
+        "value to Moscow of full integration, USD bn a year",
+    ),
+    (
+        "resolve_moscow",
+        LinkKind::Param,
+        "multiplier on Moscow's resolve",
+    ),
+    (
+        "sovereignty_cost_minsk",
+        LinkKind::Param,
+        "cost to Minsk of full political integration, USD bn a year",
+    ),
+    (
+        "subsidy_recapture",
+        LinkKind::Param,
+        "share of the subsidy Moscow recovers by cutting it",
+    ),
+    (
+        "coercion_cost_moscow",
+        LinkKind::Param,
+        "cost to Moscow of economic coercion, USD bn a year",
+    ),
+    (
+        "pressure_cost_moscow",
+        LinkKind::Param,
+        "cost to Moscow of military-political pressure, USD bn a year",
+    ),
+    (
+        "pressure_cost_minsk",
+        LinkKind::Param,
+        "harm to Minsk of resisting pressure, USD bn a year",
+    ),
+    (
+        "audience_cost_moscow",
+        LinkKind::Param,
+        "Moscow's audience cost of backing down, 0-1",
+    ),
+    (
+        "audience_cost_minsk",
+        LinkKind::Param,
+        "Minsk's audience cost of giving in, 0-1",
+    ),
+    (
+        "conflict_appetite_minsk",
+        LinkKind::Param,
+        "Minsk's appetite for open conflict, multiplier",
+    ),
+    (
+        "open_conflict_cost_minsk",
+        LinkKind::Param,
+        "Minsk's domestic cost of open conflict, USD bn a year",
+    ),
+    (
+        "p_western_support",
+        LinkKind::Param,
+        "probability Western support arrives",
+    ),
+    (
+        "p_china_support",
+        LinkKind::Param,
+        "probability Chinese support arrives",
+    ),
+    (
+        "support_value_minsk",
+        LinkKind::Param,
+        "value to Minsk of outside support, USD bn a year",
+    ),
+    (
+        "drift_loss_moscow",
+        LinkKind::Param,
+        "Moscow's loss if Belarus drifts West, USD bn a year",
+    ),
+    (
+        "p_intervention_success",
+        LinkKind::Param,
+        "probability an intervention succeeds",
+    ),
+    (
+        "intervention_cost_moscow",
+        LinkKind::Param,
+        "cost to Moscow of intervening, USD bn a year",
+    ),
+    (
+        "regime_loss_minsk",
+        LinkKind::Param,
+        "loss to Minsk's regime if an intervention succeeds, USD bn a year",
+    ),
+];
+
+/// One entry of the `[econ]` or `[game]` table.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Link {
     /// The engine input (a key of [`ECON_LINKS`]).
@@ -1127,6 +1230,14 @@ pub struct Case {
     )]
     #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub econ: Vec<Link>,
+    /// Which records feed the game templates (`[game]`: input name → record id).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "links_as_table"
+    )]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub game: Vec<Link>,
 }
 
 fn links_as_table<S: Serializer>(links: &[Link], s: S) -> Result<S::Ok, S::Error> {
@@ -1154,6 +1265,13 @@ impl Case {
     /// The source with this id.
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
+    }
+    /// The record id linked to a `[game]` input, if any.
+    pub fn game_link(&self, key: &str) -> Option<&str> {
+        self.game
+            .iter()
+            .find(|l| l.key == key)
+            .map(|l| l.id.as_str())
     }
     /// The record id linked to an `[econ]` input, if any.
     pub fn econ_link(&self, key: &str) -> Option<&str> {

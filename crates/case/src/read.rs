@@ -598,9 +598,9 @@ pub fn did_you_mean<'c>(
     best.map(|(c, _)| c)
 }
 
-const TOP_KEYS: [&str; 12] = [
+const TOP_KEYS: [&str; 13] = [
     "case", "source", "actor", "issue", "flow", "series", "schedule", "event", "param", "figure",
-    "scenario", "econ",
+    "scenario", "econ", "game",
 ];
 
 /// Read a case from TOML text. Returns the case if it could be read at all (possibly with some
@@ -723,16 +723,21 @@ pub(crate) fn read_case(
         .filter_map(|(i, (t, sp))| read_scenario(cx.sink, t, sp, i))
         .collect();
 
-    let econ = match top.get("econ") {
-        None => Vec::new(),
-        Some(v) => match v.get_ref() {
-            DeValue::Table(t) => read_econ(cx.sink, t, v.span()),
-            _ => {
-                Tbl::wrong_type(cx.sink, "econ", v, "a table ([econ])");
-                Vec::new()
-            }
-        },
+    let mut links = |key: &'static str,
+                     known: &'static [(&'static str, LinkKind, &'static str)]| {
+        match top.get(key) {
+            None => Vec::new(),
+            Some(v) => match v.get_ref() {
+                DeValue::Table(t) => read_links(cx.sink, t, v.span(), key, known),
+                _ => {
+                    Tbl::wrong_type(cx.sink, key, v, &format!("a table ([{key}])"));
+                    Vec::new()
+                }
+            },
+        }
     };
+    let econ = links("econ", ECON_LINKS);
+    let game = links("game", GAME_LINKS);
 
     // Unknown top-level keys, with the top-level table names as candidates.
     for (k, _) in root.iter() {
@@ -777,6 +782,7 @@ pub(crate) fn read_case(
         figures,
         scenarios,
         econ,
+        game,
     });
     (case, diags, extra_sources)
 }
@@ -1520,10 +1526,16 @@ fn read_scenario(
     })
 }
 
-fn read_econ(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>) -> Vec<Link> {
-    let mut tb = Tbl::new(t, span, "[econ]".into());
+fn read_links(
+    sink: &mut Sink,
+    t: &DeTable<'_>,
+    span: Range<usize>,
+    table: &str,
+    known: &[(&'static str, LinkKind, &str)],
+) -> Vec<Link> {
+    let mut tb = Tbl::new(t, span, format!("[{table}]"));
     let mut out = Vec::new();
-    for (key, _, _) in ECON_LINKS {
+    for (key, _, _) in known {
         if let Some((id, span)) = tb.ident(sink, key, false) {
             out.push(Link {
                 key: (*key).to_string(),

@@ -614,63 +614,71 @@ impl V<'_> {
 
     fn econ_links(&mut self) {
         let c = self.case;
-        for l in &c.econ {
-            let Some((_, kind, what)) = ECON_LINKS.iter().find(|(k, _, _)| *k == l.key) else {
-                continue;
-            };
-            let (found, names): (bool, Vec<&str>) = match kind {
-                LinkKind::Flow => (
-                    c.flow(&l.id).is_some(),
-                    c.flows.iter().map(|f| f.id.as_str()).collect(),
-                ),
-                LinkKind::Series => (
-                    c.series(&l.id).is_some(),
-                    c.series.iter().map(|f| f.id.as_str()).collect(),
-                ),
-                LinkKind::FlowOrSeries => (
-                    c.flow(&l.id).is_some() || c.series(&l.id).is_some(),
-                    c.flows
-                        .iter()
-                        .map(|f| f.id.as_str())
-                        .chain(c.series.iter().map(|f| f.id.as_str()))
-                        .collect(),
-                ),
-                LinkKind::Schedule => (
-                    c.schedule(&l.id).is_some(),
-                    c.schedules.iter().map(|f| f.id.as_str()).collect(),
-                ),
-                LinkKind::Param => (
-                    c.param(&l.id).is_some(),
-                    c.params.iter().map(|f| f.id.as_str()).collect(),
-                ),
-            };
-            if found {
-                continue;
-            }
-            let kind_name = match kind {
-                LinkKind::Flow => "[[flow]]",
-                LinkKind::Series => "[[series]]",
-                LinkKind::FlowOrSeries => "[[flow]] or [[series]]",
-                LinkKind::Schedule => "[[schedule]]",
-                LinkKind::Param => "[[param]]",
-            };
-            let mut b = self
-                .sink
-                .error(
-                    "case::unknown-link",
-                    Some(l.span.clone()),
-                    format!(
-                        "[econ] `{}` names {:?}, which is not a {kind_name} of this case",
-                        l.key, l.id
+        let tables = [("econ", &c.econ, ECON_LINKS), ("game", &c.game, GAME_LINKS)];
+        for (table, links, known) in tables {
+            for l in links {
+                let Some((_, kind, what)) = known.iter().find(|(k, _, _)| *k == l.key) else {
+                    continue;
+                };
+                let (found, names): (bool, Vec<&str>) = match kind {
+                    LinkKind::Flow => (
+                        c.flow(&l.id).is_some(),
+                        c.flows.iter().map(|f| f.id.as_str()).collect(),
                     ),
-                )
-                .label(format!("no {kind_name} has this id"))
-                .expected(format!("the id of a {kind_name}: {what}"));
-            b = match did_you_mean(&l.id, names.iter().copied()) {
-                Some(best) => b.hint(format!("did you mean {best:?}?")),
-                None => b.hint(format!("declare the {kind_name}, or remove the link")),
-            };
-            b.push();
+                    LinkKind::Series => (
+                        c.series(&l.id).is_some(),
+                        c.series.iter().map(|f| f.id.as_str()).collect(),
+                    ),
+                    LinkKind::FlowOrSeries => (
+                        c.flow(&l.id).is_some() || c.series(&l.id).is_some(),
+                        c.flows
+                            .iter()
+                            .map(|f| f.id.as_str())
+                            .chain(c.series.iter().map(|f| f.id.as_str()))
+                            .collect(),
+                    ),
+                    LinkKind::Schedule => (
+                        c.schedule(&l.id).is_some(),
+                        c.schedules.iter().map(|f| f.id.as_str()).collect(),
+                    ),
+                    LinkKind::Param => (
+                        c.param(&l.id).is_some(),
+                        c.params.iter().map(|f| f.id.as_str()).collect(),
+                    ),
+                    LinkKind::Issue => (
+                        c.issue(&l.id).is_some(),
+                        c.issues.iter().map(|f| f.id.as_str()).collect(),
+                    ),
+                };
+                if found {
+                    continue;
+                }
+                let kind_name = match kind {
+                    LinkKind::Flow => "[[flow]]",
+                    LinkKind::Series => "[[series]]",
+                    LinkKind::FlowOrSeries => "[[flow]] or [[series]]",
+                    LinkKind::Schedule => "[[schedule]]",
+                    LinkKind::Param => "[[param]]",
+                    LinkKind::Issue => "[[issue]]",
+                };
+                let mut b = self
+                    .sink
+                    .error(
+                        "case::unknown-link",
+                        Some(l.span.clone()),
+                        format!(
+                            "[{table}] `{}` names {:?}, which is not a {kind_name} of this case",
+                            l.key, l.id
+                        ),
+                    )
+                    .label(format!("no {kind_name} has this id"))
+                    .expected(format!("the id of a {kind_name}: {what}"));
+                b = match did_you_mean(&l.id, names.iter().copied()) {
+                    Some(best) => b.hint(format!("did you mean {best:?}?")),
+                    None => b.hint(format!("declare the {kind_name}, or remove the link")),
+                };
+                b.push();
+            }
         }
     }
 

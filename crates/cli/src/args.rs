@@ -114,16 +114,24 @@ pub enum Command {
         #[command(subcommand)]
         data: BacktestData,
     },
-    /// Solve an extensive-form game: a Gambit `.efg` file, by backward induction (subgame-perfect
-    /// equilibrium). The crisis templates built from a case and the solvers for imperfect
-    /// information come with the next part of the game engine.
+    /// Solve an extensive-form game: the integration ultimatum built from a case, a reference
+    /// template, or a Gambit `.efg` file; subgame-perfect equilibrium by backward induction.
     Game {
-        /// The game, in Gambit's `.efg` format.
+        /// The case file for the ultimatum template (default: the embedded case).
         #[arg(long, value_name = "FILE")]
-        efg: PathBuf,
+        case: Option<PathBuf>,
+        /// Which template to build (default: ultimatum, from the case).
+        #[arg(long, value_enum, conflicts_with = "efg")]
+        template: Option<TemplateArg>,
+        /// A game in Gambit's `.efg` format instead of a template.
+        #[arg(long, value_name = "FILE")]
+        efg: Option<PathBuf>,
         /// Also enumerate every pure subgame-perfect equilibrium.
         #[arg(long)]
         all: bool,
+        /// Print the game in Gambit's `.efg` format instead of solving it.
+        #[arg(long)]
+        export: bool,
         /// table (default) or json.
         #[arg(long, value_enum)]
         output: Option<Output>,
@@ -224,6 +232,17 @@ pub enum BacktestData {
         #[arg(long, value_name = "FILE", default_value = "backtest-deu-issues.csv")]
         per_issue: PathBuf,
     },
+}
+
+/// Game templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateArg {
+    /// The integration ultimatum, built from the case.
+    Ultimatum,
+    /// Bueno de Mesquita & Lalman's International Interaction Game (reference payoffs).
+    Iig,
+    /// Fearon-style crisis bargaining with one-sided incomplete information (reference inputs).
+    Crisis,
 }
 
 /// Bargaining models.

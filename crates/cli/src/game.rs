@@ -8,9 +8,10 @@ use leverage_games::{
 };
 use serde_json::json;
 
-use crate::args::Output;
+use crate::args::{Output, TemplateArg};
 use crate::show::table;
 use crate::{Failure, Result, pretty_json};
+use leverage_games::templates;
 
 fn user(msg: String) -> Failure {
     Failure::User(format!("error: {msg}"))
@@ -67,9 +68,58 @@ fn outcomes(game: &Game, profile: &Profile) -> Result<Vec<(String, f64, Vec<f64>
         .collect())
 }
 
+/// The `game` command: build or read a game, then export it or solve it.
+pub fn run(
+    case: Option<&Path>,
+    template: Option<TemplateArg>,
+    efg: Option<&Path>,
+    all: bool,
+    export: bool,
+    output: Output,
+) -> Result<()> {
+    let (game, name, origins) = match (efg, template) {
+        (Some(p), _) => (read_efg(p)?, p.display().to_string(), Vec::new()),
+        (None, Some(TemplateArg::Iig)) => (
+            templates::iig(&templates::IigInputs::reference())
+                .map_err(|e| Failure::Internal(e.to_string()))?,
+            "International Interaction Game (reference payoffs)".to_string(),
+            Vec::new(),
+        ),
+        (None, Some(TemplateArg::Crisis)) => (
+            templates::crisis(&templates::CrisisInputs::reference())
+                .map_err(|e| Failure::Internal(e.to_string()))?,
+            "crisis bargaining, one-sided incomplete information (reference inputs)".to_string(),
+            Vec::new(),
+        ),
+        (None, _) => {
+            let loaded = crate::io::load_case(case)?;
+            crate::diagnostics::print_warnings(&loaded);
+            let (inp, origins) = leverage_report::game_section::ultimatum_inputs(&loaded.case);
+            inp.validate().map_err(|e| user(format!("the ultimatum's inputs are invalid: {e}\n  help: check the case's [game] links and parameters")))?;
+            let g = templates::try_ultimatum(&inp).map_err(|e| user(e.to_string()))?;
+            (
+                g,
+                format!("the integration ultimatum of case {}", loaded.case.case.id),
+                origins,
+            )
+        }
+    };
+    if export {
+        print!("{}", game.to_efg());
+        return Ok(());
+    }
+    solve_game(&game, &name, &origins, all, output)
+}
+
 /// Solve and print.
-pub fn solve(path: &Path, all: bool, output: Output) -> Result<()> {
-    let game = read_efg(path)?;
+fn solve_game(
+    game: &Game,
+    name: &str,
+    origins: &[leverage_report::game_section::InputOrigin],
+    all: bool,
+    output: Output,
+) -> Result<()> {
+    let game = game.clone();
     let bi = BackwardInduction::default();
     let sol = bi.solve_values(&game).map_err(|e| {
         user(format!(
@@ -88,7 +138,8 @@ pub fn solve(path: &Path, all: bool, output: Output) -> Result<()> {
     match output {
         Output::Json => {
             let v = json!({
-                "file": path.display().to_string(),
+                "game": name,
+                "inputs": origins,
                 "players": game.players(),
                 "nodes": game.nodes().len(),
                 "solver": "spe",
@@ -102,10 +153,12 @@ pub fn solve(path: &Path, all: bool, output: Output) -> Result<()> {
             println!("{}", pretty_json(&v)?);
         }
         _ => {
-            let mut t = table(&["outcome", "probability", "payoffs"]);
+            let mut t = table(&["outcome", "scenario", "probability", "payoffs"]);
             for (l, p, u) in &outs {
+                let scen = templates::scenario_of(l);
                 t.add_row(vec![
                     Cell::new(l),
+                    Cell::new(scen),
                     Cell::new(format!("{p:.4}")).set_alignment(CellAlignment::Right),
                     Cell::new(
                         u.iter()
@@ -117,19 +170,34 @@ pub fn solve(path: &Path, all: bool, output: Output) -> Result<()> {
             }
             println!(
                 "{}: {} players ({}), {} nodes. Subgame-perfect equilibrium by backward induction (ties: first action in the file's order).\n{t}\nEquilibrium payoffs: {}",
-                path.display(),
+                name,
                 game.players().len(),
                 game.players().join(", "),
                 game.nodes().len(),
                 game.players()
                     .iter()
                     .zip(&payoffs)
-                    .map(|(p, v)| format!("{p} {v}"))
+                    .map(|(p, v)| format!(
+                        "{p} {}",
+                        crate::show::fmt_num((v * 1000.0).round() / 1000.0)
+                    ))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
             if all {
                 println!("Pure subgame-perfect equilibria: {}", spes.len());
+            }
+            if !origins.is_empty() {
+                let mut t = table(&["input", "value", "origin"]);
+                for o in origins {
+                    t.add_row(vec![
+                        Cell::new(o.input),
+                        Cell::new(crate::show::fmt_num((o.value * 1000.0).round() / 1000.0))
+                            .set_alignment(CellAlignment::Right),
+                        Cell::new(&o.origin),
+                    ]);
+                }
+                println!("The payoff formulas' inputs (docs/games.md):\n{t}");
             }
         }
     }

@@ -227,9 +227,21 @@ fn run(cli: Cli) -> Result<()> {
                 &per_issue,
             ),
         },
-        Command::Game { efg, all, output } => {
-            game::solve(&efg, all, output.unwrap_or(Output::Table))
-        }
+        Command::Game {
+            case,
+            template,
+            efg,
+            all,
+            export,
+            output,
+        } => game::run(
+            case.as_deref(),
+            template,
+            efg.as_deref(),
+            all,
+            export,
+            output.unwrap_or(Output::Table),
+        ),
         Command::Figures { case, output } => {
             let loaded = io::load_case(case.as_deref())?;
             diagnostics::print_warnings(&loaded);

@@ -31,6 +31,14 @@ pub enum SolveError {
         /// The node whose subgame exceeded it.
         node: u32,
     },
+    /// The solver cannot handle this game (wrong number of players, a numerical failure, …).
+    #[error("{solver}: {reason}")]
+    Unsupported {
+        /// The solver.
+        solver: &'static str,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// An equilibrium solver.

@@ -11,6 +11,7 @@ mod bargain_section;
 mod case_section;
 pub mod chart;
 pub mod econ_section;
+pub mod game_section;
 #[cfg(feature = "png")]
 pub mod png;
 pub mod svg;
@@ -67,6 +68,13 @@ pub fn build(case: &Case) -> Report {
         for (k, s) in econ_section::sections(case, &econ).into_iter().enumerate() {
             sections.insert(at + k, s);
         }
+    }
+    if let Some(g) = game_section::section(case) {
+        let at = sections
+            .iter()
+            .position(|s| s.id == "scenarios")
+            .map_or(sections.len(), |i| i);
+        sections.insert(at, g);
     }
     assemble(case, &sections)
 }

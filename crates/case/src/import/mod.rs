@@ -125,6 +125,7 @@ pub(crate) fn skeleton(file: &str, title: String, description: String) -> Case {
         figures: Vec::new(),
         scenarios: Vec::new(),
         econ: Vec::new(),
+        game: Vec::new(),
     }
 }
 

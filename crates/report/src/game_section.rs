@@ -1,0 +1,212 @@
+//! The crisis game: the integration ultimatum built from the case (payoff inputs from its
+//! `[game]` links, the subsidy at stake from the ledger, the terms from the bargaining forecast),
+//! its equilibrium path and outcome probabilities, and how the equilibrium changes as the
+//! subsidy at stake moves from 0 % to 10 % of GDP.
+
+use std::fmt::Write;
+
+use leverage_bargain::compromise::Compromise;
+use leverage_bargain::{Model, problem_from_issue};
+use leverage_case::Case;
+use leverage_econ::LedgerOptions;
+use leverage_games::templates::{UltimatumInputs, solve_ultimatum, subsidy_sweep};
+
+use crate::Section;
+use crate::case_section::{Tab, fmt, t};
+use crate::svg::esc;
+
+/// One input of the game with where its value came from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct InputOrigin {
+    /// The template's input.
+    pub input: &'static str,
+    /// Its value.
+    pub value: f64,
+    /// Where it came from.
+    pub origin: String,
+}
+
+/// The ultimatum's inputs from a case: linked parameters at their central value, the subsidy
+/// at stake from the ledger's latest total, the terms from the compromise forecast of the linked
+/// issue; everything else the template's documented default.
+pub fn ultimatum_inputs(case: &Case) -> (UltimatumInputs, Vec<InputOrigin>) {
+    let mut inp = UltimatumInputs::default();
+    let mut origins = Vec::new();
+    macro_rules! link {
+        ($($field:ident),*) => {$(
+            if let Some(p) = case.game_link(stringify!($field)).and_then(|id| case.param(id)) {
+                inp.$field = p.dist.central();
+                origins.push(InputOrigin { input: stringify!($field), value: inp.$field, origin: format!("param `{}` ({}), central value; {}", p.id, p.dist.describe(), p.prov.describe()) });
+            } else {
+                origins.push(InputOrigin { input: stringify!($field), value: inp.$field, origin: "template default (docs/games.md)".into() });
+            }
+        )*};
+    }
+    link!(
+        value_integration_moscow,
+        resolve_moscow,
+        sovereignty_cost_minsk,
+        subsidy_recapture,
+        coercion_cost_moscow,
+        pressure_cost_moscow,
+        pressure_cost_minsk,
+        audience_cost_moscow,
+        audience_cost_minsk,
+        conflict_appetite_minsk,
+        open_conflict_cost_minsk,
+        p_western_support,
+        p_china_support,
+        support_value_minsk,
+        drift_loss_moscow,
+        p_intervention_success,
+        intervention_cost_moscow,
+        regime_loss_minsk
+    );
+    if let Some(issue) = case.game_link("terms_issue").and_then(|id| case.issue(id)) {
+        let p = problem_from_issue(case, issue);
+        if !p.players.is_empty() {
+            inp.terms = Compromise.forecast(&p).outcome.clamp(0.0, 99.0);
+            origins.push(InputOrigin {
+                input: "terms",
+                value: inp.terms,
+                origin: format!("compromise forecast of issue `{}`", issue.id),
+            });
+        }
+        if let Some(sq) = &issue.status_quo {
+            inp.terms_status_quo = sq.value.min(99.0);
+            origins.push(InputOrigin {
+                input: "terms_status_quo",
+                value: inp.terms_status_quo,
+                origin: format!("status quo of issue `{}`", issue.id),
+            });
+        }
+        if let Some(client) = case.case.client.as_deref() {
+            if let Some(pos) = issue.positions.iter().find(|p| p.actor == client) {
+                inp.minsk_ideal_terms = pos.position.value.min(99.0);
+                origins.push(InputOrigin {
+                    input: "minsk_ideal_terms",
+                    value: inp.minsk_ideal_terms,
+                    origin: format!("position of `{client}` on `{}`", issue.id),
+                });
+            }
+        }
+    }
+    if let Ok(li) = leverage_econ::ledger_inputs(case, &LedgerOptions::default()) {
+        let (lo, hi) = leverage_econ::inputs::data_years(case);
+        let l = leverage_econ::ledger(&li, lo, hi);
+        if let Some(r) = l.rows.iter().rev().find(|r| r.total_pct_gdp.is_some()) {
+            inp.subsidy_pct_gdp = r.total_pct_gdp.unwrap_or(inp.subsidy_pct_gdp);
+            inp.gdp_usd_bn = r.gdp_usd_bn.unwrap_or(inp.gdp_usd_bn);
+            origins.push(InputOrigin {
+                input: "subsidy_pct_gdp",
+                value: inp.subsidy_pct_gdp,
+                origin: format!("subsidy ledger, total {} (% of GDP)", r.year),
+            });
+            origins.push(InputOrigin {
+                input: "gdp_usd_bn",
+                value: inp.gdp_usd_bn,
+                origin: format!("GDP {} (the ledger's GDP series)", r.year),
+            });
+        }
+    }
+    (inp, origins)
+}
+
+/// The section, when the case links the game (`[game]`).
+pub fn section(case: &Case) -> Option<Section> {
+    if case.game.is_empty() {
+        return None;
+    }
+    let (inp, origins) = ultimatum_inputs(case);
+    if let Err(e) = inp.validate() {
+        return Some(Section {
+            id: "game".into(),
+            title: "The integration ultimatum as a game".into(),
+            html: format!("<p>Not solved: {}</p>", esc(&e.to_string())),
+            markdown: format!("Not solved: {e}"),
+            files: Vec::new(),
+        });
+    }
+    let eq = solve_ultimatum(&inp);
+    let mut paths = Tab::new(&[
+        "outcome",
+        "scenario",
+        "probability",
+        "payoffs (Moscow, Minsk), USD bn a year",
+        "moves",
+    ]);
+    for o in &eq.outcomes {
+        paths.row(vec![
+            t(&o.label),
+            t(&o.scenario),
+            (format!("{:.3}", o.probability), true, None),
+            t(o.payoffs
+                .iter()
+                .map(|x| format!("{x:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ")),
+            t(o.moves.join(" → ")),
+        ]);
+    }
+    let mut inputs = Tab::new(&["input", "value", "origin"]);
+    for o in &origins {
+        inputs.row(vec![
+            t(o.input),
+            (fmt((o.value * 1000.0).round() / 1000.0), true, None),
+            t(&o.origin),
+        ]);
+    }
+    let rows = subsidy_sweep(&inp, 0.0, 10.0, 20);
+    let mut sweep = Tab::new(&[
+        "subsidy at stake, % of GDP",
+        "USD bn",
+        "equilibrium scenario",
+        "payoffs (Moscow, Minsk)",
+    ]);
+    let mut csv =
+        String::from("subsidy_pct_gdp,subsidy_usd_bn,scenario,payoff_moscow,payoff_minsk\n");
+    for r in &rows {
+        sweep.row(vec![
+            (format!("{:.1}", r.subsidy_pct_gdp), true, None),
+            (format!("{:.2}", r.subsidy_usd_bn), true, None),
+            t(&r.equilibrium.scenario),
+            t(r.equilibrium
+                .payoffs
+                .iter()
+                .map(|x| format!("{x:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ")),
+        ]);
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{}",
+            r.subsidy_pct_gdp,
+            r.subsidy_usd_bn,
+            r.equilibrium.scenario,
+            r.equilibrium.payoffs.first().copied().unwrap_or(f64::NAN),
+            r.equilibrium.payoffs.get(1).copied().unwrap_or(f64::NAN)
+        );
+    }
+    let intro = format!(
+        "Moscow keeps the status quo or demands integration terms ({:.0} on the economic-integration scale); Minsk accepts, stalls, or refuses and seeks outside support; chance decides whether support arrives; Moscow backs down, coerces economically (the subsidy at stake), or applies military-political pressure; Minsk gives in or resists; intervention is the last branch. Solved by backward induction (subgame-perfect equilibrium; ties go to the least escalatory action). Payoff formulas: docs/games.md. Most likely scenario: {}.",
+        inp.terms, eq.scenario
+    );
+    Some(Section {
+        id: "game".into(),
+        title: "The integration ultimatum as a game".into(),
+        html: format!(
+            "<p>{}</p>\n<h3>Equilibrium outcomes</h3>\n{}\n<h3>How the equilibrium moves with the subsidy at stake</h3>\n<p>The paper's central claim: falling subsidies change Minsk's calculus. Everything else as above.</p>\n{}\n<details><summary>The game's inputs and their origin</summary>\n{}</details>",
+            esc(&intro),
+            paths.html(),
+            sweep.html(),
+            inputs.html()
+        ),
+        markdown: format!(
+            "{intro}\n\n### Equilibrium outcomes\n\n{}\n### How the equilibrium moves with the subsidy at stake\n\n{}\n### The game's inputs and their origin\n\n{}",
+            paths.md(),
+            sweep.md(),
+            inputs.md()
+        ),
+        files: vec![("game-subsidy-sweep.csv".into(), csv)],
+    })
+}
