@@ -773,7 +773,12 @@ fn game_ultimatum_from_the_default_case() {
     assert!(out.contains("compromise forecast of issue `economic_integration`"));
     let o = run(&["game", "--output", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
-    let p: f64 = v["outcomes"].as_array().unwrap().iter().map(|x| x["probability"].as_f64().unwrap()).sum();
+    let p: f64 = v["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["probability"].as_f64().unwrap())
+        .sum();
     assert!((p - 1.0).abs() < 1e-9);
     // Export writes Gambit's format, which reads back.
     let o = run(&["game", "--export"]);
@@ -786,4 +791,44 @@ fn game_ultimatum_from_the_default_case() {
     let o = run(&["game", "--template", "iig", "--output", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["outcomes"][0]["outcome"], "ACQ_B");
+}
+
+/// Game c of the reference set (pygambit 16.7.0): the Lemke path finds the equilibrium with
+/// payoffs (9/2, 25/6); the logit QRE traced to its limit reaches the same point.
+#[test]
+fn game_lcp_and_qre_on_the_crisis_reference() {
+    for solver in ["lcp", "qre"] {
+        let o = run(&[
+            "game",
+            "--efg",
+            "tests/fixtures/games/efg/c_crisis_incomplete.efg",
+            "--solver",
+            solver,
+            "--output",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{solver}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        assert!(
+            (v["payoffs"][0].as_f64().unwrap() - 4.5).abs() < 1e-3,
+            "{solver}"
+        );
+        assert!(
+            (v["payoffs"][1].as_f64().unwrap() - 25.0 / 6.0).abs() < 1e-3,
+            "{solver}"
+        );
+    }
+    let o = run(&[
+        "game", "--solver", "qre", "--lambda", "1", "--output", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let p: f64 = v["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["probability"].as_f64().unwrap())
+        .sum();
+    assert!((p - 1.0).abs() < 1e-9);
+    let o = run(&["game", "--solver", "lcp", "--all"]);
+    assert_eq!(o.status.code(), Some(1));
 }

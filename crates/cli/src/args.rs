@@ -126,6 +126,13 @@ pub enum Command {
         /// A game in Gambit's `.efg` format instead of a template.
         #[arg(long, value_name = "FILE")]
         efg: Option<PathBuf>,
+        /// spe (backward induction, perfect information), lcp (a Nash equilibrium of a two-player
+        /// game, sequence form + Lemke) or qre (logit quantal response equilibrium).
+        #[arg(long, value_enum, default_value = "spe")]
+        solver: SolverArg,
+        /// λ for the logit QRE (default: traced to its limit).
+        #[arg(long, requires = "solver")]
+        lambda: Option<f64>,
         /// Also enumerate every pure subgame-perfect equilibrium.
         #[arg(long)]
         all: bool,
@@ -232,6 +239,17 @@ pub enum BacktestData {
         #[arg(long, value_name = "FILE", default_value = "backtest-deu-issues.csv")]
         per_issue: PathBuf,
     },
+}
+
+/// Equilibrium solvers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SolverArg {
+    /// Subgame-perfect equilibrium by backward induction.
+    Spe,
+    /// A Nash equilibrium by the sequence form and Lemke's algorithm (two players).
+    Lcp,
+    /// Logit quantal response equilibrium.
+    Qre,
 }
 
 /// Game templates.

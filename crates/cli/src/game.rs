@@ -8,7 +8,7 @@ use leverage_games::{
 };
 use serde_json::json;
 
-use crate::args::{Output, TemplateArg};
+use crate::args::{Output, SolverArg, TemplateArg};
 use crate::show::table;
 use crate::{Failure, Result, pretty_json};
 use leverage_games::templates;
@@ -69,14 +69,22 @@ fn outcomes(game: &Game, profile: &Profile) -> Result<Vec<(String, f64, Vec<f64>
 }
 
 /// The `game` command: build or read a game, then export it or solve it.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     case: Option<&Path>,
     template: Option<TemplateArg>,
     efg: Option<&Path>,
+    solver: SolverArg,
+    lambda: Option<f64>,
     all: bool,
     export: bool,
     output: Output,
 ) -> Result<()> {
+    if all && solver != SolverArg::Spe {
+        return Err(user(
+            "--all enumerates pure subgame-perfect equilibria: use it with --solver spe".into(),
+        ));
+    }
     let (game, name, origins) = match (efg, template) {
         (Some(p), _) => (read_efg(p)?, p.display().to_string(), Vec::new()),
         (None, Some(TemplateArg::Iig)) => (
@@ -108,7 +116,7 @@ pub fn run(
         print!("{}", game.to_efg());
         return Ok(());
     }
-    solve_game(&game, &name, &origins, all, output)
+    solve_game(&game, &name, &origins, solver, lambda, all, output)
 }
 
 /// Solve and print.
@@ -116,17 +124,56 @@ fn solve_game(
     game: &Game,
     name: &str,
     origins: &[leverage_report::game_section::InputOrigin],
+    solver: SolverArg,
+    lambda: Option<f64>,
     all: bool,
     output: Output,
 ) -> Result<()> {
     let game = game.clone();
-    let bi = BackwardInduction::default();
-    let sol = bi.solve_values(&game).map_err(|e| {
-        user(format!(
-            "{e}\n  help: backward induction needs perfect information; the sequence-form and logit solvers for imperfect information are not built yet"
-        ))
-    })?;
-    let profile = sol.profile.clone();
+    let (profile, how, regret) = match solver {
+        SolverArg::Spe => {
+            let sol = BackwardInduction::default().solve_values(&game).map_err(|e| {
+                user(format!("{e}\n  help: try --solver lcp (a Nash equilibrium, two players) or --solver qre"))
+            })?;
+            (sol.profile, "Subgame-perfect equilibrium by backward induction (ties: first action in the file's order)".to_string(), None)
+        }
+        SolverArg::Lcp => {
+            let sol = leverage_games::Lcp::default()
+                .solve_game(&game)
+                .map_err(|e| user(format!("lcp: {e}")))?;
+            let r = leverage_games::max_regret(&game, &sol.profile);
+            (
+                sol.profile,
+                format!(
+                    "A Nash equilibrium by the sequence form and Lemke's algorithm ({} pivots)",
+                    sol.pivots
+                ),
+                Some(r),
+            )
+        }
+        SolverArg::Qre => {
+            let q = match lambda {
+                Some(l) => leverage_games::logit_at(&game, l),
+                None => {
+                    leverage_games::logit_limit(&game, &leverage_games::LimitOptions::default())
+                }
+            }
+            .map_err(|e| user(format!("logit QRE: {e}")))?;
+            (
+                q.profile,
+                format!(
+                    "Logit quantal response equilibrium at λ = {:.4}{}",
+                    q.lambda,
+                    if lambda.is_none() {
+                        " (traced to its limit)"
+                    } else {
+                        ""
+                    }
+                ),
+                None,
+            )
+        }
+    };
     let spes = if all {
         enumerate_pure_spe(&game).map_err(|e| user(e.to_string()))?
     } else {
@@ -142,8 +189,8 @@ fn solve_game(
                 "inputs": origins,
                 "players": game.players(),
                 "nodes": game.nodes().len(),
-                "solver": "spe",
-                "tie_rule": "first action in the file's order",
+                "solver": how,
+                "max_regret": regret,
                 "payoffs": payoffs,
                 "outcomes": outs.iter().map(|(l, p, u)| json!({"outcome": l, "probability": p, "payoffs": u})).collect::<Vec<_>>(),
                 "profile": profile,
@@ -162,18 +209,19 @@ fn solve_game(
                     Cell::new(format!("{p:.4}")).set_alignment(CellAlignment::Right),
                     Cell::new(
                         u.iter()
-                            .map(|x| format!("{x}"))
+                            .map(|x| crate::show::fmt_num((x * 1000.0).round() / 1000.0))
                             .collect::<Vec<_>>()
                             .join(", "),
                     ),
                 ]);
             }
             println!(
-                "{}: {} players ({}), {} nodes. Subgame-perfect equilibrium by backward induction (ties: first action in the file's order).\n{t}\nEquilibrium payoffs: {}",
+                "{}: {} players ({}), {} nodes. {}.\n{t}\nEquilibrium payoffs: {}",
                 name,
                 game.players().len(),
                 game.players().join(", "),
                 game.nodes().len(),
+                how,
                 game.players()
                     .iter()
                     .zip(&payoffs)

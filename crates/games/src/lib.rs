@@ -47,9 +47,14 @@ pub mod templates;
 pub use builder::{At, GameBuilder, GameError, InfosetRef, NodeRef, PROBABILITY_TOLERANCE};
 pub use efg::{EfgError, LocatedGameError};
 pub use game::{Game, Infoset, InfosetId, Mover, Node, NodeId, Outcome, OutcomeId};
+pub use lcp::{Lcp, agent_regret, max_regret};
 pub use number::{Number, Rational};
 pub use profile::{
     Profile, ProfileError, expected_payoffs, outcome_distribution, reach_probabilities,
+};
+pub use qre::{
+    LimitOptions, LogitSolver, QreError, QreProfile, logit_at, logit_limit, logit_path,
+    logit_path_traced, logit_residual,
 };
 pub use solve::{
     BackwardInduction, DEFAULT_SPE_LIMIT, SolveError, Solver, SpeSolution, TieRule, chosen_action,

@@ -235,7 +235,15 @@ fn lcp_rejects_games_without_two_players() {
             err.to_string().contains(&format!("{players} player")),
             "{err}"
         );
-        assert_eq!(Lcp::default().solve(&game).unwrap(), Vec::<Profile>::new());
+        // Through the Solver trait the reason comes back as an error, not an empty list.
+        let e = Lcp::default().solve(&game).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                leverage_games::SolveError::Unsupported { solver: "lcp", .. }
+            ),
+            "{e}"
+        );
         // The regret measures work for any number of players.
         let bi = BackwardInduction::default().solve(&game).unwrap();
         assert_eq!(max_regret(&game, &bi[0]), 0.0);

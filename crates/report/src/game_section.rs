@@ -148,6 +148,71 @@ pub fn section(case: &Case) -> Option<Section> {
             t(o.moves.join(" → ")),
         ]);
     }
+    // Bounded rationality: every terminal's probability under the logit QRE at λ = 1 and 5.
+    let mut qre_tab = Tab::new(&[
+        "outcome",
+        "scenario",
+        "payoffs (Moscow, Minsk)",
+        "P at λ = 1",
+        "P at λ = 5",
+        "subgame-perfect",
+    ]);
+    let mut qre_by_scenario: Vec<(String, f64)> = Vec::new();
+    if let Ok(game) = leverage_games::templates::try_ultimatum(&inp) {
+        let spe = leverage_games::BackwardInduction::default()
+            .solve_values(&game)
+            .ok();
+        let q1 = leverage_games::logit_at(&game, 1.0).ok();
+        let q5 = leverage_games::logit_at(&game, 5.0).ok();
+        let dist = |p: Option<&leverage_games::Profile>| {
+            p.and_then(|p| leverage_games::outcome_distribution(&game, p).ok())
+        };
+        let (d1, d5, ds) = (
+            dist(q1.as_ref().map(|q| &q.profile)),
+            dist(q5.as_ref().map(|q| &q.profile)),
+            dist(spe.as_ref().map(|s| &s.profile)),
+        );
+        if let (Some(d1), Some(d5), Some(ds)) = (d1, d5, ds) {
+            for (k, (node, p1)) in d1.iter().enumerate() {
+                let label = game
+                    .node(*node)
+                    .outcome
+                    .map(|o| game.outcome(o).label.clone())
+                    .unwrap_or_default();
+                let scen = leverage_games::templates::scenario_of(&label).to_string();
+                match qre_by_scenario.iter_mut().find(|(s, _)| *s == scen) {
+                    Some(e) => e.1 += p1,
+                    None => qre_by_scenario.push((scen.clone(), *p1)),
+                }
+                qre_tab.row(vec![
+                    t(&label),
+                    t(&scen),
+                    t(game
+                        .node_payoffs(*node)
+                        .iter()
+                        .map(|x| format!("{x:.2}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")),
+                    (format!("{p1:.3}"), true, None),
+                    (format!("{:.3}", d5[k].1), true, None),
+                    (
+                        if ds[k].1 > 0.0 {
+                            format!("{:.3}", ds[k].1)
+                        } else {
+                            String::new()
+                        },
+                        true,
+                        None,
+                    ),
+                ]);
+            }
+        }
+    }
+    let qre_summary = qre_by_scenario
+        .iter()
+        .map(|(s, p)| format!("{s} {:.0} %", 100.0 * p))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut inputs = Tab::new(&["input", "value", "origin"]);
     for o in &origins {
         inputs.row(vec![
@@ -195,15 +260,18 @@ pub fn section(case: &Case) -> Option<Section> {
         id: "game".into(),
         title: "The integration ultimatum as a game".into(),
         html: format!(
-            "<p>{}</p>\n<h3>Equilibrium outcomes</h3>\n{}\n<h3>How the equilibrium moves with the subsidy at stake</h3>\n<p>The paper's central claim: falling subsidies change Minsk's calculus. Everything else as above.</p>\n{}\n<details><summary>The game's inputs and their origin</summary>\n{}</details>",
+            "<p>{}</p>\n<h3>Equilibrium outcomes</h3>\n{}\n<h3>With bounded rationality: the logit quantal response equilibrium</h3>\n<p>Each side chooses better actions more often, not always (λ measures how sharply). Scenario probabilities at λ = 1: {}.</p>\n{}\n<h3>How the equilibrium moves with the subsidy at stake</h3>\n<p>The paper's central claim: falling subsidies change Minsk's calculus. Everything else as above.</p>\n{}\n<details><summary>The game's inputs and their origin</summary>\n{}</details>",
             esc(&intro),
             paths.html(),
+            esc(&qre_summary),
+            qre_tab.html(),
             sweep.html(),
             inputs.html()
         ),
         markdown: format!(
-            "{intro}\n\n### Equilibrium outcomes\n\n{}\n### How the equilibrium moves with the subsidy at stake\n\n{}\n### The game's inputs and their origin\n\n{}",
+            "{intro}\n\n### Equilibrium outcomes\n\n{}\n### With bounded rationality: the logit QRE\n\nScenario probabilities at λ = 1: {qre_summary}.\n\n{}\n### How the equilibrium moves with the subsidy at stake\n\n{}\n### The game's inputs and their origin\n\n{}",
             paths.md(),
+            qre_tab.md(),
             sweep.md(),
             inputs.md()
         ),
