@@ -15,6 +15,7 @@ pub mod game_section;
 #[cfg(feature = "png")]
 pub mod png;
 pub mod svg;
+pub mod tree_svg;
 
 use leverage_case::Case;
 

@@ -1,0 +1,1 @@
+//! Game trees as SVG (being written).
