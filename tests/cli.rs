@@ -832,3 +832,21 @@ fn game_lcp_and_qre_on_the_crisis_reference() {
     let o = run(&["game", "--solver", "lcp", "--all"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn report_draws_the_ultimatum_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = report_into(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(dir.path().join("game-tree.svg")).unwrap();
+    assert!(svg.contains("economic_integration") && svg.contains("equilibrium path"));
+    assert!(dir.path().join("game-tree.png").exists());
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for s in [
+        "The integration ultimatum as a game",
+        "Where the negotiations land",
+        "logit quantal response",
+    ] {
+        assert!(html.contains(s), "no {s}");
+    }
+}

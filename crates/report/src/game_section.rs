@@ -158,12 +158,19 @@ pub fn section(case: &Case) -> Option<Section> {
         "subgame-perfect",
     ]);
     let mut qre_by_scenario: Vec<(String, f64)> = Vec::new();
+    let mut tree: Option<String> = None;
     if let Ok(game) = leverage_games::templates::try_ultimatum(&inp) {
         let spe = leverage_games::BackwardInduction::default()
             .solve_values(&game)
             .ok();
         let q1 = leverage_games::logit_at(&game, 1.0).ok();
         let q5 = leverage_games::logit_at(&game, 5.0).ok();
+        tree = Some(crate::tree_svg::tree_svg(
+            &game,
+            spe.as_ref().map(|s| &s.profile),
+            q1.as_ref().map(|q| &q.profile),
+            "Integration ultimatum: equilibrium path and logit QRE (λ = 1)",
+        ));
         let dist = |p: Option<&leverage_games::Profile>| {
             p.and_then(|p| leverage_games::outcome_distribution(&game, p).ok())
         };
@@ -260,21 +267,28 @@ pub fn section(case: &Case) -> Option<Section> {
         id: "game".into(),
         title: "The integration ultimatum as a game".into(),
         html: format!(
-            "<p>{}</p>\n<h3>Equilibrium outcomes</h3>\n{}\n<h3>With bounded rationality: the logit quantal response equilibrium</h3>\n<p>Each side chooses better actions more often, not always (λ measures how sharply). Scenario probabilities at λ = 1: {}.</p>\n{}\n<h3>How the equilibrium moves with the subsidy at stake</h3>\n<p>The paper's central claim: falling subsidies change Minsk's calculus. Everything else as above.</p>\n{}\n<details><summary>The game's inputs and their origin</summary>\n{}</details>",
+            "<p>{}</p>\n<h3>Equilibrium outcomes</h3>\n{}\n{}\n<h3>With bounded rationality: the logit quantal response equilibrium</h3>\n<p>Each side chooses better actions more often, not always (λ measures how sharply). Scenario probabilities at λ = 1: {}.</p>\n{}\n<h3>How the equilibrium moves with the subsidy at stake</h3>\n<p>The paper's central claim: falling subsidies change Minsk's calculus. Everything else as above.</p>\n{}\n<details><summary>The game's inputs and their origin</summary>\n{}</details>",
             esc(&intro),
             paths.html(),
+            tree.as_ref().map_or(String::new(), |t| format!("<figure>{t}<figcaption>The tree: decision nodes by player, the subgame-perfect path in orange (thin orange: its choices off the path), terminals with payoffs and their probability under the logit QRE at λ = 1. File: game-tree.svg.</figcaption></figure>")),
             esc(&qre_summary),
             qre_tab.html(),
             sweep.html(),
             inputs.html()
         ),
         markdown: format!(
-            "{intro}\n\n### Equilibrium outcomes\n\n{}\n### With bounded rationality: the logit QRE\n\nScenario probabilities at λ = 1: {qre_summary}.\n\n{}\n### How the equilibrium moves with the subsidy at stake\n\n{}\n### The game's inputs and their origin\n\n{}",
+            "{intro}\n\n### Equilibrium outcomes\n\n{}\n![The ultimatum's tree](game-tree.svg)\n\n### With bounded rationality: the logit QRE\n\nScenario probabilities at λ = 1: {qre_summary}.\n\n{}\n### How the equilibrium moves with the subsidy at stake\n\n{}\n### The game's inputs and their origin\n\n{}",
             paths.md(),
             qre_tab.md(),
             sweep.md(),
             inputs.md()
         ),
-        files: vec![("game-subsidy-sweep.csv".into(), csv)],
+        files: {
+            let mut f = vec![("game-subsidy-sweep.csv".to_string(), csv)];
+            if let Some(t) = tree {
+                f.push(("game-tree.svg".to_string(), t));
+            }
+            f
+        },
     })
 }

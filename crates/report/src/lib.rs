@@ -130,7 +130,9 @@ fn assemble(case: &Case, sections: &[Section]) -> Report {
     #[cfg(feature = "png")]
     let pngs: Vec<(String, Vec<u8>)> = files
         .iter()
-        .filter(|(n, _)| n.starts_with("figure") || n.starts_with("maneuver-"))
+        .filter(|(n, _)| {
+            n.starts_with("figure") || n.starts_with("maneuver-") || n.starts_with("game-tree")
+        })
         .filter(|(n, _)| n.ends_with(".svg"))
         .filter_map(|(n, svg)| Some((n.replace(".svg", ".png"), png::svg_to_png(svg, 1400)?)))
         .collect();
