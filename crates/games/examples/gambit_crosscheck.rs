@@ -31,7 +31,7 @@
 use leverage_games::lcp::{Lcp, agent_regret, max_regret};
 use leverage_games::qre::logit_path;
 use leverage_games::{
-    At, BackwardInduction, Game, GameBuilder, InfosetId, InfosetRef, Mover, Number, NodeId,
+    At, BackwardInduction, Game, GameBuilder, InfosetId, InfosetRef, Mover, NodeId, Number,
     OutcomeId, Profile, Rational,
 };
 use std::collections::{HashMap, VecDeque};
@@ -184,7 +184,11 @@ fn random_tree(rng: &mut Rng, title: &str, spec: &TreeSpec) -> Game {
         "cross-check game: {} players, about {} nodes, {} information",
         np,
         spec.target,
-        if spec.imperfect { "imperfect" } else { "perfect" }
+        if spec.imperfect {
+            "imperfect"
+        } else {
+            "perfect"
+        }
     ));
     // Each open slot: where, and each player's last own move (0: none; 1 + 8h + a otherwise).
     let mut slots: VecDeque<(At, Vec<usize>)> = VecDeque::from([(At::Root, vec![0; np])]);
@@ -297,7 +301,11 @@ fn stage_game(rng: &mut Rng, title: &str, players: usize, labels: Labels) -> Gam
     let mut roots = Vec::new();
     if types == 2 {
         let probs = chance_probs(rng, 2, false);
-        let c = b.chance(At::Root, "type", labels.actions(2, true).into_iter().zip(probs));
+        let c = b.chance(
+            At::Root,
+            "type",
+            labels.actions(2, true).into_iter().zip(probs),
+        );
         roots.push(At::Child(c, 0));
         roots.push(At::Child(c, 1));
     } else {
@@ -823,7 +831,10 @@ fn reread(dir: &Path) -> std::io::Result<ExitCode> {
         }
     }
     if names.is_empty() {
-        println!("no *.gambit.efg files in {} (run the Python script first)", dir.display());
+        println!(
+            "no *.gambit.efg files in {} (run the Python script first)",
+            dir.display()
+        );
         failed += 1;
     }
     println!(
