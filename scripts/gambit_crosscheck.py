@@ -30,7 +30,7 @@ Needs nothing but pygambit and the standard library.
 
 import glob
 import json
-import math
+import multiprocessing
 import os
 import sys
 import time
@@ -46,6 +46,7 @@ REGRET_TOL = 1e-9    # our max_regret vs pygambit's, times max(1, largest |payof
 # and this many strategy pairs; pygambit's lcp only up to this many nodes.
 ENUM_MAX_STRATEGIES = 40
 ENUM_MAX_PAIRS = 300
+ENUM_SECONDS = 2.0
 GAMBIT_LCP_MAX_NODES = 120
 # pygambit's logit_solve_lambda costs about (number of actions)^3 per step: 2 s at 40 actions,
 # 90 s at 130. Larger games are counted as skipped for (3) (the Rust tests check our QRE there).
@@ -250,7 +251,7 @@ def check_regret(name, what, ours, theirs, scale, tally):
         tally.ok("reg")
 
 
-def check_bi(name, data, game, scale, tally):
+def check_bi(name, data, game, scale, tally, efg_path):
     bi = data["bi"]
     flat = bi["profile"]
     if any(x not in (0.0, 1.0) for x in flat):
@@ -267,7 +268,31 @@ def check_bi(name, data, game, scale, tally):
     check_regret(name, "BI profile", bi["max_regret"], float(nash), scale, tally)
 
 
-def check_lcp(name, data, game, scale, tally):
+def _enummixed_child(path, conn):
+    game = gbt.read_efg(path)
+    eqs = gbt.nash.enummixed_solve(game, rational=True).equilibria
+    # At most two profiles are needed (one: unique; two: not unique).
+    conn.send([gambit_flat(game, eq.as_behavior()) for eq in eqs[:2]])
+    conn.close()
+
+
+def enummixed(path):
+    """pygambit's enummixed_solve on the game in `path`, in a child process with a time limit
+    (it takes minutes on some small degenerate games): the first two equilibria as flat
+    behaviour profiles, or None if it did not finish within ENUM_SECONDS."""
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_enummixed_child, args=(path, send))
+    child.start()
+    send.close()
+    result = receive.recv() if receive.poll(ENUM_SECONDS) else None
+    if result is None:
+        child.kill()
+    child.join()
+    return result
+
+
+def check_lcp(name, data, game, scale, tally, efg_path):
     lcp = data["lcp"]
     if not lcp["ok"]:
         tally.fail("lcp", name, f"our LCP failed: {lcp['error']}")
@@ -292,10 +317,12 @@ def check_lcp(name, data, game, scale, tally):
     strategies = data["reduced_strategies"]
     if (max(strategies) <= ENUM_MAX_STRATEGIES
             and strategies[0] * strategies[1] <= ENUM_MAX_PAIRS and theirs is not None):
-        eqs = gbt.nash.enummixed_solve(game, rational=True).equilibria
-        if len(eqs) == 1:
+        found = enummixed(efg_path)
+        if found is None:
+            tally.note("lcp", f"uniqueness unknown (enummixed over {ENUM_SECONDS} s)")
+        elif len(found) == 1:
             tally.note("lcp", "unique equilibrium (enummixed): compared")
-            unique = gambit_flat(game, eqs[0].as_behavior())
+            unique = found[0]
             d_lcp = compare_at_reached(data, ours, theirs)
             d_enum = compare_at_reached(data, ours, unique)
             if d_lcp > EQUAL_TOL or d_enum > EQUAL_TOL:
@@ -310,7 +337,7 @@ def check_lcp(name, data, game, scale, tally):
     tally.ok("lcp")
 
 
-def check_qre(name, data, game, scale, tally):
+def check_qre(name, data, game, scale, tally, efg_path):
     qre = data["qre"]
     small = len(data["layout"]) <= QRE_MAX_ACTIONS
     if isinstance(qre, dict):
@@ -396,7 +423,7 @@ def main():
                 tally.fail(check, name, "not run: the profile layout differs from pygambit's")
                 continue
             try:
-                fn(name, data, game, scale, tally)
+                fn(name, data, game, scale, tally, efg)
             except Exception as e:  # noqa: BLE001
                 tally.fail(check, name, f"{type(e).__name__}: {e}")
 
