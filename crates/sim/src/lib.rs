@@ -1,0 +1,12 @@
+//! The scenario engine: the strategic deal as a yearly process.
+//!
+//! Each draw of an ensemble samples the case's uncertain parameters, runs the timeline from the
+//! case's `as_of` to its horizon (economics → salience and positions → bargaining → the crisis
+//! game at decision points → state transition) and classifies the final state into the case's
+//! named scenarios with their rules. Draw *i* uses its own random stream derived from the seed
+//! and *i*, so results do not depend on the number of threads.
+//!
+//! Modules:
+//! - `sample`: quantile sampling of the case's distributions, rank correlation.
+//! - `sensitivity`: one-at-a-time tornado and Sobol indices.
+//! - `score`: Brier and log scores, calibration, issue errors against realised outcomes.
