@@ -43,6 +43,7 @@ pub mod profile;
 pub mod qre;
 pub mod solve;
 pub mod templates;
+pub mod ultimatum_fast;
 
 pub use builder::{At, GameBuilder, GameError, InfosetRef, NodeRef, PROBABILITY_TOLERANCE};
 pub use efg::{EfgError, LocatedGameError};

@@ -360,11 +360,6 @@ struct BranchLabels {
     coerced: &'static str,
     pressured: &'static str,
     resisted: &'static str,
-    cap_econ: &'static str,
-    conf_econ: &'static str,
-    cap_pressure: &'static str,
-    conf_pressure: &'static str,
-    intervention: &'static str,
 }
 
 impl Branch {
@@ -375,33 +370,18 @@ impl Branch {
                 coerced: "Minsk: coerced (stall)",
                 pressured: "Minsk: pressured (stall)",
                 resisted: "Moscow: resisted (stall)",
-                cap_econ: "coerced_integration_stall_econ",
-                conf_econ: "confrontation_stall_econ",
-                cap_pressure: "coerced_integration_stall_pressure",
-                conf_pressure: "confrontation_stall_pressure",
-                intervention: "intervention_stall",
             },
             Branch::Support => BranchLabels {
                 respond: "Moscow: respond (support)",
                 coerced: "Minsk: coerced (support)",
                 pressured: "Minsk: pressured (support)",
                 resisted: "Moscow: resisted (support)",
-                cap_econ: "coerced_integration_support_econ",
-                conf_econ: "confrontation_support_econ",
-                cap_pressure: "coerced_integration_support_pressure",
-                conf_pressure: "confrontation_support_pressure",
-                intervention: "intervention_support",
             },
             Branch::Alone => BranchLabels {
                 respond: "Moscow: respond (alone)",
                 coerced: "Minsk: coerced (alone)",
                 pressured: "Minsk: pressured (alone)",
                 resisted: "Moscow: resisted (alone)",
-                cap_econ: "coerced_integration_alone_econ",
-                conf_econ: "confrontation_alone_econ",
-                cap_pressure: "coerced_integration_alone_pressure",
-                conf_pressure: "confrontation_alone_pressure",
-                intervention: "intervention_alone",
             },
         }
     }
@@ -432,96 +412,43 @@ impl Branch {
 /// [`TemplateError::InvalidInput`] if an input fails [`UltimatumInputs::validate`].
 pub fn try_ultimatum(inputs: &UltimatumInputs) -> Result<Game, TemplateError> {
     inputs.validate()?;
-    let i = inputs;
-    let v = i.value_moscow();
-    let s = i.subsidy_usd_bn();
-    let p = i.p_support();
-    let gain = i.gain_moscow(i.terms);
-    let sov = i.sovereignty_cost(i.terms);
-    let aud_m = i.audience_cost_moscow * gain;
-    let cap_econ_b = -(1.0 + i.audience_cost_minsk) * sov;
-    let cap_press_b = -(1.0 + i.audience_cost_minsk) * i.sovereignty_cost_minsk;
-    let conflict_b = i.open_conflict_cost_minsk / i.conflict_appetite_minsk;
-    let recaptured = i.subsidy_recapture * s;
-
+    let pay = crate::ultimatum_fast::terminal_payoffs(inputs);
+    let leaf = |b: &mut GameBuilder, at: At, t: usize| {
+        b.leaf(
+            at,
+            crate::ultimatum_fast::LABELS[t],
+            [num(pay[t][0]), num(pay[t][1])],
+        )
+    };
     let mut b = GameBuilder::new("Integration ultimatum", ["Moscow", "Minsk"]);
     b.comment("leverage ultimatum template; payoffs (Moscow, Minsk) in USD bn a year vs the status quo (docs/games.md)");
     b.reserve(35);
     let root = b.decision(At::Root, 0, "Moscow: demand?", &["StatusQuo", "Demand"]);
-    b.leaf(At::Child(root, 0), "status_quo", [num(0.0), num(0.0)]);
+    leaf(&mut b, At::Child(root, 0), 0);
     let answer = b.decision(
         At::Child(root, 1),
         1,
         "Minsk: answer",
         &["Accept", "Stall", "Refuse"],
     );
-    b.leaf(
-        At::Child(answer, 0),
-        "economic_integration",
-        [num(gain), num(-sov)],
-    );
+    leaf(&mut b, At::Child(answer, 0), 1);
 
     let respond = |b: &mut GameBuilder, at: At, branch: Branch| {
         let l = branch.labels();
-        let (drift, support) = match branch {
-            Branch::Support => (i.drift_loss_moscow, i.support_value_minsk),
-            _ => (0.0, 0.0),
-        };
+        let base = crate::ultimatum_fast::BRANCH_BASE[branch as usize];
         let r = b.decision(at, 0, l.respond, &["BackDown", "Coerce", "Pressure"]);
-        match branch {
-            Branch::Stall => b.leaf(At::Child(r, 0), "status_quo_stall", [num(0.0), num(0.0)]),
-            Branch::Support => b.leaf(
-                At::Child(r, 0),
-                "rebalancing",
-                [num(-aud_m - drift), num(support)],
-            ),
-            Branch::Alone => b.leaf(
-                At::Child(r, 0),
-                "status_quo_refused",
-                [num(-aud_m), num(0.0)],
-            ),
-        };
+        leaf(b, At::Child(r, 0), base);
         let ce = b.decision(At::Child(r, 1), 1, l.coerced, &["Capitulate", "Resist"]);
-        b.leaf(
-            At::Child(ce, 0),
-            l.cap_econ,
-            [num(gain - i.coercion_cost_moscow), num(cap_econ_b)],
-        );
-        b.leaf(
-            At::Child(ce, 1),
-            l.conf_econ,
-            [
-                num(recaptured - i.coercion_cost_moscow - drift),
-                num(-s - conflict_b + support),
-            ],
-        );
+        leaf(b, At::Child(ce, 0), base + 1);
+        leaf(b, At::Child(ce, 1), base + 2);
         let cp = b.decision(At::Child(r, 2), 1, l.pressured, &["Capitulate", "Resist"]);
-        b.leaf(
-            At::Child(cp, 0),
-            l.cap_pressure,
-            [num(v - i.pressure_cost_moscow), num(cap_press_b)],
-        );
+        leaf(b, At::Child(cp, 0), base + 3);
         let last = b.decision(At::Child(cp, 1), 0, l.resisted, &["Relent", "Intervene"]);
-        let resisting_b = -s - i.pressure_cost_minsk - conflict_b + support;
-        b.leaf(
-            At::Child(last, 0),
-            l.conf_pressure,
-            [
-                num(recaptured - i.pressure_cost_moscow - aud_m - drift),
-                num(resisting_b),
-            ],
-        );
-        let q = i.p_intervention_success;
-        b.leaf(
-            At::Child(last, 1),
-            l.intervention,
-            [
-                num(q * v - (1.0 - q) * i.drift_loss_moscow - i.intervention_cost_moscow),
-                num(-q * i.regime_loss_minsk + (1.0 - q) * resisting_b),
-            ],
-        );
+        leaf(b, At::Child(last, 0), base + 4);
+        leaf(b, At::Child(last, 1), base + 5);
     };
     respond(&mut b, At::Child(answer, 1), Branch::Stall);
+    let p = inputs.p_support();
     let nature = b.chance(
         At::Child(answer, 2),
         "Outside support?",

@@ -1,0 +1,419 @@
+//! The integration ultimatum solved without building a tree: the payoff formulas of
+//! [`crate::templates::ultimatum`] in one place, and allocation-free backward induction and
+//! logit QRE on its fixed shape.
+//!
+//! The scenario engine solves the ultimatum in every year of every draw of an ensemble (hundreds
+//! of thousands of times a second), so it cannot afford to build a [`crate::Game`] each time.
+//! The tree's shape never changes; only its 20 terminal payoffs and the chance probability do.
+//! [`terminal_payoffs`] computes them (the template builds its tree from the same function, so
+//! the formulas exist once), and [`logit`] / [`spe`] walk the fixed shape:
+//!
+//! ```text
+//! Moscow ─ StatusQuo ──────────── T0  status_quo
+//!        └ Demand ─ Minsk ─ Accept ─ T1  economic_integration
+//!                         ├ Stall ── R(stall, T2..T7)
+//!                         └ Refuse ─ chance ─ Support (p) ── R(support, T8..T13)
+//!                                           └ NoSupport ──── R(alone, T14..T19)
+//! R(b) Moscow ─ BackDown ─ Tb
+//!             ├ Coerce ── Minsk ─ Capitulate Tb+1 | Resist Tb+2
+//!             └ Pressure ─ Minsk ─ Capitulate Tb+3 | Resist ─ Moscow ─ Relent Tb+4 | Intervene Tb+5
+//! ```
+//!
+//! Tests check both against the general solvers on the built tree
+//! ([`crate::solve::BackwardInduction`], [`crate::qre::logit_at`]).
+
+use crate::templates::UltimatumInputs;
+
+/// Number of terminal outcomes of the ultimatum tree.
+pub const TERMINALS: usize = 20;
+
+/// The terminals' outcome labels, in tree (depth-first) order. Each starts with the scenario it
+/// maps to ([`crate::templates::scenario_of`]).
+pub const LABELS: [&str; TERMINALS] = [
+    "status_quo",
+    "economic_integration",
+    "status_quo_stall",
+    "coerced_integration_stall_econ",
+    "confrontation_stall_econ",
+    "coerced_integration_stall_pressure",
+    "confrontation_stall_pressure",
+    "intervention_stall",
+    "rebalancing",
+    "coerced_integration_support_econ",
+    "confrontation_support_econ",
+    "coerced_integration_support_pressure",
+    "confrontation_support_pressure",
+    "intervention_support",
+    "status_quo_refused",
+    "coerced_integration_alone_econ",
+    "confrontation_alone_econ",
+    "coerced_integration_alone_pressure",
+    "confrontation_alone_pressure",
+    "intervention_alone",
+];
+
+/// First terminal of each response subtree: after a stall, after supported refusal, after a
+/// refusal left alone.
+pub const BRANCH_BASE: [usize; 3] = [2, 8, 14];
+
+/// What a terminal means for the state of the relationship, independent of the branch it is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Moscow makes no demand.
+    NoDemand,
+    /// Minsk accepts the terms.
+    Accept,
+    /// Moscow backs down (after a stall, or a refusal with or without support).
+    BackDown,
+    /// Minsk capitulates to economic coercion.
+    CapitulateEconomic,
+    /// Minsk resists economic coercion.
+    ResistEconomic,
+    /// Minsk capitulates to military-political pressure.
+    CapitulatePressure,
+    /// Minsk resists pressure and Moscow relents.
+    ResistPressure,
+    /// Moscow intervenes.
+    Intervene,
+}
+
+/// How Minsk answered, for a terminal reached after the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    /// No answer was needed (no demand) or Minsk accepted.
+    None,
+    /// Minsk stalled.
+    Stall,
+    /// Minsk refused and outside support arrived.
+    RefuseSupported,
+    /// Minsk refused and no support arrived.
+    RefuseAlone,
+}
+
+/// The kind and answer of terminal `t` (0..[`TERMINALS`]).
+pub fn terminal_kind(t: usize) -> (Kind, Answer) {
+    match t {
+        0 => (Kind::NoDemand, Answer::None),
+        1 => (Kind::Accept, Answer::None),
+        _ => {
+            let branch = (t - 2) / 6;
+            let answer = [Answer::Stall, Answer::RefuseSupported, Answer::RefuseAlone]
+                [branch.min(2)];
+            let kind = [
+                Kind::BackDown,
+                Kind::CapitulateEconomic,
+                Kind::ResistEconomic,
+                Kind::CapitulatePressure,
+                Kind::ResistPressure,
+                Kind::Intervene,
+            ][(t - 2) % 6];
+            (kind, answer)
+        }
+    }
+}
+
+/// Payoffs (Moscow, Minsk) of every terminal, in [`LABELS`] order, USD bn a year against the
+/// status quo. The formulas are documented in `docs/games.md`; the inputs are not validated
+/// here ([`UltimatumInputs::validate`] is the caller's job).
+pub fn terminal_payoffs(i: &UltimatumInputs) -> [[f64; 2]; TERMINALS] {
+    let v = i.value_moscow();
+    let s = i.subsidy_usd_bn();
+    let gain = i.gain_moscow(i.terms);
+    let sov = i.sovereignty_cost(i.terms);
+    let aud_m = i.audience_cost_moscow * gain;
+    let cap_econ_b = -(1.0 + i.audience_cost_minsk) * sov;
+    let cap_press_b = -(1.0 + i.audience_cost_minsk) * i.sovereignty_cost_minsk;
+    let conflict_b = i.open_conflict_cost_minsk / i.conflict_appetite_minsk;
+    let recaptured = i.subsidy_recapture * s;
+    let q = i.p_intervention_success;
+
+    let mut out = [[0.0; 2]; TERMINALS];
+    out[0] = [0.0, 0.0];
+    out[1] = [gain, -sov];
+    for (k, &b) in BRANCH_BASE.iter().enumerate() {
+        let (drift, support) = if k == 1 {
+            (i.drift_loss_moscow, i.support_value_minsk)
+        } else {
+            (0.0, 0.0)
+        };
+        out[b] = match k {
+            0 => [0.0, 0.0],
+            1 => [-aud_m - drift, support],
+            _ => [-aud_m, 0.0],
+        };
+        out[b + 1] = [gain - i.coercion_cost_moscow, cap_econ_b];
+        out[b + 2] = [
+            recaptured - i.coercion_cost_moscow - drift,
+            -s - conflict_b + support,
+        ];
+        out[b + 3] = [v - i.pressure_cost_moscow, cap_press_b];
+        let resisting_b = -s - i.pressure_cost_minsk - conflict_b + support;
+        out[b + 4] = [
+            recaptured - i.pressure_cost_moscow - aud_m - drift,
+            resisting_b,
+        ];
+        out[b + 5] = [
+            q * v - (1.0 - q) * i.drift_loss_moscow - i.intervention_cost_moscow,
+            -q * i.regime_loss_minsk + (1.0 - q) * resisting_b,
+        ];
+    }
+    out
+}
+
+/// A choice rule at a decision node: given the mover's values of the actions, write the
+/// action probabilities.
+trait Choice {
+    fn choose<const N: usize>(&self, values: [f64; N]) -> [f64; N];
+}
+
+/// Logit choice at precision λ.
+struct Logit(f64);
+
+impl Choice for Logit {
+    fn choose<const N: usize>(&self, values: [f64; N]) -> [f64; N] {
+        let top = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut p = [0.0; N];
+        let mut total = 0.0;
+        for (pi, v) in p.iter_mut().zip(values) {
+            *pi = (self.0 * (v - top)).exp();
+            total += *pi;
+        }
+        for pi in &mut p {
+            *pi /= total;
+        }
+        p
+    }
+}
+
+/// Best reply; ties within `1e-9` go to the first action (the template's least escalatory).
+struct Best;
+
+impl Choice for Best {
+    fn choose<const N: usize>(&self, values: [f64; N]) -> [f64; N] {
+        let mut best = 0;
+        for (a, &v) in values.iter().enumerate().skip(1) {
+            if v > values[best] + 1e-9 {
+                best = a;
+            }
+        }
+        let mut p = [0.0; N];
+        p[best] = 1.0;
+        p
+    }
+}
+
+/// Values (Moscow, Minsk) of a node and the probability of reaching each terminal below it,
+/// conditional on reaching the node.
+type Sub = ([f64; 2], [f64; TERMINALS]);
+
+fn leaf(pay: &[[f64; 2]; TERMINALS], t: usize) -> Sub {
+    let mut r = [0.0; TERMINALS];
+    r[t] = 1.0;
+    (pay[t], r)
+}
+
+fn mix<const N: usize>(p: [f64; N], subs: [Sub; N]) -> Sub {
+    let mut v = [0.0; 2];
+    let mut r = [0.0; TERMINALS];
+    for (pa, (sv, sr)) in p.iter().zip(subs) {
+        if *pa == 0.0 {
+            continue;
+        }
+        v[0] += pa * sv[0];
+        v[1] += pa * sv[1];
+        for (x, y) in r.iter_mut().zip(sr) {
+            *x += pa * y;
+        }
+    }
+    (v, r)
+}
+
+fn decide<C: Choice, const N: usize>(rule: &C, mover: usize, subs: [Sub; N]) -> Sub {
+    let p = rule.choose(subs.map(|s| s.0[mover]));
+    mix(p, subs)
+}
+
+fn respond<C: Choice>(rule: &C, pay: &[[f64; 2]; TERMINALS], b: usize) -> Sub {
+    const MOSCOW: usize = 0;
+    const MINSK: usize = 1;
+    let coerced = decide(rule, MINSK, [leaf(pay, b + 1), leaf(pay, b + 2)]);
+    let resisted = decide(rule, MOSCOW, [leaf(pay, b + 4), leaf(pay, b + 5)]);
+    let pressured = decide(rule, MINSK, [leaf(pay, b + 3), resisted]);
+    decide(rule, MOSCOW, [leaf(pay, b), coerced, pressured])
+}
+
+fn solve<C: Choice>(rule: &C, i: &UltimatumInputs) -> Solution {
+    let pay = terminal_payoffs(i);
+    let p = i.p_support();
+    let stall = respond(rule, &pay, BRANCH_BASE[0]);
+    let refuse = mix(
+        [p, 1.0 - p],
+        [
+            respond(rule, &pay, BRANCH_BASE[1]),
+            respond(rule, &pay, BRANCH_BASE[2]),
+        ],
+    );
+    let answer = decide(rule, 1, [leaf(&pay, 1), stall, refuse]);
+    let (values, reach) = decide(rule, 0, [leaf(&pay, 0), answer]);
+    Solution {
+        payoffs: pay,
+        values,
+        probabilities: reach,
+    }
+}
+
+/// A solved ultimatum: every terminal's payoffs and probability, and the expected payoffs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Solution {
+    /// Payoffs (Moscow, Minsk) per terminal, [`LABELS`] order.
+    pub payoffs: [[f64; 2]; TERMINALS],
+    /// Expected payoffs (Moscow, Minsk) at the root.
+    pub values: [f64; 2],
+    /// Probability of each terminal (chance included), [`LABELS`] order; sums to 1.
+    pub probabilities: [f64; TERMINALS],
+}
+
+/// The subgame-perfect equilibrium by backward induction, ties to the first (least escalatory)
+/// action within 1e-9 — the same rule as [`crate::solve::BackwardInduction::default`].
+pub fn spe(i: &UltimatumInputs) -> Solution {
+    solve(&Best, i)
+}
+
+/// The logit quantal response equilibrium at precision `lambda` (1/USD bn): each decision is a
+/// logit reply to the values below it (logit backward induction; in a perfect-information tree
+/// this is the agent-form logit QRE). `lambda = 0` is uniform play; large `lambda` approaches
+/// [`spe`] where it has no ties.
+pub fn logit(i: &UltimatumInputs, lambda: f64) -> Solution {
+    solve(&Logit(lambda.max(0.0)), i)
+}
+
+#[cfg(test)]
+#[allow(clippy::needless_range_loop)]
+mod tests {
+    use super::*;
+    use crate::profile::outcome_distribution;
+    use crate::qre::logit_at;
+    use crate::solve::BackwardInduction;
+    use crate::templates::ultimatum;
+
+    fn variants() -> Vec<UltimatumInputs> {
+        let base = UltimatumInputs::default();
+        let mut v = vec![base];
+        for s in [0.0, 1.0, 3.0, 8.0, 10.0] {
+            v.push(UltimatumInputs {
+                subsidy_pct_gdp: s,
+                ..base
+            });
+        }
+        v.push(UltimatumInputs {
+            terms: 95.0,
+            resolve_moscow: 1.6,
+            p_western_support: 0.6,
+            ..base
+        });
+        v.push(UltimatumInputs {
+            terms: 20.0,
+            ..base
+        });
+        v.push(UltimatumInputs {
+            intervention_cost_moscow: 1.0,
+            conflict_appetite_minsk: 0.2,
+            ..base
+        });
+        v
+    }
+
+    fn tree_distribution(
+        game: &crate::Game,
+        profile: &crate::Profile,
+    ) -> ([f64; TERMINALS], Vec<String>) {
+        let mut out = [0.0; TERMINALS];
+        let mut labels = Vec::new();
+        for (k, (node, p)) in outcome_distribution(game, profile)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+        {
+            out[k] = p;
+            let o = game.node(node).outcome.unwrap();
+            labels.push(game.outcome(o).label.clone());
+        }
+        (out, labels)
+    }
+
+    #[test]
+    fn labels_and_payoffs_match_the_built_tree() {
+        for i in variants() {
+            let game = ultimatum(&i);
+            let sol = spe(&i);
+            let bi = BackwardInduction::default().solve_values(&game).unwrap();
+            let (dist, labels) = tree_distribution(&game, &bi.profile);
+            assert_eq!(labels, LABELS);
+            for (k, (node, _)) in outcome_distribution(&game, &bi.profile)
+                .unwrap()
+                .into_iter()
+                .enumerate()
+            {
+                let pay = game.path_payoffs(node);
+                assert!((pay[0] - sol.payoffs[k][0]).abs() < 1e-12, "{k}");
+                assert!((pay[1] - sol.payoffs[k][1]).abs() < 1e-12, "{k}");
+            }
+            for k in 0..TERMINALS {
+                assert!((dist[k] - sol.probabilities[k]).abs() < 1e-12, "{k}: {i:?}");
+            }
+            assert!((bi.payoffs()[0] - sol.values[0]).abs() < 1e-9);
+            assert!((bi.payoffs()[1] - sol.values[1]).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn logit_matches_the_general_qre() {
+        for i in variants() {
+            let game = ultimatum(&i);
+            for lambda in [0.0, 0.3, 1.0, 4.0, 20.0] {
+                let q = logit_at(&game, lambda).unwrap();
+                let (dist, _) = tree_distribution(&game, &q.profile);
+                let fast = logit(&i, lambda);
+                let total: f64 = fast.probabilities.iter().sum();
+                assert!((total - 1.0).abs() < 1e-12);
+                for k in 0..TERMINALS {
+                    assert!(
+                        (dist[k] - fast.probabilities[k]).abs() < 1e-9,
+                        "λ {lambda} terminal {k}: {} vs {}",
+                        dist[k],
+                        fast.probabilities[k]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn kinds_follow_the_labels() {
+        for (t, label) in LABELS.iter().enumerate() {
+            let (kind, answer) = terminal_kind(t);
+            let scen = crate::templates::scenario_of(label);
+            match kind {
+                Kind::CapitulateEconomic | Kind::CapitulatePressure => {
+                    assert_eq!(scen, "coerced_integration")
+                }
+                Kind::ResistEconomic | Kind::ResistPressure => assert_eq!(scen, "confrontation"),
+                Kind::Intervene => assert_eq!(scen, "intervention"),
+                Kind::Accept => assert_eq!(scen, "economic_integration"),
+                Kind::NoDemand => assert_eq!(scen, "status_quo"),
+                Kind::BackDown => assert!(scen == "status_quo" || scen == "rebalancing"),
+            }
+            let suffix = match answer {
+                Answer::None => "",
+                Answer::Stall => "stall",
+                Answer::RefuseSupported => "support",
+                Answer::RefuseAlone => "alone",
+            };
+            if t >= 2 && !label.starts_with("rebalancing") && !label.ends_with("refused") {
+                assert!(label.contains(suffix), "{label}");
+            }
+        }
+    }
+}
