@@ -19,6 +19,8 @@ pub mod diag;
 pub mod import;
 pub mod model;
 mod read;
+pub mod outcomes;
+pub mod rule;
 mod validate;
 mod write;
 

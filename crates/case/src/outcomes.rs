@@ -1,0 +1,1 @@
+//! Outcomes files: what really happened after a case's `as_of`, for scoring forecasts.
