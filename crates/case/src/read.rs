@@ -821,7 +821,7 @@ pub(crate) fn read_case(
     (case, diags, extra_sources)
 }
 
-fn syntax_hint(msg: &str) -> String {
+pub(crate) fn syntax_hint(msg: &str) -> String {
     let m = msg.to_lowercase();
     if m.contains("duplicate key") {
         "each key may appear once per table; remove or rename one of them".into()
@@ -870,7 +870,7 @@ fn read_meta(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>) -> Option<Cas
     })
 }
 
-fn read_source(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) -> Option<Source> {
+pub(crate) fn read_source(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) -> Option<Source> {
     let mut tb = Tbl::new(t, span, format!("[[source]] #{}", i + 1));
     let id = tb.ident(sink, "id", true);
     tb.named(&id);
