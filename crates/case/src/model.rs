@@ -1046,7 +1046,7 @@ impl CorrelationMatrix {
             for k in 0..j {
                 d -= l[j * n + k] * l[j * n + k];
             }
-            if !(d > 1e-10) {
+            if d.is_nan() || d <= 1e-10 {
                 return Err(j);
             }
             let djj = d.sqrt();
@@ -1675,17 +1675,17 @@ impl Case {
     /// `(scenario id, rule)` in declaration order. A validated case never fails here.
     pub fn compiled_rules(
         &self,
-    ) -> Result<Vec<(String, crate::rule::CompiledRule)>, crate::rule::ScenarioRuleError> {
+    ) -> Result<Vec<(String, crate::rule::CompiledRule)>, Box<crate::rule::ScenarioRuleError>> {
         let ids: Vec<&str> = self.states.iter().map(|s| s.id.as_str()).collect();
         let mut out = Vec::new();
         for s in &self.scenarios {
             if let Some(text) = &s.rule {
                 let r = crate::rule::compile_str(text, &ids).map_err(|error| {
-                    crate::rule::ScenarioRuleError {
+                    Box::new(crate::rule::ScenarioRuleError {
                         scenario: s.id.clone(),
                         rule: text.clone(),
                         error,
-                    }
+                    })
                 })?;
                 out.push((s.id.clone(), r));
             }
@@ -1698,11 +1698,7 @@ impl Case {
         let params: Vec<String> = self
             .params
             .iter()
-            .filter(|p| {
-                self.correlations
-                    .iter()
-                    .any(|c| c.a == p.id || c.b == p.id)
-            })
+            .filter(|p| self.correlations.iter().any(|c| c.a == p.id || c.b == p.id))
             .map(|p| p.id.clone())
             .collect();
         let n = params.len();

@@ -310,7 +310,9 @@ fn check(sink: &mut Sink, o: &Outcomes) {
                         format!("cites a source that is not declared: {id:?}"),
                     )
                     .label("no [[source]] has this id")
-                    .expected("the id of a [[source]] of this file, optionally followed by `#locator`");
+                    .expected(
+                        "the id of a [[source]] of this file, optionally followed by `#locator`",
+                    );
                 b = match did_you_mean(id, source_ids.iter().copied()) {
                     Some(best) => b.hint(format!("did you mean {best:?}?")),
                     None => b.hint(format!("add [[source]] id = {id:?} with its citation")),
@@ -364,7 +366,9 @@ fn check(sink: &mut Sink, o: &Outcomes) {
                 format!("issue `{}` has two positions for {}", p.issue, p.year),
             )
             .label("second position for this issue and year")
-            .expected(format!("one position per issue and year (the first is on line {l})"))
+            .expected(format!(
+                "one position per issue and year (the first is on line {l})"
+            ))
             .hint("remove one of them")
             .push();
         }
@@ -399,7 +403,9 @@ pub fn validate_against(o: &Outcomes, case: &Case) -> Result<(), Problems> {
             )
             .label("outside the timeline")
             .expected(format!("a year from {from} (as_of) to {to} (horizon)"))
-            .hint("the case forecasts nothing for this year: remove it, or extend the case's horizon")
+            .hint(
+                "the case forecasts nothing for this year: remove it, or extend the case's horizon",
+            )
             .push();
         }
     };
@@ -407,7 +413,13 @@ pub fn validate_against(o: &Outcomes, case: &Case) -> Result<(), Problems> {
     for y in &o.years {
         year_range(&mut sink, y.year, &y.year_span);
         if !scen.contains(&y.scenario.as_str()) {
-            unknown(&mut sink, &y.scenario, &y.scenario_span, "[[scenario]]", &scen);
+            unknown(
+                &mut sink,
+                &y.scenario,
+                &y.scenario_span,
+                "[[scenario]]",
+                &scen,
+            );
         }
     }
     let issues: Vec<&str> = case.issues.iter().map(|i| i.id.as_str()).collect();
@@ -428,7 +440,10 @@ fn unknown(sink: &mut Sink, id: &str, span: &Range<usize>, kind: &str, ids: &[&s
             format!("the case has no {kind} {id:?}"),
         )
         .label(format!("no {kind} has this id"))
-        .expected(format!("the id of one of the case's {kind}s: {}", ids.join(", ")));
+        .expected(format!(
+            "the id of one of the case's {kind}s: {}",
+            ids.join(", ")
+        ));
     b = match did_you_mean(id, ids.iter().copied()) {
         Some(best) => b.hint(format!("did you mean {best:?}?")),
         None => b.hint("outcomes name the case's own ids; fix the id"),

@@ -750,9 +750,10 @@ pub(crate) fn read_case(
         .filter_map(|(i, (t, sp))| read_correlation(cx.sink, t, sp, i))
         .collect();
 
-    let one = |known: &'static [(&'static str, LinkKind, &'static str)]| -> Vec<(&'static str, Arity)> {
-        known.iter().map(|(k, _, _)| (*k, Arity::One)).collect()
-    };
+    let one =
+        |known: &'static [(&'static str, LinkKind, &'static str)]| -> Vec<(&'static str, Arity)> {
+            known.iter().map(|(k, _, _)| (*k, Arity::One)).collect()
+        };
     let mut links = |key: &'static str, known: Vec<(&'static str, Arity)>| match top.get(key) {
         None => Vec::new(),
         Some(v) => match v.get_ref() {
@@ -870,7 +871,12 @@ fn read_meta(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>) -> Option<Cas
     })
 }
 
-pub(crate) fn read_source(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) -> Option<Source> {
+pub(crate) fn read_source(
+    sink: &mut Sink,
+    t: &DeTable<'_>,
+    span: Range<usize>,
+    i: usize,
+) -> Option<Source> {
     let mut tb = Tbl::new(t, span, format!("[[source]] #{}", i + 1));
     let id = tb.ident(sink, "id", true);
     tb.named(&id);
@@ -1679,7 +1685,12 @@ fn read_links(
             Arity::List => {
                 let Some(v) = tb.get(key) else { continue };
                 let DeValue::Array(items) = v.get_ref() else {
-                    Tbl::wrong_type(sink, key, v, "an array of ids, e.g. [\"gas_price\", \"loans\"]");
+                    Tbl::wrong_type(
+                        sink,
+                        key,
+                        v,
+                        "an array of ids, e.g. [\"gas_price\", \"loans\"]",
+                    );
                     continue;
                 };
                 let mut seen: Vec<&str> = Vec::new();
@@ -1696,7 +1707,9 @@ fn read_links(
                             format!("{id:?} in `{key}` is not a valid identifier"),
                         )
                         .label("not an identifier")
-                        .expected("letters, digits, `-`, `_` or `.`, starting with a letter or digit")
+                        .expected(
+                            "letters, digits, `-`, `_` or `.`, starting with a letter or digit",
+                        )
                         .hint(format!("try {:?}", suggest_ident(id)))
                         .push();
                         continue;

@@ -394,7 +394,11 @@ impl<'a> Parser<'a> {
                     if next.is_comparison() {
                         return Err(RuleError::new(
                             nspan,
-                            format!("comparisons cannot be chained (`{}` after `{}`)", next.symbol(), op.symbol()),
+                            format!(
+                                "comparisons cannot be chained (`{}` after `{}`)",
+                                next.symbol(),
+                                op.symbol()
+                            ),
                             "`&&`, `||`, `)` or the end of the rule",
                         )
                         .hint("write `a < b && b < c` rather than `a < b < c`"));
@@ -482,7 +486,10 @@ pub fn parse(src: &str) -> Result<Expr, RuleError> {
     if tok != Tok::End {
         let mut err = RuleError::new(
             span,
-            format!("expected an operator or the end of the rule, found {}", describe(&tok)),
+            format!(
+                "expected an operator or the end of the rule, found {}",
+                describe(&tok)
+            ),
             "an operator (+ - * / < <= > >= == != && ||) or the end of the rule",
         );
         err = match tok {
@@ -672,7 +679,9 @@ impl Compiler<'_> {
                 let r = self.boolean(b)?;
                 let and = *op == BinOp::And;
                 let folded = match (self.truth(l), self.truth(r)) {
-                    (Some(x), Some(y)) => Some(self.push(Op::Truth(if and { x && y } else { x || y }))),
+                    (Some(x), Some(y)) => {
+                        Some(self.push(Op::Truth(if and { x && y } else { x || y })))
+                    }
                     (Some(x), None) | (None, Some(x)) => {
                         let other = if self.truth(l).is_some() { r } else { l };
                         Some(if x == and {
@@ -1002,12 +1011,16 @@ pub fn check_partition(rules: &[&CompiledRule], dims: &[Dim]) -> Partition {
                     }
                 }
             }
-            let mut rng = SplitMix(0x5eed_0f_1e7e_4a6e);
+            let mut rng = SplitMix(0x5eed_0f1e_7e4a_6e00);
             while out.points < Partition::SAMPLES {
                 for &d in &used_dims {
                     let dim = &dims[d];
                     point[d] = if dim.flag {
-                        if rng.next() & 1 == 0 { dim.min } else { dim.max }
+                        if rng.next() & 1 == 0 {
+                            dim.min
+                        } else {
+                            dim.max
+                        }
                     } else {
                         dim.min + (dim.max - dim.min) * rng.unit()
                     };
@@ -1161,7 +1174,7 @@ mod tests {
         assert!(parse("").is_err());
         assert!(parse(&"(".repeat(500)).is_err());
         assert!(parse(&"!".repeat(500)).is_err());
-        assert!(parse(&"a+".repeat(500).trim_end_matches('+').to_string()).is_err());
+        assert!(parse("a+".repeat(500).trim_end_matches('+')).is_err());
     }
 
     fn dims(v: &[(&str, f64, f64, bool)]) -> Vec<Dim> {
@@ -1178,18 +1191,34 @@ mod tests {
     #[test]
     fn partition_exact() {
         let ids = ["e", "m", "f"];
-        let d = dims(&[("e", 0.0, 100.0, false), ("m", 0.0, 100.0, false), ("f", 0.0, 1.0, true)]);
-        let rules = [c("e >= 60 && !f", &ids), c("e < 60 && !f", &ids), c("f", &ids)];
+        let d = dims(&[
+            ("e", 0.0, 100.0, false),
+            ("m", 0.0, 100.0, false),
+            ("f", 0.0, 1.0, true),
+        ]);
+        let rules = [
+            c("e >= 60 && !f", &ids),
+            c("e < 60 && !f", &ids),
+            c("f", &ids),
+        ];
         let p = check_partition(&rules.iter().collect::<Vec<_>>(), &d);
         assert!(p.exact);
         assert!(p.overlaps.is_empty() && p.gaps.is_empty(), "{p:?}");
         // `>` instead of `>=` leaves the single point e = 60 uncovered.
-        let rules = [c("e > 60 && !f", &ids), c("e < 60 && !f", &ids), c("f", &ids)];
+        let rules = [
+            c("e > 60 && !f", &ids),
+            c("e < 60 && !f", &ids),
+            c("f", &ids),
+        ];
         let p = check_partition(&rules.iter().collect::<Vec<_>>(), &d);
         assert_eq!(p.gaps.len(), 1);
         assert_eq!(p.gaps[0][0], 60.0);
         // `<=` on both sides overlaps at 60.
-        let rules = [c("e >= 60 && !f", &ids), c("e <= 60 && !f", &ids), c("f", &ids)];
+        let rules = [
+            c("e >= 60 && !f", &ids),
+            c("e <= 60 && !f", &ids),
+            c("f", &ids),
+        ];
         let p = check_partition(&rules.iter().collect::<Vec<_>>(), &d);
         assert_eq!(p.overlaps.len(), 1);
         assert_eq!((p.overlaps[0].0, p.overlaps[0].1), (0, 1));

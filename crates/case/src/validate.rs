@@ -628,8 +628,10 @@ impl V<'_> {
         let plain = |k: &[(&'static str, LinkKind, &'static str)]| -> Vec<(&'static str, LinkKind, &'static str)> {
             k.to_vec()
         };
-        let sim: Vec<(&str, LinkKind, &str)> =
-            SIM_LINKS.iter().map(|(k, kind, _, w)| (*k, *kind, *w)).collect();
+        let sim: Vec<(&str, LinkKind, &str)> = SIM_LINKS
+            .iter()
+            .map(|(k, kind, _, w)| (*k, *kind, *w))
+            .collect();
         let tables = [
             ("econ", &c.econ, plain(ECON_LINKS)),
             ("game", &c.game, plain(GAME_LINKS)),
@@ -711,7 +713,10 @@ impl V<'_> {
     fn states(&mut self) {
         for st in &self.case.states {
             self.prov_ref(&st.prov, st.span.clone());
-            self.num(&st.initial, &format!("the initial value of state `{}`", st.id));
+            self.num(
+                &st.initial,
+                &format!("the initial value of state `{}`", st.id),
+            );
             let (min, max) = (st.min, st.max);
             if st.kind == StateKind::Flag {
                 for (key, v, want, span) in [
@@ -936,9 +941,12 @@ impl V<'_> {
         let mut pairs: HashMap<(&str, &str), Range<usize>> = HashMap::new();
         for k in &c.correlations {
             self.prov_ref(&k.prov, k.a_span.clone());
-            self.num(&k.rho, &format!("the correlation of `{}` and `{}`", k.a, k.b));
+            self.num(
+                &k.rho,
+                &format!("the correlation of `{}` and `{}`", k.a, k.b),
+            );
             let r = k.rho.value;
-            if !r.is_nan() && !(r > -1.0 && r < 1.0) {
+            if r <= -1.0 || r >= 1.0 {
                 ok = false;
                 self.sink
                     .error(
@@ -960,7 +968,9 @@ impl V<'_> {
                             .error(
                                 "case::unknown-param",
                                 Some(span.clone()),
-                                format!("the correlation names a parameter that is not declared: {id:?}"),
+                                format!(
+                                    "the correlation names a parameter that is not declared: {id:?}"
+                                ),
                             )
                             .label("no [[param]] has this id")
                             .expected("the id of an uncertain [[param]]");
@@ -996,7 +1006,9 @@ impl V<'_> {
                     )
                     .label("same parameter as `a`")
                     .expected("two different parameters")
-                    .hint("a parameter's correlation with itself is always 1; name another parameter")
+                    .hint(
+                        "a parameter's correlation with itself is always 1; name another parameter",
+                    )
                     .push();
                 continue;
             }
@@ -1015,7 +1027,9 @@ impl V<'_> {
                         format!("`{}` and `{}` are correlated twice", k.a, k.b),
                     )
                     .label("second correlation of this pair")
-                    .expected(format!("one [[correlation]] per pair (the first is on line {l})"))
+                    .expected(format!(
+                        "one [[correlation]] per pair (the first is on line {l})"
+                    ))
                     .hint("remove one of them")
                     .push();
             } else {
