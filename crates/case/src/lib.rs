@@ -18,7 +18,9 @@ pub mod data;
 pub mod diag;
 pub mod import;
 pub mod model;
+pub mod outcomes;
 mod read;
+pub mod rule;
 mod validate;
 mod write;
 

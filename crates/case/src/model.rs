@@ -908,7 +908,8 @@ pub struct Scenario {
     /// What it means.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
-    /// Classification rule over the simulated state (reserved: checked once the simulation engine exists).
+    /// Classification rule over the state variables at the horizon, e.g.
+    /// `"econ_integration >= 60 && military_integration < 40"` (see [`crate::rule`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// Provenance.
@@ -918,6 +919,158 @@ pub struct Scenario {
     #[schemars(skip)]
     /// Span of the id.
     pub span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the rule's string value (quotes included).
+    pub rule_span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Byte offset in the file of the rule's first character, when the string is written without
+    /// escapes on one line (so offsets in the rule map to offsets in the file).
+    pub rule_offset: Option<usize>,
+}
+
+/// What kind of value a state variable holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StateKind {
+    /// A level anywhere in [min, max].
+    #[default]
+    Level,
+    /// A 0/1 flag (min 0, max 1).
+    Flag,
+}
+
+impl StateKind {
+    /// All kinds with their TOML spelling.
+    pub const ALL: [(&'static str, StateKind); 2] =
+        [("level", StateKind::Level), ("flag", StateKind::Flag)];
+    fn is_level(&self) -> bool {
+        *self == StateKind::Level
+    }
+}
+
+/// A `[[state]]`: a named variable of the simulated timeline, which scenario rules read.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct StateVar {
+    /// Identifier (letters, digits and `_`, starting with a letter or `_`, so rules can name it).
+    pub id: String,
+    /// What it measures.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Level or 0/1 flag.
+    #[serde(default, skip_serializing_if = "StateKind::is_level")]
+    pub kind: StateKind,
+    /// Lower bound (0 for a flag).
+    pub min: f64,
+    /// Upper bound (1 for a flag).
+    pub max: f64,
+    /// The value at `as_of`, with its provenance.
+    pub initial: Num,
+    /// Provenance covering the record's bare numbers.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the id.
+    pub span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of `min` (the id's when not written).
+    pub min_span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of `max` (the id's when not written).
+    pub max_span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of `kind` (the id's when not written).
+    pub kind_span: Span,
+}
+
+/// A `[[correlation]]`: the rank correlation between two uncertain parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Correlation {
+    /// One parameter id.
+    pub a: String,
+    /// The other parameter id.
+    pub b: String,
+    /// Spearman rank correlation in (−1, 1), with its provenance.
+    pub rho: Num,
+    /// Provenance covering `rho` if bare.
+    #[serde(flatten)]
+    pub prov: Provenance,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of `a`.
+    pub a_span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of `b`.
+    pub b_span: Span,
+}
+
+/// The rank-correlation matrix of the parameters named in `[[correlation]]` records.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CorrelationMatrix {
+    /// The parameters involved, in `[[param]]` declaration order.
+    pub params: Vec<String>,
+    /// The matrix, row-major, `params.len()` squared entries, 1 on the diagonal.
+    pub rho: Vec<f64>,
+}
+
+impl CorrelationMatrix {
+    /// The number of parameters.
+    pub fn len(&self) -> usize {
+        self.params.len()
+    }
+    /// Whether no parameter is correlated.
+    pub fn is_empty(&self) -> bool {
+        self.params.is_empty()
+    }
+    /// Entry (i, j).
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        self.rho[i * self.len() + j]
+    }
+    /// The index of a parameter.
+    pub fn index(&self, id: &str) -> Option<usize> {
+        self.params.iter().position(|p| p == id)
+    }
+    /// The lower-triangular Cholesky factor L (row-major, L·Lᵀ = matrix), or, if the matrix is
+    /// not positive definite, the index of the first pivot that is not positive.
+    pub fn cholesky(&self) -> Result<Vec<f64>, usize> {
+        let n = self.len();
+        let mut l = vec![0.0; n * n];
+        for j in 0..n {
+            let mut d = self.get(j, j);
+            for k in 0..j {
+                d -= l[j * n + k] * l[j * n + k];
+            }
+            if d.is_nan() || d <= 1e-10 {
+                return Err(j);
+            }
+            let djj = d.sqrt();
+            l[j * n + j] = djj;
+            for i in j + 1..n {
+                let mut s = self.get(i, j);
+                for k in 0..j {
+                    s -= l[i * n + k] * l[j * n + k];
+                }
+                l[i * n + j] = s / djj;
+            }
+        }
+        Ok(l)
+    }
+}
+
+/// Whether `s` can name a state variable in a rule: ASCII letters, digits and `_`, not starting
+/// with a digit, and not `true` or `false`.
+pub fn is_rule_ident(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
+        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+        && s != "true"
+        && s != "false"
 }
 
 /// What a link in the `[econ]` table points at.
@@ -936,6 +1089,165 @@ pub enum LinkKind {
     /// An `[[issue]]`.
     Issue,
 }
+
+/// Whether a link key takes one record id or a list of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arity {
+    /// `key = "id"`
+    One,
+    /// `key = ["id1", "id2"]`
+    List,
+}
+
+/// The keys of the `[sim]` table: which records feed the scenario engine. To add an input, add a
+/// line here (key, kind of record, one id or a list, one-line meaning) and document it in
+/// docs/case-format.md.
+pub const SIM_LINKS: &[(&str, LinkKind, Arity, &str)] = &[
+    (
+        "integration_issues",
+        LinkKind::Issue,
+        Arity::List,
+        "issues whose bargaining moves political and economic integration",
+    ),
+    (
+        "energy_issues",
+        LinkKind::Issue,
+        Arity::List,
+        "issues on energy prices and supply (gas, oil, loans) bargained each year",
+    ),
+    (
+        "military_issues",
+        LinkKind::Issue,
+        Arity::List,
+        "issues whose bargaining moves military integration",
+    ),
+    (
+        "qre_lambda",
+        LinkKind::Param,
+        Arity::One,
+        "rationality of the quantal-response players in the crisis game (0 random, large rational)",
+    ),
+    (
+        "position_noise",
+        LinkKind::Param,
+        Arity::One,
+        "standard deviation of yearly noise on actors' positions, scale points",
+    ),
+    (
+        "tension_threshold",
+        LinkKind::Param,
+        Arity::One,
+        "bilateral tension at which the patron's ultimatum game is played",
+    ),
+    (
+        "tension_decay",
+        LinkKind::Param,
+        Arity::One,
+        "share of bilateral tension that persists through a calm year",
+    ),
+    (
+        "tension_stall",
+        LinkKind::Param,
+        Arity::One,
+        "tension added by a year of stalled integration talks",
+    ),
+    (
+        "tension_refusal",
+        LinkKind::Param,
+        Arity::One,
+        "tension added when the client refuses an ultimatum",
+    ),
+    (
+        "tension_resistance",
+        LinkKind::Param,
+        Arity::One,
+        "tension added by a year the client resists under pressure",
+    ),
+    (
+        "subsidy_cut_share",
+        LinkKind::Param,
+        Arity::One,
+        "share of the energy subsidy the patron withdraws when coercing",
+    ),
+    (
+        "subsidy_relief_share",
+        LinkKind::Param,
+        Arity::One,
+        "share of a withdrawn subsidy the patron restores after the client concedes",
+    ),
+    (
+        "west_shift_support",
+        LinkKind::Param,
+        Arity::One,
+        "Western support (scale points) needed before the client turns West",
+    ),
+    (
+        "west_drift",
+        LinkKind::Param,
+        Arity::One,
+        "yearly drift of the client's Western alignment while subsidies shrink, scale points",
+    ),
+    (
+        "west_policy_shock_p",
+        LinkKind::Param,
+        Arity::One,
+        "yearly probability of a change in Western policy towards the client",
+    ),
+    (
+        "west_policy_shock_size",
+        LinkKind::Param,
+        Arity::One,
+        "size of a Western policy change, scale points of support",
+    ),
+    (
+        "military_share_capitulation",
+        LinkKind::Param,
+        Arity::One,
+        "share of military integration the client concedes when it capitulates",
+    ),
+    (
+        "losing_threshold",
+        LinkKind::Param,
+        Arity::One,
+        "Western alignment above which the patron counts the client as being lost",
+    ),
+    (
+        "intervention_from_year",
+        LinkKind::Param,
+        Arity::One,
+        "first year the patron may intervene",
+    ),
+    (
+        "p_intervention_if_losing",
+        LinkKind::Param,
+        Arity::One,
+        "yearly probability the patron intervenes while it is losing the client",
+    ),
+    (
+        "oil_volatility",
+        LinkKind::Param,
+        Arity::One,
+        "yearly volatility of the oil price (sd of the log change)",
+    ),
+    (
+        "gas_reference_path",
+        LinkKind::Param,
+        Arity::One,
+        "reference gas price for years without data, USD per 1000 m³",
+    ),
+    (
+        "gas_price_paid_path",
+        LinkKind::Param,
+        Arity::One,
+        "gas price the client pays for years without data, USD per 1000 m³",
+    ),
+    (
+        "resolve_moscow",
+        LinkKind::Param,
+        Arity::One,
+        "multiplier on the patron's resolve in the timeline's games",
+    ),
+];
 
 /// The keys of the `[econ]` table: which record of the case feeds which input of the economics
 /// engine, and what kind of record it must be.
@@ -1174,10 +1486,11 @@ pub const GAME_LINKS: &[(&str, LinkKind, &str)] = &[
     ),
 ];
 
-/// One entry of the `[econ]` or `[game]` table.
+/// One entry of the `[econ]`, `[game]` or `[sim]` table. A list-valued key (see [`SIM_LINKS`])
+/// gives one `Link` per listed id, in order, all with the same key.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Link {
-    /// The engine input (a key of [`ECON_LINKS`]).
+    /// The engine input (a key of [`ECON_LINKS`], [`GAME_LINKS`] or [`SIM_LINKS`]).
     pub key: String,
     /// The id of the record that feeds it.
     pub id: String,
@@ -1238,6 +1551,57 @@ pub struct Case {
     )]
     #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub game: Vec<Link>,
+    /// The named state variables of the simulated timeline.
+    #[serde(default, rename = "state", skip_serializing_if = "Vec::is_empty")]
+    pub states: Vec<StateVar>,
+    /// Rank correlations between uncertain parameters.
+    #[serde(default, rename = "correlation", skip_serializing_if = "Vec::is_empty")]
+    pub correlations: Vec<Correlation>,
+    /// Which records feed the scenario engine (`[sim]`: input name → record id or list of ids).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "sim_links_as_table"
+    )]
+    #[schemars(with = "std::collections::BTreeMap<String, LinkValue>")]
+    pub sim: Vec<Link>,
+}
+
+/// The value of a link key in the schema: one id or a list of ids.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum LinkValue {
+    /// One record id.
+    One(String),
+    /// Several record ids.
+    List(Vec<String>),
+}
+
+fn sim_links_as_table<S: Serializer>(links: &[Link], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut keys: Vec<&str> = Vec::new();
+    for l in links {
+        if !keys.contains(&l.key.as_str()) {
+            keys.push(&l.key);
+        }
+    }
+    let mut m = s.serialize_map(Some(keys.len()))?;
+    for k in keys {
+        let ids: Vec<&str> = links
+            .iter()
+            .filter(|l| l.key == k)
+            .map(|l| l.id.as_str())
+            .collect();
+        let list = SIM_LINKS
+            .iter()
+            .any(|(key, _, arity, _)| *key == k && *arity == Arity::List);
+        if list {
+            m.serialize_entry(k, &ids)?;
+        } else {
+            m.serialize_entry(k, ids.first().copied().unwrap_or_default())?;
+        }
+    }
+    m.end()
 }
 
 fn links_as_table<S: Serializer>(links: &[Link], s: S) -> Result<S::Ok, S::Error> {
@@ -1279,6 +1643,79 @@ impl Case {
             .iter()
             .find(|l| l.key == key)
             .map(|l| l.id.as_str())
+    }
+    /// The record id linked to a single-valued `[sim]` input, if any.
+    pub fn sim_link(&self, key: &str) -> Option<&str> {
+        self.sim
+            .iter()
+            .find(|l| l.key == key)
+            .map(|l| l.id.as_str())
+    }
+    /// The record ids linked to a list-valued `[sim]` input, in order (empty if none).
+    pub fn sim_links(&self, key: &str) -> Vec<&str> {
+        self.sim
+            .iter()
+            .filter(|l| l.key == key)
+            .map(|l| l.id.as_str())
+            .collect()
+    }
+    /// The state variable with this id.
+    pub fn state(&self, id: &str) -> Option<&StateVar> {
+        self.states.iter().find(|s| s.id == id)
+    }
+    /// The index of a state variable in declaration order (the index rules evaluate with).
+    pub fn state_index(&self, id: &str) -> Option<usize> {
+        self.states.iter().position(|s| s.id == id)
+    }
+    /// The initial state vector, in declaration order.
+    pub fn initial_state(&self) -> Vec<f64> {
+        self.states.iter().map(|s| s.initial.value).collect()
+    }
+    /// The rules of the scenarios that have one, compiled against the declared state variables:
+    /// `(scenario id, rule)` in declaration order. A validated case never fails here.
+    pub fn compiled_rules(
+        &self,
+    ) -> Result<Vec<(String, crate::rule::CompiledRule)>, Box<crate::rule::ScenarioRuleError>> {
+        let ids: Vec<&str> = self.states.iter().map(|s| s.id.as_str()).collect();
+        let mut out = Vec::new();
+        for s in &self.scenarios {
+            if let Some(text) = &s.rule {
+                let r = crate::rule::compile_str(text, &ids).map_err(|error| {
+                    Box::new(crate::rule::ScenarioRuleError {
+                        scenario: s.id.clone(),
+                        rule: text.clone(),
+                        error,
+                    })
+                })?;
+                out.push((s.id.clone(), r));
+            }
+        }
+        Ok(out)
+    }
+    /// The rank-correlation matrix of the parameters named in `[[correlation]]` records (in
+    /// `[[param]]` order; pairs not given are 0). Empty when there are none.
+    pub fn correlation_matrix(&self) -> CorrelationMatrix {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .filter(|p| self.correlations.iter().any(|c| c.a == p.id || c.b == p.id))
+            .map(|p| p.id.clone())
+            .collect();
+        let n = params.len();
+        let mut rho = vec![0.0; n * n];
+        for i in 0..n {
+            rho[i * n + i] = 1.0;
+        }
+        let mut m = CorrelationMatrix { params, rho };
+        for c in &self.correlations {
+            if let (Some(i), Some(j)) = (m.index(&c.a), m.index(&c.b)) {
+                if i != j {
+                    m.rho[i * n + j] = c.rho.value;
+                    m.rho[j * n + i] = c.rho.value;
+                }
+            }
+        }
+        m
     }
     /// The flow with this id.
     pub fn flow(&self, id: &str) -> Option<&Flow> {

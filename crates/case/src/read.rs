@@ -598,9 +598,23 @@ pub fn did_you_mean<'c>(
     best.map(|(c, _)| c)
 }
 
-const TOP_KEYS: [&str; 13] = [
-    "case", "source", "actor", "issue", "flow", "series", "schedule", "event", "param", "figure",
-    "scenario", "econ", "game",
+const TOP_KEYS: [&str; 16] = [
+    "case",
+    "source",
+    "actor",
+    "issue",
+    "flow",
+    "series",
+    "schedule",
+    "event",
+    "param",
+    "figure",
+    "scenario",
+    "state",
+    "correlation",
+    "econ",
+    "game",
+    "sim",
 ];
 
 /// Read a case from TOML text. Returns the case if it could be read at all (possibly with some
@@ -723,21 +737,39 @@ pub(crate) fn read_case(
         .filter_map(|(i, (t, sp))| read_scenario(cx.sink, t, sp, i))
         .collect();
 
-    let mut links = |key: &'static str,
-                     known: &'static [(&'static str, LinkKind, &'static str)]| {
-        match top.get(key) {
-            None => Vec::new(),
-            Some(v) => match v.get_ref() {
-                DeValue::Table(t) => read_links(cx.sink, t, v.span(), key, known),
-                _ => {
-                    Tbl::wrong_type(cx.sink, key, v, &format!("a table ([{key}])"));
-                    Vec::new()
-                }
-            },
-        }
+    let states = top
+        .tables(cx.sink, "state")
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (t, sp))| read_state(cx.sink, t, sp, i))
+        .collect();
+    let correlations = top
+        .tables(cx.sink, "correlation")
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (t, sp))| read_correlation(cx.sink, t, sp, i))
+        .collect();
+
+    let one =
+        |known: &'static [(&'static str, LinkKind, &'static str)]| -> Vec<(&'static str, Arity)> {
+            known.iter().map(|(k, _, _)| (*k, Arity::One)).collect()
+        };
+    let mut links = |key: &'static str, known: Vec<(&'static str, Arity)>| match top.get(key) {
+        None => Vec::new(),
+        Some(v) => match v.get_ref() {
+            DeValue::Table(t) => read_links(cx.sink, t, v.span(), key, &known),
+            _ => {
+                Tbl::wrong_type(cx.sink, key, v, &format!("a table ([{key}])"));
+                Vec::new()
+            }
+        },
     };
-    let econ = links("econ", ECON_LINKS);
-    let game = links("game", GAME_LINKS);
+    let econ = links("econ", one(ECON_LINKS));
+    let game = links("game", one(GAME_LINKS));
+    let sim = links(
+        "sim",
+        SIM_LINKS.iter().map(|(k, _, a, _)| (*k, *a)).collect(),
+    );
 
     // Unknown top-level keys, with the top-level table names as candidates.
     for (k, _) in root.iter() {
@@ -783,11 +815,14 @@ pub(crate) fn read_case(
         scenarios,
         econ,
         game,
+        states,
+        correlations,
+        sim,
     });
     (case, diags, extra_sources)
 }
 
-fn syntax_hint(msg: &str) -> String {
+pub(crate) fn syntax_hint(msg: &str) -> String {
     let m = msg.to_lowercase();
     if m.contains("duplicate key") {
         "each key may appear once per table; remove or rename one of them".into()
@@ -836,7 +871,12 @@ fn read_meta(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>) -> Option<Cas
     })
 }
 
-fn read_source(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) -> Option<Source> {
+pub(crate) fn read_source(
+    sink: &mut Sink,
+    t: &DeTable<'_>,
+    span: Range<usize>,
+    i: usize,
+) -> Option<Source> {
     let mut tb = Tbl::new(t, span, format!("[[source]] #{}", i + 1));
     let id = tb.ident(sink, "id", true);
     tb.named(&id);
@@ -1516,13 +1556,109 @@ fn read_scenario(
     let prov = tb.provenance(sink);
     tb.finish(sink);
     let (id, id_span) = id?;
+    let rule_offset = rule
+        .as_ref()
+        .and_then(|(text, span)| plain_string_start(&sink.source().text, text, span));
     Some(Scenario {
         id,
         title: title.map(|x| x.0).unwrap_or_default(),
         description: description.map(|x| x.0).unwrap_or_default(),
+        rule_span: rule.as_ref().map_or(0..0, |x| x.1.clone()),
         rule: rule.map(|x| x.0),
+        rule_offset,
         prov,
         span: id_span,
+    })
+}
+
+/// Where the characters of a string value start in the file, if the string is a one-line basic
+/// (`"…"`) or literal (`'…'`) string without escapes, so that its text is a verbatim slice of the
+/// file; `None` otherwise (multi-line strings, escapes).
+pub(crate) fn plain_string_start(file: &str, value: &str, span: &Range<usize>) -> Option<usize> {
+    let raw = file.get(span.clone())?;
+    let quote = raw.chars().next()?;
+    if !(quote == '"' || quote == '\'') || raw.starts_with("\"\"\"") || raw.starts_with("\'\'\'") {
+        return None;
+    }
+    let inner = raw.get(1..raw.len().checked_sub(1)?)?;
+    (inner == value).then_some(span.start + 1)
+}
+
+fn read_state(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) -> Option<StateVar> {
+    let mut tb = Tbl::new(t, span, format!("[[state]] #{}", i + 1));
+    let id = tb.ident(sink, "id", true);
+    tb.named(&id);
+    let description = tb.string(sink, "description", false);
+    let kind_s = tb.string(sink, "kind", false);
+    let kind_span = kind_s.as_ref().map(|k| k.1.clone());
+    let kind = match kind_s {
+        None => Some(StateKind::Level),
+        k => enum_value(sink, "state kind", k, &StateKind::ALL),
+    };
+    let level = kind != Some(StateKind::Flag);
+    let min = tb.float(sink, "min", level);
+    let max = tb.float(sink, "max", level);
+    let initial = tb.num(sink, "initial", true);
+    let prov = tb.provenance(sink);
+    tb.finish(sink);
+    let (id, id_span) = id?;
+    if !is_rule_ident(&id) && is_ident(&id) {
+        let rid = &id;
+        {
+            sink.error(
+                "case::bad-state-id",
+                Some(id_span.clone()),
+                format!("state id {rid:?} cannot be named in a rule"),
+            )
+            .label("not usable in rules")
+            .expected("ASCII letters, digits and `_`, starting with a letter or `_` (not `true` or `false`)")
+            .hint(format!("try {:?}", rid.replace(['-', '.'], "_")))
+            .push();
+        }
+    }
+    let mut initial = initial?;
+    initial.prov.inherit(&prov);
+    // A missing bound of a level was reported; NaN marks the gap so no follow-on check fires.
+    let (min, min_span) = min.unwrap_or((if level { f64::NAN } else { 0.0 }, id_span.clone()));
+    let (max, max_span) = max.unwrap_or((if level { f64::NAN } else { 1.0 }, id_span.clone()));
+    Some(StateVar {
+        id,
+        description: description.map(|x| x.0).unwrap_or_default(),
+        kind: kind?,
+        min,
+        max,
+        initial,
+        prov,
+        kind_span: kind_span.unwrap_or_else(|| id_span.clone()),
+        span: id_span,
+        min_span,
+        max_span,
+    })
+}
+
+fn read_correlation(
+    sink: &mut Sink,
+    t: &DeTable<'_>,
+    span: Range<usize>,
+    i: usize,
+) -> Option<Correlation> {
+    let mut tb = Tbl::new(t, span, format!("[[correlation]] #{}", i + 1));
+    let a = tb.ident(sink, "a", true);
+    let b = tb.ident(sink, "b", true);
+    let rho = tb.num(sink, "rho", true);
+    let prov = tb.provenance(sink);
+    tb.finish(sink);
+    let (a, a_span) = a?;
+    let (b, b_span) = b?;
+    let mut rho = rho?;
+    rho.prov.inherit(&prov);
+    Some(Correlation {
+        a,
+        b,
+        rho,
+        prov,
+        a_span,
+        b_span,
     })
 }
 
@@ -1531,17 +1667,73 @@ fn read_links(
     t: &DeTable<'_>,
     span: Range<usize>,
     table: &str,
-    known: &[(&'static str, LinkKind, &str)],
+    known: &[(&'static str, Arity)],
 ) -> Vec<Link> {
     let mut tb = Tbl::new(t, span, format!("[{table}]"));
     let mut out = Vec::new();
-    for (key, _, _) in known {
-        if let Some((id, span)) = tb.ident(sink, key, false) {
-            out.push(Link {
-                key: (*key).to_string(),
-                id,
-                span,
-            });
+    for (key, arity) in known {
+        match arity {
+            Arity::One => {
+                if let Some((id, span)) = tb.ident(sink, key, false) {
+                    out.push(Link {
+                        key: (*key).to_string(),
+                        id,
+                        span,
+                    });
+                }
+            }
+            Arity::List => {
+                let Some(v) = tb.get(key) else { continue };
+                let DeValue::Array(items) = v.get_ref() else {
+                    Tbl::wrong_type(
+                        sink,
+                        key,
+                        v,
+                        "an array of ids, e.g. [\"gas_price\", \"loans\"]",
+                    );
+                    continue;
+                };
+                let mut seen: Vec<&str> = Vec::new();
+                for item in items.iter() {
+                    let DeValue::String(id) = item.get_ref() else {
+                        Tbl::wrong_type(sink, key, item, "a string (a record id)");
+                        continue;
+                    };
+                    let id: &str = id;
+                    if !is_ident(id) {
+                        sink.error(
+                            "case::bad-id",
+                            Some(item.span()),
+                            format!("{id:?} in `{key}` is not a valid identifier"),
+                        )
+                        .label("not an identifier")
+                        .expected(
+                            "letters, digits, `-`, `_` or `.`, starting with a letter or digit",
+                        )
+                        .hint(format!("try {:?}", suggest_ident(id)))
+                        .push();
+                        continue;
+                    }
+                    if seen.contains(&id) {
+                        sink.error(
+                            "case::duplicate-link",
+                            Some(item.span()),
+                            format!("[{table}] `{key}` lists {id:?} twice"),
+                        )
+                        .label("listed before")
+                        .expected("each id at most once")
+                        .hint("remove the repeated id")
+                        .push();
+                        continue;
+                    }
+                    seen.push(id);
+                    out.push(Link {
+                        key: (*key).to_string(),
+                        id: id.to_string(),
+                        span: item.span(),
+                    });
+                }
+            }
         }
     }
     tb.finish(sink);

@@ -11,6 +11,7 @@ use std::ops::Range;
 use crate::diag::Sink;
 use crate::model::*;
 use crate::read::did_you_mean;
+use crate::rule;
 
 /// Ids of one kind with their spans.
 type IdList<'a> = Vec<(&'a str, Range<usize>)>;
@@ -41,6 +42,9 @@ pub fn validate(case: &Case, sink: &mut Sink) {
     v.figures();
     v.scenarios();
     v.econ_links();
+    v.states();
+    v.rules();
+    v.correlations();
 }
 
 impl V<'_> {
@@ -195,7 +199,14 @@ impl V<'_> {
 
     fn unique_ids(&mut self) {
         let c = self.case;
-        let groups: [(&str, IdList<'_>); 9] = [
+        let groups: [(&str, IdList<'_>); 10] = [
+            (
+                "state",
+                c.states
+                    .iter()
+                    .map(|x| (x.id.as_str(), x.span.clone()))
+                    .collect(),
+            ),
             (
                 "source",
                 c.sources
@@ -614,7 +625,18 @@ impl V<'_> {
 
     fn econ_links(&mut self) {
         let c = self.case;
-        let tables = [("econ", &c.econ, ECON_LINKS), ("game", &c.game, GAME_LINKS)];
+        let plain = |k: &[(&'static str, LinkKind, &'static str)]| -> Vec<(&'static str, LinkKind, &'static str)> {
+            k.to_vec()
+        };
+        let sim: Vec<(&str, LinkKind, &str)> = SIM_LINKS
+            .iter()
+            .map(|(k, kind, _, w)| (*k, *kind, *w))
+            .collect();
+        let tables = [
+            ("econ", &c.econ, plain(ECON_LINKS)),
+            ("game", &c.game, plain(GAME_LINKS)),
+            ("sim", &c.sim, sim),
+        ];
         for (table, links, known) in tables {
             for l in links {
                 let Some((_, kind, what)) = known.iter().find(|(k, _, _)| *k == l.key) else {
@@ -685,6 +707,367 @@ impl V<'_> {
     fn scenarios(&mut self) {
         for s in &self.case.scenarios {
             self.prov_ref(&s.prov, s.span.clone());
+        }
+    }
+
+    fn states(&mut self) {
+        for st in &self.case.states {
+            self.prov_ref(&st.prov, st.span.clone());
+            self.num(
+                &st.initial,
+                &format!("the initial value of state `{}`", st.id),
+            );
+            let (min, max) = (st.min, st.max);
+            if st.kind == StateKind::Flag {
+                for (key, v, want, span) in [
+                    ("min", min, 0.0, &st.min_span),
+                    ("max", max, 1.0, &st.max_span),
+                ] {
+                    if v != want {
+                        self.sink
+                            .error(
+                                "case::bad-flag",
+                                Some(span.clone()),
+                                format!("state `{}` is a flag, but its {key} is {v}", st.id),
+                            )
+                            .label(format!("{key} of a flag"))
+                            .expected(format!("{key} = {want} (a flag is 0 or 1)"))
+                            .hint("drop `min` and `max` for a flag, or make it `kind = \"level\"`")
+                            .push();
+                    }
+                }
+                let x = st.initial.value;
+                if !x.is_nan() && x != 0.0 && x != 1.0 {
+                    self.sink
+                        .error(
+                            "case::out-of-range",
+                            Some(st.initial.span.clone()),
+                            format!("state `{}` is a flag, but its initial value is {x}", st.id),
+                        )
+                        .label("not 0 or 1")
+                        .expected("0 or 1")
+                        .hint("a flag is off (0) or on (1)")
+                        .push();
+                }
+                continue;
+            }
+            if min.is_nan() || max.is_nan() {
+                continue; // a missing bound, already reported
+            }
+            if min >= max {
+                self.sink
+                    .error(
+                        "case::min-above-max",
+                        Some(st.min_span.clone()),
+                        format!("state `{}` has min {min}, not below its max {max}", st.id),
+                    )
+                    .label("min")
+                    .expected("min < max")
+                    .hint(if min > max {
+                        "swap min and max"
+                    } else {
+                        "a variable that cannot change is a parameter, not a state"
+                    })
+                    .push();
+                continue;
+            }
+            let x = st.initial.value;
+            if !x.is_nan() && (x < min || x > max) {
+                self.sink
+                    .error(
+                        "case::out-of-range",
+                        Some(st.initial.span.clone()),
+                        format!(
+                            "the initial value {x} of state `{}` is outside [{min}, {max}]",
+                            st.id
+                        ),
+                    )
+                    .label("out of range")
+                    .expected(format!("a number from {min} to {max}"))
+                    .hint("fix the value, or widen min and max")
+                    .push();
+            }
+        }
+    }
+
+    /// Where a rule problem is in the file: the exact characters when the rule's string maps
+    /// one-to-one onto the file, else the whole string.
+    fn rule_span(s: &Scenario, r: &Range<usize>) -> Range<usize> {
+        match s.rule_offset {
+            Some(o) => o + r.start..o + r.end,
+            None => s.rule_span.clone(),
+        }
+    }
+
+    fn rules(&mut self) {
+        let c = self.case;
+        if !c.scenarios.iter().any(|s| s.rule.is_some()) {
+            return;
+        }
+        let mut ok = true;
+        for s in c.scenarios.iter().filter(|s| s.rule.is_none()) {
+            ok = false;
+            let with: Vec<&str> = c
+                .scenarios
+                .iter()
+                .filter(|s| s.rule.is_some())
+                .map(|s| s.id.as_str())
+                .collect();
+            self.sink
+                .error(
+                    "case::rule-missing",
+                    Some(s.span.clone()),
+                    format!(
+                        "scenario `{}` has no rule, but {} {} one",
+                        s.id,
+                        with.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "),
+                        if with.len() == 1 { "has" } else { "have" }
+                    ),
+                )
+                .label("no `rule`")
+                .expected("`rule = \"…\"` on every scenario once one has a rule")
+                .hint("the rules classify every simulated state into exactly one scenario; add a rule here (e.g. the negation of the others)")
+                .push();
+        }
+        let ids: Vec<&str> = c.states.iter().map(|s| s.id.as_str()).collect();
+        let mut compiled = Vec::new();
+        for s in &c.scenarios {
+            let Some(text) = &s.rule else { continue };
+            match rule::compile_str(text, &ids) {
+                Ok(r) => compiled.push((s, r)),
+                Err(e) => {
+                    ok = false;
+                    let col = e.column(text);
+                    let mut b = self
+                        .sink
+                        .error(
+                            "case::bad-rule",
+                            Some(Self::rule_span(s, &e.span)),
+                            format!(
+                                "the rule of scenario `{}`: {} (column {col} of the rule)",
+                                s.id, e.message
+                            ),
+                        )
+                        .label(e.message.clone())
+                        .expected(e.expected.clone());
+                    if let Some(h) = &e.hint {
+                        b = b.hint(h.clone());
+                    }
+                    b.push();
+                }
+            }
+        }
+        let box_ok = c.states.iter().all(|s| s.min < s.max);
+        if !ok || !box_ok {
+            return;
+        }
+        let dims: Vec<rule::Dim> = c
+            .states
+            .iter()
+            .map(|s| rule::Dim {
+                id: s.id.clone(),
+                min: s.min,
+                max: s.max,
+                flag: s.kind == StateKind::Flag,
+            })
+            .collect();
+        let rules: Vec<&rule::CompiledRule> = compiled.iter().map(|(_, r)| r).collect();
+        let p = rule::check_partition(&rules, &dims);
+        let mut show: Vec<usize> = rules.iter().flat_map(|r| r.vars()).collect();
+        show.sort_unstable();
+        show.dedup();
+        let how = if p.exact {
+            String::new()
+        } else {
+            format!(
+                " (found by a sampled check of {} points: a rule compares sums, products or two state variables, so the state box cannot be split exactly)",
+                p.points
+            )
+        };
+        for (i, j, point) in &p.overlaps {
+            let (a, b) = (compiled[*i].0, compiled[*j].0);
+            let at = rule::describe_point(point, &dims, &show);
+            self.sink
+                .error(
+                    "case::rule-overlap",
+                    Some(b.rule_span.clone()),
+                    format!(
+                        "the rules of scenarios `{}` and `{}` both hold at {at}{how}",
+                        a.id, b.id
+                    ),
+                )
+                .label(format!("overlaps with `{}`", a.id))
+                .expected("rules that exclude each other: exactly one scenario for every state")
+                .hint(format!(
+                    "tighten one of the two rules (mind `>=` against `>` at a shared threshold), or add `&& !({})` to this one",
+                    a.rule.as_deref().unwrap_or("…")
+                ))
+                .push();
+        }
+        if !p.gaps.is_empty() {
+            let last = compiled[compiled.len() - 1].0;
+            let examples: Vec<String> = p
+                .gaps
+                .iter()
+                .map(|g| rule::describe_point(g, &dims, &show))
+                .collect();
+            let more = p.gap_count.saturating_sub(p.gaps.len());
+            let unit = if p.exact { "cells" } else { "points" };
+            self.sink
+                .error(
+                    "case::rule-gap",
+                    Some(last.rule_span.clone()),
+                    format!(
+                        "no scenario's rule holds at {}{}{how}",
+                        examples.join("; at "),
+                        if more > 0 {
+                            format!(" (and {more} more {unit})")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                )
+                .label("the rules leave states unclassified")
+                .expected("rules that together cover every state of the box [min, max] of each [[state]]")
+                .hint("widen a rule (mind `<` against `<=` at a shared threshold), or add a scenario whose rule covers the rest")
+                .push();
+        }
+    }
+
+    fn correlations(&mut self) {
+        let c = self.case;
+        let param_ids: Vec<&str> = c.params.iter().map(|p| p.id.as_str()).collect();
+        let mut ok = true;
+        let mut pairs: HashMap<(&str, &str), Range<usize>> = HashMap::new();
+        for k in &c.correlations {
+            self.prov_ref(&k.prov, k.a_span.clone());
+            self.num(
+                &k.rho,
+                &format!("the correlation of `{}` and `{}`", k.a, k.b),
+            );
+            let r = k.rho.value;
+            if r <= -1.0 || r >= 1.0 {
+                ok = false;
+                self.sink
+                    .error(
+                        "case::out-of-range",
+                        Some(k.rho.span.clone()),
+                        format!("the correlation of `{}` and `{}` is {r}", k.a, k.b),
+                    )
+                    .label("not strictly between -1 and 1")
+                    .expected("a rank correlation in (-1, 1)")
+                    .hint("a correlation of ±1 makes one parameter a function of the other: keep one of them, or use e.g. 0.9")
+                    .push();
+            }
+            for (id, span) in [(&k.a, &k.a_span), (&k.b, &k.b_span)] {
+                match c.param(id) {
+                    None => {
+                        ok = false;
+                        let mut b = self
+                            .sink
+                            .error(
+                                "case::unknown-param",
+                                Some(span.clone()),
+                                format!(
+                                    "the correlation names a parameter that is not declared: {id:?}"
+                                ),
+                            )
+                            .label("no [[param]] has this id")
+                            .expected("the id of an uncertain [[param]]");
+                        b = match did_you_mean(id, param_ids.iter().copied()) {
+                            Some(best) => b.hint(format!("did you mean {best:?}?")),
+                            None => b.hint("declare the parameter, or fix the id"),
+                        };
+                        b.push();
+                    }
+                    Some(p) if matches!(p.dist, Dist::Fixed { .. }) => {
+                        ok = false;
+                        self.sink
+                            .error(
+                                "case::correlated-fixed",
+                                Some(span.clone()),
+                                format!("parameter `{id}` is fixed, so it cannot be correlated"),
+                            )
+                            .label("a fixed parameter")
+                            .expected("an uncertain parameter (one with `dist`)")
+                            .hint("give the parameter a distribution, or remove the correlation")
+                            .push();
+                    }
+                    Some(_) => {}
+                }
+            }
+            if k.a == k.b {
+                ok = false;
+                self.sink
+                    .error(
+                        "case::self-correlation",
+                        Some(k.b_span.clone()),
+                        format!("`{}` is correlated with itself", k.a),
+                    )
+                    .label("same parameter as `a`")
+                    .expected("two different parameters")
+                    .hint(
+                        "a parameter's correlation with itself is always 1; name another parameter",
+                    )
+                    .push();
+                continue;
+            }
+            let key = if k.a < k.b {
+                (k.a.as_str(), k.b.as_str())
+            } else {
+                (k.b.as_str(), k.a.as_str())
+            };
+            if let Some(prev) = pairs.get(&key) {
+                ok = false;
+                let (l, _) = self.sink.source().line_col(prev.start);
+                self.sink
+                    .error(
+                        "case::duplicate-correlation",
+                        Some(k.a_span.clone()),
+                        format!("`{}` and `{}` are correlated twice", k.a, k.b),
+                    )
+                    .label("second correlation of this pair")
+                    .expected(format!(
+                        "one [[correlation]] per pair (the first is on line {l})"
+                    ))
+                    .hint("remove one of them")
+                    .push();
+            } else {
+                pairs.insert(key, k.a_span.clone());
+            }
+        }
+        if !ok {
+            return;
+        }
+        let m = c.correlation_matrix();
+        if let Err(k) = m.cholesky() {
+            let involved = &m.params[..=k.min(m.len().saturating_sub(1))];
+            let mut listed = Vec::new();
+            let mut span = None;
+            for r in &c.correlations {
+                if involved.contains(&r.a) && involved.contains(&r.b) {
+                    listed.push(format!("{}–{} {}", r.a, r.b, r.rho.value));
+                    if r.a == m.params[k] || r.b == m.params[k] {
+                        span = Some(r.rho.span.clone());
+                    }
+                }
+            }
+            self.sink
+                .error(
+                    "case::correlation-not-positive-definite",
+                    span,
+                    format!(
+                        "the correlations of {} cannot hold together (their matrix is not positive definite)",
+                        involved.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .label("inconsistent with the other correlations")
+                .expected("correlations some joint distribution can have (a positive definite matrix)")
+                .hint(format!(
+                    "weaken one of these pairs: {} (e.g. if A–B and B–C are strongly positive, A–C cannot be strongly negative)",
+                    listed.join(", ")
+                ))
+                .push();
         }
     }
 }

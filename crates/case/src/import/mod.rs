@@ -126,6 +126,9 @@ pub(crate) fn skeleton(file: &str, title: String, description: String) -> Case {
         scenarios: Vec::new(),
         econ: Vec::new(),
         game: Vec::new(),
+        states: Vec::new(),
+        correlations: Vec::new(),
+        sim: Vec::new(),
     }
 }
 
