@@ -1247,6 +1247,12 @@ pub const SIM_LINKS: &[(&str, LinkKind, Arity, &str)] = &[
         Arity::One,
         "multiplier on the patron's resolve in the timeline's games",
     ),
+    (
+        "resolve_peak_year",
+        LinkKind::Param,
+        Arity::One,
+        "the year in which the patron's resolve reaches `resolve_moscow` (rising linearly from 1 at as_of)",
+    ),
 ];
 
 /// The keys of the `[econ]` table: which record of the case feeds which input of the economics

@@ -99,8 +99,8 @@ pub fn terminal_kind(t: usize) -> (Kind, Answer) {
         1 => (Kind::Accept, Answer::None),
         _ => {
             let branch = (t - 2) / 6;
-            let answer = [Answer::Stall, Answer::RefuseSupported, Answer::RefuseAlone]
-                [branch.min(2)];
+            let answer =
+                [Answer::Stall, Answer::RefuseSupported, Answer::RefuseAlone][branch.min(2)];
             let kind = [
                 Kind::BackDown,
                 Kind::CapitulateEconomic,

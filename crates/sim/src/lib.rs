@@ -10,3 +10,6 @@
 //! - `sample`: quantile sampling of the case's distributions, rank correlation.
 //! - `sensitivity`: one-at-a-time tornado and Sobol indices.
 //! - `score`: Brier and log scores, calibration, issue errors against realised outcomes.
+
+pub mod timeline;
+pub mod wiring;
