@@ -91,6 +91,12 @@ pub enum StoreError {
         /// The number of scenarios declared.
         count: usize,
     },
+    /// A draw index above `i64::MAX` (SQLite integers are signed; draw order must stay numeric).
+    #[error("draw index {draw} is too large: the store keeps draw indices up to 2^63 − 1")]
+    DrawIndex {
+        /// The draw index.
+        draw: u64,
+    },
     /// The same draw index was pushed twice in one run.
     #[error("draw {draw} was pushed twice in the same run")]
     DuplicateDraw {

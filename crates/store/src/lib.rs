@@ -32,8 +32,9 @@
 //! ±∞ and −0.0 included, reads back bit for bit. Parameters, timings and aggregates are
 //! `serde_json::Value`s stored as JSON text (serde_json with `float_roundtrip`, so finite floats
 //! read back exactly); JSON has no NaN or ∞ — serde_json turns them into `null` before they reach
-//! the store. The `u64` seed, number of draws and draw index are stored as the `i64` with the same
-//! bits and read back unchanged.
+//! the store. The `u64` seed and number of draws are stored as the `i64` with the same bits and
+//! read back unchanged; draw indices must be at most `i64::MAX` ([`StoreError::DrawIndex`]) so
+//! that rows keep their numeric order.
 //!
 //! # Schema (version 1, `PRAGMA user_version = 1`, `PRAGMA application_id = 0x4C564752`)
 //! See [`SCHEMA_SQL`]. A file that is not an SQLite database, or a database of another

@@ -147,6 +147,9 @@ impl RunWriter<'_> {
                 names: self.value_names.join(", "),
             });
         }
+        let Ok(index) = i64::try_from(draw) else {
+            return Err(StoreError::DrawIndex { draw });
+        };
         let Some(insert) = self.insert.as_mut() else {
             self.pushed += 1;
             return Ok(());
@@ -159,7 +162,7 @@ impl RunWriter<'_> {
             });
         }
         encode_values(values, &mut self.buf);
-        match insert.execute(params![self.run_id, draw as i64, scenario, &self.buf[..]]) {
+        match insert.execute(params![self.run_id, index, scenario, &self.buf[..]]) {
             Ok(_) => {}
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
                 return Err(StoreError::DuplicateDraw { draw });
