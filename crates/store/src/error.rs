@@ -91,11 +91,19 @@ pub enum StoreError {
         /// The number of scenarios declared.
         count: usize,
     },
-    /// A draw index above `i64::MAX` (SQLite integers are signed; draw order must stay numeric).
-    #[error("draw index {draw} is too large: the store keeps draw indices up to 2^63 − 1")]
+    /// A draw index above [`crate::MAX_DRAW_INDEX`].
+    #[error("draw index {draw} is too large: the store keeps draw indices up to 2^40 − 1")]
     DrawIndex {
         /// The draw index.
         draw: u64,
+    },
+    /// The store holds the largest number of runs its keys allow.
+    #[error(
+        "the run store {path} is full: it holds runs up to id 2^23 − 1; start a new store file"
+    )]
+    Full {
+        /// The store file.
+        path: PathBuf,
     },
     /// The same draw index was pushed twice in one run.
     #[error("draw {draw} was pushed twice in the same run")]

@@ -4,7 +4,10 @@
 use rusqlite::Row;
 use serde::Serialize;
 
-use crate::{DrawSummary, Result, RunId, RunRef, Store, StoreError, decode_values, rfc3339};
+use crate::{
+    DRAW_BITS, DrawSummary, MAX_DRAW_INDEX, Result, RunId, RunRef, Store, StoreError,
+    decode_values, rfc3339,
+};
 
 /// One line of `leverage runs list`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -191,11 +194,16 @@ impl Store {
         let id = self.resolve(run)?;
         let mut stmt = self
             .conn
-            .prepare("SELECT draw, scenario, vals FROM draws WHERE run_id = ?1 ORDER BY draw")
+            .prepare(
+                "SELECT key, scenario, vals FROM draws WHERE key BETWEEN ?1 AND ?2 ORDER BY key",
+            )
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([id.0]).map_err(|e| self.err(e))?;
+        let lo = id.0 << DRAW_BITS;
+        let mut rows = stmt
+            .query([lo, lo | MAX_DRAW_INDEX as i64])
+            .map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let draw = row.get::<_, i64>(0).map_err(|e| self.err(e))? as u64;
+            let draw = (row.get::<_, i64>(0).map_err(|e| self.err(e))? - lo) as u64;
             let scenario: u32 = row.get(1).map_err(|e| self.err(e))?;
             let bytes = row.get_ref(2).map_err(|e| self.err(e))?;
             let values = bytes

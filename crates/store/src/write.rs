@@ -3,7 +3,10 @@
 
 use rusqlite::{Connection, Statement, params};
 
-use crate::{DrawSummary, Result, RunId, RunMeta, Store, StoreError, encode_values, now_unix_ms};
+use crate::{
+    DRAW_BITS, DrawSummary, MAX_DRAW_INDEX, MAX_RUN_ID, Result, RunId, RunMeta, Store, StoreError,
+    encode_values, now_unix_ms,
+};
 
 /// A run being written. Nothing of it is visible to readers until [`RunWriter::finish`] commits;
 /// dropping the writer (or [`RunWriter::abort`]) rolls everything back.
@@ -82,12 +85,15 @@ impl Store {
         )
         .map_err(|e| this.err(e))?;
         writer.run_id = conn.last_insert_rowid();
+        if writer.run_id > MAX_RUN_ID {
+            return Err(StoreError::Full {
+                path: this.path.clone(),
+            });
+        }
         if meta.keep_draws {
             writer.insert = Some(
-                conn.prepare(
-                    "INSERT INTO draws (run_id, draw, scenario, vals) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(|e| this.err(e))?,
+                conn.prepare("INSERT INTO draws (key, scenario, vals) VALUES (?1, ?2, ?3)")
+                    .map_err(|e| this.err(e))?,
             );
         }
         Ok(writer)
@@ -147,9 +153,9 @@ impl RunWriter<'_> {
                 names: self.value_names.join(", "),
             });
         }
-        let Ok(index) = i64::try_from(draw) else {
+        if draw > MAX_DRAW_INDEX {
             return Err(StoreError::DrawIndex { draw });
-        };
+        }
         let Some(insert) = self.insert.as_mut() else {
             self.pushed += 1;
             return Ok(());
@@ -162,7 +168,11 @@ impl RunWriter<'_> {
             });
         }
         encode_values(values, &mut self.buf);
-        match insert.execute(params![self.run_id, index, scenario, &self.buf[..]]) {
+        match insert.execute(params![
+            (self.run_id << DRAW_BITS) | draw as i64,
+            scenario,
+            &self.buf[..]
+        ]) {
             Ok(_) => {}
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
                 return Err(StoreError::DuplicateDraw { draw });

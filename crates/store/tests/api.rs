@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use leverage_store::{
-    ChangeKind, DrawSummary, RunId, RunMeta, RunRef, SCHEMA_VERSION, Store, StoreError,
+    ChangeKind, DrawSummary, MAX_DRAW_INDEX, RunId, RunMeta, RunRef, SCHEMA_VERSION, Store,
+    StoreError,
 };
 use serde_json::json;
 
@@ -43,7 +44,7 @@ fn draws() -> Vec<DrawSummary> {
             values: vec![f64::NAN, f64::INFINITY],
         },
         DrawSummary {
-            draw: i64::MAX as u64,
+            draw: MAX_DRAW_INDEX,
             scenario: 0,
             values: vec![f64::MIN_POSITIVE, 1e300],
         },
@@ -198,7 +199,7 @@ fn bad_draws_are_rejected_with_clear_errors() {
     w.push(7, 0, &[1.0, 2.0]).unwrap();
     let e = w.push(7, 1, &[1.0, 2.0]).unwrap_err();
     assert!(matches!(e, StoreError::DuplicateDraw { draw: 7 }), "{e}");
-    let e = w.push(u64::MAX, 0, &[1.0, 2.0]).unwrap_err();
+    let e = w.push(MAX_DRAW_INDEX + 1, 0, &[1.0, 2.0]).unwrap_err();
     assert!(matches!(e, StoreError::DrawIndex { .. }), "{e}");
 }
 
@@ -400,4 +401,38 @@ fn readers_see_committed_runs_while_a_run_is_being_written() {
     assert_eq!(reader.list().unwrap().len(), 1);
     w.finish(&json!({}), &json!({})).unwrap();
     assert_eq!(reader.list().unwrap().len(), 2);
+}
+
+#[test]
+fn draws_pushed_out_of_order_read_back_in_order_and_runs_do_not_mix() {
+    let (_d, path) = tmp();
+    let mut store = Store::open(&path).unwrap();
+    let m = meta(1, true);
+    let mut w = store.begin_run(&m).unwrap();
+    for i in [5u64, 0, 3, MAX_DRAW_INDEX, 1] {
+        w.push(i, 1, &[i as f64, 0.0]).unwrap();
+    }
+    let a = w.finish(&json!({}), &json!({})).unwrap();
+    let b = store
+        .save_run(&m, &draws()[..2], &json!({}), &json!({}))
+        .unwrap();
+    let got: Vec<u64> = store
+        .draws(a.into())
+        .unwrap()
+        .iter()
+        .map(|d| d.draw)
+        .collect();
+    assert_eq!(got, [0, 1, 3, 5, MAX_DRAW_INDEX]);
+    assert_eq!(store.draws(b.into()).unwrap().len(), 2);
+    drop(store);
+    // The view for the sqlite3 shell splits the key back into run and draw.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let n: i64 = c
+        .query_row(
+            "SELECT count(*) FROM draw_rows WHERE run_id = 1 AND draw IN (0, 5)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2);
 }
