@@ -1,0 +1,438 @@
+//! Round trips, diff, `latest`, missing ids and foreign files through the public API.
+
+use std::path::PathBuf;
+
+use leverage_store::{
+    ChangeKind, DrawSummary, MAX_DRAW_INDEX, RunId, RunMeta, RunRef, SCHEMA_VERSION, Store,
+    StoreError,
+};
+use serde_json::json;
+
+fn meta(seed: u64, keep_draws: bool) -> RunMeta {
+    RunMeta {
+        case_id: "default".into(),
+        case_hash: "0123456789abcdef0123456789abcdef".into(),
+        case_title: "Patron and client, 2020–2025".into(),
+        parameters: json!({"oil": {"price": 70.0, "shock_p": 0.2}, "years": [2020, 2025], "name": "x"}),
+        seed,
+        n_draws: 3,
+        threads: 2,
+        version: "0.1.0".into(),
+        command_line: vec![
+            "leverage".into(),
+            "simulate".into(),
+            "-n".into(),
+            "3".into(),
+        ],
+        started_unix_ms: 1_735_689_600_000,
+        scenarios: vec!["status_quo".into(), "integration".into()],
+        value_names: vec!["subsidy_pct_gdp".into(), "position_a".into()],
+        keep_draws,
+    }
+}
+
+fn draws() -> Vec<DrawSummary> {
+    vec![
+        DrawSummary {
+            draw: 0,
+            scenario: 0,
+            values: vec![1.5, -0.0],
+        },
+        DrawSummary {
+            draw: 1,
+            scenario: 1,
+            values: vec![f64::NAN, f64::INFINITY],
+        },
+        DrawSummary {
+            draw: MAX_DRAW_INDEX,
+            scenario: 0,
+            values: vec![f64::MIN_POSITIVE, 1e300],
+        },
+    ]
+}
+
+fn tmp() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("runs.sqlite");
+    (dir, path)
+}
+
+fn bits(d: &[DrawSummary]) -> Vec<(u64, u32, Vec<u64>)> {
+    d.iter()
+        .map(|d| {
+            (
+                d.draw,
+                d.scenario,
+                d.values.iter().map(|v| v.to_bits()).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn round_trip_meta_aggregates_and_draws() {
+    let (_d, path) = tmp();
+    let aggregates = json!({"p": {"status_quo": [0.5, 0.25], "integration": [0.5, 0.75]}});
+    let timings = json!({"sample_s": 0.125, "total_s": 1.5});
+    let m = meta(u64::MAX, true);
+    let id = {
+        let mut store = Store::open(&path).unwrap();
+        store.save_run(&m, &draws(), &aggregates, &timings).unwrap()
+    };
+    assert_eq!(id, RunId(1));
+    let store = Store::open_existing(&path).unwrap();
+    let run = store.show(RunRef::Id(id)).unwrap();
+    assert_eq!(run.case_id, m.case_id);
+    assert_eq!(run.case_hash, m.case_hash);
+    assert_eq!(run.case_title, m.case_title);
+    assert_eq!(run.parameters, m.parameters);
+    assert_eq!(run.seed, u64::MAX);
+    assert_eq!(run.n_draws, 3);
+    assert_eq!(run.threads, 2);
+    assert_eq!(run.version, "0.1.0");
+    assert_eq!(run.command_line, m.command_line);
+    assert_eq!(run.scenarios, m.scenarios);
+    assert_eq!(run.value_names, m.value_names);
+    assert_eq!(run.started_unix_ms, m.started_unix_ms);
+    assert_eq!(run.created, "2025-01-01T00:00:00Z");
+    assert_eq!(run.draws_stored, 3);
+    assert_eq!(run.aggregates, aggregates);
+    assert_eq!(run.timings, timings);
+    assert!(run.finished_unix_ms >= run.started_unix_ms);
+    // Draws come back bit for bit (NaN, −0.0, ∞), in draw order.
+    let got = store.draws(RunRef::Latest).unwrap();
+    assert_eq!(bits(&got), bits(&draws()));
+
+    let list = store.list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].id, id);
+    assert_eq!(list[0].case_hash_short, "0123456789ab");
+    assert_eq!(list[0].seed, u64::MAX);
+    assert_eq!(list[0].n_draws, 3);
+    assert_eq!(list[0].draws_stored, 3);
+
+    let export = store.export(RunRef::Id(id)).unwrap();
+    assert_eq!(
+        export.csv_header(),
+        ["draw", "scenario", "subsidy_pct_gdp", "position_a"]
+    );
+    assert_eq!(export.draws[1].scenario, "integration");
+    assert_eq!(
+        export.draws[1].csv_fields(),
+        ["1", "integration", "NaN", "inf"]
+    );
+    let j = serde_json::to_value(&export).unwrap();
+    assert_eq!(j["draws"][1]["values"], json!([null, null]));
+    assert_eq!(j["run"]["id"], json!(1));
+    assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+}
+
+#[test]
+fn run_without_draw_rows() {
+    let (_d, path) = tmp();
+    let mut store = Store::open(&path).unwrap();
+    let m = meta(1, false);
+    let mut w = store.begin_run(&m).unwrap();
+    for d in draws() {
+        w.push_draw(&d).unwrap();
+    }
+    assert_eq!(w.pushed(), 3);
+    let id = w.finish(&json!({"n": 3}), &json!({})).unwrap();
+    assert_eq!(store.show(id.into()).unwrap().draws_stored, 0);
+    assert!(store.draws(id.into()).unwrap().is_empty());
+    assert!(store.export(id.into()).unwrap().draws.is_empty());
+}
+
+#[test]
+fn dropped_or_aborted_writer_leaves_nothing() {
+    let (_d, path) = tmp();
+    let mut store = Store::open(&path).unwrap();
+    let m = meta(1, true);
+    {
+        let mut w = store.begin_run(&m).unwrap();
+        w.push_draws(&draws()).unwrap();
+    }
+    assert!(store.list().unwrap().is_empty());
+    let mut w = store.begin_run(&m).unwrap();
+    w.push_draws(&draws()).unwrap();
+    w.abort().unwrap();
+    assert!(store.list().unwrap().is_empty());
+    // The store still works and no orphan draw rows remain under the reused id.
+    let id = store
+        .save_run(&m, &draws()[..1], &json!(null), &json!(null))
+        .unwrap();
+    assert_eq!(store.draws(id.into()).unwrap().len(), 1);
+    assert_eq!(store.list().unwrap().len(), 1);
+}
+
+#[test]
+fn bad_draws_are_rejected_with_clear_errors() {
+    let (_d, path) = tmp();
+    let mut store = Store::open(&path).unwrap();
+    let m = meta(1, true);
+    let mut w = store.begin_run(&m).unwrap();
+    let e = w.push(0, 0, &[1.0]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::DrawShape {
+                expected: 2,
+                got: 1,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("subsidy_pct_gdp, position_a"), "{e}");
+    let e = w.push(0, 2, &[1.0, 2.0]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::ScenarioIndex {
+                index: 2,
+                count: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    w.push(7, 0, &[1.0, 2.0]).unwrap();
+    let e = w.push(7, 1, &[1.0, 2.0]).unwrap_err();
+    assert!(matches!(e, StoreError::DuplicateDraw { draw: 7 }), "{e}");
+    let e = w.push(MAX_DRAW_INDEX + 1, 0, &[1.0, 2.0]).unwrap_err();
+    assert!(matches!(e, StoreError::DrawIndex { .. }), "{e}");
+}
+
+#[test]
+fn latest_and_missing_ids() {
+    let (_d, path) = tmp();
+    let mut store = Store::open(&path).unwrap();
+    let e = store.show(RunRef::Latest).unwrap_err();
+    assert!(matches!(e, StoreError::NoRuns { .. }), "{e}");
+    let a = store
+        .save_run(&meta(1, true), &draws(), &json!({}), &json!({}))
+        .unwrap();
+    let b = store
+        .save_run(&meta(2, false), &[], &json!({}), &json!({}))
+        .unwrap();
+    assert_eq!((a, b), (RunId(1), RunId(2)));
+    assert_eq!(store.resolve(RunRef::Latest).unwrap(), b);
+    assert_eq!(store.show("latest".parse().unwrap()).unwrap().seed, 2);
+    assert_eq!("1".parse::<RunRef>().unwrap(), RunRef::Id(RunId(1)));
+    for bad in ["0", "-3", "abc", "", "1.5"] {
+        assert!(
+            matches!(bad.parse::<RunRef>(), Err(StoreError::BadRunRef(_))),
+            "{bad}"
+        );
+    }
+    let e = store.show(RunRef::Id(RunId(42))).unwrap_err();
+    assert!(matches!(e, StoreError::NoSuchRun { id: 42, .. }), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("42") && msg.contains("runs.sqlite") && msg.contains("leverage runs list"),
+        "{msg}"
+    );
+    assert!(matches!(
+        store.draws(RunRef::Id(RunId(42))),
+        Err(StoreError::NoSuchRun { .. })
+    ));
+    assert!(matches!(
+        store.diff(RunRef::Id(RunId(1)), RunRef::Id(RunId(9))),
+        Err(StoreError::NoSuchRun { id: 9, .. })
+    ));
+}
+
+#[test]
+fn diff_meta_parameters_and_aggregates() {
+    let (_d, path) = tmp();
+    let mut store = Store::open(&path).unwrap();
+    let ma = meta(1, false);
+    let mut mb = meta(2, false);
+    mb.case_hash = "ffff".into();
+    mb.n_draws = 10;
+    mb.version = "0.2.0".into();
+    mb.parameters =
+        json!({"oil": {"price": 55.0, "shock_p": 0.2}, "years": [2020, 2026], "extra": 1});
+    let a = store
+        .save_run(
+            &ma,
+            &[],
+            &json!({"p": {"sq": [0.5, 0.25], "int": 0.1}, "label": "a"}),
+            &json!({}),
+        )
+        .unwrap();
+    let b = store
+        .save_run(
+            &mb,
+            &[],
+            &json!({"p": {"sq": [0.75, 0.25], "new": 1}, "label": "b"}),
+            &json!({}),
+        )
+        .unwrap();
+    let d = store.diff(a.into(), b.into()).unwrap();
+    assert_eq!((d.a, d.b), (a, b));
+    let fields: Vec<&str> = d.meta.iter().map(|m| m.field.as_str()).collect();
+    assert_eq!(fields, ["case_hash", "seed", "n_draws", "version"]);
+    assert_eq!(d.meta[0].b, json!("ffff"));
+    let params: Vec<(&str, ChangeKind)> = d
+        .parameters
+        .iter()
+        .map(|p| (p.path.as_str(), p.kind))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("/extra", ChangeKind::Added),
+            ("/name", ChangeKind::Removed),
+            ("/oil/price", ChangeKind::Changed),
+            ("/years", ChangeKind::Changed),
+        ]
+    );
+    assert_eq!(d.parameters[2].old, Some(json!(70.0)));
+    assert_eq!(d.parameters[2].new, Some(json!(55.0)));
+    let aggs: Vec<(&str, f64)> = d
+        .aggregates
+        .iter()
+        .map(|x| (x.path.as_str(), x.delta))
+        .collect();
+    assert_eq!(aggs, [("/p/sq/0", 0.25), ("/p/sq/1", 0.0)]);
+    assert_eq!(d.changed_aggregates().count(), 1);
+    assert_eq!(d.aggregates_only_in_a, ["/p/int"]);
+    assert_eq!(d.aggregates_only_in_b, ["/p/new"]);
+    assert!(!d.is_empty());
+    // A run compared with itself has no differences.
+    assert!(store.diff(a.into(), a.into()).unwrap().is_empty());
+    serde_json::to_string(&d).unwrap();
+}
+
+#[test]
+fn text_file_is_not_a_store_and_is_left_untouched() {
+    let (_d, path) = tmp();
+    let text = "these are my notes, not a database\n".repeat(100);
+    std::fs::write(&path, &text).unwrap();
+    let e = Store::open(&path).unwrap_err();
+    assert!(matches!(e, StoreError::NotAStore { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains("runs.sqlite") && e.to_string().contains("not a leverage run store"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+#[test]
+fn other_sqlite_database_is_not_a_store_and_is_left_untouched() {
+    let (_d, path) = tmp();
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "CREATE TABLE customers (name TEXT); INSERT INTO customers VALUES ('ann');",
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let e = Store::open(&path).unwrap_err();
+    assert!(matches!(e, StoreError::NotAStore { .. }), "{e:?}");
+    assert!(e.to_string().contains("customers"), "{e}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(!path.with_extension("sqlite-wal").exists());
+
+    let other = path.with_file_name("other.db");
+    {
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.pragma_update(None, "application_id", 1234).unwrap();
+    }
+    let e = Store::open(&other).unwrap_err();
+    assert!(e.to_string().contains("another application"), "{e}");
+}
+
+#[test]
+fn newer_schema_gives_a_clear_error() {
+    let (_d, path) = tmp();
+    drop(Store::open(&path).unwrap());
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+    }
+    let e = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::NewerSchema {
+                found: 2,
+                supported: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("newer"), "{e}");
+}
+
+#[test]
+fn missing_file_and_missing_directory() {
+    let (_d, path) = tmp();
+    let e = Store::open_existing(&path).unwrap_err();
+    assert!(matches!(e, StoreError::Missing { .. }), "{e}");
+    assert!(!path.exists());
+    let e = Store::open(path.join("no/such/dir/runs.sqlite")).unwrap_err();
+    assert!(matches!(e, StoreError::Open { .. }), "{e}");
+    // A directory is not a store either.
+    let e = Store::open(path.parent().unwrap()).unwrap_err();
+    assert!(
+        e.to_string().contains("cannot open") || e.to_string().contains("not a leverage"),
+        "{e}"
+    );
+}
+
+#[test]
+fn readers_see_committed_runs_while_a_run_is_being_written() {
+    let (_d, path) = tmp();
+    let mut writer_store = Store::open(&path).unwrap();
+    writer_store
+        .save_run(&meta(1, true), &draws(), &json!({}), &json!({}))
+        .unwrap();
+    let m = meta(2, true);
+    let mut w = writer_store.begin_run(&m).unwrap();
+    for i in 0..50_000u64 {
+        w.push(i, 0, &[i as f64, 0.0]).unwrap();
+    }
+    let reader = Store::open_existing(&path).unwrap();
+    assert_eq!(reader.list().unwrap().len(), 1);
+    w.finish(&json!({}), &json!({})).unwrap();
+    assert_eq!(reader.list().unwrap().len(), 2);
+}
+
+#[test]
+fn draws_pushed_out_of_order_read_back_in_order_and_runs_do_not_mix() {
+    let (_d, path) = tmp();
+    let mut store = Store::open(&path).unwrap();
+    let m = meta(1, true);
+    let mut w = store.begin_run(&m).unwrap();
+    for i in [5u64, 0, 3, MAX_DRAW_INDEX, 1] {
+        w.push(i, 1, &[i as f64, 0.0]).unwrap();
+    }
+    let a = w.finish(&json!({}), &json!({})).unwrap();
+    let b = store
+        .save_run(&m, &draws()[..2], &json!({}), &json!({}))
+        .unwrap();
+    let got: Vec<u64> = store
+        .draws(a.into())
+        .unwrap()
+        .iter()
+        .map(|d| d.draw)
+        .collect();
+    assert_eq!(got, [0, 1, 3, 5, MAX_DRAW_INDEX]);
+    assert_eq!(store.draws(b.into()).unwrap().len(), 2);
+    drop(store);
+    // The view for the sqlite3 shell splits the key back into run and draw.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let n: i64 = c
+        .query_row(
+            "SELECT count(*) FROM draw_rows WHERE run_id = 1 AND draw IN (0, 5)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+}
