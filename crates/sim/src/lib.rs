@@ -10,3 +10,11 @@
 //! - `sample`: quantile sampling of the case's distributions, rank correlation.
 //! - `sensitivity`: one-at-a-time tornado and Sobol indices.
 //! - `score`: Brier and log scores, calibration, issue errors against realised outcomes.
+//! - `stream`: per-draw random streams (ChaCha8 stream number = draw index).
+//! - `stats`: Wilson intervals, mergeable histograms and moments.
+
+pub mod sample;
+pub mod score;
+pub mod sensitivity;
+pub mod stats;
+pub mod stream;
