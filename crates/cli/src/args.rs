@@ -143,6 +143,65 @@ pub enum Command {
         #[arg(long, value_enum)]
         output: Option<Output>,
     },
+    /// Monte Carlo over the case's timeline: the probability of each named scenario by year,
+    /// fan charts of the subsidy and the state, issue outcomes (docs/simulation.md). Saves the
+    /// run in the run store unless --no-store.
+    Simulate {
+        /// The case file (default: the embedded case).
+        #[arg(long, value_name = "FILE")]
+        case: Option<PathBuf>,
+        /// Number of draws.
+        #[arg(short = 'n', long = "draws", default_value_t = 10_000)]
+        draws: u64,
+        /// Seed: the same case and seed give the same output on any number of threads.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Also run the sensitivity analysis (tornado and Sobol indices).
+        #[arg(long)]
+        sensitivity: bool,
+        /// The run store (default: $LEVERAGE_STORE, else ~/.local/share/leverage/runs.sqlite).
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+        /// Do not save the run.
+        #[arg(long, conflicts_with = "store")]
+        no_store: bool,
+        /// Save the run's aggregates but not its per-draw summaries.
+        #[arg(long)]
+        no_draws: bool,
+        /// table (default), csv (scenario probabilities by year) or json (everything).
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
+    /// Saved ensemble runs: list, show, diff, export.
+    Runs {
+        #[command(subcommand)]
+        cmd: RunsCmd,
+    },
+    /// Score a case's scenario probabilities and issue forecasts against what happened (an
+    /// outcomes file): Brier and log scores, calibration, issue errors.
+    Score {
+        /// The case file (default: the embedded case).
+        #[arg(long, value_name = "FILE")]
+        case: Option<PathBuf>,
+        /// The outcomes file (TOML; docs/case-format.md, "Outcomes files").
+        #[arg(long, value_name = "FILE")]
+        outcomes: PathBuf,
+        /// Number of draws of the ensemble that is scored.
+        #[arg(short = 'n', long = "draws", default_value_t = 10_000)]
+        draws: u64,
+        /// Seed of the ensemble.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// table (default) or json.
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
     /// Published figures of a case against the model's own numbers (each `[[figure]]` with a
     /// `model` quantity).
     Figures {
@@ -291,6 +350,55 @@ pub enum Output {
     Csv,
     /// JSON, stable enough to script against.
     Json,
+}
+
+/// `leverage runs` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RunsCmd {
+    /// Every saved run, newest last.
+    List {
+        /// The run store (default: $LEVERAGE_STORE, else ~/.local/share/leverage/runs.sqlite).
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+        /// table (default), csv or json.
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
+    /// One run: its case, seed, parameters and scenario probabilities.
+    Show {
+        /// Run id, or `latest`.
+        run: String,
+        /// The run store.
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+        /// table (default; probabilities as CSV) or json (everything saved).
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
+    /// What differs between two runs: case hash, seed, parameters, aggregates.
+    Diff {
+        /// First run id (or `latest`).
+        a: String,
+        /// Second run id (or `latest`).
+        b: String,
+        /// The run store.
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+        /// table (default) or json.
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
+    /// A run's per-draw summaries.
+    Export {
+        /// Run id, or `latest`.
+        run: String,
+        /// The run store.
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+        /// csv (default) or json.
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
 }
 
 /// Layouts `case import` reads.

@@ -11,6 +11,7 @@ mod econ;
 mod game;
 mod io;
 mod show;
+mod sim;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -214,6 +215,59 @@ fn run(cli: Cli) -> Result<()> {
                 output.unwrap_or(Output::Table),
             )
         }
+        Command::Simulate {
+            case,
+            draws,
+            seed,
+            threads,
+            sensitivity,
+            store,
+            no_store,
+            no_draws,
+            output,
+        } => sim::simulate(sim::SimArgs {
+            case,
+            draws,
+            seed,
+            threads,
+            output: output.unwrap_or(Output::Table),
+            store,
+            no_store,
+            no_draws,
+            sensitivity,
+        }),
+        Command::Runs { cmd } => match cmd {
+            args::RunsCmd::List { store, output } => {
+                sim::runs::list(store.as_deref(), output.unwrap_or(Output::Table))
+            }
+            args::RunsCmd::Show { run, store, output } => {
+                sim::runs::show(store.as_deref(), &run, output.unwrap_or(Output::Table))
+            }
+            args::RunsCmd::Diff {
+                a,
+                b,
+                store,
+                output,
+            } => sim::runs::diff(store.as_deref(), &a, &b, output.unwrap_or(Output::Table)),
+            args::RunsCmd::Export { run, store, output } => {
+                sim::runs::export(store.as_deref(), &run, output.unwrap_or(Output::Csv))
+            }
+        },
+        Command::Score {
+            case,
+            outcomes,
+            draws,
+            seed,
+            threads,
+            output,
+        } => sim::score(
+            case.as_deref(),
+            &outcomes,
+            draws,
+            seed,
+            threads,
+            output.unwrap_or(Output::Table),
+        ),
         Command::Backtest { data } => match data {
             args::BacktestData::Deu {
                 file,

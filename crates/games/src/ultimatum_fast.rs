@@ -204,63 +204,96 @@ impl Choice for Best {
     }
 }
 
-/// Values (Moscow, Minsk) of a node and the probability of reaching each terminal below it,
-/// conditional on reaching the node.
-type Sub = ([f64; 2], [f64; TERMINALS]);
-
-fn leaf(pay: &[[f64; 2]; TERMINALS], t: usize) -> Sub {
-    let mut r = [0.0; TERMINALS];
-    r[t] = 1.0;
-    (pay[t], r)
+/// Choice probabilities of one response subtree, and its value (Moscow, Minsk).
+struct Response {
+    value: [f64; 2],
+    respond: [f64; 3],
+    coerced: [f64; 2],
+    pressured: [f64; 2],
+    resisted: [f64; 2],
 }
 
-fn mix<const N: usize>(p: [f64; N], subs: [Sub; N]) -> Sub {
-    let mut v = [0.0; 2];
-    let mut r = [0.0; TERMINALS];
-    for (pa, (sv, sr)) in p.iter().zip(subs) {
-        if *pa == 0.0 {
-            continue;
-        }
-        v[0] += pa * sv[0];
-        v[1] += pa * sv[1];
-        for (x, y) in r.iter_mut().zip(sr) {
-            *x += pa * y;
-        }
+/// Expected value of a choice.
+fn expect<const N: usize>(p: &[f64; N], v: [[f64; 2]; N]) -> [f64; 2] {
+    let mut out = [0.0; 2];
+    for (pa, va) in p.iter().zip(v) {
+        out[0] += pa * va[0];
+        out[1] += pa * va[1];
     }
-    (v, r)
+    out
 }
 
-fn decide<C: Choice, const N: usize>(rule: &C, mover: usize, subs: [Sub; N]) -> Sub {
-    let p = rule.choose(subs.map(|s| s.0[mover]));
-    mix(p, subs)
-}
-
-fn respond<C: Choice>(rule: &C, pay: &[[f64; 2]; TERMINALS], b: usize) -> Sub {
+/// Values bottom-up through one response subtree starting at terminal `b`.
+fn respond<C: Choice>(rule: &C, pay: &[[f64; 2]; TERMINALS], b: usize) -> Response {
     const MOSCOW: usize = 0;
     const MINSK: usize = 1;
-    let coerced = decide(rule, MINSK, [leaf(pay, b + 1), leaf(pay, b + 2)]);
-    let resisted = decide(rule, MOSCOW, [leaf(pay, b + 4), leaf(pay, b + 5)]);
-    let pressured = decide(rule, MINSK, [leaf(pay, b + 3), resisted]);
-    decide(rule, MOSCOW, [leaf(pay, b), coerced, pressured])
+    let ce = [pay[b + 1], pay[b + 2]];
+    let coerced = rule.choose(ce.map(|v| v[MINSK]));
+    let v_ce = expect(&coerced, ce);
+    let rs = [pay[b + 4], pay[b + 5]];
+    let resisted = rule.choose(rs.map(|v| v[MOSCOW]));
+    let v_rs = expect(&resisted, rs);
+    let cp = [pay[b + 3], v_rs];
+    let pressured = rule.choose(cp.map(|v| v[MINSK]));
+    let v_cp = expect(&pressured, cp);
+    let r = [pay[b], v_ce, v_cp];
+    let respond = rule.choose(r.map(|v| v[MOSCOW]));
+    Response {
+        value: expect(&respond, r),
+        respond,
+        coerced,
+        pressured,
+        resisted,
+    }
+}
+
+/// Writes the terminal probabilities of a response subtree reached with probability `reach`.
+fn spread(r: &Response, b: usize, reach: f64, out: &mut [f64; TERMINALS]) {
+    out[b] = reach * r.respond[0];
+    let ce = reach * r.respond[1];
+    out[b + 1] = ce * r.coerced[0];
+    out[b + 2] = ce * r.coerced[1];
+    let cp = reach * r.respond[2];
+    out[b + 3] = cp * r.pressured[0];
+    let rs = cp * r.pressured[1];
+    out[b + 4] = rs * r.resisted[0];
+    out[b + 5] = rs * r.resisted[1];
 }
 
 fn solve<C: Choice>(rule: &C, i: &UltimatumInputs) -> Solution {
     let pay = terminal_payoffs(i);
     let p = i.p_support();
     let stall = respond(rule, &pay, BRANCH_BASE[0]);
-    let refuse = mix(
-        [p, 1.0 - p],
-        [
-            respond(rule, &pay, BRANCH_BASE[1]),
-            respond(rule, &pay, BRANCH_BASE[2]),
-        ],
+    let support = respond(rule, &pay, BRANCH_BASE[1]);
+    let alone = respond(rule, &pay, BRANCH_BASE[2]);
+    let refuse = expect(&[p, 1.0 - p], [support.value, alone.value]);
+    let a = [pay[1], stall.value, refuse];
+    let answer = rule.choose(a.map(|v| v[1]));
+    let v_answer = expect(&answer, a);
+    let root_v = [pay[0], v_answer];
+    let root = rule.choose(root_v.map(|v| v[0]));
+    let mut probabilities = [0.0; TERMINALS];
+    probabilities[0] = root[0];
+    let demand = root[1];
+    probabilities[1] = demand * answer[0];
+    spread(
+        &stall,
+        BRANCH_BASE[0],
+        demand * answer[1],
+        &mut probabilities,
     );
-    let answer = decide(rule, 1, [leaf(&pay, 1), stall, refuse]);
-    let (values, reach) = decide(rule, 0, [leaf(&pay, 0), answer]);
+    let refused = demand * answer[2];
+    spread(&support, BRANCH_BASE[1], refused * p, &mut probabilities);
+    spread(
+        &alone,
+        BRANCH_BASE[2],
+        refused * (1.0 - p),
+        &mut probabilities,
+    );
     Solution {
         payoffs: pay,
-        values,
-        probabilities: reach,
+        values: expect(&root, root_v),
+        probabilities,
     }
 }
 

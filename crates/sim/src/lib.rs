@@ -7,9 +7,22 @@
 //! and *i*, so results do not depend on the number of threads.
 //!
 //! Modules:
+//! - `wiring`: from a case to the timeline's plain inputs and the parameter sampler.
+//! - `timeline`: one path, year by year.
+//! - `ensemble`: N paths in parallel with order-independent streaming aggregates.
+//! - `analysis`: tornado and Sobol indices of the scenario probabilities.
 //! - `sample`: quantile sampling of the case's distributions, rank correlation.
-//! - `sensitivity`: one-at-a-time tornado and Sobol indices.
+//! - `sensitivity`: one-at-a-time tornado and Sobol indices (generic estimators).
 //! - `score`: Brier and log scores, calibration, issue errors against realised outcomes.
+//! - `stream`: per-draw random streams (ChaCha8 stream number = draw index).
+//! - `stats`: Wilson intervals, mergeable histograms and moments.
 
+pub mod analysis;
+pub mod ensemble;
+pub mod sample;
+pub mod score;
+pub mod sensitivity;
+pub mod stats;
+pub mod stream;
 pub mod timeline;
 pub mod wiring;

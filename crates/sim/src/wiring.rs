@@ -172,6 +172,9 @@ pub enum WiringError {
     /// The economics cannot be set up.
     #[error("the timeline's economics: {0}")]
     Econ(String),
+    /// The parameters cannot be sampled.
+    #[error("the case's parameters cannot be sampled: {0}")]
+    Sampling(String),
 }
 
 /// A timeline coefficient: its `[sim]` (or `[econ]`/`[game]`) link and its default.
@@ -499,4 +502,78 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         rule_ids,
         rules,
     })
+}
+
+/// The case's parameters as one sampler: every `[[param]]` in declaration order, with the
+/// `[[correlation]]` rank correlations as one Gaussian-copula block.
+#[derive(Debug, Clone)]
+pub struct CaseSampler {
+    sampler: crate::sample::Sampler,
+    /// Parameter ids, in order.
+    pub ids: Vec<String>,
+    /// Indices of the uncertain (not fixed) parameters.
+    pub uncertain: Vec<usize>,
+}
+
+impl CaseSampler {
+    /// The underlying sampler.
+    pub fn inner(&self) -> &crate::sample::Sampler {
+        &self.sampler
+    }
+    /// The same parameters without rank correlation (for variance-based sensitivity, whose
+    /// indices assume independent inputs).
+    pub fn independent(case: &Case) -> Result<Self, WiringError> {
+        build_sampler(case, false)
+    }
+}
+
+/// Builds the case's sampler.
+pub fn sampler(case: &Case) -> Result<CaseSampler, WiringError> {
+    build_sampler(case, true)
+}
+
+fn build_sampler(case: &Case, correlated: bool) -> Result<CaseSampler, WiringError> {
+    let dists: Vec<Dist> = case.params.iter().map(|p| p.dist.clone()).collect();
+    let mut blocks = Vec::new();
+    let m = case.correlation_matrix();
+    if correlated && !m.is_empty() {
+        let k = m.len();
+        let params =
+            m.params
+                .iter()
+                .map(|id| {
+                    case.params.iter().position(|p| &p.id == id).ok_or_else(|| {
+                        WiringError::Econ(format!("unknown correlated parameter {id}"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+        let rho = (0..k).map(|i| m.rho[i * k..(i + 1) * k].to_vec()).collect();
+        blocks.push(crate::sample::RankCorrelation { params, rho });
+    }
+    let sampler = crate::sample::Sampler::new(&dists, &blocks)
+        .map_err(|e| WiringError::Sampling(e.to_string()))?;
+    Ok(CaseSampler {
+        sampler,
+        ids: case.params.iter().map(|p| p.id.clone()).collect(),
+        uncertain: case
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !matches!(p.dist, Dist::Fixed { .. }))
+            .map(|(i, _)| i)
+            .collect(),
+    })
+}
+
+impl crate::ensemble::DrawSampler for CaseSampler {
+    fn sample(&self, rng: &mut rand_chacha::ChaCha8Rng, scratch: &mut Vec<f64>, out: &mut [f64]) {
+        scratch.resize(self.ids.len(), 0.5);
+        // A validated case has finite distributions; a failure leaves the central values.
+        if self.sampler.draw(rng, scratch, out).is_err() {
+            out.fill(f64::NAN);
+        }
+    }
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
 }

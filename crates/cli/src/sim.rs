@@ -1,0 +1,801 @@
+//! `leverage simulate`, `leverage runs` and `leverage score`: the scenario engine's ensembles,
+//! the run store, and scoring against outcomes.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use comfy_table::{Cell, CellAlignment};
+use leverage_case::Case;
+use leverage_sim::ensemble::{self, Ensemble};
+use leverage_sim::{analysis, wiring};
+use leverage_store::{RunMeta, RunRef, Store};
+use serde_json::json;
+
+use crate::args::Output;
+use crate::show::table;
+use crate::{Failure, Result, diagnostics, io, pretty_json};
+
+fn user(msg: String) -> Failure {
+    Failure::User(format!("error: {msg}"))
+}
+
+/// Where runs are saved: `--store`, else `$LEVERAGE_STORE`, else
+/// `$XDG_DATA_HOME/leverage/runs.sqlite` (`~/.local/share/leverage/runs.sqlite`).
+pub fn store_path(arg: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = arg {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("LEVERAGE_STORE").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or_else(|| {
+            user(
+                "no place for the run store: set LEVERAGE_STORE or HOME, or pass --store FILE"
+                    .into(),
+            )
+        })?;
+    Ok(base.join("leverage").join("runs.sqlite"))
+}
+
+fn open_store(path: &Path, create: bool) -> Result<Store> {
+    if create {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                user(format!(
+                    "cannot create the folder of the run store {}: {e}\n  help: pass --store FILE or set LEVERAGE_STORE",
+                    path.display()
+                ))
+            })?;
+        }
+        Store::open(path)
+    } else {
+        Store::open_existing(path)
+    }
+    .map_err(|e| user(e.to_string()))
+}
+
+/// The hash of a case: SHA-256 of its canonical JSON (every value, including those read from
+/// CSV files), so two files that say the same thing hash the same.
+pub fn case_hash(case: &Case) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(case).map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
+    Ok(Sha256::digest(&json)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+fn correlation_json(case: &Case) -> serde_json::Value {
+    let m = case.correlation_matrix();
+    json!({"params": m.params, "rho": m.rho})
+}
+
+/// Everything `simulate` needs.
+pub struct SimArgs {
+    pub case: Option<PathBuf>,
+    pub draws: u64,
+    pub seed: u64,
+    pub threads: Option<usize>,
+    pub output: Output,
+    pub store: Option<PathBuf>,
+    pub no_store: bool,
+    pub no_draws: bool,
+    pub sensitivity: bool,
+}
+
+/// A rayon pool with `threads` threads (default: all cores).
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        if n == 0 {
+            return Err(user("--threads must be at least 1".into()));
+        }
+        b = b.num_threads(n);
+    }
+    b.build()
+        .map_err(|e| Failure::Internal(format!("thread pool: {e}")))
+}
+
+fn wiring_error(e: impl std::fmt::Display) -> Failure {
+    user(format!(
+        "{e}\n  help: docs/simulation.md lists what the timeline needs from a case"
+    ))
+}
+
+/// `leverage simulate`.
+pub fn simulate(a: SimArgs) -> Result<()> {
+    if a.draws == 0 {
+        return Err(user("-n must be at least 1".into()));
+    }
+    let loaded = io::load_case(a.case.as_deref())?;
+    diagnostics::print_warnings(&loaded);
+    let case = &loaded.case;
+    let spec = wiring::spec(case).map_err(wiring_error)?;
+    let sampler = wiring::sampler(case).map_err(wiring_error)?;
+    let pool = pool(a.threads)?;
+    let threads = pool.current_num_threads();
+
+    let mut store = None;
+    let mut store_file = None;
+    if !a.no_store {
+        let path = store_path(a.store.as_deref())?;
+        store = Some(open_store(&path, true)?);
+        store_file = Some(path);
+    }
+    let parameters = json!({
+        "params": case.params.iter().map(|p| json!({
+            "id": p.id, "dist": p.dist, "central": p.dist.central(), "unit": p.unit,
+        })).collect::<Vec<_>>(),
+        "coefficients": wiring::coefficient_origins(case)
+            .into_iter()
+            .map(|(k, v)| json!({"coefficient": k, "origin": v}))
+            .collect::<Vec<_>>(),
+        "correlation": correlation_json(case),
+    });
+    let mut scenarios = spec.rule_ids.clone();
+    scenarios.push("unclassified".into());
+    let meta = RunMeta {
+        case_id: case.case.id.clone(),
+        case_hash: case_hash(case)?,
+        case_title: case.case.title.clone(),
+        parameters,
+        seed: a.seed,
+        n_draws: a.draws,
+        threads: threads as u32,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        command_line: std::env::args().collect(),
+        started_unix_ms: leverage_store::now_unix_ms(),
+        scenarios: scenarios.clone(),
+        value_names: ensemble::summary_names(&spec),
+        keep_draws: !a.no_draws,
+    };
+
+    let bar = progress_bar(a.draws);
+    let t0 = Instant::now();
+    let opts = ensemble::Options {
+        draws: a.draws,
+        seed: a.seed,
+    };
+    let unclassified = (scenarios.len() - 1) as u32;
+    let (result, run_id) = if let Some(store) = store.as_mut() {
+        let mut w = store.begin_run(&meta).map_err(|e| user(e.to_string()))?;
+        let mut failure = None;
+        let result = {
+            let mut sink = |d: &ensemble::DrawSummary| {
+                if failure.is_some() || a.no_draws {
+                    return;
+                }
+                let k = if d.scenario == leverage_sim::timeline::UNCLASSIFIED {
+                    unclassified
+                } else {
+                    u32::from(d.scenario)
+                };
+                if let Err(e) = w.push(d.draw, k, &d.values) {
+                    failure = Some(e);
+                }
+            };
+            ensemble::run(
+                &spec,
+                &sampler,
+                &opts,
+                Some(&pool),
+                &|done| bar.set_position(done),
+                Some(&mut sink),
+            )
+        };
+        if let Some(e) = failure {
+            return Err(user(format!("saving the run: {e}")));
+        }
+        let secs = t0.elapsed().as_secs_f64();
+        let aggregates =
+            serde_json::to_value(&result).map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
+        let id = w
+            .finish(&aggregates, &json!({ "simulate_s": secs }))
+            .map_err(|e| user(format!("saving the run: {e}")))?;
+        (result, Some(id))
+    } else {
+        let r = ensemble::run(
+            &spec,
+            &sampler,
+            &opts,
+            Some(&pool),
+            &|done| bar.set_position(done),
+            None,
+        );
+        (r, None)
+    };
+    let secs = t0.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    let sens = if a.sensitivity {
+        let independent = wiring::CaseSampler::independent(case).map_err(wiring_error)?;
+        let o = analysis::Options {
+            seed: a.seed,
+            ..Default::default()
+        };
+        Some(pool.install(|| {
+            let t = analysis::tornado(&spec, &sampler, &o);
+            let s = analysis::sobol(&spec, &independent, &o);
+            (t, s)
+        }))
+    } else {
+        None
+    };
+
+    // Timing and the store go to stderr: stdout is the same bytes on any thread count.
+    eprintln!(
+        "{} draws in {:.2} s ({:.0} draws/s on {} thread{}){}",
+        a.draws,
+        secs,
+        a.draws as f64 / secs.max(1e-9),
+        threads,
+        if threads == 1 { "" } else { "s" },
+        match (&run_id, &store_file) {
+            (Some(id), Some(f)) => format!("; saved as run {id} in {}", f.display()),
+            _ => String::new(),
+        }
+    );
+    match a.output {
+        Output::Json => {
+            let mut v = json!({
+                "case": case.case.id,
+                "ensemble": result,
+            });
+            if let Some((t, s)) = &sens {
+                v["tornado"] = json!(t.as_ref().ok());
+                v["sobol"] = json!(
+                    s.as_ref()
+                        .ok()
+                        .map(|(i, o, r)| json!({"inputs": i, "outputs": o, "result": r}))
+                );
+            }
+            println!("{}", pretty_json(&v)?);
+        }
+        Output::Csv => print!("{}", probabilities_csv(&result)),
+        Output::Table => {
+            print_tables(case, &spec, &result);
+            if let Some((t, s)) = &sens {
+                print_sensitivity(t, s);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn progress_bar(n: u64) -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(n), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} simulating {bar:40} {pos}/{len} draws ({per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// `year,scenario,p,lo,hi,count` rows.
+pub fn probabilities_csv(e: &Ensemble) -> String {
+    let mut s = String::from("year,scenario,probability,wilson95_lo,wilson95_hi,count,draws\n");
+    for (y, row) in e.years.iter().zip(&e.probabilities) {
+        for (name, p) in e.scenarios.iter().zip(row) {
+            s.push_str(&format!(
+                "{y},{name},{:.6},{:.6},{:.6},{},{}\n",
+                p.p, p.lo, p.hi, p.count, e.draws
+            ));
+        }
+    }
+    s
+}
+
+fn pct(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.1}", 100.0 * x)
+    } else {
+        "—".into()
+    }
+}
+
+fn right(s: String) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) {
+    println!(
+        "Ensemble of {}: {} draws, seed {}, {}–{}.",
+        case.case.id,
+        e.draws,
+        e.seed,
+        e.years.first().copied().unwrap_or_default(),
+        e.years.last().copied().unwrap_or_default()
+    );
+    println!("Probability of each scenario at the end of each year, % (Wilson 95 % interval):");
+    let mut headers = vec!["scenario".to_string()];
+    headers.extend(e.years.iter().map(|y| y.to_string()));
+    let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut t = table(&hdr);
+    for (k, name) in e.scenarios.iter().enumerate() {
+        let any = e.probabilities.iter().any(|r| r[k].count > 0);
+        if name == "unclassified" && !any {
+            continue;
+        }
+        let title = case
+            .scenarios
+            .iter()
+            .find(|s| &s.id == name)
+            .map_or(name.clone(), |s| s.title.clone());
+        let mut row = vec![Cell::new(title)];
+        for r in &e.probabilities {
+            let p = r[k];
+            row.push(right(format!("{} ({}–{})", pct(p.p), pct(p.lo), pct(p.hi))));
+        }
+        t.add_row(row);
+    }
+    println!("{t}");
+
+    println!("Fan charts: median [50 % band] {{90 % band}} by year:");
+    let mut fan_headers = vec!["variable"];
+    fan_headers.extend(hdr.iter().skip(1));
+    let mut t = table(&fan_headers);
+    for (j, v) in e.fan_variables.iter().enumerate() {
+        let show = v.name == "state:subsidy_gdp"
+            || v.name == "subsidy_usd_bn"
+            || v.name == "oil_price"
+            || v.name == "state:econ_integration"
+            || v.name == "state:military_integration"
+            || v.name == "state:west_alignment"
+            || v.name == "state:tension";
+        if !show {
+            continue;
+        }
+        let mut row = vec![Cell::new(&v.name)];
+        for b in &e.fans[j] {
+            row.push(right(format!(
+                "{:.1} [{:.1}–{:.1}] {{{:.1}–{:.1}}}",
+                b.p50, b.p25, b.p75, b.p05, b.p95
+            )));
+        }
+        t.add_row(row);
+    }
+    println!("{t}");
+
+    let last = e.years.len().saturating_sub(1);
+    println!(
+        "Issue forecasts in {} (compromise model, across draws): median [50 %] {{90 %}}:",
+        e.years.last().copied().unwrap_or_default()
+    );
+    let mut t = table(&["issue", "forecast", "unit"]);
+    for (j, v) in e.fan_variables.iter().enumerate() {
+        let Some(id) = v.name.strip_prefix("issue:") else {
+            continue;
+        };
+        let b = e.fans[j][last];
+        let unit = case
+            .issue(id)
+            .and_then(|i| i.unit.as_ref())
+            .map(|u| {
+                let (x, y) = (u.to_unit(b.p25), u.to_unit(b.p75));
+                format!(
+                    "{:.0} [{:.0}–{:.0}] {}",
+                    u.to_unit(b.p50),
+                    x.min(y),
+                    x.max(y),
+                    u.name
+                )
+            })
+            .unwrap_or_default();
+        t.add_row(vec![
+            Cell::new(id),
+            right(format!(
+                "{:.1} [{:.1}–{:.1}] {{{:.1}–{:.1}}}",
+                b.p50, b.p25, b.p75, b.p05, b.p95
+            )),
+            Cell::new(unit),
+        ]);
+    }
+    println!("{t}");
+
+    // How the ultimatum ended, over all years.
+    let mut totals = [0u64; leverage_games::ultimatum_fast::TERMINALS + 1];
+    for row in &e.terminal_counts {
+        for (a, b) in totals.iter_mut().zip(row) {
+            *a += b;
+        }
+    }
+    let decisions: u64 = totals[..leverage_games::ultimatum_fast::TERMINALS]
+        .iter()
+        .sum();
+    println!(
+        "Decision points: {:.2} per path; how the ultimatum ended (share of decision points):",
+        decisions as f64 / e.draws.max(1) as f64
+    );
+    let mut t = table(&["outcome", "share, %"]);
+    let mut rows: Vec<(usize, u64)> = totals[..leverage_games::ultimatum_fast::TERMINALS]
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, c)| *c > 0)
+        .collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (k, c) in rows.iter().take(8) {
+        t.add_row(vec![
+            Cell::new(leverage_games::ultimatum_fast::LABELS[*k]),
+            right(pct(*c as f64 / decisions.max(1) as f64)),
+        ]);
+    }
+    println!("{t}");
+    let _ = spec;
+}
+
+type TornadoResult = std::result::Result<Vec<analysis::ScenarioTornado>, analysis::AnalysisError>;
+type SobolResult = std::result::Result<
+    (
+        Vec<String>,
+        Vec<String>,
+        leverage_sim::sensitivity::SobolResult,
+    ),
+    analysis::AnalysisError,
+>;
+
+fn print_sensitivity(t: &TornadoResult, s: &SobolResult) {
+    match t {
+        Ok(ts) => {
+            println!(
+                "Tornado: horizon probability (%) with each parameter at its 10th and 90th percentile, the 5 widest per scenario:"
+            );
+            let mut tab = table(&["scenario", "base", "parameter", "at p10", "at p90", "swing"]);
+            for st in ts {
+                for (i, b) in st.tornado.bars.iter().take(5).enumerate() {
+                    tab.add_row(vec![
+                        Cell::new(if i == 0 { st.scenario.as_str() } else { "" }),
+                        right(if i == 0 {
+                            pct(st.tornado.baseline)
+                        } else {
+                            String::new()
+                        }),
+                        Cell::new(&b.name),
+                        right(pct(b.output_low)),
+                        right(pct(b.output_high)),
+                        right(pct(b.swing)),
+                    ]);
+                }
+            }
+            println!("{tab}");
+        }
+        Err(e) => println!("Tornado: not computed ({e})"),
+    }
+    match s {
+        Ok((inputs, outputs, r)) => {
+            println!(
+                "Sobol indices (first order S1 / total ST; {} evaluations, {} bootstrap resamples), the 5 largest ST per output:",
+                r.evaluations, r.bootstrap
+            );
+            let mut tab = table(&["output", "parameter", "S1 (95 % CI)", "ST (95 % CI)"]);
+            for (o, name) in r.outputs.iter().zip(outputs) {
+                if o.constant {
+                    tab.add_row(vec![
+                        Cell::new(name),
+                        Cell::new("(constant)"),
+                        Cell::new(""),
+                        Cell::new(""),
+                    ]);
+                    continue;
+                }
+                let mut idx: Vec<usize> = (0..inputs.len()).collect();
+                idx.sort_by(|&a, &b| {
+                    o.total[b]
+                        .value
+                        .total_cmp(&o.total[a].value)
+                        .then(a.cmp(&b))
+                });
+                for (n, &i) in idx.iter().take(5).enumerate() {
+                    let f = |e: &leverage_sim::sensitivity::Estimate| match e.ci95 {
+                        Some((lo, hi)) => format!("{:.3} ({:.3}–{:.3})", e.value, lo, hi),
+                        None => format!("{:.3}", e.value),
+                    };
+                    tab.add_row(vec![
+                        Cell::new(if n == 0 { name.as_str() } else { "" }),
+                        Cell::new(&inputs[i]),
+                        right(f(&o.first[i])),
+                        right(f(&o.total[i])),
+                    ]);
+                }
+            }
+            println!("{tab}");
+        }
+        Err(e) => println!("Sobol indices: not computed ({e})"),
+    }
+}
+
+/// `leverage score`.
+pub fn score(
+    case_path: Option<&Path>,
+    outcomes_path: &Path,
+    draws: u64,
+    seed: u64,
+    threads: Option<usize>,
+    output: Output,
+) -> Result<()> {
+    let loaded = io::load_case(case_path)?;
+    let case = &loaded.case;
+    let text = std::fs::read_to_string(outcomes_path).map_err(|e| {
+        user(format!(
+            "cannot read the outcomes file {}: {e}\n  help: check the path",
+            outcomes_path.display()
+        ))
+    })?;
+    let name = outcomes_path.display().to_string();
+    let outcomes = leverage_case::outcomes::parse(&text, &name)
+        .and_then(|o| leverage_case::outcomes::validate_against(&o, case).map(|()| o))
+        .map_err(|p| {
+            let mut msg = diagnostics::render(&p);
+            msg.push_str(&format!("error: {name} has {} error(s)\n", p.error_count()));
+            Failure::User(msg)
+        })?;
+    if draws == 0 {
+        return Err(user("-n must be at least 1".into()));
+    }
+    let spec = wiring::spec(case).map_err(wiring_error)?;
+    let sampler = wiring::sampler(case).map_err(wiring_error)?;
+    let pool = pool(threads)?;
+    let e = ensemble::run(
+        &spec,
+        &sampler,
+        &ensemble::Options { draws, seed },
+        Some(&pool),
+        &|_| {},
+        None,
+    );
+    let report = analysis::score(&e, &outcomes).map_err(|e| user(e.to_string()))?;
+    match output {
+        Output::Json => println!("{}", pretty_json(&report)?),
+        _ => print_score(case, &report, draws, seed),
+    }
+    Ok(())
+}
+
+fn print_score(case: &Case, r: &analysis::ScoreReport, draws: u64, seed: u64) {
+    println!(
+        "Scores of case {} ({} draws, seed {}) against the outcomes:",
+        case.case.id, draws, seed
+    );
+    if let Some(s) = &r.summary {
+        println!(
+            "  scenarios: {} year(s), {} categories; Brier {:.4} (0 best, 2 worst; uniform forecast {:.4}), skill {:+.3}; log score {:.4} (p floored at {:.2e})",
+            s.occasions,
+            s.categories,
+            s.brier,
+            s.brier_reference,
+            s.brier_skill,
+            s.log_score,
+            s.p_floor
+        );
+        let mut t = table(&["year", "realised", "p(realised), %", "Brier term"]);
+        for y in &r.years {
+            t.add_row(vec![
+                right(y.year.to_string()),
+                Cell::new(&y.realised),
+                right(pct(y.probability)),
+                right(format!("{:.4}", y.brier)),
+            ]);
+        }
+        println!("{t}");
+        let mut t = table(&[
+            "forecast bin",
+            "forecasts",
+            "mean forecast",
+            "observed",
+            "Wilson 95 %",
+        ]);
+        for b in &r.calibration {
+            t.add_row(vec![
+                Cell::new(format!("{:.0}–{:.0} %", 100.0 * b.lo, 100.0 * b.hi)),
+                right(b.count.to_string()),
+                right(b.mean_forecast.map_or("—".into(), pct)),
+                right(b.observed.map_or("—".into(), pct)),
+                right(
+                    b.wilson95
+                        .map_or("—".into(), |(lo, hi)| format!("{}–{}", pct(lo), pct(hi))),
+                ),
+            ]);
+        }
+        println!("Calibration:");
+        println!("{t}");
+    } else {
+        println!("  scenarios: the outcomes file gives no year inside the simulated years");
+    }
+    if let Some(s) = &r.issues {
+        println!(
+            "  issues: {} position(s); mean absolute error {:.2} points; in the 50 % band {:.0} %, in the 90 % band {:.0} %",
+            s.n,
+            s.mae,
+            100.0 * s.coverage_50,
+            100.0 * s.coverage_90
+        );
+        let mut t = table(&["issue", "year", "realised", "median [50 %] {90 %}", "error"]);
+        for p in &r.positions {
+            t.add_row(vec![
+                Cell::new(&p.issue),
+                right(p.year.to_string()),
+                right(format!("{:.1}", p.realised)),
+                right(format!(
+                    "{:.1} [{:.1}–{:.1}] {{{:.1}–{:.1}}}",
+                    p.forecast.median,
+                    p.forecast.band50.0,
+                    p.forecast.band50.1,
+                    p.forecast.band90.0,
+                    p.forecast.band90.1
+                )),
+                right(format!("{:.1}", p.error.abs_error)),
+            ]);
+        }
+        println!("{t}");
+    }
+    if !r.skipped_years.is_empty() {
+        println!(
+            "  not scored (outside the simulated years): {:?}",
+            r.skipped_years
+        );
+    }
+}
+
+/// `leverage runs list|show|diff|export`.
+pub mod runs {
+    use super::*;
+
+    /// `runs list`.
+    pub fn list(store: Option<&Path>, output: Output) -> Result<()> {
+        let path = store_path(store)?;
+        if !path.exists() {
+            if output == Output::Json {
+                println!("[]");
+            } else {
+                println!(
+                    "No runs yet: {} does not exist (run `leverage simulate`).",
+                    path.display()
+                );
+            }
+            return Ok(());
+        }
+        let s = open_store(&path, false)?;
+        let runs = s.list().map_err(|e| user(e.to_string()))?;
+        match output {
+            Output::Json => println!("{}", pretty_json(&runs)?),
+            Output::Csv => {
+                println!("id,created,case_id,case_hash,seed,draws,draws_stored,version,duration_s");
+                for r in &runs {
+                    println!(
+                        "{},{},{},{},{},{},{},{},{}",
+                        r.id,
+                        r.created,
+                        r.case_id,
+                        r.case_hash_short,
+                        r.seed,
+                        r.n_draws,
+                        r.draws_stored,
+                        r.version,
+                        format!("{:.3}", r.duration_s)
+                    );
+                }
+            }
+            Output::Table => {
+                let mut t = table(&[
+                    "id", "created", "case", "hash", "seed", "draws", "stored", "version", "s",
+                ]);
+                for r in &runs {
+                    t.add_row(vec![
+                        right(r.id.to_string()),
+                        Cell::new(&r.created),
+                        Cell::new(&r.case_id),
+                        Cell::new(&r.case_hash_short),
+                        right(r.seed.to_string()),
+                        right(r.n_draws.to_string()),
+                        right(r.draws_stored.to_string()),
+                        Cell::new(&r.version),
+                        right(format!("{:.2}", r.duration_s)),
+                    ]);
+                }
+                println!("{} run(s) in {}", runs.len(), path.display());
+                println!("{t}");
+            }
+        }
+        Ok(())
+    }
+
+    fn parse_ref(s: &str) -> Result<RunRef> {
+        s.parse::<RunRef>().map_err(|e| {
+            user(format!(
+                "{e}\n  help: give a run id from `leverage runs list`, or `latest`"
+            ))
+        })
+    }
+
+    /// `runs show`.
+    pub fn show(store: Option<&Path>, run: &str, output: Output) -> Result<()> {
+        let s = open_store(&store_path(store)?, false)?;
+        let run = s.show(parse_ref(run)?).map_err(|e| user(e.to_string()))?;
+        match output {
+            Output::Json => println!("{}", pretty_json(&run)?),
+            _ => {
+                println!(
+                    "Run {} of case {} ({}), hash {}: {} draws, seed {}, {} thread(s), version {}, {}",
+                    run.id,
+                    run.case_id,
+                    run.case_title,
+                    run.case_hash,
+                    run.n_draws,
+                    run.seed,
+                    run.threads,
+                    run.version,
+                    run.created
+                );
+                let e: Ensemble = serde_json::from_value(run.aggregates.clone()).map_err(|e| {
+                    user(format!(
+                        "run {} holds aggregates this version cannot read: {e}",
+                        run.id
+                    ))
+                })?;
+                print!("{}", probabilities_csv(&e));
+            }
+        }
+        Ok(())
+    }
+
+    /// `runs diff`.
+    pub fn diff(store: Option<&Path>, a: &str, b: &str, output: Output) -> Result<()> {
+        let s = open_store(&store_path(store)?, false)?;
+        let d = s
+            .diff(parse_ref(a)?, parse_ref(b)?)
+            .map_err(|e| user(e.to_string()))?;
+        match output {
+            Output::Json => println!("{}", pretty_json(&d)?),
+            _ => {
+                println!("Run {} → run {}", d.a, d.b);
+                for m in &d.meta {
+                    println!("  {}: {} → {}", m.field, m.a, m.b);
+                }
+                for p in &d.parameters {
+                    println!(
+                        "  parameter {}: {:?} {} → {}",
+                        p.path,
+                        p.kind,
+                        p.old.as_ref().map_or("—".into(), |v| v.to_string()),
+                        p.new.as_ref().map_or("—".into(), |v| v.to_string())
+                    );
+                }
+                let changed: Vec<_> = d.changed_aggregates().collect();
+                println!("  {} aggregate value(s) differ", changed.len());
+                for c in changed
+                    .iter()
+                    .filter(|c| c.path.contains("/probabilities/"))
+                    .take(40)
+                {
+                    println!("  {}: {} → {} ({:+})", c.path, c.a, c.b, c.delta);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `runs export`.
+    pub fn export(store: Option<&Path>, run: &str, output: Output) -> Result<()> {
+        let s = open_store(&store_path(store)?, false)?;
+        let ex = s.export(parse_ref(run)?).map_err(|e| user(e.to_string()))?;
+        match output {
+            Output::Json => println!("{}", pretty_json(&ex)?),
+            _ => {
+                let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+                let csv_err = |e: csv::Error| Failure::Internal(format!("CSV: {e}"));
+                w.write_record(ex.csv_header()).map_err(csv_err)?;
+                for d in &ex.draws {
+                    w.write_record(d.csv_fields()).map_err(csv_err)?;
+                }
+                w.flush()?;
+            }
+        }
+        Ok(())
+    }
+}

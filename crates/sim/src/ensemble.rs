@@ -1,0 +1,442 @@
+//! Ensembles: N draws of the case's uncertain parameters, each run through the timeline, with
+//! streaming aggregation.
+//!
+//! Draw *i* samples its parameters and its year-to-year shocks from its own random stream
+//! ([`crate::stream::draw_rng`]`(seed, i)`), so its path does not depend on which thread runs it.
+//! Draws are processed in fixed chunks of [`CHUNK`]; a batch of chunks runs in parallel (rayon)
+//! and the chunk aggregates are merged in chunk order. Every aggregate is an integer count
+//! (scenario counts, outcome counts, fixed-bin histograms), so the result is the same bytes on
+//! one thread or many. Memory stays flat as N grows: only a batch of chunk aggregates is alive.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::stats::{Histogram, wilson95};
+use crate::timeline::{self, NO_DECISION, Path, Scratch, Spec, UNCLASSIFIED};
+use leverage_games::ultimatum_fast::TERMINALS;
+
+/// Draws per chunk (the unit of parallel work and of ordered merging).
+pub const CHUNK: u64 = 256;
+/// Bins of the fan-chart histograms.
+pub const BINS: usize = 400;
+
+/// How to run an ensemble.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Options {
+    /// Number of draws.
+    pub draws: u64,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// A draw's parameter sampler: fills `out` (one value per case parameter) from the draw's
+/// stream.
+pub trait DrawSampler: Sync {
+    /// Writes one draw of every parameter into `out` (`scratch`: the sampler's own buffer).
+    fn sample(&self, rng: &mut rand_chacha::ChaCha8Rng, scratch: &mut Vec<f64>, out: &mut [f64]);
+    /// Number of parameters.
+    fn len(&self) -> usize;
+    /// True if there are no parameters.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What one draw leaves behind for the run store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DrawSummary {
+    /// Draw index.
+    pub draw: u64,
+    /// Scenario index at the horizon ([`UNCLASSIFIED`] if none).
+    pub scenario: u8,
+    /// Values named by [`Ensemble::summary_names`]: the final state, then the final forecast of
+    /// every issue.
+    pub values: Vec<f64>,
+}
+
+/// Integer aggregates of a set of draws.
+#[derive(Debug, Clone, PartialEq)]
+struct Agg {
+    draws: u64,
+    /// `[year][scenario + 1]` (last: unclassified).
+    scenarios: Vec<u64>,
+    /// `[year][terminal + 1]` (last: no decision).
+    terminals: Vec<u64>,
+    /// `[year][variable]`: state variables, issue forecasts, subsidy USD bn, oil price.
+    hist: Vec<Histogram>,
+}
+
+/// The variables with fan charts, and their ranges.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct FanVariable {
+    /// Name (`state:tension`, `issue:gas_price`, `subsidy_usd_bn`, `oil_price`).
+    pub name: String,
+    /// Range of the histogram.
+    pub range: (f64, f64),
+}
+
+fn fan_variables(spec: &Spec) -> Vec<FanVariable> {
+    let mut v: Vec<FanVariable> = spec
+        .state_names
+        .iter()
+        .zip(&spec.bounds)
+        .map(|(n, b)| FanVariable {
+            name: format!("state:{n}"),
+            range: *b,
+        })
+        .collect();
+    for iss in &spec.issues {
+        v.push(FanVariable {
+            name: format!("issue:{}", iss.id),
+            range: (0.0, 100.0),
+        });
+    }
+    v.push(FanVariable {
+        name: "subsidy_usd_bn".into(),
+        range: (0.0, 20.0),
+    });
+    v.push(FanVariable {
+        name: "oil_price".into(),
+        range: (0.0, 200.0),
+    });
+    v
+}
+
+impl Agg {
+    fn new(spec: &Spec, vars: &[FanVariable]) -> Self {
+        let y = spec.n_years();
+        let ns = spec.rules.len() + 1;
+        Agg {
+            draws: 0,
+            scenarios: vec![0; y * ns],
+            terminals: vec![0; y * (TERMINALS + 1)],
+            hist: (0..y)
+                .flat_map(|_| vars.iter().map(|v| histogram(v.range)))
+                .collect(),
+        }
+    }
+
+    fn add(&mut self, spec: &Spec, path: &Path, n_vars: usize) {
+        self.draws += 1;
+        let ns = spec.rules.len() + 1;
+        let n_state = spec.n_state();
+        let n_issues = spec.issues.len();
+        for y in 0..spec.n_years() {
+            let sc = path.scenario[y];
+            let k = if sc == UNCLASSIFIED {
+                ns - 1
+            } else {
+                sc as usize
+            };
+            self.scenarios[y * ns + k] += 1;
+            let t = path.terminal[y];
+            let t = if t == NO_DECISION {
+                TERMINALS
+            } else {
+                t as usize
+            };
+            self.terminals[y * (TERMINALS + 1) + t] += 1;
+            let h = &mut self.hist[y * n_vars..(y + 1) * n_vars];
+            for (j, &x) in path.state_at(y).iter().enumerate() {
+                h[j].add(x);
+            }
+            for (j, &x) in path.forecast[y * n_issues..(y + 1) * n_issues]
+                .iter()
+                .enumerate()
+            {
+                if x.is_finite() {
+                    h[n_state + j].add(x);
+                }
+            }
+            h[n_state + n_issues].add(path.subsidy_usd_bn[y]);
+            if path.oil_price[y].is_finite() {
+                h[n_state + n_issues + 1].add(path.oil_price[y]);
+            }
+        }
+    }
+
+    fn merge(&mut self, other: &Agg) {
+        // The layouts are equal by construction (one `Agg::new` for all chunks).
+        self.draws += other.draws;
+        for (a, b) in self.scenarios.iter_mut().zip(&other.scenarios) {
+            *a += b;
+        }
+        for (a, b) in self.terminals.iter_mut().zip(&other.terminals) {
+            *a += b;
+        }
+        for (a, b) in self.hist.iter_mut().zip(&other.hist) {
+            let _ = a.merge(b);
+        }
+    }
+}
+
+/// A scenario's probability in one year, with its Wilson 95 % interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+pub struct Probability {
+    /// Draws in the scenario.
+    pub count: u64,
+    /// Share of draws.
+    pub p: f64,
+    /// Wilson 95 % interval, lower bound.
+    pub lo: f64,
+    /// Upper bound.
+    pub hi: f64,
+}
+
+/// A fan chart's quantiles in one year.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+pub struct Band {
+    /// 5 %.
+    pub p05: f64,
+    /// 25 %.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75 %.
+    pub p75: f64,
+    /// 95 %.
+    pub p95: f64,
+    /// Mean (from the histogram's bin centres).
+    pub mean: f64,
+}
+
+/// The results of an ensemble.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Ensemble {
+    /// Draws run.
+    pub draws: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Simulated years.
+    pub years: Vec<i32>,
+    /// Scenario ids (in the case's order), then `unclassified`.
+    pub scenarios: Vec<String>,
+    /// `probabilities[year][scenario]`.
+    pub probabilities: Vec<Vec<Probability>>,
+    /// Ultimatum outcomes: `terminal_counts[year][terminal]`, the last column "no decision".
+    pub terminal_counts: Vec<Vec<u64>>,
+    /// The fan-chart variables.
+    pub fan_variables: Vec<FanVariable>,
+    /// `fans[variable][year]`.
+    pub fans: Vec<Vec<Band>>,
+    /// Names of the per-draw summary values.
+    pub summary_names: Vec<String>,
+    /// Distribution of each issue's final-year forecast: 20 bins of 5 points, shares.
+    pub issue_outcomes: Vec<(String, Vec<f64>)>,
+}
+
+impl Ensemble {
+    /// Probability of scenario `k` at the horizon.
+    pub fn final_probability(&self, k: usize) -> f64 {
+        self.probabilities.last().map_or(f64::NAN, |r| r[k].p)
+    }
+}
+
+/// A histogram on `range` with [`BINS`] bins (a degenerate range is widened to one unit).
+fn histogram(range: (f64, f64)) -> Histogram {
+    let (lo, hi) = range;
+    Histogram::new(lo, hi, BINS)
+        .or_else(|_| Histogram::new(lo, lo + 1.0, BINS))
+        .or_else(|_| Histogram::new(0.0, 1.0, BINS))
+        .expect("[0, 1] is a valid histogram range")
+}
+
+/// Mean of a histogram from its bin centres.
+fn hist_mean(h: &Histogram, range: (f64, f64)) -> f64 {
+    let n = h.count();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let w = (range.1 - range.0) / h.counts().len() as f64;
+    h.counts()
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| c as f64 * (range.0 + w * (i as f64 + 0.5)))
+        .sum::<f64>()
+        / n as f64
+}
+
+/// Shares of a histogram's counts in `k` equal groups of bins.
+fn coarse_shares(h: &Histogram, k: usize) -> Vec<f64> {
+    let n = h.count().max(1) as f64;
+    let per = h.counts().len().div_ceil(k);
+    h.counts()
+        .chunks(per)
+        .map(|c| c.iter().sum::<u64>() as f64 / n)
+        .collect()
+}
+
+/// Per-thread buffers of [`run_draw`].
+#[derive(Debug, Default)]
+pub struct DrawBuffers {
+    /// The draw's parameter values.
+    pub values: Vec<f64>,
+    /// The sampler's scratch.
+    pub uniforms: Vec<f64>,
+    /// The timeline's scratch.
+    pub scratch: Scratch,
+}
+
+/// Runs the timeline for draw `draw`: samples the parameters from the draw's stream, then runs
+/// the path with the rest of that stream.
+pub fn run_draw(
+    spec: &Spec,
+    sampler: &dyn DrawSampler,
+    seed: u64,
+    draw: u64,
+    buf: &mut DrawBuffers,
+    path: &mut Path,
+) {
+    let mut rng = crate::stream::draw_rng(seed, draw);
+    buf.values.resize(sampler.len(), 0.0);
+    sampler.sample(&mut rng, &mut buf.uniforms, &mut buf.values);
+    timeline::run(spec, &buf.values, &mut rng, &mut buf.scratch, path);
+}
+
+/// Runs an ensemble in `pool` (or the current rayon pool). `progress` is called with the draws
+/// done after each batch; `sink` receives every draw's summary in draw order on the calling
+/// thread (pass `None` to skip them).
+pub fn run(
+    spec: &Spec,
+    sampler: &dyn DrawSampler,
+    opts: &Options,
+    pool: Option<&rayon::ThreadPool>,
+    progress: &dyn Fn(u64),
+    mut sink: Option<&mut dyn FnMut(&DrawSummary)>,
+) -> Ensemble {
+    let vars = fan_variables(spec);
+    let n_vars = vars.len();
+    let chunks = opts.draws.div_ceil(CHUNK);
+    let threads = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+    let batch = (threads as u64 * 4).max(1);
+    let want_summaries = sink.is_some();
+    let mut total = Agg::new(spec, &vars);
+    let mut c0 = 0;
+    while c0 < chunks {
+        let c1 = (c0 + batch).min(chunks);
+        let compute = || -> Vec<(Agg, Vec<DrawSummary>)> {
+            (c0..c1)
+                .into_par_iter()
+                .map(|c| {
+                    let mut agg = Agg::new(spec, &vars);
+                    let mut buf = DrawBuffers::default();
+                    let mut path = Path::new(spec);
+                    let mut sums = Vec::new();
+                    let lo = c * CHUNK;
+                    let hi = ((c + 1) * CHUNK).min(opts.draws);
+                    for d in lo..hi {
+                        run_draw(spec, sampler, opts.seed, d, &mut buf, &mut path);
+                        agg.add(spec, &path, n_vars);
+                        if want_summaries {
+                            sums.push(summary(spec, d, &path));
+                        }
+                    }
+                    (agg, sums)
+                })
+                .collect()
+        };
+        let parts = match pool {
+            Some(p) => p.install(compute),
+            None => compute(),
+        };
+        for (agg, sums) in &parts {
+            total.merge(agg);
+            if let Some(s) = sink.as_mut() {
+                for d in sums {
+                    s(d);
+                }
+            }
+        }
+        c0 = c1;
+        progress(total.draws);
+    }
+    finish(spec, opts, &vars, &total)
+}
+
+/// The per-draw summary of a path.
+pub fn summary(spec: &Spec, draw: u64, path: &Path) -> DrawSummary {
+    let y = spec.n_years().saturating_sub(1);
+    let n = spec.issues.len();
+    let mut values = path.state_at(y).to_vec();
+    values.extend_from_slice(&path.forecast[y * n..(y + 1) * n]);
+    DrawSummary {
+        draw,
+        scenario: path.final_scenario(),
+        values,
+    }
+}
+
+/// Names of [`DrawSummary::values`].
+pub fn summary_names(spec: &Spec) -> Vec<String> {
+    let mut v = spec.state_names.clone();
+    v.extend(spec.issues.iter().map(|i| format!("issue:{}", i.id)));
+    v
+}
+
+fn finish(spec: &Spec, opts: &Options, vars: &[FanVariable], total: &Agg) -> Ensemble {
+    let ny = spec.n_years();
+    let ns = spec.rules.len() + 1;
+    let n_vars = vars.len();
+    let n = total.draws.max(1);
+    let mut scen_names: Vec<String> = spec.rule_ids.clone();
+    scen_names.push("unclassified".into());
+    let probabilities = (0..ny)
+        .map(|y| {
+            (0..ns)
+                .map(|k| {
+                    let c = total.scenarios[y * ns + k];
+                    let (lo, hi) = wilson95(c, n).unwrap_or((f64::NAN, f64::NAN));
+                    Probability {
+                        count: c,
+                        p: c as f64 / n as f64,
+                        lo,
+                        hi,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let terminal_counts = (0..ny)
+        .map(|y| total.terminals[y * (TERMINALS + 1)..(y + 1) * (TERMINALS + 1)].to_vec())
+        .collect();
+    let fans = (0..n_vars)
+        .map(|j| {
+            (0..ny)
+                .map(|y| {
+                    let h = &total.hist[y * n_vars + j];
+                    let q = |p: f64| h.quantile(p).unwrap_or(f64::NAN);
+                    Band {
+                        p05: q(0.05),
+                        p25: q(0.25),
+                        p50: q(0.5),
+                        p75: q(0.75),
+                        p95: q(0.95),
+                        mean: hist_mean(h, vars[j].range),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let n_state = spec.n_state();
+    let issue_outcomes = spec
+        .issues
+        .iter()
+        .enumerate()
+        .map(|(k, iss)| {
+            let h = &total.hist[(ny - 1) * n_vars + n_state + k];
+            (iss.id.clone(), coarse_shares(h, 20))
+        })
+        .collect();
+    Ensemble {
+        draws: total.draws,
+        seed: opts.seed,
+        years: spec.years.iter().map(|y| y.year).collect(),
+        scenarios: scen_names,
+        probabilities,
+        terminal_counts,
+        fan_variables: vars.to_vec(),
+        fans,
+        summary_names: summary_names(spec),
+        issue_outcomes,
+    }
+}
