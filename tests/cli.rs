@@ -850,3 +850,248 @@ fn report_draws_the_ultimatum_tree() {
         assert!(html.contains(s), "no {s}");
     }
 }
+
+// ------------------------------------------------------------------ simulate, runs, score
+
+fn store_in(dir: &Path) -> String {
+    dir.join("runs.sqlite").display().to_string()
+}
+
+#[test]
+fn simulate_gives_the_same_bytes_on_one_and_two_threads() {
+    let a = run(&[
+        "simulate",
+        "-n",
+        "3000",
+        "--seed",
+        "7",
+        "--no-store",
+        "--threads",
+        "1",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    let b = run(&[
+        "simulate",
+        "-n",
+        "3000",
+        "--seed",
+        "7",
+        "--no-store",
+        "--threads",
+        "2",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    assert_eq!(a.stdout, b.stdout, "the output depends on the thread count");
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let e = &v["ensemble"];
+    assert_eq!(e["draws"], 3000);
+    assert_eq!(e["years"].as_array().unwrap().len(), 6);
+    // Every year's probabilities (with "unclassified", which the rules leave empty) sum to 1.
+    for row in e["probabilities"].as_array().unwrap() {
+        let row = row.as_array().unwrap();
+        let total: f64 = row.iter().map(|p| p["p"].as_f64().unwrap()).sum();
+        assert!((total - 1.0).abs() < 1e-9);
+        assert_eq!(row.last().unwrap()["count"], 0);
+    }
+    // Another seed gives other numbers.
+    let c = run(&[
+        "simulate",
+        "-n",
+        "3000",
+        "--seed",
+        "8",
+        "--no-store",
+        "--output",
+        "json",
+    ]);
+    assert_ne!(a.stdout, c.stdout);
+}
+
+#[test]
+fn simulate_table_names_every_scenario_and_the_speed_goes_to_stderr() {
+    let o = run(&["simulate", "-n", "2000", "--no-store"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    for s in [
+        "Status quo",
+        "Deeper",
+        "Coerced",
+        "Confrontation",
+        "Rebalancing",
+        "Intervention",
+        "state:subsidy_gdp",
+        "USD per 1000 m³",
+    ] {
+        assert!(out.contains(s), "missing {s}:\n{out}");
+    }
+    assert!(stderr(&o).contains("draws/s"), "{}", stderr(&o));
+}
+
+#[test]
+fn runs_are_saved_listed_shown_diffed_and_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path());
+    for seed in ["1", "2"] {
+        let o = run(&[
+            "simulate", "-n", "500", "--seed", seed, "--store", &store, "--output", "csv",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stderr(&o).contains("saved as run"), "{}", stderr(&o));
+    }
+    let o = run(&["runs", "list", "--store", &store, "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let runs = v.as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["seed"], 1);
+    assert_eq!(runs[1]["n_draws"], 500);
+
+    let o = run(&["runs", "show", "latest", "--store", &store]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("seed 2"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("year,scenario,probability"));
+
+    let o = run(&[
+        "runs", "diff", "1", "2", "--store", &store, "--output", "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        d["meta"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["field"] == "seed"),
+        "{d}"
+    );
+
+    let o = run(&["runs", "export", "1", "--store", &store]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let csv = stdout(&o);
+    assert_eq!(csv.lines().count(), 501, "header and one row per draw");
+    assert!(csv.lines().next().unwrap().contains("subsidy_gdp"));
+
+    // A run that does not exist is a user error with a hint.
+    let o = run(&["runs", "show", "99", "--store", &store]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("runs list"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_simulation_killed_midway_leaves_the_store_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path());
+    let o = run(&[
+        "simulate", "-n", "300", "--store", &store, "--output", "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A long run, killed once it has written part of its draws.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("leverage"))
+        .args([
+            "simulate",
+            "-n",
+            "200000000",
+            "--store",
+            &store,
+            "--output",
+            "csv",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let wal = dir.path().join("runs.sqlite-wal");
+    let t0 = std::time::Instant::now();
+    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 2_000_000 && t0.elapsed().as_secs() < 60
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let o = run(&["runs", "list", "--store", &store, "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    let o = run(&["runs", "export", "latest", "--store", &store]);
+    assert_eq!(stdout(&o).lines().count(), 301);
+    // The store still takes new runs.
+    let o = run(&[
+        "simulate", "-n", "100", "--store", &store, "--output", "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn score_a_toy_case_by_hand() {
+    let o = run(&[
+        "score",
+        "--case",
+        "tests/cases/sim/toy.toml",
+        "--outcomes",
+        "tests/cases/sim/toy-outcomes.toml",
+        "-n",
+        "1000",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = &v["summary"];
+    // The toy case stays calm in every draw: p = (1, 0, 0) in 2020 and 2021.
+    // 2020 realised calm: Brier (1−1)² + 0² + 0² = 0; log −ln 1 = 0.
+    // 2021 realised crisis: Brier (1−0)² + (0−1)² + 0² = 2; log −ln(1/(2·1000)) = ln 2000.
+    assert_eq!(s["occasions"], 2);
+    assert!((s["brier"].as_f64().unwrap() - 1.0).abs() < 1e-12, "{s}");
+    let log = (2000f64).ln() / 2.0;
+    assert!(
+        (s["log_score"].as_f64().unwrap() - log).abs() < 1e-12,
+        "{s}"
+    );
+    // Against the uniform forecast (1/3 each: Brier 2/3): skill 1 − 1/(2/3) = −0.5.
+    assert!(
+        (s["brier_skill"].as_f64().unwrap() + 0.5).abs() < 1e-12,
+        "{s}"
+    );
+    // Issue: the compromise of 80 (cap 100, sal 50) and 20 (cap 10, sal 90) is
+    // (80·5000 + 20·900)/5900 = 70.85; the realised 40 is about 30.8 away (the median moves a
+    // little with the positions' noise).
+    let e = v["positions"][0]["error"]["abs_error"].as_f64().unwrap();
+    assert!((e - 30.85).abs() < 1.5, "{e}");
+
+    // An outcomes file that names an unknown scenario is reported with its line.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string("tests/cases/sim/toy-outcomes.toml")
+            .unwrap()
+            .replace("scenario = \"crisis\"", "scenario = \"crises\""),
+    )
+    .unwrap();
+    let o = run(&[
+        "score",
+        "--case",
+        "tests/cases/sim/toy.toml",
+        "--outcomes",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("crises") && err.contains("crisis"), "{err}");
+}
+
+#[test]
+fn simulate_a_case_without_rules_says_what_is_missing() {
+    let o = run(&[
+        "simulate",
+        "--case",
+        "tests/cases/valid/minimal.toml",
+        "--no-store",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("[[state]]"), "{}", stderr(&o));
+}

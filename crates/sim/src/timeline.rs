@@ -182,6 +182,8 @@ pub struct Spec {
     pub gdp_base_year: i32,
     /// The subsidy at stake in the base year, % of GDP (the salience reference).
     pub subsidy_base_pct: f64,
+    /// A case without economics links: the subsidy before policy is this % of GDP every year.
+    pub fixed_subsidy_pct: Option<f64>,
     /// Coefficients.
     pub coefs: Coefs,
     /// The ultimatum's inputs that do not change by year.
@@ -375,8 +377,12 @@ pub fn run(
         } else {
             0.0
         };
-        let subsidy = keep * (gas + crude + recl + products) + compensation;
         let gdp = spec.gdp_base_usd_bn * (1.0 + growth).powi(ey.year - spec.gdp_base_year);
+        let base = match spec.fixed_subsidy_pct {
+            Some(pct) => pct / 100.0 * gdp,
+            None => gas + crude + recl + products,
+        };
+        let subsidy = keep * base + compensation;
         let subsidy_pct = if gdp > 0.0 {
             100.0 * subsidy / gdp
         } else {

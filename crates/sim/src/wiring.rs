@@ -380,13 +380,22 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
             },
         )
     };
-    let setup = match maneuver(case.case.horizon) {
-        Err(leverage_econ::inputs::ManeuverSetupError::NoVolume(y)) if y > first_year => {
-            maneuver(y - 1)
-        }
-        other => other,
-    }
-    .map_err(|e| WiringError::Econ(e.to_string()))?;
+    // A case without `[econ]` links keeps the subsidy at stake at its `subsidy_gdp` initial
+    // value (no ledger to project).
+    let econ_linked = !case.econ.is_empty();
+    let setup = if econ_linked {
+        Some(
+            match maneuver(case.case.horizon) {
+                Err(leverage_econ::inputs::ManeuverSetupError::NoVolume(y)) if y > first_year => {
+                    maneuver(y - 1)
+                }
+                other => other,
+            }
+            .map_err(|e| WiringError::Econ(e.to_string()))?,
+        )
+    } else {
+        None
+    };
     let decision_years: Vec<i32> = case
         .events
         .iter()
@@ -409,23 +418,30 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         })
         .map(|e| e.date.year)
         .min();
-    let inp = &setup.inputs;
     // Duty-free crude for the refineries: the latest observed volume (18 Mt under the 2017
     // agreement), at most the plan net of re-clearance; the re-cleared crude does not become
     // duty-free when re-clearance ends.
     let duty_free = last_value(case, "crude_duty_free").map(|v| v.1);
     let years = (first_year..=case.case.horizon)
         .map(|year| {
-            let i = ((year - first_year) as usize).min(inp.years.len().saturating_sub(1));
-            EconYear {
+            let mut ey = EconYear {
                 year,
-                k: inp.k[i],
-                multiplier: inp.multiplier[i],
-                refinery_mt: duty_free.map_or(inp.refinery_mt[i], |d| d.min(inp.refinery_mt[i])),
-                reclearance_mt: inp.reclearance_mt[i],
+                k: 0.0,
+                multiplier: 0.0,
+                refinery_mt: 0.0,
+                reclearance_mt: 0.0,
                 decision: decision_years.contains(&year),
                 pre_election: election_year.is_some_and(|e| year <= e),
+            };
+            if let Some(inp) = setup.as_ref().map(|s| &s.inputs) {
+                let i = ((year - first_year) as usize).min(inp.years.len().saturating_sub(1));
+                ey.k = inp.k[i];
+                ey.multiplier = inp.multiplier[i];
+                ey.refinery_mt =
+                    duty_free.map_or(inp.refinery_mt[i], |d| d.min(inp.refinery_mt[i]));
+                ey.reclearance_mt = inp.reclearance_mt[i];
             }
+            ey
         })
         .collect();
 
@@ -433,8 +449,16 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
     let _ = gas_year;
     let gas_paid_last = last_value(case, "gas_price_paid").map_or(0.0, |v| v.1);
     let gas_ref_last = last_value(case, "gas_reference").map_or(gas_paid_last, |v| v.1);
-    let (gdp_year, subsidy_pct, gdp) = latest_subsidy(case)
-        .ok_or_else(|| WiringError::Econ("the ledger has no year with a total and a GDP".into()))?;
+    let (game_base, _) = ultimatum_inputs(case);
+    let (gdp_year, subsidy_pct, gdp, fixed_subsidy_pct) = if econ_linked {
+        let (y, pct, gdp) = latest_subsidy(case).ok_or_else(|| {
+            WiringError::Econ("the ledger has no year with a total and a GDP".into())
+        })?;
+        (y, pct, gdp, None)
+    } else {
+        let pct = case.initial_state()[idx.subsidy_gdp];
+        (as_of, pct, game_base.gdp_usd_bn, Some(pct))
+    };
 
     let r = |key: &str| param_ref(case, key, f64::NAN);
     let coefs = Coefs {
@@ -467,7 +491,6 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         product_duty_ratio: r("product_duty_ratio"),
         p_western_support: r("p_western_support"),
     };
-    let (game_base, _) = ultimatum_inputs(case);
     let game_params = GAME_FIELDS
         .iter()
         .filter_map(|(name, field)| {
@@ -496,6 +519,7 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         gdp_base_usd_bn: gdp,
         gdp_base_year: gdp_year,
         subsidy_base_pct: subsidy_pct,
+        fixed_subsidy_pct,
         coefs,
         game_base,
         game_params,
