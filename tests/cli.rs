@@ -917,13 +917,13 @@ fn simulate_table_names_every_scenario_and_the_speed_goes_to_stderr() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     for s in [
-        "Status quo",
-        "Deeper",
-        "Coerced",
-        "Confrontation",
-        "Rebalancing",
-        "Intervention",
-        "state:subsidy_gdp",
+        "status_quo",
+        "economic_integration",
+        "coerced_integration",
+        "confrontation",
+        "rebalancing",
+        "intervention",
+        "subsidy_gdp",
         "USD per 1000 m³",
     ] {
         assert!(out.contains(s), "missing {s}:\n{out}");

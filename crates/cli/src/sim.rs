@@ -322,12 +322,7 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
         if name == "unclassified" && !any {
             continue;
         }
-        let title = case
-            .scenarios
-            .iter()
-            .find(|s| &s.id == name)
-            .map_or(name.clone(), |s| s.title.clone());
-        let mut row = vec![Cell::new(title)];
+        let mut row = vec![Cell::new(name)];
         for r in &e.probabilities {
             let p = r[k];
             row.push(right(format!("{} ({}–{})", pct(p.p), pct(p.lo), pct(p.hi))));
@@ -351,7 +346,7 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
         if !show {
             continue;
         }
-        let mut row = vec![Cell::new(&v.name)];
+        let mut row = vec![Cell::new(v.name.trim_start_matches("state:"))];
         for b in &e.fans[j] {
             row.push(right(format!(
                 "{:.1} [{:.1}–{:.1}] {{{:.1}–{:.1}}}",
