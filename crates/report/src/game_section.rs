@@ -5,112 +5,14 @@
 
 use std::fmt::Write;
 
-use leverage_bargain::compromise::Compromise;
-use leverage_bargain::{Model, problem_from_issue};
 use leverage_case::Case;
-use leverage_econ::LedgerOptions;
-use leverage_games::templates::{UltimatumInputs, solve_ultimatum, subsidy_sweep};
+use leverage_games::templates::{solve_ultimatum, subsidy_sweep};
 
 use crate::Section;
 use crate::case_section::{Tab, fmt, t};
 use crate::svg::esc;
 
-/// One input of the game with where its value came from.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct InputOrigin {
-    /// The template's input.
-    pub input: &'static str,
-    /// Its value.
-    pub value: f64,
-    /// Where it came from.
-    pub origin: String,
-}
-
-/// The ultimatum's inputs from a case: linked parameters at their central value, the subsidy
-/// at stake from the ledger's latest total, the terms from the compromise forecast of the linked
-/// issue; everything else the template's documented default.
-pub fn ultimatum_inputs(case: &Case) -> (UltimatumInputs, Vec<InputOrigin>) {
-    let mut inp = UltimatumInputs::default();
-    let mut origins = Vec::new();
-    macro_rules! link {
-        ($($field:ident),*) => {$(
-            if let Some(p) = case.game_link(stringify!($field)).and_then(|id| case.param(id)) {
-                inp.$field = p.dist.central();
-                origins.push(InputOrigin { input: stringify!($field), value: inp.$field, origin: format!("param `{}` ({}), central value; {}", p.id, p.dist.describe(), p.prov.describe()) });
-            } else {
-                origins.push(InputOrigin { input: stringify!($field), value: inp.$field, origin: "template default (docs/games.md)".into() });
-            }
-        )*};
-    }
-    link!(
-        value_integration_moscow,
-        resolve_moscow,
-        sovereignty_cost_minsk,
-        subsidy_recapture,
-        coercion_cost_moscow,
-        pressure_cost_moscow,
-        pressure_cost_minsk,
-        audience_cost_moscow,
-        audience_cost_minsk,
-        conflict_appetite_minsk,
-        open_conflict_cost_minsk,
-        p_western_support,
-        p_china_support,
-        support_value_minsk,
-        drift_loss_moscow,
-        p_intervention_success,
-        intervention_cost_moscow,
-        regime_loss_minsk
-    );
-    if let Some(issue) = case.game_link("terms_issue").and_then(|id| case.issue(id)) {
-        let p = problem_from_issue(case, issue);
-        if !p.players.is_empty() {
-            inp.terms = Compromise.forecast(&p).outcome.clamp(0.0, 99.0);
-            origins.push(InputOrigin {
-                input: "terms",
-                value: inp.terms,
-                origin: format!("compromise forecast of issue `{}`", issue.id),
-            });
-        }
-        if let Some(sq) = &issue.status_quo {
-            inp.terms_status_quo = sq.value.min(99.0);
-            origins.push(InputOrigin {
-                input: "terms_status_quo",
-                value: inp.terms_status_quo,
-                origin: format!("status quo of issue `{}`", issue.id),
-            });
-        }
-        if let Some(client) = case.case.client.as_deref() {
-            if let Some(pos) = issue.positions.iter().find(|p| p.actor == client) {
-                inp.minsk_ideal_terms = pos.position.value.min(99.0);
-                origins.push(InputOrigin {
-                    input: "minsk_ideal_terms",
-                    value: inp.minsk_ideal_terms,
-                    origin: format!("position of `{client}` on `{}`", issue.id),
-                });
-            }
-        }
-    }
-    if let Ok(li) = leverage_econ::ledger_inputs(case, &LedgerOptions::default()) {
-        let (lo, hi) = leverage_econ::inputs::data_years(case);
-        let l = leverage_econ::ledger(&li, lo, hi);
-        if let Some(r) = l.rows.iter().rev().find(|r| r.total_pct_gdp.is_some()) {
-            inp.subsidy_pct_gdp = r.total_pct_gdp.unwrap_or(inp.subsidy_pct_gdp);
-            inp.gdp_usd_bn = r.gdp_usd_bn.unwrap_or(inp.gdp_usd_bn);
-            origins.push(InputOrigin {
-                input: "subsidy_pct_gdp",
-                value: inp.subsidy_pct_gdp,
-                origin: format!("subsidy ledger, total {} (% of GDP)", r.year),
-            });
-            origins.push(InputOrigin {
-                input: "gdp_usd_bn",
-                value: inp.gdp_usd_bn,
-                origin: format!("GDP {} (the ledger's GDP series)", r.year),
-            });
-        }
-    }
-    (inp, origins)
-}
+pub use leverage_sim::wiring::{InputOrigin, ultimatum_inputs};
 
 /// The section, when the case links the game (`[game]`).
 pub fn section(case: &Case) -> Option<Section> {

@@ -12,6 +12,7 @@ mod case_section;
 pub mod chart;
 pub mod econ_section;
 pub mod game_section;
+pub mod sim_section;
 #[cfg(feature = "png")]
 pub mod png;
 pub mod svg;
@@ -51,8 +52,96 @@ pub struct Section {
     pub files: Vec<(String, String)>,
 }
 
-/// Build the report of a case.
+/// How much simulation the report runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Draws of the ensemble (0: no simulation section).
+    pub draws: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Draws per tornado ensemble (0: no tornado).
+    pub tornado_draws: u64,
+    /// Sobol base rows (0: no Sobol indices).
+    pub sobol_rows: usize,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            draws: 20_000,
+            seed: 42,
+            tornado_draws: 2_000,
+            sobol_rows: 1_024,
+        }
+    }
+}
+
+/// Build the report of a case, with the default ensemble when the case can be simulated.
 pub fn build(case: &Case) -> Report {
+    build_with(case, &SimOptions::default())
+}
+
+/// The simulation section: the ensemble and its sensitivity, run in the current rayon pool.
+fn simulation(case: &Case, o: &SimOptions) -> Option<Section> {
+    use leverage_sim::{analysis, ensemble, wiring};
+    if o.draws == 0 || case.scenarios.iter().all(|s| s.rule.is_none()) {
+        return None;
+    }
+    let fail = |e: String| Section {
+        id: "simulation".into(),
+        title: "Scenario probabilities (Monte Carlo)".into(),
+        html: format!("<p>Not simulated: {}</p>", svg::esc(&e)),
+        markdown: format!("Not simulated: {e}"),
+        files: Vec::new(),
+    };
+    let spec = match wiring::spec(case) {
+        Ok(s) => s,
+        Err(e) => return Some(fail(e.to_string())),
+    };
+    let sampler = match wiring::sampler(case) {
+        Ok(s) => s,
+        Err(e) => return Some(fail(e.to_string())),
+    };
+    let e = ensemble::run(
+        &spec,
+        &sampler,
+        &ensemble::Options {
+            draws: o.draws,
+            seed: o.seed,
+        },
+        None,
+        &|_| {},
+        None,
+    );
+    let ao = analysis::Options {
+        tornado_draws: o.tornado_draws,
+        sobol_rows: o.sobol_rows,
+        bootstrap: 200,
+        seed: o.seed,
+    };
+    let tornado = (o.tornado_draws > 0)
+        .then(|| analysis::tornado(&spec, &sampler, &ao).ok())
+        .flatten();
+    let sobol = (o.sobol_rows > 1)
+        .then(|| {
+            wiring::CaseSampler::independent(case)
+                .ok()
+                .and_then(|ind| analysis::sobol(&spec, &ind, &ao).ok())
+        })
+        .flatten();
+    Some(sim_section::section(
+        case,
+        &sim_section::SimResults {
+            ensemble: &e,
+            tornado: tornado.as_deref(),
+            sobol: sobol.as_ref().map(|(i, o, r)| (i.as_slice(), o.as_slice(), r)),
+            tornado_draws: o.tornado_draws,
+        },
+    ))
+}
+
+/// Build the report of a case with the given simulation settings.
+pub fn build_with(case: &Case, sim: &SimOptions) -> Report {
     let mut sections = case_section::sections(case);
     if let Some(f) = bargain_section::section(case) {
         let at = sections
@@ -76,6 +165,13 @@ pub fn build(case: &Case) -> Report {
             .position(|s| s.id == "scenarios")
             .map_or(sections.len(), |i| i);
         sections.insert(at, g);
+    }
+    if let Some(s) = simulation(case, sim) {
+        let at = sections
+            .iter()
+            .position(|s| s.id == "scenarios")
+            .map_or(sections.len(), |i| i + 1);
+        sections.insert(at, s);
     }
     assemble(case, &sections)
 }
@@ -131,7 +227,10 @@ fn assemble(case: &Case, sections: &[Section]) -> Report {
     let pngs: Vec<(String, Vec<u8>)> = files
         .iter()
         .filter(|(n, _)| {
-            n.starts_with("figure") || n.starts_with("maneuver-") || n.starts_with("game-tree")
+            n.starts_with("figure")
+                || n.starts_with("maneuver-")
+                || n.starts_with("game-tree")
+                || n.starts_with("sim-")
         })
         .filter(|(n, _)| n.ends_with(".svg"))
         .filter_map(|(n, svg)| Some((n.replace(".svg", ".png"), png::svg_to_png(svg, 1400)?)))

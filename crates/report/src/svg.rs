@@ -115,6 +115,15 @@ impl Svg {
             esc(title)
         );
     }
+    /// A filled polygon (`points` as "x,y x,y …") with an opacity and a tooltip.
+    pub fn polygon(&mut self, points: &str, fill: &str, opacity: f64, title: &str) {
+        let _ = writeln!(
+            self.body,
+            "<polygon points=\"{}\" fill=\"{fill}\" fill-opacity=\"{opacity}\" stroke=\"none\"><title>{}</title></polygon>",
+            points.trim(),
+            esc(title)
+        );
+    }
     /// The finished document.
     pub fn finish(self, title: &str) -> String {
         format!(
