@@ -353,7 +353,7 @@ pub fn percentile_bounds(
     for (index, d) in dists.iter().enumerate() {
         for (q, out) in [(lo_q, &mut lo), (hi_q, &mut hi)] {
             let v = quantile(d, q);
-            if !(q > 0.0 && q < 1.0) || !v.is_finite() {
+            if !(q > 0.0 && q < 1.0 && v.is_finite()) {
                 return Err(SensitivityError::BadPercentile { index, q });
             }
             out.push(v);
