@@ -148,7 +148,7 @@ fn beta_quantile_from(a: f64, b: f64, lnb: f64, u: f64, x0: f64) -> f64 {
         }
         let d = beta_pdf(a, b, lnb, x);
         let mut next = x - f / d;
-        if !(next > lo && next < hi) || !next.is_finite() {
+        if !(next > lo && next < hi && next.is_finite()) {
             next = 0.5 * (lo + hi);
         }
         if (next - x).abs() <= 1e-15 * x.max(1e-300) || hi - lo <= 1e-16 * hi {
@@ -161,7 +161,7 @@ fn beta_quantile_from(a: f64, b: f64, lnb: f64, u: f64, x0: f64) -> f64 {
 
 /// The exact quantile of Beta(a, b) on [0, 1].
 pub fn beta_quantile(a: f64, b: f64, u: f64) -> f64 {
-    if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite()) || !(0.0..=1.0).contains(&u) {
+    if !(a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite() && (0.0..=1.0).contains(&u)) {
         return f64::NAN;
     }
     beta_quantile_sym(a, b, ln_beta(a, b), u)
@@ -226,7 +226,7 @@ pub fn quantile(dist: &Dist, u: f64) -> f64 {
                     .filter(|(x, _)| **x <= v)
                     .map(|(_, w)| *w)
                     .sum();
-                if cum >= target && !(best <= v) {
+                if cum >= target && (best.is_nan() || v < best) {
                     best = v;
                 }
             }
@@ -689,7 +689,7 @@ fn cholesky(a: &[f64], k: usize) -> Result<Vec<f64>, usize> {
                 s -= l[i * k + m] * l[j * k + m];
             }
             if i == j {
-                if !(s > 1e-12) {
+                if s.is_nan() || s <= 1e-12 {
                     return Err(i);
                 }
                 l[i * k + i] = s.sqrt();
@@ -918,7 +918,7 @@ mod tests {
         )
         .unwrap();
         let n = 100_000;
-        let mut cols = vec![Vec::with_capacity(n); 4];
+        let mut cols: Vec<Vec<f64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
         let (mut scratch, mut out) = ([0.0; 4], [0.0; 4]);
         for i in 0..n {
             let mut rng = draw_rng(7, i as u64);
