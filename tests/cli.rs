@@ -315,8 +315,20 @@ fn import_out_writes_file_and_refuses_to_overwrite() {
 
 // ------------------------------------------------------------------ report
 
+/// A report with a small ensemble (the debug build runs it; `.ci/run` runs the full default
+/// report in release).
 fn report_into(dir: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["report", "--out", dir.to_str().unwrap()];
+    let mut args = vec![
+        "report",
+        "--out",
+        dir.to_str().unwrap(),
+        "-n",
+        "2000",
+        "--tornado-draws",
+        "200",
+        "--sobol-rows",
+        "64",
+    ];
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -334,6 +346,12 @@ fn report_of_the_default_case() {
         "flows.csv",
         "events.csv",
         "issue-gas_price.svg",
+        "sim-scenarios.svg",
+        "sim-probabilities.csv",
+        "sim-fan-subsidy_gdp.svg",
+        "sim-tornado.csv",
+        "sim-sobol.csv",
+        "sim-ensemble.json",
     ] {
         let p = dir.path().join(f);
         assert!(
@@ -351,13 +369,14 @@ fn report_of_the_default_case() {
         "Economic flows and series",
         "Timeline",
         "Scenarios",
+        "Scenario probabilities (Monte Carlo)",
         "Sources",
     ] {
         assert!(html.contains(section), "no section {section}");
     }
-    // Same case, same bytes.
+    // Same case, same bytes, on one thread or two.
     let dir2 = tempfile::tempdir().unwrap();
-    report_into(dir2.path(), &[]);
+    report_into(dir2.path(), &["--threads", "1"]);
     let md1 = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     let md2 = std::fs::read_to_string(dir2.path().join("report.md")).unwrap();
     assert_eq!(md1, md2);

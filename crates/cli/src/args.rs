@@ -220,6 +220,21 @@ pub enum Command {
         /// The folder to write into (created if missing).
         #[arg(long, value_name = "DIR", default_value = "report")]
         out: PathBuf,
+        /// Draws of the scenario ensemble (0 leaves the simulation out).
+        #[arg(short = 'n', long = "draws", default_value_t = 20_000)]
+        draws: u64,
+        /// Seed of the ensemble and the sensitivity analysis.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Draws per tornado ensemble (0 leaves the tornado out).
+        #[arg(long, default_value_t = 2_000)]
+        tornado_draws: u64,
+        /// Base rows of the Sobol design (0 leaves the Sobol indices out).
+        #[arg(long, default_value_t = 1_024)]
+        sobol_rows: usize,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
     },
 }
 

@@ -305,7 +305,25 @@ fn run(cli: Cli) -> Result<()> {
             diagnostics::print_warnings(&loaded);
             econ::figures(&loaded.case, output.unwrap_or(Output::Table))
         }
-        Command::Report { case, out } => report(case.as_deref(), &out),
+        Command::Report {
+            case,
+            out,
+            draws,
+            seed,
+            tornado_draws,
+            sobol_rows,
+            threads,
+        } => report(
+            case.as_deref(),
+            &out,
+            &leverage_report::SimOptions {
+                draws,
+                seed,
+                tornado_draws,
+                sobol_rows,
+            },
+            threads,
+        ),
     }
 }
 
@@ -495,11 +513,17 @@ fn import_cmd(
     Ok(())
 }
 
-fn report(case: Option<&Path>, out: &Path) -> Result<()> {
+fn report(
+    case: Option<&Path>,
+    out: &Path,
+    sim: &leverage_report::SimOptions,
+    threads: Option<usize>,
+) -> Result<()> {
     let started = std::time::Instant::now();
     let loaded = io::load_case(case)?;
     diagnostics::print_warnings(&loaded);
-    let report = leverage_report::build(&loaded.case);
+    let pool = sim::pool(threads)?;
+    let report = pool.install(|| leverage_report::build_with(&loaded.case, sim));
     io::write_report(out, &report)?;
     eprintln!(
         "wrote {} ({} files) for case {} in {:.2} s",

@@ -663,7 +663,7 @@ pub mod runs {
                 println!("id,created,case_id,case_hash,seed,draws,draws_stored,version,duration_s");
                 for r in &runs {
                     println!(
-                        "{},{},{},{},{},{},{},{},{}",
+                        "{},{},{},{},{},{},{},{},{:.3}",
                         r.id,
                         r.created,
                         r.case_id,
@@ -672,7 +672,7 @@ pub mod runs {
                         r.n_draws,
                         r.draws_stored,
                         r.version,
-                        format!("{:.3}", r.duration_s)
+                        r.duration_s
                     );
                 }
             }

@@ -12,9 +12,9 @@ mod case_section;
 pub mod chart;
 pub mod econ_section;
 pub mod game_section;
-pub mod sim_section;
 #[cfg(feature = "png")]
 pub mod png;
+pub mod sim_section;
 pub mod svg;
 pub mod tree_svg;
 
@@ -134,7 +134,9 @@ fn simulation(case: &Case, o: &SimOptions) -> Option<Section> {
         &sim_section::SimResults {
             ensemble: &e,
             tornado: tornado.as_deref(),
-            sobol: sobol.as_ref().map(|(i, o, r)| (i.as_slice(), o.as_slice(), r)),
+            sobol: sobol
+                .as_ref()
+                .map(|(i, o, r)| (i.as_slice(), o.as_slice(), r)),
             tornado_draws: o.tornado_draws,
         },
     ))

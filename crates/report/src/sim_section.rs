@@ -63,7 +63,14 @@ fn stacked_area(case: &Case, e: &Ensemble) -> String {
     };
     let y = |p: f64| top + ph * (1.0 - p);
     let mut s = Svg::new(w, h);
-    s.text(l, 18.0, "Probability of each scenario at the end of each year", 14.0, "start", "#222");
+    s.text(
+        l,
+        18.0,
+        "Probability of each scenario at the end of each year",
+        14.0,
+        "start",
+        "#222",
+    );
     let mut below = vec![0.0; ny];
     for (k, name) in e.scenarios.iter().enumerate() {
         let vals: Vec<f64> = e.probabilities.iter().map(|row| row[k].p).collect();
@@ -94,14 +101,35 @@ fn stacked_area(case: &Case, e: &Ensemble) -> String {
         }
         let ly = top + 16.0 * k as f64 + 8.0;
         s.rect(w - r + 16.0, ly - 9.0, 12.0, 12.0, color);
-        s.text(w - r + 34.0, ly + 1.0, &title_of(case, name), 11.0, "start", "#222");
+        s.text(
+            w - r + 34.0,
+            ly + 1.0,
+            &title_of(case, name),
+            11.0,
+            "start",
+            "#222",
+        );
     }
     for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
         s.line((l, y(p)), (l + pw, y(p)), "#ccc", 0.5, None);
-        s.text(l - 6.0, y(p) + 4.0, &format!("{:.0} %", 100.0 * p), 10.0, "end", "#444");
+        s.text(
+            l - 6.0,
+            y(p) + 4.0,
+            &format!("{:.0} %", 100.0 * p),
+            10.0,
+            "end",
+            "#444",
+        );
     }
     for (i, yr) in e.years.iter().enumerate() {
-        s.text(x(i), h - bottom + 16.0, &yr.to_string(), 11.0, "middle", "#444");
+        s.text(
+            x(i),
+            h - bottom + 16.0,
+            &yr.to_string(),
+            11.0,
+            "middle",
+            "#444",
+        );
     }
     s.finish("Scenario probabilities by year")
 }
@@ -115,7 +143,10 @@ fn fan(e: &Ensemble, var: usize, label: &str) -> String {
     let bands = &e.fans[var];
     let ny = bands.len();
     let lo = bands.iter().map(|b| b.p05).fold(f64::INFINITY, f64::min);
-    let hi = bands.iter().map(|b| b.p95).fold(f64::NEG_INFINITY, f64::max);
+    let hi = bands
+        .iter()
+        .map(|b| b.p95)
+        .fold(f64::NEG_INFINITY, f64::max);
     let (lo, hi) = if lo.is_finite() && hi.is_finite() && hi > lo {
         let pad = 0.05 * (hi - lo);
         ((lo - pad).max(e.fan_variables[var].range.0), hi + pad)
@@ -132,21 +163,40 @@ fn fan(e: &Ensemble, var: usize, label: &str) -> String {
     let y = |v: f64| top + ph * (1.0 - (v - lo) / (hi - lo));
     let mut s = Svg::new(w, h);
     s.text(l, 16.0, label, 12.0, "start", "#222");
-    let band = |s: &mut Svg, a: &dyn Fn(usize) -> f64, b: &dyn Fn(usize) -> f64, op: f64, tip: &str| {
-        let mut pts = String::new();
-        for i in 0..ny {
-            let _ = write!(pts, "{:.1},{:.1} ", x(i), y(b(i)));
-        }
-        for i in (0..ny).rev() {
-            let _ = write!(pts, "{:.1},{:.1} ", x(i), y(a(i)));
-        }
-        s.polygon(&pts, "#4e79a7", op, tip);
-    };
-    band(&mut s, &|i| bands[i].p05, &|i| bands[i].p95, 0.2, "90 % band");
-    band(&mut s, &|i| bands[i].p25, &|i| bands[i].p75, 0.35, "50 % band");
+    let band =
+        |s: &mut Svg, a: &dyn Fn(usize) -> f64, b: &dyn Fn(usize) -> f64, op: f64, tip: &str| {
+            let mut pts = String::new();
+            for i in 0..ny {
+                let _ = write!(pts, "{:.1},{:.1} ", x(i), y(b(i)));
+            }
+            for i in (0..ny).rev() {
+                let _ = write!(pts, "{:.1},{:.1} ", x(i), y(a(i)));
+            }
+            s.polygon(&pts, "#4e79a7", op, tip);
+        };
+    band(
+        &mut s,
+        &|i| bands[i].p05,
+        &|i| bands[i].p95,
+        0.2,
+        "90 % band",
+    );
+    band(
+        &mut s,
+        &|i| bands[i].p25,
+        &|i| bands[i].p75,
+        0.35,
+        "50 % band",
+    );
     let mut d = String::new();
     for (i, b) in bands.iter().enumerate() {
-        let _ = write!(d, "{}{:.1},{:.1} ", if i == 0 { "M" } else { "L" }, x(i), y(b.p50));
+        let _ = write!(
+            d,
+            "{}{:.1},{:.1} ",
+            if i == 0 { "M" } else { "L" },
+            x(i),
+            y(b.p50)
+        );
     }
     s.path_styled(&d, "#1f3a5f", 2.0, None, "median");
     for k in 0..=4 {
@@ -155,7 +205,14 @@ fn fan(e: &Ensemble, var: usize, label: &str) -> String {
         s.text(l - 4.0, y(v) + 3.0, &format!("{v:.1}"), 9.0, "end", "#444");
     }
     for (i, yr) in e.years.iter().enumerate() {
-        s.text(x(i), h - bottom + 14.0, &yr.to_string(), 9.0, "middle", "#444");
+        s.text(
+            x(i),
+            h - bottom + 14.0,
+            &yr.to_string(),
+            9.0,
+            "middle",
+            "#444",
+        );
     }
     s.finish(label)
 }
@@ -176,7 +233,11 @@ fn tornado_svg(case: &Case, st: &ScenarioTornado, top: usize) -> String {
         .flat_map(|b| [b.output_low, b.output_high])
         .chain([st.tornado.baseline])
         .fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.01, hi + 0.01) };
+    let (lo, hi) = if hi > lo {
+        (lo, hi)
+    } else {
+        (lo - 0.01, hi + 0.01)
+    };
     let pw = w - l - r;
     let x = |p: f64| l + pw * (p - lo) / (hi - lo);
     let mut s = Svg::new(w, h);
@@ -203,7 +264,12 @@ fn tornado_svg(case: &Case, st: &ScenarioTornado, top: usize) -> String {
             (a - base).abs().max(1.0),
             row - 6.0,
             "#76b7b2",
-            &format!("{} at p10 ({:.4}): {} %", b.name, b.low_value, pct(b.output_low)),
+            &format!(
+                "{} at p10 ({:.4}): {} %",
+                b.name,
+                b.low_value,
+                pct(b.output_low)
+            ),
         );
         s.rect_titled(
             c.min(base),
@@ -211,14 +277,26 @@ fn tornado_svg(case: &Case, st: &ScenarioTornado, top: usize) -> String {
             (c - base).abs().max(1.0),
             row - 6.0,
             "#e15759",
-            &format!("{} at p90 ({:.4}): {} %", b.name, b.high_value, pct(b.output_high)),
+            &format!(
+                "{} at p90 ({:.4}): {} %",
+                b.name,
+                b.high_value,
+                pct(b.output_high)
+            ),
         );
     }
     let base = x(st.tornado.baseline);
     s.line((base, head - 4.0), (base, h - 26.0), "#222", 1.0, None);
     for k in 0..=4 {
         let p = lo + (hi - lo) * k as f64 / 4.0;
-        s.text(x(p), h - 10.0, &format!("{} %", pct(p)), 10.0, "middle", "#444");
+        s.text(
+            x(p),
+            h - 10.0,
+            &format!("{} %", pct(p)),
+            10.0,
+            "middle",
+            "#444",
+        );
     }
     s.rect(w - 200.0, 26.0, 10.0, 10.0, "#76b7b2");
     s.text(w - 186.0, 35.0, "at p10", 10.0, "start", "#222");
@@ -288,7 +366,9 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
     files.push(("sim-probabilities.csv".to_string(), csv));
 
     // Fan charts.
-    html.push_str("<p>Fan charts: median, 50 % and 90 % bands across draws.</p>\n<div class=\"fans\">\n");
+    html.push_str(
+        "<p>Fan charts: median, 50 % and 90 % bands across draws.</p>\n<div class=\"fans\">\n",
+    );
     md.push_str("Fan charts: median, 50 % and 90 % bands across draws.\n\n");
     let mut fan_csv = String::from("variable,year,p05,p25,p50,p75,p95,mean\n");
     for (j, v) in e.fan_variables.iter().enumerate() {
@@ -305,7 +385,10 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
         ("subsidy_usd_bn", "Subsidy at stake, USD bn"),
         ("state:econ_integration", "Economic integration (0–100)"),
         ("state:military_integration", "Military integration (0–100)"),
-        ("state:west_alignment", "Alignment with the West and China (0–100)"),
+        (
+            "state:west_alignment",
+            "Alignment with the West and China (0–100)",
+        ),
         ("state:tension", "Bilateral tension (0–100)"),
     ] {
         let Some(j) = e.fan_variables.iter().position(|v| v.name == name) else {
@@ -322,7 +405,13 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
 
     // Issues at the horizon.
     let last = e.years.len().saturating_sub(1);
-    let mut tab = Tab::new(&["issue", "median", "50 % band", "90 % band", "in the issue's unit"]);
+    let mut tab = Tab::new(&[
+        "issue",
+        "median",
+        "50 % band",
+        "90 % band",
+        "in the issue's unit",
+    ]);
     for (j, v) in e.fan_variables.iter().enumerate() {
         let Some(id) = v.name.strip_prefix("issue:") else {
             continue;
@@ -333,7 +422,13 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
             .and_then(|i| i.unit.as_ref())
             .map(|u| {
                 let (a, c) = (u.to_unit(b.p25), u.to_unit(b.p75));
-                format!("{:.1} [{:.1}–{:.1}] {}", u.to_unit(b.p50), a.min(c), a.max(c), u.name)
+                format!(
+                    "{:.1} [{:.1}–{:.1}] {}",
+                    u.to_unit(b.p50),
+                    a.min(c),
+                    a.max(c),
+                    u.name
+                )
             })
             .unwrap_or_default();
         tab.row(vec![
@@ -364,7 +459,9 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
         );
         let _ = writeln!(html, "<p>{}</p>", esc(&txt));
         let _ = writeln!(md, "{txt}\n");
-        let mut csv = String::from("scenario,baseline,parameter,low_value,high_value,p_at_low,p_at_high,swing\n");
+        let mut csv = String::from(
+            "scenario,baseline,parameter,low_value,high_value,p_at_low,p_at_high,swing\n",
+        );
         for st in ts {
             for b in &st.tornado.bars {
                 let _ = writeln!(
@@ -428,11 +525,21 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
                 );
             }
             if o.constant {
-                tab.row(vec![t(name.as_str()), t("(constant in every run)"), t(""), t("")]);
+                tab.row(vec![
+                    t(name.as_str()),
+                    t("(constant in every run)"),
+                    t(""),
+                    t(""),
+                ]);
                 continue;
             }
             let mut idx: Vec<usize> = (0..inputs.len()).collect();
-            idx.sort_by(|&a, &b| o.total[b].value.total_cmp(&o.total[a].value).then(a.cmp(&b)));
+            idx.sort_by(|&a, &b| {
+                o.total[b]
+                    .value
+                    .total_cmp(&o.total[a].value)
+                    .then(a.cmp(&b))
+            });
             for (k, &i) in idx.iter().take(5).enumerate() {
                 tab.row(vec![
                     t(if k == 0 { name.as_str() } else { "" }),
