@@ -1673,6 +1673,18 @@ impl Case {
     pub fn state_index(&self, id: &str) -> Option<usize> {
         self.states.iter().position(|s| s.id == id)
     }
+    /// The state box the scenario rules partition: each variable's [min, max], flags 0 or 1.
+    pub fn state_box(&self) -> Vec<crate::rule::Dim> {
+        self.states
+            .iter()
+            .map(|s| crate::rule::Dim {
+                id: s.id.clone(),
+                min: s.min,
+                max: s.max,
+                flag: s.kind == StateKind::Flag,
+            })
+            .collect()
+    }
     /// The initial state vector, in declaration order.
     pub fn initial_state(&self) -> Vec<f64> {
         self.states.iter().map(|s| s.initial.value).collect()

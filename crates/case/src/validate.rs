@@ -861,16 +861,7 @@ impl V<'_> {
         if !ok || !box_ok {
             return;
         }
-        let dims: Vec<rule::Dim> = c
-            .states
-            .iter()
-            .map(|s| rule::Dim {
-                id: s.id.clone(),
-                min: s.min,
-                max: s.max,
-                flag: s.kind == StateKind::Flag,
-            })
-            .collect();
+        let dims = c.state_box();
         let rules: Vec<&rule::CompiledRule> = compiled.iter().map(|(_, r)| r).collect();
         let p = rule::check_partition(&rules, &dims);
         let mut show: Vec<usize> = rules.iter().flat_map(|r| r.vars()).collect();

@@ -147,6 +147,8 @@ fn a_full_toy_case_validates_and_its_rules_classify() {
     );
     assert_eq!(c.initial_state(), vec![40.0, 30.0, 0.0]);
     assert_eq!(c.state_index("military_integration"), Some(1));
+    let b = c.state_box();
+    assert_eq!((b[2].flag, b[2].min, b[2].max), (true, 0.0, 1.0));
     let rules = c.compiled_rules().unwrap();
     let classify = |s: &[f64]| -> Vec<&str> {
         rules
@@ -652,8 +654,8 @@ proptest! {
 
     /// The parser and compiler never panic, and every error lies inside the rule.
     #[test]
-    fn rules_never_panic(s in "[ -~]{0,60}", t in "[a-z0-9_ ()!<>=&|+*/.-]{0,40}") {
-        for src in [&s, &t] {
+    fn rules_never_panic(s in "[ -~]{0,60}", t in "[a-z0-9_ ()!<>=&|+*/.-]{0,40}", u in any::<String>()) {
+        for src in [&s, &t, &u] {
             match rule::compile_str(src, &IDS) {
                 Ok(r) => { let _ = r.eval(&[1.0, 2.0, 3.0]); let _ = r.to_string(); }
                 Err(e) => {
