@@ -314,35 +314,63 @@ pub fn run(
     let mut c0 = 0;
     while c0 < chunks {
         let c1 = (c0 + batch).min(chunks);
-        let compute = || -> Vec<(Agg, Vec<DrawSummary>)> {
+        // Each worker folds its chunks into one aggregate (integer counts: the result does not
+        // depend on which worker ran which chunk); summaries are kept per chunk and put back in
+        // chunk order before they reach the sink.
+        type Part = (Option<Agg>, Vec<(u64, Vec<DrawSummary>)>);
+        let compute = || -> Part {
             (c0..c1)
                 .into_par_iter()
-                .map(|c| {
-                    let mut agg = Agg::new(spec, &vars);
-                    let mut buf = DrawBuffers::default();
-                    let mut path = Path::new(spec);
-                    let mut sums = Vec::new();
-                    let lo = c * CHUNK;
-                    let hi = ((c + 1) * CHUNK).min(opts.draws);
-                    for d in lo..hi {
-                        run_draw(spec, sampler, opts.seed, d, &mut buf, &mut path);
-                        agg.add(spec, &path, n_vars);
-                        if want_summaries {
-                            sums.push(summary(spec, d, &path));
+                .fold(
+                    || -> (Option<Agg>, Vec<(u64, Vec<DrawSummary>)>, DrawBuffers, Option<Path>) {
+                        (None, Vec::new(), DrawBuffers::default(), None)
+                    },
+                    |(agg, mut sums, mut buf, path), c| {
+                        let mut agg = agg.unwrap_or_else(|| Agg::new(spec, &vars));
+                        let mut path = path.unwrap_or_else(|| Path::new(spec));
+                        let mut chunk = Vec::new();
+                        let lo = c * CHUNK;
+                        let hi = ((c + 1) * CHUNK).min(opts.draws);
+                        for d in lo..hi {
+                            run_draw(spec, sampler, opts.seed, d, &mut buf, &mut path);
+                            agg.add(spec, &path, n_vars);
+                            if want_summaries {
+                                chunk.push(summary(spec, d, &path));
+                            }
                         }
-                    }
-                    (agg, sums)
-                })
-                .collect()
+                        if want_summaries {
+                            sums.push((c, chunk));
+                        }
+                        (Some(agg), sums, buf, Some(path))
+                    },
+                )
+                .map(|(agg, sums, _, _)| (agg, sums))
+                .reduce(
+                    || (None, Vec::new()),
+                    |(a, mut sa), (b, sb)| {
+                        let agg = match (a, b) {
+                            (Some(mut a), Some(b)) => {
+                                a.merge(&b);
+                                Some(a)
+                            }
+                            (a, b) => a.or(b),
+                        };
+                        sa.extend(sb);
+                        (agg, sa)
+                    },
+                )
         };
-        let parts = match pool {
+        let (agg, mut sums) = match pool {
             Some(p) => p.install(compute),
             None => compute(),
         };
-        for (agg, sums) in &parts {
+        if let Some(agg) = &agg {
             total.merge(agg);
-            if let Some(s) = sink.as_mut() {
-                for d in sums {
+        }
+        if let Some(s) = sink.as_mut() {
+            sums.sort_by_key(|(c, _)| *c);
+            for (_, chunk) in &sums {
+                for d in chunk {
                     s(d);
                 }
             }
