@@ -317,14 +317,14 @@ pub fn run(
         // Each worker folds its chunks into one aggregate (integer counts: the result does not
         // depend on which worker ran which chunk); summaries are kept per chunk and put back in
         // chunk order before they reach the sink.
-        type Part = (Option<Agg>, Vec<(u64, Vec<DrawSummary>)>);
+        type Sums = Vec<(u64, Vec<DrawSummary>)>;
+        type Part = (Option<Agg>, Sums);
+        type Acc = (Option<Agg>, Sums, DrawBuffers, Option<Path>);
         let compute = || -> Part {
             (c0..c1)
                 .into_par_iter()
                 .fold(
-                    || -> (Option<Agg>, Vec<(u64, Vec<DrawSummary>)>, DrawBuffers, Option<Path>) {
-                        (None, Vec::new(), DrawBuffers::default(), None)
-                    },
+                    || -> Acc { (None, Vec::new(), DrawBuffers::default(), None) },
                     |(agg, mut sums, mut buf, path), c| {
                         let mut agg = agg.unwrap_or_else(|| Agg::new(spec, &vars));
                         let mut path = path.unwrap_or_else(|| Path::new(spec));
