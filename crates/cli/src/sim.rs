@@ -317,6 +317,7 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
     headers.extend(e.years.iter().map(|y| y.to_string()));
     let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut t = table(&hdr);
+    t.set_width(150);
     for (k, name) in e.scenarios.iter().enumerate() {
         let any = e.probabilities.iter().any(|r| r[k].count > 0);
         if name == "unclassified" && !any {
@@ -335,6 +336,7 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
     let mut fan_headers = vec!["variable"];
     fan_headers.extend(hdr.iter().skip(1));
     let mut t = table(&fan_headers);
+    t.set_width(180);
     for (j, v) in e.fan_variables.iter().enumerate() {
         let show = v.name == "state:subsidy_gdp"
             || v.name == "subsidy_usd_bn"
