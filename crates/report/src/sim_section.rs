@@ -49,8 +49,8 @@ fn title_of(case: &Case, id: &str) -> String {
 
 /// Stacked areas of the scenario probabilities by year.
 fn stacked_area(case: &Case, e: &Ensemble) -> String {
-    let (w, h) = (760.0, 360.0);
-    let (l, r, top, bottom) = (50.0, 230.0, 30.0, 40.0);
+    let (w, h) = (900.0, 360.0);
+    let (l, r, top, bottom) = (50.0, 330.0, 30.0, 40.0);
     let pw = w - l - r;
     let ph = h - top - bottom;
     let ny = e.years.len();
@@ -137,7 +137,7 @@ fn stacked_area(case: &Case, e: &Ensemble) -> String {
 /// A fan chart: median line, 50 % and 90 % bands by year.
 fn fan(e: &Ensemble, var: usize, label: &str) -> String {
     let (w, h) = (360.0, 220.0);
-    let (l, r, top, bottom) = (44.0, 12.0, 28.0, 30.0);
+    let (l, r, top, bottom) = (44.0, 22.0, 28.0, 30.0);
     let pw = w - l - r;
     let ph = h - top - bottom;
     let bands = &e.fans[var];
