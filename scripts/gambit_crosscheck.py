@@ -28,6 +28,7 @@ line `N passed, M failed` (counting one check of one game as one); exits 1 on an
 Needs nothing but pygambit and the standard library.
 """
 
+import concurrent.futures
 import glob
 import json
 import multiprocessing
@@ -76,6 +77,13 @@ class Tally:
 
     def note(self, check, key, n=1):
         self.notes[check][key] = self.notes[check].get(key, 0) + n
+
+    def merge(self, other):
+        for k, _ in CHECKS:
+            self.passed[k] += other.passed[k]
+            self.failed[k].extend(other.failed[k])
+            for key, n in other.notes[k].items():
+                self.note(k, key, n)
 
 
 def frac(x):
@@ -383,52 +391,75 @@ def check_qre(name, data, game, scale, tally, efg_path):
         tally.ok("qre")
 
 
+def check_game(job):
+    """All checks of one game (run in a worker process). Returns the game's tally and the
+    seconds spent in each check."""
+    outdir, path = job
+    tally = Tally()
+    seconds = {}
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    name = data["name"]
+    efg = os.path.join(outdir, name + ".efg")
+    start = time.time()
+    try:
+        game = gbt.read_efg(efg)
+    except Exception as e:  # noqa: BLE001 — any reading failure is a failed check
+        tally.fail("efg", name, f"pygambit cannot read our .efg: {type(e).__name__}: {e}")
+        return name, data["kind"], tally, seconds
+    try:
+        game.to_efg(os.path.join(outdir, name + ".gambit.efg"))
+        nodes, parents = preorder(game)
+        layout_ok = check_structure(name, data, game, nodes, parents, tally)
+    except Exception as e:  # noqa: BLE001
+        tally.fail("efg", name, f"{type(e).__name__}: {e}")
+        layout_ok = False
+    seconds["efg"] = time.time() - start
+    scale = payoff_scale(data)
+    steps = [("bi", check_bi, data["bi"] is not None),
+             ("lcp", check_lcp, data["lcp"] is not None),
+             ("qre", check_qre, True)]
+    for check, fn, applies in steps:
+        if not applies:
+            continue
+        if not layout_ok:
+            tally.fail(check, name, "not run: the profile layout differs from pygambit's")
+            continue
+        start = time.time()
+        try:
+            fn(name, data, game, scale, tally, efg)
+        except Exception as e:  # noqa: BLE001
+            tally.fail(check, name, f"{type(e).__name__}: {e}")
+        seconds[check] = time.time() - start
+    return name, data["kind"], tally, seconds
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     outdir = sys.argv[1]
     start = time.time()
-    print(f"pygambit {gbt.__version__}")
+    workers = int(os.environ.get("CROSSCHECK_JOBS", "0")) or os.cpu_count() or 1
+    print(f"pygambit {gbt.__version__}, {workers} worker processes")
     paths = sorted(glob.glob(os.path.join(outdir, "g[0-9][0-9][0-9]*.json")))
     if not paths:
         print(f"no gNNN.json files in {outdir}: run the gambit_crosscheck example first")
         print("0 passed, 1 failed")
         return 1
+    # Largest games first, so that no long job starts last.
+    paths.sort(key=lambda p: -os.path.getsize(p))
     tally = Tally()
     kinds = {}
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-        name = data["name"]
-        kinds[data["kind"]] = kinds.get(data["kind"], 0) + 1
-        efg = os.path.join(outdir, name + ".efg")
-        try:
-            game = gbt.read_efg(efg)
-        except Exception as e:  # noqa: BLE001 — any reading failure is a failed check
-            tally.fail("efg", name, f"pygambit cannot read our .efg: {type(e).__name__}: {e}")
-            continue
-        try:
-            game.to_efg(os.path.join(outdir, name + ".gambit.efg"))
-            nodes, parents = preorder(game)
-            layout_ok = check_structure(name, data, game, nodes, parents, tally)
-        except Exception as e:  # noqa: BLE001
-            tally.fail("efg", name, f"{type(e).__name__}: {e}")
-            layout_ok = False
-        scale = payoff_scale(data)
-        steps = [("bi", check_bi, data["bi"] is not None),
-                 ("lcp", check_lcp, data["lcp"] is not None),
-                 ("qre", check_qre, True)]
-        for check, fn, applies in steps:
-            if not applies:
-                continue
-            if not layout_ok:
-                tally.fail(check, name, "not run: the profile layout differs from pygambit's")
-                continue
-            try:
-                fn(name, data, game, scale, tally, efg)
-            except Exception as e:  # noqa: BLE001
-                tally.fail(check, name, f"{type(e).__name__}: {e}")
+    per_check = {k: 0.0 for k, _ in CHECKS}
+    slowest = []
+    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+        for name, kind, t, seconds in pool.map(check_game, [(outdir, p) for p in paths]):
+            kinds[kind] = kinds.get(kind, 0) + 1
+            tally.merge(t)
+            for k, v in seconds.items():
+                per_check[k] += v
+            slowest.append((sum(seconds.values()), name, kind))
 
     print(f"{len(paths)} games: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
     total_pass = total_fail = 0
@@ -441,6 +472,10 @@ def main():
         print(f"{title}: {p} passed, {f} failed" + (f" ({notes})" if notes else ""))
         for message in tally.failed[check]:
             print(f"  FAIL {message}")
+    print("seconds per check, summed over games: " + ", ".join(
+        f"{k} {v:.1f}" for k, v in per_check.items() if v > 0))
+    slowest.sort(reverse=True)
+    print("slowest games: " + ", ".join(f"{n} ({k}) {t:.1f} s" for t, n, k in slowest[:5]))
     print(f"cross-check took {time.time() - start:.1f} s")
     print(f"{total_pass} passed, {total_fail} failed")
     return 0 if total_fail == 0 else 1
