@@ -31,6 +31,7 @@ Needs nothing but pygambit and the standard library.
 import glob
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
 import time
@@ -41,6 +42,7 @@ import pygambit as gbt
 LAMBDAS = [0.5, 1.0, 5.0]
 NASH_TOL = 1e-9      # pygambit's max_regret of our equilibria
 EQUAL_TOL = 1e-6     # profile equality (LCP where unique, QRE)
+LAMBDA_TOL = 1e-8    # how far from the requested lambda pygambit's profile may lie
 REGRET_TOL = 1e-9    # our max_regret vs pygambit's, times max(1, largest |payoff|)
 # enummixed (uniqueness) only on games with at most this many reduced strategies per player
 # and this many strategy pairs; pygambit's lcp only up to this many nodes.
@@ -48,9 +50,19 @@ ENUM_MAX_STRATEGIES = 40
 ENUM_MAX_PAIRS = 300
 ENUM_SECONDS = 2.0
 GAMBIT_LCP_MAX_NODES = 120
+GAMBIT_LCP_SECONDS = 5.0
 # pygambit's logit_solve_lambda costs about (number of actions)^3 per step: 2 s at 40 actions,
 # 90 s at 130. Larger games are counted as skipped for (3) (the Rust tests check our QRE there).
 QRE_MAX_ACTIONS = 40
+QRE_SECONDS = 6.0
+# pygambit's max_regret of a totally mixed profile takes ~20 s at 200 actions: check (5) and
+# the Nash part of check (2) only up to this many actions.
+REG_MAX_ACTIONS = 40
+# pygambit's max_regret of our LCP profile (check 1) in a child with this time limit: on a few
+# 300-node trees it runs for minutes; such games are counted as skipped.
+REGRET_SECONDS = 20.0
+# All checks of one game must finish within this (the process is killed otherwise).
+GAME_SECONDS = 120
 
 CHECKS = [
     ("lcp", "(1) LCP equilibria are Nash in pygambit; equal to pygambit's where unique"),
@@ -75,6 +87,13 @@ class Tally:
 
     def note(self, check, key, n=1):
         self.notes[check][key] = self.notes[check].get(key, 0) + n
+
+    def merge(self, other):
+        for k, _ in CHECKS:
+            self.passed[k] += other.passed[k]
+            self.failed[k].extend(other.failed[k])
+            for key, n in other.notes[k].items():
+                self.note(k, key, n)
 
 
 def frac(x):
@@ -258,38 +277,70 @@ def check_bi(name, data, game, scale, tally, efg_path):
         tally.fail("bi", name, f"backward induction profile is not pure: {flat}")
         return
     prof = game.mixed_behavior_profile(nest(game, [Fraction(x) for x in flat]), rational=True)
-    agent, nash = prof.agent_max_regret(), prof.max_regret()
+    agent = prof.agent_max_regret()
+    # pygambit's max_regret costs seconds on large trees; only the agent regret (check 2) is
+    # computed there.
+    nash = prof.max_regret() if len(flat) <= REG_MAX_ACTIONS else 0
     if agent != 0 or nash != 0:
         tally.fail("bi", name, f"pygambit agent_max_regret {agent}, max_regret {nash} "
                                f"(ours: agent {bi['agent_regret']}, max {bi['max_regret']}); "
                                f"profile {flat}")
     else:
         tally.ok("bi")
-    check_regret(name, "BI profile", bi["max_regret"], float(nash), scale, tally)
+    if len(flat) <= REG_MAX_ACTIONS:
+        check_regret(name, "BI profile", bi["max_regret"], float(nash), scale, tally)
+    else:
+        tally.note("reg", f"skipped: more than {REG_MAX_ACTIONS} actions")
 
 
-def _enummixed_child(path, conn):
-    game = gbt.read_efg(path)
-    eqs = gbt.nash.enummixed_solve(game, rational=True).equilibria
-    # At most two profiles are needed (one: unique; two: not unique).
-    conn.send([gambit_flat(game, eq.as_behavior()) for eq in eqs[:2]])
+def _child(fn, args, conn):
+    conn.send(fn(*args))
     conn.close()
 
 
-def enummixed(path):
-    """pygambit's enummixed_solve on the game in `path`, in a child process with a time limit
-    (it takes minutes on some small degenerate games): the first two equilibria as flat
-    behaviour profiles, or None if it did not finish within ENUM_SECONDS."""
+def limited(fn, args, seconds):
+    """fn(*args) in a forked child process; its result, or None if it did not finish within
+    `seconds` (pygambit's solvers cannot be interrupted otherwise)."""
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_enummixed_child, args=(path, send))
+    child = ctx.Process(target=_child, args=(fn, args, send))
     child.start()
     send.close()
-    result = receive.recv() if receive.poll(ENUM_SECONDS) else None
+    result = receive.recv() if receive.poll(seconds) else None
     if result is None:
         child.kill()
     child.join()
     return result
+
+
+def _enummixed(path):
+    game = gbt.read_efg(path)
+    eqs = gbt.nash.enummixed_solve(game, rational=True).equilibria
+    # At most two profiles are needed (one: unique; two: not unique).
+    return [gambit_flat(game, eq.as_behavior()) for eq in eqs[:2]]
+
+
+def enummixed(path):
+    """pygambit's enummixed_solve (the first two equilibria as flat behaviour profiles), or
+    None if it did not finish within ENUM_SECONDS (it takes minutes on some small games)."""
+    return limited(_enummixed, (path,), ENUM_SECONDS)
+
+
+def _max_regret(path, flat):
+    game = gbt.read_efg(path)
+    return float(game.mixed_behavior_profile(nest(game, flat)).max_regret())
+
+
+def _lcp(path):
+    game = gbt.read_efg(path)
+    res = gbt.nash.lcp_solve(game, rational=False)
+    return [gambit_flat(game, eq) for eq in res.equilibria[:1]]
+
+
+def _qre(path):
+    game = gbt.read_efg(path)
+    return [(q.lam, [q[i] for i in range(len(q))])
+            for q in gbt.qre.logit_solve_lambda(game, lam=LAMBDAS)]
 
 
 def check_lcp(name, data, game, scale, tally, efg_path):
@@ -298,8 +349,10 @@ def check_lcp(name, data, game, scale, tally, efg_path):
         tally.fail("lcp", name, f"our LCP failed: {lcp['error']}")
         return
     ours = lcp["profile"]
-    prof = game.mixed_behavior_profile(nest(game, ours))
-    regret = float(prof.max_regret())
+    regret = limited(_max_regret, (efg_path, ours), REGRET_SECONDS)
+    if regret is None:
+        tally.note("lcp", f"skipped: pygambit's max_regret over {REGRET_SECONDS} s")
+        return
     check_regret(name, "LCP profile", lcp["max_regret"], regret, scale, tally)
     if not regret <= NASH_TOL:
         tally.fail("lcp", name, f"pygambit max_regret {regret:.3e} of our LCP profile {ours}")
@@ -308,9 +361,11 @@ def check_lcp(name, data, game, scale, tally, efg_path):
     # pygambit's own lcp (informational, and for the unique case).
     theirs = None
     if data["num_nodes"] <= GAMBIT_LCP_MAX_NODES:
-        res = gbt.nash.lcp_solve(game, rational=False)
-        if res.equilibria:
-            theirs = gambit_flat(game, res.equilibria[0])
+        found = limited(_lcp, (efg_path,), GAMBIT_LCP_SECONDS)
+        if found is None:
+            tally.note("lcp", f"pygambit's lcp_solve over {GAMBIT_LCP_SECONDS} s")
+        elif found:
+            theirs = found[0]
             same = compare_at_reached(data, ours, theirs) <= EQUAL_TOL
             tally.note("lcp", "same as pygambit's lcp_solve" if same
                        else "different equilibrium from pygambit's lcp_solve")
@@ -343,12 +398,15 @@ def check_qre(name, data, game, scale, tally, efg_path):
     if isinstance(qre, dict):
         message = f"our QRE failed: {qre['error']}"
         if small:
-            theirs = gbt.qre.logit_solve_lambda(game, lam=LAMBDAS)
+            theirs = limited(_qre, (efg_path,), QRE_SECONDS) or []
             message += "; pygambit's: " + "; ".join(
-                f"lambda {q.lam}: {[round(q[i], 9) for i in range(len(q))]}" for q in theirs)
+                f"lambda {lam}: {[round(x, 9) for x in q]}" for lam, q in theirs)
         tally.fail("qre", name, message)
         return
     for lam, ours in zip(LAMBDAS, qre):
+        if len(data["layout"]) > REG_MAX_ACTIONS:
+            tally.note("reg", f"skipped: more than {REG_MAX_ACTIONS} actions")
+            continue
         prof = game.mixed_behavior_profile(nest(game, ours["profile"]))
         check_regret(name, f"QRE profile at lambda {lam}", ours["max_regret"],
                      float(prof.max_regret()), scale, tally)
@@ -356,19 +414,32 @@ def check_qre(name, data, game, scale, tally, efg_path):
         tally.note("qre", f"skipped: more than {QRE_MAX_ACTIONS} actions")
         return
     start = time.time()
-    theirs = gbt.qre.logit_solve_lambda(game, lam=LAMBDAS)
+    theirs = limited(_qre, (efg_path,), QRE_SECONDS)
     tally.note("qre", "seconds in pygambit", time.time() - start)
-    if len(theirs) != len(LAMBDAS):
-        tally.fail("qre", name, f"pygambit returned {len(theirs)} profiles for {LAMBDAS}")
+    if theirs is None:
+        tally.note("qre", f"skipped: pygambit over {QRE_SECONDS} s")
+        return
+    if len(theirs) < len(LAMBDAS):
+        # pygambit 16.7.0's tracer sometimes stops early (no error) and returns only the
+        # profiles it reached; those are compared, and the game is counted.
+        tally.note("qre", "pygambit returned fewer profiles than asked (compared those)")
+    if all(q_lam < 0.5 * min(LAMBDAS) for q_lam, _ in theirs):
+        tally.note("qre", "skipped: pygambit stopped at lambda 0")
         return
     problems = []
-    for lam, ours, q in zip(LAMBDAS, qre, theirs):
-        flat = [q[i] for i in range(len(q))]
+    by_lambda = {lam: ours for lam, ours in zip(LAMBDAS, qre)}
+    for q_lam, flat in theirs:
+        if q_lam < 0.5 * min(LAMBDAS):
+            continue  # pygambit's start point (it stopped before the first lambda)
+        lam = min(LAMBDAS, key=lambda x: abs(x - q_lam))
+        ours = by_lambda[lam]
         if len(flat) != len(ours["profile"]):
             problems.append(f"lambda {lam}: {len(flat)} probabilities vs our {len(ours['profile'])}")
             continue
-        if abs(q.lam - lam) > 1e-12:
-            problems.append(f"pygambit's profile is at lambda {q.lam}, asked {lam}")
+        # pygambit's tracer stops within ~3e-10 of the requested lambda (it moves no
+        # probability by more than ~1e-9 there); a larger gap is a failure.
+        if abs(q_lam - lam) > LAMBDA_TOL * max(1.0, lam):
+            problems.append(f"pygambit's profile is at lambda {q_lam}, asked {lam}")
         diff = max((abs(a - b) for a, b in zip(flat, ours["profile"])), default=0.0)
         if not diff <= EQUAL_TOL:
             worst = max(range(len(flat)), key=lambda i: abs(flat[i] - ours["profile"][i]))
@@ -380,52 +451,119 @@ def check_qre(name, data, game, scale, tally, efg_path):
         tally.ok("qre")
 
 
+def check_game(job):
+    """All checks of one game (run in a worker process). Returns the game's tally and the
+    seconds spent in each check."""
+    outdir, path = job
+    tally = Tally()
+    seconds = {}
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    name = data["name"]
+    efg = os.path.join(outdir, name + ".efg")
+    start = time.time()
+    try:
+        game = gbt.read_efg(efg)
+    except Exception as e:  # noqa: BLE001 — any reading failure is a failed check
+        tally.fail("efg", name, f"pygambit cannot read our .efg: {type(e).__name__}: {e}")
+        return name, data["kind"], tally, seconds
+    try:
+        game.to_efg(os.path.join(outdir, name + ".gambit.efg"))
+        nodes, parents = preorder(game)
+        layout_ok = check_structure(name, data, game, nodes, parents, tally)
+    except Exception as e:  # noqa: BLE001
+        tally.fail("efg", name, f"{type(e).__name__}: {e}")
+        layout_ok = False
+    seconds["efg"] = time.time() - start
+    scale = payoff_scale(data)
+    steps = [("bi", check_bi, data["bi"] is not None),
+             ("lcp", check_lcp, data["lcp"] is not None),
+             ("qre", check_qre, True)]
+    for check, fn, applies in steps:
+        if not applies:
+            continue
+        if not layout_ok:
+            tally.fail(check, name, "not run: the profile layout differs from pygambit's")
+            continue
+        start = time.time()
+        try:
+            fn(name, data, game, scale, tally, efg)
+        except Exception as e:  # noqa: BLE001
+            tally.fail(check, name, f"{type(e).__name__}: {e}")
+        seconds[check] = time.time() - start
+    return name, data["kind"], tally, seconds
+
+
+def _game_child(job, conn):
+    conn.send(check_game(job))
+    conn.close()
+
+
+def run_all(outdir, paths, workers):
+    """check_game on every game, each in its own forked process, `workers` at a time; a game
+    whose process dies (pygambit crashing) or runs over GAME_SECONDS is a failed check."""
+    ctx = multiprocessing.get_context("fork")
+    pending = list(paths)
+    running = {}  # connection -> (process, path, start)
+    while pending or running:
+        while pending and len(running) < workers:
+            path = pending.pop(0)
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_game_child, args=((outdir, path), send))
+            proc.start()
+            send.close()
+            running[receive] = (proc, path, time.time())
+        ready = multiprocessing.connection.wait(list(running), timeout=1.0)
+        for conn in ready:
+            proc, path, _ = running.pop(conn)
+            try:
+                result = conn.recv()
+            except EOFError:
+                proc.join()
+                result = crashed(path, f"the checking process died (exit code {proc.exitcode})")
+            proc.join()
+            yield result
+        for conn, (proc, path, begun) in list(running.items()):
+            if time.time() - begun > GAME_SECONDS:
+                proc.kill()
+                proc.join()
+                del running[conn]
+                yield crashed(path, f"checks did not finish within {GAME_SECONDS} s")
+
+
+def crashed(path, message):
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    tally = Tally()
+    tally.fail("efg", data["name"], message)
+    return data["name"], data["kind"], tally, {}
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     outdir = sys.argv[1]
     start = time.time()
-    print(f"pygambit {gbt.__version__}")
+    workers = int(os.environ.get("CROSSCHECK_JOBS", "0")) or os.cpu_count() or 1
+    print(f"pygambit {gbt.__version__}, {workers} worker processes")
     paths = sorted(glob.glob(os.path.join(outdir, "g[0-9][0-9][0-9]*.json")))
     if not paths:
         print(f"no gNNN.json files in {outdir}: run the gambit_crosscheck example first")
         print("0 passed, 1 failed")
         return 1
+    # Largest games first, so that no long job starts last.
+    paths.sort(key=lambda p: -os.path.getsize(p))
     tally = Tally()
     kinds = {}
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-        name = data["name"]
-        kinds[data["kind"]] = kinds.get(data["kind"], 0) + 1
-        efg = os.path.join(outdir, name + ".efg")
-        try:
-            game = gbt.read_efg(efg)
-        except Exception as e:  # noqa: BLE001 — any reading failure is a failed check
-            tally.fail("efg", name, f"pygambit cannot read our .efg: {type(e).__name__}: {e}")
-            continue
-        try:
-            game.to_efg(os.path.join(outdir, name + ".gambit.efg"))
-            nodes, parents = preorder(game)
-            layout_ok = check_structure(name, data, game, nodes, parents, tally)
-        except Exception as e:  # noqa: BLE001
-            tally.fail("efg", name, f"{type(e).__name__}: {e}")
-            layout_ok = False
-        scale = payoff_scale(data)
-        steps = [("bi", check_bi, data["bi"] is not None),
-                 ("lcp", check_lcp, data["lcp"] is not None),
-                 ("qre", check_qre, True)]
-        for check, fn, applies in steps:
-            if not applies:
-                continue
-            if not layout_ok:
-                tally.fail(check, name, "not run: the profile layout differs from pygambit's")
-                continue
-            try:
-                fn(name, data, game, scale, tally, efg)
-            except Exception as e:  # noqa: BLE001
-                tally.fail(check, name, f"{type(e).__name__}: {e}")
+    per_check = {k: 0.0 for k, _ in CHECKS}
+    slowest = []
+    for name, kind, t, seconds in run_all(outdir, paths, workers):
+        kinds[kind] = kinds.get(kind, 0) + 1
+        tally.merge(t)
+        for k, v in seconds.items():
+            per_check[k] += v
+        slowest.append((sum(seconds.values()), name, kind))
 
     print(f"{len(paths)} games: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
     total_pass = total_fail = 0
@@ -438,6 +576,10 @@ def main():
         print(f"{title}: {p} passed, {f} failed" + (f" ({notes})" if notes else ""))
         for message in tally.failed[check]:
             print(f"  FAIL {message}")
+    print("seconds per check, summed over games: " + ", ".join(
+        f"{k} {v:.1f}" for k, v in per_check.items() if v > 0))
+    slowest.sort(reverse=True)
+    print("slowest games: " + ", ".join(f"{n} ({k}) {t:.1f} s" for t, n, k in slowest[:5]))
     print(f"cross-check took {time.time() - start:.1f} s")
     print(f"{total_pass} passed, {total_fail} failed")
     return 0 if total_fail == 0 else 1

@@ -34,22 +34,31 @@
 //! `z₀` leaves the basis. Ties in the minimum-ratio test are broken lexicographically on the
 //! rows of the basis inverse (columns in order), Eaves' rule as in Gambit's `SF_ExitIndex`;
 //! with the same start, shift and tie rule the path is Gambit's, and on the four reference
-//! games the profile found is exactly Gambit's `lcp` answer. (Gambit's start row leaves one
-//! row lexicographically negative, so strictly speaking the no-cycling guarantee needs the
-//! other start, player 2's empty-sequence row: if the first path fails — pivot limit, ray, or
-//! failed check — the solver reruns from there.) The arithmetic is `f64` with explicit
-//! tolerances, and the result is checked afterwards in `f64` by [`max_regret`]; an error is
-//! returned if the check fails.
+//! games the profile found is exactly Gambit's `lcp` answer. The arithmetic is `f64` with
+//! explicit tolerances, and every result is checked afterwards in `f64` by [`max_regret`]; an
+//! error is returned if the check fails.
+//!
+//! ## Three starts
+//! The path from Gambit's start grows exponentially on some games: an escalation ladder with
+//! one-sided incomplete information (the README's timing games) takes 289 pivots at 153 nodes
+//! and 19 499 at 313 nodes (pygambit's float `lcp` ran 277 s there and returned nothing). So
+//! the solver tries, in order ([`LcpSolution::start`] says which one succeeded):
+//! 1. **Gambit's start**, with a short budget of `2n + 100` pivots (dimension `n`), so that
+//!    small games still give Gambit's answer;
+//! 2. the **tracing start** (van den Elzen–Talman, in the sequence-form version of von
+//!    Stengel, van den Elzen & Talman 2002): a fixed, generic, totally mixed profile `(x̄, ȳ)`;
+//!    the covering vector is each sequence's cost against it (`C₁ ȳ`, `C₂ᵀ x̄`, zero in the
+//!    constraint rows); the first basis is the complementary basis of both players' pure best
+//!    replies to it (installed by Gauss–Jordan pivots), which is feasible for all large `z₀`;
+//!    `z₀` is lowered until a basic variable hits zero, enters there, and complementary
+//!    pivoting follows. The path is the linear tracing procedure from `(x̄, ȳ)`: 247 pivots at
+//!    313 nodes, 1 015 at 1 273, 2 035 at 2 553 nodes of the ladder;
+//! 3. player 2's empty-sequence row with the covering vector of ones (strictly lexicographic
+//!    from the start, so no cycling in exact arithmetic), with the full budget.
 //!
 //! ## Limits
-//! Lemke paths on this LCP get long quickly on degenerate games: an escalation ladder with
-//! one-sided incomplete information (the README's timing games) takes 289 pivots at 153 nodes
-//! but more than 18 000 at 313 nodes, and plain `f64` tableau pivoting does not survive that
-//! many pivots; the solver then returns [`LcpError::PivotLimit`] or [`LcpError::Inaccurate`]
-//! (never an unchecked profile). Gambit's floating-point `lcp` fails on the same game (277 s,
-//! no equilibrium). Exact (rational) pivoting or periodic refactorisation of the basis, and a
-//! covering vector from a starting profile (von Stengel, van den Elzen & Talman 2002), are the
-//! known remedies.
+//! The tableau is dense, `n × 2n`: about 7 ms per pivot and 130 MB at `n ≈ 2 800` (the 2 553-node
+//! ladder, 15 s). Games of tens of thousands of nodes would need a sparse, refactorised basis.
 //!
 //! ## From realization plans to behaviour
 //! At an information set `h` the behaviour probabilities are `x[(h, a)] / Σ_b x[(h, b)]`.
@@ -356,9 +365,23 @@ pub struct LcpSolution {
     /// [`max_regret`] of the profile (the floating-point check).
     pub max_regret: f64,
     /// `false`: found from Gambit's start (the profile then matches Gambit's `lcp`);
-    /// `true`: that path failed the numerical check and the strictly lexicographic start
-    /// (player 2's empty-sequence row) was used instead.
+    /// `true`: that path was too long or failed the numerical check, and another start
+    /// ([`LcpSolution::start`]) was used instead.
     pub fallback: bool,
+    /// Which start the equilibrium was found from.
+    pub start: LcpStart,
+}
+
+/// Where Lemke's path started (see the [module documentation](self)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LcpStart {
+    /// Covering vector (1, …, 1), `z₀` entering in player 1's empty-sequence row (Gambit's).
+    Gambit,
+    /// The tracing start: best replies to a fixed totally mixed profile, covering vector the
+    /// costs against it (van den Elzen–Talman / von Stengel, van den Elzen & Talman 2002).
+    Tracing,
+    /// Covering vector (1, …, 1), `z₀` entering in player 2's empty-sequence row.
+    Player2Row,
 }
 
 impl Lcp {
@@ -386,19 +409,27 @@ impl Lcp {
         };
 
         let limit = self.max_pivots.unwrap_or(50 * n + 1000);
-        let build = || {
+        // Cost = mass·K − (chance-weighted payoff summed along the path, so the payoffs of
+        // non-terminal outcomes are included): (sequence 1, sequence 2, C₁ entry, C₂ entry).
+        let costs: Vec<(usize, usize, f64, f64)> = sf
+            .payoffs
+            .iter()
+            .filter(|e| e.terminal_mass != 0.0)
+            .map(|e| {
+                (
+                    e.seq[0],
+                    e.seq[1],
+                    e.terminal_mass * k_shift - e.terminal_payoff[0],
+                    e.terminal_mass * k_shift - e.terminal_payoff[1],
+                )
+            })
+            .collect();
+        let build = |cover: &[f64]| {
             let mut tab = Tableau::new(n);
-            for e in &sf.payoffs {
-                if e.terminal_mass == 0.0 {
-                    continue;
-                }
-                // Cost = mass·K − (chance-weighted payoff summed along the path, so the
-                // payoffs of non-terminal outcomes are included).
-                let c1 = e.terminal_mass * k_shift - e.terminal_payoff[0];
-                let c2 = e.terminal_mass * k_shift - e.terminal_payoff[1];
+            for &(s1, s2, c1, c2) in &costs {
                 // Row x_s: w = C₁ y − Eᵀ p, tableau entries are −M.
-                tab.add(px + e.seq[0], tab.z(py + e.seq[1]), -c1);
-                tab.add(py + e.seq[1], tab.z(px + e.seq[0]), -c2);
+                tab.add(px + s1, tab.z(py + s2), -c1);
+                tab.add(py + s2, tab.z(px + s1), -c2);
             }
             for &(r, s, v) in &sf.constraints[0] {
                 // Row x_s: M = −Eᵀ → tableau +E; row p_r: M = E → tableau −E.
@@ -411,14 +442,13 @@ impl Lcp {
             }
             tab.set_rhs(pp, -1.0);
             tab.set_rhs(pq, -1.0);
-            for i in 0..n {
-                tab.set(i, tab.z0(), -1.0);
+            for (i, &d) in cover.iter().enumerate() {
+                tab.set(i, tab.z0(), -d);
             }
             tab
         };
-        let attempt = |start: usize| -> Result<(Vec<f64>, usize), LcpError> {
-            let mut tab = build();
-            let (pivots, z) = tab.lemke(start, limit)?;
+        let ones = vec![1.0; n];
+        let check = |z: Vec<f64>, pivots: usize| -> Result<(Vec<f64>, usize), LcpError> {
             let plans = [z[px..px + n1].to_vec(), z[py..py + n2].to_vec()];
             let profile = sf.behaviour(game, [&plans[0], &plans[1]]);
             let regret = max_regret(game, &profile);
@@ -428,15 +458,41 @@ impl Lcp {
                 Err(LcpError::Inaccurate { max_regret: regret })
             }
         };
-        // Gambit's start (player 1's empty-sequence row); if that fails numerically, the
-        // strictly lexicographic start (player 2's row).
-        let (z, pivots, fallback) = match attempt(pp) {
-            Ok((z, p)) => (z, p, false),
-            Err(first) => match attempt(pq) {
-                Ok((z, p)) => (z, p, true),
-                Err(_) => return Err(first),
+        // Lemke with covering vector (1, …, 1), z₀ entering in row `start`.
+        let attempt = |start: usize, limit: usize| -> Result<(Vec<f64>, usize), LcpError> {
+            let mut tab = build(&ones);
+            let (pivots, z) = tab.lemke(start, limit)?;
+            check(z, pivots)
+        };
+        // The tracing start: each player's best reply to a fixed, generic, totally mixed
+        // profile; the covering vector is the cost of each sequence against that profile.
+        let tracing = |limit: usize| -> Result<Option<(Vec<f64>, usize)>, LcpError> {
+            let (cover, target) = tracing_start(game, &sf, &costs, n);
+            let mut tab = build(&cover);
+            let Some(installed) = tab.install(&target) else {
+                return Ok(None);
+            };
+            match tab.lemke_from_basis(installed, limit)? {
+                Some((pivots, z)) => check(z, pivots).map(Some),
+                None => Ok(None),
+            }
+        };
+        // Gambit's start (player 1's empty-sequence row) first, so that small games give
+        // Gambit's `lcp` answer; its paths grow exponentially on some games (19 499 pivots at
+        // 313 nodes of the escalation ladder), so it gets a short budget. Then the tracing
+        // start with the full budget; then the strictly lexicographic row start (player 2's).
+        let short = limit.min(2 * n + 100);
+        let (z, pivots, start) = match attempt(pp, short) {
+            Ok((z, p)) => (z, p, LcpStart::Gambit),
+            Err(first) => match tracing(limit) {
+                Ok(Some((z, p))) => (z, p, LcpStart::Tracing),
+                Ok(None) | Err(_) => match attempt(pq, limit) {
+                    Ok((z, p)) => (z, p, LcpStart::Player2Row),
+                    Err(_) => return Err(first),
+                },
             },
         };
+        let fallback = start != LcpStart::Gambit;
         let plans = [z[px..px + n1].to_vec(), z[py..py + n2].to_vec()];
         let profile = sf.behaviour(game, [&plans[0], &plans[1]]);
         let regret = max_regret(game, &profile);
@@ -447,8 +503,74 @@ impl Lcp {
             dimension: n,
             max_regret: regret,
             fallback,
+            start,
         })
     }
+}
+
+/// The tracing start: a fixed, generic, totally mixed profile (at each information set,
+/// weights `1 + 0.5·frac(0.618…·(i + 1))` over the flat action index `i`, normalised), each
+/// player's pure best reply to it in the sequence form (ties to the first action), the
+/// covering vector (the cost of each sequence against the profile, zero in the constraint
+/// rows) and the complementary basis of the best replies, as tableau columns: for each
+/// player, `x` of the empty sequence and of the chosen action at every information set
+/// (reached or not), `w` of the other sequences, and every dual `p`.
+fn tracing_start(
+    game: &Game,
+    sf: &SequenceForm,
+    costs: &[(usize, usize, f64, f64)],
+    n: usize,
+) -> (Vec<f64>, Vec<usize>) {
+    let [n1, n2] = sf.num_sequences;
+    let [m1, _] = sf.num_rows;
+    let (px, py, pp, pq) = (0, n1, n1 + n2, n1 + n2 + m1);
+    let weights: Vec<f64> = (0..game.num_profile_actions())
+        .map(|i| 1.0 + 0.5 * ((i as f64 + 1.0) * 0.618_033_988_749_895).fract())
+        .collect();
+    let mut probs = vec![0.0; weights.len()];
+    for inf in game.personal_infosets() {
+        let k = inf.actions.len();
+        let total: f64 = weights[inf.offset..inf.offset + k].iter().sum();
+        for a in 0..k {
+            probs[inf.offset + a] = weights[inf.offset + a] / total;
+        }
+    }
+    let profile = Profile::from_flat(game, probs).expect("normalised distributions");
+    let xbar = sf.realization_plan(game, &profile, 0);
+    let ybar = sf.realization_plan(game, &profile, 1);
+    let mut cover = vec![0.0; n];
+    for &(s1, s2, c1, c2) in costs {
+        cover[px + s1] += c1 * ybar[s2];
+        cover[py + s2] += c2 * xbar[s1];
+    }
+    let mut target = Vec::with_capacity(n);
+    let columns = [(px, pp, sf.num_sequences[0]), (py, pq, sf.num_sequences[1])];
+    for (p, &(base, dual, count)) in columns.iter().enumerate() {
+        // Best reply by backward induction over the player's information sets (a set comes
+        // after its parent sequence's set in profile order).
+        let mut value: Vec<f64> = cover[base..base + count].to_vec();
+        let mut chosen = vec![false; count];
+        chosen[0] = true;
+        for (r, &h) in sf.infosets[p].iter().enumerate().rev() {
+            let k = game.infoset(h).actions.len();
+            let mut best = sf.sequence(game, h, 0);
+            for a in 1..k {
+                let s = sf.sequence(game, h, a);
+                if value[s] < value[best] {
+                    best = s;
+                }
+            }
+            chosen[best] = true;
+            value[sf.parent[p][r]] += value[best];
+        }
+        for (s, &c) in chosen.iter().enumerate() {
+            target.push(if c { n + base + s } else { base + s });
+        }
+        for r in 0..sf.num_rows[p] {
+            target.push(n + dual + r);
+        }
+    }
+    (cover, target)
 }
 
 impl Solver for Lcp {
@@ -575,8 +697,17 @@ impl Tableau {
     /// leaves. Returns the number of pivots and the values of `z`.
     fn lemke(&mut self, start: usize, limit: usize) -> Result<(usize, Vec<f64>), LcpError> {
         self.pivot(start, self.z0());
-        let mut pivots = 1;
-        let mut leaving = self.w(start);
+        self.run(1, self.w(start), limit)
+    }
+
+    /// Complementary pivoting from a basis holding `z₀`, with `leaving` the variable that last
+    /// left (its complement enters next), until `z₀` leaves.
+    fn run(
+        &mut self,
+        mut pivots: usize,
+        mut leaving: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<f64>), LcpError> {
         loop {
             if pivots >= limit {
                 return Err(LcpError::PivotLimit { pivots: limit });
@@ -592,6 +723,77 @@ impl Tableau {
                 return Ok((pivots, self.z_values()));
             }
         }
+    }
+
+    /// Makes the columns `target` (one per row, a nonsingular set) the basis, by Gauss–Jordan
+    /// pivots with partial pivoting over the rows whose basic variable is not in `target`.
+    /// Returns the number of pivots, or `None` if the set is (numerically) singular.
+    fn install(&mut self, target: &[usize]) -> Option<usize> {
+        let mut wanted = vec![false; self.width];
+        for &v in target {
+            wanted[v] = true;
+        }
+        let mut pivots = 0;
+        for &v in target {
+            if self.basis.contains(&v) {
+                continue;
+            }
+            let mut best = (0.0, usize::MAX);
+            for i in 0..self.n {
+                let a = self.at(i, v).abs();
+                if !wanted[self.basis[i]] && a > best.0 {
+                    best = (a, i);
+                }
+            }
+            if best.0 <= PIVOT_TOL {
+                return None;
+            }
+            self.pivot(best.1, v);
+            pivots += 1;
+        }
+        Some(pivots)
+    }
+
+    /// Lemke's algorithm from a complementary basis that is feasible for all large `z₀` (the
+    /// tracing start): `z₀` is lowered from +∞ until a basic variable reaches zero, enters the
+    /// basis there, and complementary pivoting follows. `Ok(None)` if the basis is not
+    /// feasible for large `z₀` (the caller then uses another start).
+    fn lemke_from_basis(
+        &mut self,
+        first: usize,
+        limit: usize,
+    ) -> Result<Option<(usize, Vec<f64>)>, LcpError> {
+        let (rhs, c) = (self.rhs(), self.z0());
+        // Basic variable i is rhs_i + g_i z₀ with g_i = −(column z₀).
+        let mut best: Option<(f64, usize)> = None;
+        for i in 0..self.n {
+            let (r, g) = (self.at(i, rhs), -self.at(i, c));
+            if g > PIVOT_TOL {
+                let z = -r / g;
+                let better = match best {
+                    None => true,
+                    Some((b, k)) => {
+                        let tol = TIE_TOL * b.abs().max(1.0);
+                        z > b + tol || (z >= b - tol && self.lex_less(k, i, c))
+                    }
+                };
+                if better {
+                    best = Some((z, i));
+                }
+            } else if g < -PIVOT_TOL || r < -1e-9 {
+                return Ok(None);
+            }
+        }
+        let Some((z, row)) = best else {
+            return Ok(None);
+        };
+        if z <= 0.0 {
+            // Already an equilibrium at z₀ = 0.
+            return Ok(Some((first, self.z_values())));
+        }
+        let leaving = self.basis[row];
+        self.pivot(row, c);
+        self.run(first + 1, leaving, limit).map(Some)
     }
 
     /// The leaving row for entering column `c`: minimum ratio, ties broken lexicographically

@@ -617,6 +617,18 @@ impl System {
                 jac[(o + a) * stride + n] = -(self.act[o + a] - self.act[o]);
             }
         }
+        // Information sets none of whose members can be reached (all behind a chance action of
+        // probability zero) have uniform beliefs whatever the profile: their beliefs have
+        // derivative zero, not the log-reach formula's.
+        let unreached: Vec<bool> = self
+            .sets
+            .iter()
+            .map(|set| {
+                set.members
+                    .iter()
+                    .all(|&m| self.log_reach[m as usize] == f64::NEG_INFINITY)
+            })
+            .collect();
         for b in 0..n {
             let b32 = b as u32;
             self.d_log_reach[0] = 0.0;
@@ -639,15 +651,22 @@ impl System {
                     }
                 }
             }
-            for set in &self.sets {
-                let mean: f64 = set
-                    .members
-                    .iter()
-                    .map(|&m| self.belief[m as usize] * self.d_log_reach[m as usize])
-                    .sum();
-                for &m in &set.members {
-                    let m = m as usize;
-                    self.d_belief[m] = self.belief[m] * (self.d_log_reach[m] - mean);
+            for (set, &fixed) in self.sets.iter().zip(&unreached) {
+                if fixed {
+                    // Beliefs stay uniform while no member can be reached.
+                    for &m in &set.members {
+                        self.d_belief[m as usize] = 0.0;
+                    }
+                } else {
+                    let mean: f64 = set
+                        .members
+                        .iter()
+                        .map(|&m| self.belief[m as usize] * self.d_log_reach[m as usize])
+                        .sum();
+                    for &m in &set.members {
+                        let m = m as usize;
+                        self.d_belief[m] = self.belief[m] * (self.d_log_reach[m] - mean);
+                    }
                 }
                 for a in 0..set.len {
                     let mut d = 0.0;
@@ -1040,5 +1059,76 @@ impl<'g> Tracer<'g> {
             beliefs,
             action_values,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The analytic Jacobian against central finite differences, at a totally mixed point.
+    fn jacobian_error(game: &Game, lambda: f64) -> f64 {
+        let mut sys = System::new(game);
+        let n = sys.n;
+        let x: Vec<f64> = (0..n).map(|i| -0.3 - 0.4 * ((i * 7) % 5) as f64).collect();
+        let mut r0 = vec![0.0; n];
+        sys.evaluate(&x, lambda, &mut r0);
+        let mut jac = vec![0.0; n * (n + 1)];
+        sys.jacobian(lambda, &mut jac, n + 1);
+        let (mut plus, mut minus) = (vec![0.0; n], vec![0.0; n]);
+        let eps = 1e-6;
+        let mut worst: f64 = 0.0;
+        for b in 0..=n {
+            let (mut xp, mut xm) = (x.clone(), x.clone());
+            let (mut lp, mut lm) = (lambda, lambda);
+            if b < n {
+                xp[b] += eps;
+                xm[b] -= eps;
+            } else {
+                lp += eps;
+                lm -= eps;
+            }
+            sys.evaluate(&xp, lp, &mut plus);
+            sys.evaluate(&xm, lm, &mut minus);
+            for r in 0..n {
+                let fd = (plus[r] - minus[r]) / (2.0 * eps);
+                worst = worst.max((fd - jac[r * (n + 1) + b]).abs() / (1.0 + fd.abs()));
+            }
+        }
+        worst
+    }
+
+    // Regression (cross-check game g113): an information set all of whose members lie behind a
+    // chance action of probability zero keeps uniform beliefs, but the Jacobian differentiated
+    // them as if reached; the chord corrector then contracted at a constant rate ~0.5 whatever
+    // the step, the step length shrank geometrically and the path stalled at λ ≈ 6.95 after
+    // 20 000 steps.
+    #[test]
+    fn jacobian_is_exact_at_unreached_information_sets() {
+        let g113 = Game::from_efg(include_str!("../tests/fixtures/qre_g113.efg")).unwrap();
+        for lambda in [0.5, 3.0, 7.0] {
+            let e = jacobian_error(&g113, lambda);
+            assert!(e < 1e-6, "g113 at λ = {lambda}: Jacobian off by {e:e}");
+        }
+        // The smallest such game: nature never takes c0; below it, player 1 does not see
+        // player 2's move.
+        let small = Game::from_efg(
+            r#"EFG 2 R "unreached" { "P1" "P2" } ""
+c "" 1 "" { "c0" 0 "c1" 1 } 0
+p "" 2 1 "" { "l" "r" } 0
+p "" 1 1 "" { "x" "y" } 0
+t "" 1 "" { 1 -1 }
+t "" 2 "" { 0 2 }
+p "" 1 1 "" { "x" "y" } 0
+t "" 3 "" { 2 0 }
+t "" 4 "" { -1 1 }
+p "" 1 2 "" { "u" "d" } 0
+t "" 5 "" { 3 1 }
+t "" 6 "" { 1 3 }
+"#,
+        )
+        .unwrap();
+        let e = jacobian_error(&small, 2.0);
+        assert!(e < 1e-6, "small game: Jacobian off by {e:e}");
     }
 }

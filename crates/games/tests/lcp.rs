@@ -488,13 +488,31 @@ fn escalation_ladder_small() {
     assert!(max_regret(&game, &sol.profile) <= 1e-9);
 }
 
+// Regression: from k = 5 (313 nodes) the Lemke path from Gambit's start (covering vector of
+// ones) grows exponentially (19 499 pivots at k = 5) and hit the pivot limit; the tracing start
+// (best replies to a totally mixed profile) needs 247 and 507 pivots.
+#[test]
+fn escalation_ladder_313_and_633_nodes_are_solved() {
+    use leverage_games::lcp::LcpStart;
+    for (k, nodes) in [(5, 313), (6, 633)] {
+        let game = escalation_ladder(k);
+        assert_eq!(game.num_nodes(), nodes);
+        let sol = Lcp::default().solve_game(&game).unwrap();
+        assert!(max_regret(&game, &sol.profile) <= 1e-9, "k = {k}");
+        assert_eq!(sol.start, LcpStart::Tracing, "k = {k}");
+        assert!(sol.pivots < 1000, "k = {k}: {} pivots", sol.pivots);
+        let payoffs = expected_payoffs(&game, &sol.profile).unwrap();
+        assert!((payoffs[0] - 3.0).abs() < 1e-9 && (payoffs[1] - 6.5).abs() < 1e-9);
+    }
+}
+
 /// Timing ladder (pygambit 16.7.0's float lcp: 1.2 s at 153 nodes; at 313 nodes it ran 277 s
 /// and returned no equilibrium; > 300 s at 1 273 nodes). Run with `cargo test --release -p
 /// leverage-games --test lcp -- --ignored --nocapture`; `LCP_LADDER_MAX_K` (default 6) sets
 /// the largest k. Prints time, pivots and the outcome for each k; a failure (pivot limit or a
-/// result that fails the equilibrium check) is printed, not asserted: from k = 5 (313 nodes)
-/// the Lemke path runs to thousands of pivots and `f64` pivoting loses accuracy (see the
-/// module documentation of `lcp`).
+/// result that fails the equilibrium check) is printed, not asserted. With the tracing start:
+/// 247 pivots / 0.06 s at k = 5, 1 015 / 1.8 s at k = 7 (1 273 nodes), 2 035 / 15 s at k = 8
+/// (2 553 nodes; the dense tableau is the limit there).
 #[test]
 #[ignore]
 fn timing_escalation_ladder() {

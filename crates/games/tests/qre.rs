@@ -439,3 +439,151 @@ fn timing() {
         );
     }
 }
+
+/// Cross-check game g113 (random seed 109 of `examples/gambit_crosscheck.rs`): three players,
+/// 73 nodes, a chance action of probability zero with information sets entirely behind it.
+const G113: &str = include_str!("fixtures/qre_g113.efg");
+
+/// `gbt.qre.logit_solve_lambda(g, lam=[0.5, 1.0, 5.0])` on G113 (pygambit 16.7.0), `q[i]` to
+/// ten significant digits. pygambit stops within 3e-10 of each λ, which moves no probability
+/// by more than ~1e-9.
+const G113_PYGAMBIT: [(f64, [f64; 34]); 3] = [
+    (
+        0.5,
+        [
+            0.6410291483,
+            0.3589708517,
+            0.8048153229,
+            0.1951846771,
+            0.5825702064,
+            0.4174297936,
+            0.6795392449,
+            0.3204607551,
+            0.223107869,
+            0.776892131,
+            0.4584295168,
+            0.5415704832,
+            0.1730348261,
+            0.8269651739,
+            0.6212386573,
+            0.3787613427,
+            0.01798621,
+            0.98201379,
+            0.9465966701,
+            0.05340332988,
+            0.6964856579,
+            0.3035143421,
+            0.8812436132,
+            0.1187563868,
+            0.1480471982,
+            0.8519528018,
+            0.07585818012,
+            0.9241418199,
+            0.9241418199,
+            0.07585818012,
+            0.859816936,
+            0.140183064,
+            0.3775406689,
+            0.6224593311,
+        ],
+    ),
+    (
+        1.0,
+        [
+            0.7141409955,
+            0.2858590045,
+            0.9444507399,
+            0.05554926012,
+            0.6607563688,
+            0.3392436312,
+            0.8210349675,
+            0.1789650325,
+            0.1120915447,
+            0.8879084553,
+            0.4174297935,
+            0.5825702065,
+            0.05657941449,
+            0.9434205855,
+            0.853686664,
+            0.146313336,
+            0.0003353501298,
+            0.9996646499,
+            0.9968273172,
+            0.003172682838,
+            0.8176893854,
+            0.1823106146,
+            0.9734358235,
+            0.02656417654,
+            0.02931223077,
+            0.9706877692,
+            0.006692850916,
+            0.9933071491,
+            0.9933071491,
+            0.006692850916,
+            0.9712219317,
+            0.02877806831,
+            0.2689414213,
+            0.7310585787,
+        ],
+    ),
+    (
+        5.0,
+        [
+            0.9727256541,
+            0.02727434588,
+            0.9999992961,
+            7.0387337e-07,
+            0.9655548043,
+            0.03444519568,
+            0.9956793258,
+            0.004320674199,
+            9.150109214e-05,
+            0.9999084989,
+            0.1588691049,
+            0.8411308951,
+            3.620085929e-06,
+            0.9999963799,
+            0.9999998894,
+            1.105760555e-07,
+            4.248354273e-18,
+            1.0,
+            1.0,
+            3.266131353e-13,
+            0.9994472201,
+            0.0005527799174,
+            0.9999999749,
+            2.510995632e-08,
+            2.510999086e-08,
+            0.9999999749,
+            1.38879439e-11,
+            1.0,
+            1.0,
+            1.38879439e-11,
+            0.9999999152,
+            8.475811545e-08,
+            0.006692850928,
+            0.9933071491,
+        ],
+    ),
+];
+
+// Regression: on G113 the path stalled at λ ≈ 6.95 ("no convergence within 20000 steps"),
+// because the Jacobian differentiated the (fixed, uniform) beliefs of information sets that
+// only a zero-probability chance action leads to. The path now runs past λ = 5 and on to the
+// limit, and agrees with pygambit where pygambit gives numbers.
+#[test]
+fn g113_path_does_not_stall() {
+    let game = Game::from_efg(G113).unwrap();
+    let qs = logit_path(&game, &[0.5, 1.0, 5.0, 20.0, 100.0]).expect("the path is followed");
+    for ((lambda, expected), q) in G113_PYGAMBIT.iter().zip(&qs) {
+        let d = max_diff(q.profile.as_flat(), expected);
+        assert!(d < 1e-6, "λ = {lambda}: differs from pygambit by {d:e}");
+    }
+    for q in &qs {
+        let r = logit_residual(&game, &q.profile, q.lambda).unwrap();
+        assert!(r < 1e-9, "λ = {}: residual {r:e}", q.lambda);
+    }
+    let limit = logit_limit(&game, &LimitOptions::default()).expect("the limit is reached");
+    let r = logit_residual(&game, &limit.profile, limit.lambda).unwrap();
+    assert!(r < 1e-9, "limit at λ = {}: residual {r:e}", limit.lambda);
+}

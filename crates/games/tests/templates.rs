@@ -598,8 +598,24 @@ fn timing_ultimatum_build_and_spe() {
         sink += solve_ultimatum(&i).payoffs[1];
     }
     let full = t.elapsed().as_secs_f64() / n as f64 * 1e6;
+    // SPE and the logit QRE (λ = 1, and the limit), as in one Monte Carlo draw.
+    let t = Instant::now();
+    for k in 0..n {
+        let i = UltimatumInputs {
+            subsidy_pct_gdp: (k % 100) as f64 / 10.0,
+            ..inputs
+        };
+        sink += solve_ultimatum(&i).payoffs[1];
+        let g = ultimatum(&i);
+        let q = leverage_games::qre::logit_at(&g, 1.0).unwrap();
+        sink += q.profile.as_flat()[0];
+        let q = leverage_games::qre::logit_limit(&g, &Default::default()).unwrap();
+        sink += q.profile.as_flat()[0];
+    }
+    let with_qre = t.elapsed().as_secs_f64() / n as f64 * 1e6;
     println!(
-        "ultimatum (35 nodes): build {build:.2} µs, build + SPE {both:.2} µs, solve_ultimatum (build + SPE + outcome table) {full:.2} µs  [{sink:.0}]"
+        "ultimatum (35 nodes): build {build:.2} µs, build + SPE {both:.2} µs, solve_ultimatum (build + SPE + outcome table) {full:.2} µs, solve_ultimatum + QRE at λ = 1 + QRE limit {with_qre:.2} µs  [{sink:.0}]"
     );
     assert!(both < 1000.0);
+    assert!(with_qre < 1000.0);
 }
