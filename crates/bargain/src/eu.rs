@@ -17,8 +17,17 @@
 //! The probability that i beats j is P^i = Σ_{k: a_k>0} w_k a_k / denominator (A6) with
 //! w_k = c_k s_k and a_k = |x_k − x_j| − |x_k − x_i| (or the voter's risk-weighted version,
 //! [`VoteUtility`]). The sums are computed with the actors sorted by position and prefix sums
-//! (of w and w·x, or of each actor's risk-weighted votes), so every pair costs O(1) amortised
-//! and a round O(n² + n log n) time and O(n²) memory, not O(n³).
+//! (of w and w·x, or of each actor's risk-weighted votes), so every pair costs O(1) amortised.
+//!
+//! Cost per round with n actors: O(n² + n log n) time, not O(n³). The first pass sorts once
+//! and keeps O(n) prefix sums; the second pass fills an (n + 1) × n table of risk-weighted
+//! vote prefix sums (n² `exp`, n²/2 `ln`), laid out by position so a row reads consecutive
+//! actors; the ln(0.5 ∓ 0.5 d) terms take n² `ln` over a symmetric table filled in cache-sized
+//! tiles; the decisions take 2n² `exp`. Probabilities are produced one actor's row at a time
+//! (O(n) scratch) instead of as an n × n matrix. Memory: the two O(n²) tables (24 n² bytes),
+//! kept in a workspace reused from round to round, plus the challenge matrix when the
+//! diagnostics are kept. The pre-optimisation round is kept as a test oracle
+//! (`eu/reference.rs`), and the optimised one is checked to be bit-identical to it.
 //!
 //! Degenerate inputs do not panic: with fewer than two actors, all actors at one position
 //! (range 0) or no salience, nobody moves. When the capability × salience weights sum to zero
@@ -327,6 +336,7 @@ impl ExpectedUtility {
         fix_nan(&mut r0);
         let mut rounds = vec![r0];
         let mut diags = Vec::new();
+        let mut ws = Workspace::default();
         let w: Vec<f64> = p
             .players
             .iter()
@@ -357,7 +367,7 @@ impl ExpectedUtility {
                 range,
                 centre,
             };
-            let (mut next, diag) = one_round(o, &st, keep);
+            let (mut next, diag) = one_round(o, &st, keep, &mut ws);
             for v in &mut next {
                 *v = v.clamp(lo, hi);
             }
@@ -495,8 +505,54 @@ fn eu(u: Utilities, p: f64, resist: f64, sq: f64) -> f64 {
     resist * (p * u.us + (1.0 - p) * u.uf) + (1.0 - resist) * u.us - sq
 }
 
+/// The O(n²) buffers of a round, reused from one round to the next of a run.
+#[derive(Default)]
+struct Workspace {
+    /// The second pass's risk-weighted vote prefix sums ((n + 1) × n, see [`Probabilities`]).
+    votes: Vec<f64>,
+    /// `logs[i * n + j]` = (ln(0.5 − 0.5 d_ij), ln(0.5 + 0.5 d_ij)), symmetric in (i, j).
+    logs: Vec<(f64, f64)>,
+}
+
+/// Per-row scratch space: one actor's probabilities and its column of vote prefix sums.
+#[derive(Default)]
+struct Scratch {
+    p: Vec<(f64, f64)>,
+    h: Vec<f64>,
+}
+
+/// Tile side for the symmetric n × n fills: a tile's rows and columns stay in cache, so the
+/// transposed write of each pair does not miss.
+const TILE: usize = 64;
+
+/// Calls `f(a, t)` for every pair a < t < n, tile by tile.
+#[inline]
+fn for_pairs_tiled(n: usize, mut f: impl FnMut(usize, usize)) {
+    for a0 in (0..n).step_by(TILE) {
+        for t0 in (a0..n).step_by(TILE) {
+            for a in a0..(a0 + TILE).min(n) {
+                for t in t0.max(a + 1)..(t0 + TILE).min(n) {
+                    f(a, t);
+                }
+            }
+        }
+    }
+}
+
+/// `f(scratch, i)` for every actor i, in actor order. Each row only reads shared data, so the
+/// result does not depend on how the rows are scheduled.
+fn map_rows<T>(n: usize, f: impl Fn(&mut Scratch, usize) -> T) -> Vec<T> {
+    let mut scratch = Scratch::default();
+    (0..n).map(|i| f(&mut scratch, i)).collect()
+}
+
 /// One round: the new positions and, if asked, the diagnostics.
-fn one_round(o: &EuOptions, st: &RoundInput, keep: bool) -> (Vec<f64>, Option<EuRound>) {
+fn one_round(
+    o: &EuOptions,
+    st: &RoundInput,
+    keep: bool,
+    ws: &mut Workspace,
+) -> (Vec<f64>, Option<EuRound>) {
     let n = st.x.len();
     let x = st.x;
     let trivial = n < 2 || st.range.is_nan() || st.range <= 0.0 || !st.range.is_finite();
@@ -513,7 +569,7 @@ fn one_round(o: &EuOptions, st: &RoundInput, keep: bool) -> (Vec<f64>, Option<Eu
     }
     let range = st.range;
     // First pass, r = 1: probabilities with linear votes, security, risk.
-    let p1 = Probabilities::new(x, st.w, None, range, o.denominator);
+    let p1 = Probabilities::new(x, st.w, None, range, o.denominator, Vec::new());
     let sq1 = |c: usize, t: usize| {
         if o.q == 1.0 {
             0.0
@@ -521,25 +577,23 @@ fn one_round(o: &EuOptions, st: &RoundInput, keep: bool) -> (Vec<f64>, Option<Eu
             status_quo_term(o.q, 1.0, x[c], x[t], st)
         }
     };
-    let mut security = vec![0.0; n];
-    for i in 0..n {
-        for j in 0..n {
+    let security = map_rows(n, |scratch, i| {
+        p1.row(i, scratch);
+        let mut sec = 0.0;
+        for (j, &(pij, pji)) in scratch.p.iter().enumerate() {
             if i == j {
                 continue;
             }
             let d = (x[i] - x[j]).abs() / range;
             let u = utilities(d, 1.0);
-            match o.security {
+            sec += match o.security {
                 // j challenging i.
-                Security::Column => {
-                    security[i] += eu(u, p1.get(i, j).1, st.s[i], sq1(j, i));
-                }
-                Security::Row => {
-                    security[i] += eu(u, p1.get(i, j).0, st.s[j], sq1(i, j));
-                }
-            }
+                Security::Column => eu(u, pji, st.s[i], sq1(j, i)),
+                Security::Row => eu(u, pij, st.s[j], sq1(i, j)),
+            };
         }
-    }
+        sec
+    });
     let (smin, smax) = bounds(&security);
     let risk: Vec<f64> = security
         .iter()
@@ -555,17 +609,32 @@ fn one_round(o: &EuOptions, st: &RoundInput, keep: bool) -> (Vec<f64>, Option<Eu
     // Second pass.
     let p2 = match o.votes {
         VoteUtility::Linear => p1,
-        VoteUtility::VoterRisk => Probabilities::new(x, st.w, Some(&risk), range, o.denominator),
+        VoteUtility::VoterRisk => Probabilities::new(
+            x,
+            st.w,
+            Some(&risk),
+            range,
+            o.denominator,
+            std::mem::take(&mut ws.votes),
+        ),
     };
     // ln(0.5 ∓ 0.5 d_ij), symmetric: computed once per unordered pair.
-    let mut logs = vec![(0.0, 0.0); n * n];
-    for i in 0..n {
-        for j in i + 1..n {
-            let d = (x[i] - x[j]).abs() / range;
-            let v = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
-            logs[i * n + j] = v;
-            logs[j * n + i] = v;
-        }
+    let logs = &mut ws.logs;
+    logs.clear();
+    logs.resize(n * n, (0.0, 0.0));
+    for_pairs_tiled(n, |i, j| {
+        let d = (x[i] - x[j]).abs() / range;
+        let v = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
+        logs[i * n + j] = v;
+        logs[j * n + i] = v;
+    });
+    let logs = &ws.logs;
+    let rows = map_rows(n, |scratch, i| {
+        p2.row(i, scratch);
+        decide(o, st, &risk, &logs[i * n..(i + 1) * n], &scratch.p, i, keep)
+    });
+    if o.votes == VoteUtility::VoterRisk {
+        ws.votes = p2.into_buffer();
     }
     let mut next = x.to_vec();
     let mut accepted = vec![None; n];
@@ -574,72 +643,13 @@ fn one_round(o: &EuOptions, st: &RoundInput, keep: bool) -> (Vec<f64>, Option<Eu
     } else {
         Vec::new()
     };
-    let mut row = Vec::new();
-    for i in 0..n {
-        let ri = risk[i];
-        let sq_i = u_sq(ri);
-        let mut best: Option<Candidate> = None;
-        if keep {
-            row = Vec::with_capacity(n);
-        }
-        for j in 0..n {
-            if i == j || x[i] == x[j] {
-                if keep {
-                    row.push(stalemate());
-                }
-                continue;
-            }
-            let d = (x[i] - x[j]).abs() / range;
-            let (lns, lnf) = logs[i * n + j];
-            let ui = Utilities {
-                us: 2.0 - 4.0 * (ri * lns).exp(),
-                uf: 2.0 - 4.0 * (ri * lnf).exp(),
-            };
-            let (pij, pji) = p2.get(i, j);
-            let sq_a = if o.q == 1.0 {
-                sq_i
-            } else {
-                status_quo_term(o.q, ri, x[i], x[j], st)
-            };
-            let a = eu(ui, pij, st.s[j], sq_a);
-            let rb = match o.perspective {
-                Perspective::OwnRisk => ri,
-                Perspective::EachOwn => risk[j],
-            };
-            let (uj, sq_b) = if rb == ri && o.q == 1.0 {
-                (ui, sq_i)
-            } else {
-                (utilities(d, rb), status_quo_term(o.q, rb, x[j], x[i], st))
-            };
-            let resist_b = match o.resist_salience {
-                ResistSalience::Challenged => st.s[i],
-                ResistSalience::AsPrinted => st.s[j],
-            };
-            let b = eu(uj, pji, resist_b, sq_b);
-            let c = classify(o, a, b, x[i], x[j]);
-            if let Some(pos) = c.offer {
-                let cand = Candidate {
-                    class: class_rank(c.relation),
-                    proposer: j,
-                    pos,
-                    a,
-                    b,
-                };
-                best = Some(match best {
-                    None => cand,
-                    Some(old) => choose(o.offer_choice, old, cand, x[i], x[j], x),
-                });
-            }
-            if keep {
-                row.push(c);
-            }
-        }
+    for (i, (best, row)) in rows.into_iter().enumerate() {
         if let Some(b) = best {
             next[i] = b.pos;
             accepted[i] = Some((b.proposer, b.pos));
         }
         if keep {
-            matrix.push(std::mem::take(&mut row));
+            matrix.push(row);
         }
     }
     let diag = keep.then_some(EuRound {
@@ -651,6 +661,84 @@ fn one_round(o: &EuOptions, st: &RoundInput, keep: bool) -> (Vec<f64>, Option<Eu
         accepted,
     });
     (next, diag)
+}
+
+/// Actor i's row of the second pass: its view of every pair (i, j) and the offer it accepts.
+/// `logs` and `p` are i's rows of the log-distance and probability matrices. The challenge row
+/// is empty unless `keep`.
+fn decide(
+    o: &EuOptions,
+    st: &RoundInput,
+    risk: &[f64],
+    logs: &[(f64, f64)],
+    p: &[(f64, f64)],
+    i: usize,
+    keep: bool,
+) -> (Option<Candidate>, Vec<Challenge>) {
+    let x = st.x;
+    let n = x.len();
+    let range = st.range;
+    let ri = risk[i];
+    let sq_i = u_sq(ri);
+    let mut best: Option<Candidate> = None;
+    let mut row = if keep {
+        Vec::with_capacity(n)
+    } else {
+        Vec::new()
+    };
+    for j in 0..n {
+        if i == j || x[i] == x[j] {
+            if keep {
+                row.push(stalemate());
+            }
+            continue;
+        }
+        let (lns, lnf) = logs[j];
+        let ui = Utilities {
+            us: 2.0 - 4.0 * (ri * lns).exp(),
+            uf: 2.0 - 4.0 * (ri * lnf).exp(),
+        };
+        let (pij, pji) = p[j];
+        let sq_a = if o.q == 1.0 {
+            sq_i
+        } else {
+            status_quo_term(o.q, ri, x[i], x[j], st)
+        };
+        let a = eu(ui, pij, st.s[j], sq_a);
+        let rb = match o.perspective {
+            Perspective::OwnRisk => ri,
+            Perspective::EachOwn => risk[j],
+        };
+        let (uj, sq_b) = if rb == ri && o.q == 1.0 {
+            (ui, sq_i)
+        } else {
+            let d = (x[i] - x[j]).abs() / range;
+            (utilities(d, rb), status_quo_term(o.q, rb, x[j], x[i], st))
+        };
+        let resist_b = match o.resist_salience {
+            ResistSalience::Challenged => st.s[i],
+            ResistSalience::AsPrinted => st.s[j],
+        };
+        let b = eu(uj, pji, resist_b, sq_b);
+        let c = classify(o, a, b, x[i], x[j]);
+        if let Some(pos) = c.offer {
+            let cand = Candidate {
+                class: class_rank(c.relation),
+                proposer: j,
+                pos,
+                a,
+                b,
+            };
+            best = Some(match best {
+                None => cand,
+                Some(old) => choose(o.offer_choice, old, cand, x[i], x[j], x),
+            });
+        }
+        if keep {
+            row.push(c);
+        }
+    }
+    (best, row)
 }
 
 fn stalemate() -> Challenge {
@@ -762,22 +850,44 @@ fn choose(
     }
 }
 
-/// P^i(j) for all ordered pairs, by prefix sums over the actors sorted by position: for each i
-/// the others are visited in position order, so the voters left of the midpoint are found by a
-/// pointer that only moves forward (O(n²) per pass once sorted).
+/// The vote sums behind P^i(j), by prefix sums over the actors sorted by position. Built once
+/// per pass in O(n log n) (linear votes) or O(n²) (risk-weighted votes); [`Probabilities::row`]
+/// then gives one actor's probabilities against all others in O(n): the others are visited in
+/// position order, so the voters left of the midpoint are found by a pointer that only moves
+/// forward.
 struct Probabilities {
     n: usize,
-    /// `p[i * n + j]` = (P^i(j), P^j(i)), actor indices.
-    p: Vec<(f64, f64)>,
+    /// Sorted index → actor.
+    idx: Vec<usize>,
+    /// Actor → sorted index.
+    rank: Vec<usize>,
+    /// Positions and weights in sorted order.
+    xs: Vec<f64>,
+    /// Prefix sums of the sorted weights and weights × positions (linear votes).
+    pw: Vec<f64>,
+    pwx: Vec<f64>,
+    /// Number of sorted positions < and ≤ each sorted position.
+    lt_rank: Vec<usize>,
+    le_rank: Vec<usize>,
+    /// Risk-weighted votes, if any: `g[t * n + a]` = Σ_{u<t} f(a, u) with
+    /// f(a, u) = w_u (|x_u − x_a|/R)^{r_u} (sorted indices), t = 0..=n. Laid out by t, so the
+    /// row loop reads consecutive actors a at a fixed t.
+    g: Vec<f64>,
+    risk: bool,
+    /// The [`ProbabilityDenominator::AllPairs`] denominator.
+    all: f64,
+    den: ProbabilityDenominator,
 }
 
 impl Probabilities {
+    /// `buf` is reused for the (n + 1) × n risk-vote table (pass `Vec::new()` for none).
     fn new(
         x: &[f64],
         w: &[f64],
         r: Option<&[f64]>,
         range: f64,
         den: ProbabilityDenominator,
+        mut g: Vec<f64>,
     ) -> Self {
         let n = x.len();
         let mut idx: Vec<usize> = (0..n).collect();
@@ -788,30 +898,31 @@ impl Probabilities {
         for (t, &k) in idx.iter().enumerate() {
             rank[k] = t;
         }
-        // Risk-weighted votes: f[a * n + t] = w_t (|xs[t] − xs[a]|/R)^{r_t} (sorted indices),
-        // with the logarithm of the (symmetric) distance computed once per unordered pair.
-        let f: Option<Vec<f64>> = r.map(|r| {
+        // Risk-weighted votes: first f(a, t) into g[(t + 1) * n + a], with the logarithm of the
+        // (symmetric) distance computed once per unordered pair; the prefix sums come after the
+        // AllPairs denominator, which needs the raw votes.
+        g.clear();
+        if let Some(r) = r {
             let rs: Vec<f64> = idx.iter().map(|&k| r[k]).collect();
-            let mut f = vec![0.0; n * n];
-            for a in 0..n {
-                for t in a + 1..n {
-                    let u = (xs[t] - xs[a]) / range;
-                    if u > 0.0 {
-                        let l = u.ln();
-                        f[a * n + t] = ws[t] * (rs[t] * l).exp();
-                        f[t * n + a] = ws[a] * (rs[a] * l).exp();
-                    }
+            g.resize((n + 1) * n, 0.0);
+            for_pairs_tiled(n, |a, t| {
+                let u = (xs[t] - xs[a]) / range;
+                if u > 0.0 {
+                    let l = u.ln();
+                    g[(t + 1) * n + a] = ws[t] * (rs[t] * l).exp();
+                    g[(a + 1) * n + t] = ws[a] * (rs[a] * l).exp();
                 }
-            }
-            f
-        });
-        let vote = |a: usize, t: usize| -> f64 {
-            match &f {
-                None => ws[t] * (xs[t] - xs[a]).abs(),
-                Some(f) => f[a * n + t],
-            }
-        };
+            });
+        }
+        let risk = r.is_some();
         let all = if den == ProbabilityDenominator::AllPairs {
+            let vote = |a: usize, t: usize| -> f64 {
+                if risk {
+                    g[(t + 1) * n + a]
+                } else {
+                    ws[t] * (xs[t] - xs[a]).abs()
+                }
+            };
             let mut total = 0.0;
             let mut order = Vec::with_capacity(n);
             for t in 0..n {
@@ -852,27 +963,22 @@ impl Probabilities {
         } else {
             0.0
         };
-        // Prefix sums: linear votes need Σw and Σw·x; risk votes a row of prefixes per actor.
+        // Prefix sums: linear votes need Σw and Σw·x; risk votes one prefix per actor, summed
+        // over t in order (g[t + 1][·] = g[t][·] + f(·, t), a vectorisable row sweep).
         let mut pw = vec![0.0; n + 1];
         let mut pwx = vec![0.0; n + 1];
         for t in 0..n {
             pw[t + 1] = pw[t] + ws[t];
             pwx[t + 1] = pwx[t] + ws[t] * xs[t];
         }
-        let g: Vec<f64> = match &f {
-            None => Vec::new(),
-            Some(f) => {
-                let mut g = vec![0.0; n * (n + 1)];
-                for a in 0..n {
-                    let row = &mut g[a * (n + 1)..(a + 1) * (n + 1)];
-                    for t in 0..n {
-                        row[t + 1] = row[t] + f[a * n + t];
-                    }
+        if risk {
+            for t in 0..n {
+                let (done, rest) = g.split_at_mut((t + 1) * n);
+                for (c, p) in rest[..n].iter_mut().zip(&done[t * n..]) {
+                    *c += *p; // f + prefix: IEEE addition commutes exactly
                 }
-                g
             }
-        };
-        // Ranks: number of positions < and ≤ each sorted position.
+        }
         let mut lt_rank = vec![0usize; n];
         let mut le_rank = vec![0usize; n];
         for t in 0..n {
@@ -889,75 +995,118 @@ impl Probabilities {
                 t + 1
             };
         }
-        let mut p = vec![(0.0, 0.0); n * n];
-        for (i, row) in p.chunks_mut(n.max(1)).enumerate().take(n) {
-            let si = rank[i];
-            let xi = xs[si];
-            // Pointers: lm = #(x < m), rm = #(x ≤ m), nondecreasing in m.
-            let (mut lm, mut rm) = (0usize, 0usize);
-            for sj in 0..n {
-                let xj = xs[sj];
-                let m = 0.5 * (xi + xj);
-                while lm < n && xs[lm] < m {
-                    lm += 1;
-                }
-                rm = rm.max(lm);
-                while rm < n && xs[rm] <= m {
-                    rm += 1;
-                }
-                if xi == xj {
-                    continue;
-                }
-                let (slo, shi) = if xi < xj { (si, sj) } else { (sj, si) };
-                let (lo, hi) = (xs[slo], xs[shi]);
-                let (support_lo, support_hi) = if f.is_none() {
-                    let (a_end, d_start) = (le_rank[slo], lt_rank[shi]);
-                    let span = hi - lo;
-                    let sum_w = |a: usize, b: usize| pw[b] - pw[a];
-                    let sum_wx = |a: usize, b: usize| pwx[b] - pwx[a];
-                    // x_k ≤ lo: margin span; lo < x_k < m: lo + hi − 2x_k.
-                    let left = span * sum_w(0, a_end) + (lo + hi) * sum_w(a_end, lm)
-                        - 2.0 * sum_wx(a_end, lm);
-                    // m < x_k < hi: 2x_k − lo − hi; x_k ≥ hi: span.
-                    let right = span * sum_w(d_start, n) + 2.0 * sum_wx(rm, d_start)
-                        - (lo + hi) * sum_w(rm, d_start);
-                    (left.max(0.0), right.max(0.0))
-                } else {
-                    let row = |a: usize, t: usize| g[a * (n + 1) + t];
-                    // Left voters: (loss at hi) − (loss at lo) > 0; right voters the reverse.
-                    let left = (row(shi, lm) - row(slo, lm)).max(0.0);
-                    let right =
-                        ((row(slo, n) - row(slo, rm)) - (row(shi, n) - row(shi, rm))).max(0.0);
-                    (left, right)
-                };
-                let (num_i, num_j) = if xi < xj {
-                    (support_lo, support_hi)
-                } else {
-                    (support_hi, support_lo)
-                };
-                let d = match den {
-                    ProbabilityDenominator::Pair => support_lo + support_hi,
-                    ProbabilityDenominator::AllPairs => all,
-                };
-                let ratio = |v: f64| {
-                    if d > 0.0 {
-                        (v / d).clamp(0.0, 1.0)
-                    } else {
-                        0.0
-                    }
-                };
-                row[idx[sj]] = (ratio(num_i), ratio(num_j));
-            }
+        Probabilities {
+            n,
+            idx,
+            rank,
+            xs,
+            pw,
+            pwx,
+            lt_rank,
+            le_rank,
+            g,
+            risk,
+            all,
+            den,
         }
-        Probabilities { n, p }
     }
 
-    /// (P^i, P^j): the probabilities that i beats j and that j beats i.
-    #[inline]
-    fn get(&self, i: usize, j: usize) -> (f64, f64) {
-        self.p[i * self.n + j]
+    /// The risk-vote table, for reuse in the next round.
+    fn into_buffer(self) -> Vec<f64> {
+        self.g
+    }
+
+    /// Actor i's row into `s.p`: `s.p[j]` = (P^i(j), P^j(i)), the probabilities that i beats j
+    /// and that j beats i, by actor index; (0, 0) where x_i = x_j.
+    fn row(&self, i: usize, s: &mut Scratch) {
+        let n = self.n;
+        let (xs, pw, pwx, g) = (&self.xs, &self.pw, &self.pwx, &self.g);
+        let out = &mut s.p;
+        out.clear();
+        out.resize(n, (0.0, 0.0));
+        let si = self.rank[i];
+        let xi = xs[si];
+        // i's own column of the risk-vote prefixes, copied once so the loop reads it
+        // contiguously.
+        let h = &mut s.h;
+        h.clear();
+        if self.risk {
+            h.extend((0..=n).map(|t| g[t * n + si]));
+        }
+        let h = &*h;
+        let prefix = |a: usize, t: usize| if a == si { h[t] } else { g[t * n + a] };
+        // Pointers: lm = #(x < m), rm = #(x ≤ m), nondecreasing in m.
+        let (mut lm, mut rm) = (0usize, 0usize);
+        for sj in 0..n {
+            let xj = xs[sj];
+            let m = 0.5 * (xi + xj);
+            while lm < n && xs[lm] < m {
+                lm += 1;
+            }
+            rm = rm.max(lm);
+            while rm < n && xs[rm] <= m {
+                rm += 1;
+            }
+            if xi == xj {
+                continue;
+            }
+            let (slo, shi) = if xi < xj { (si, sj) } else { (sj, si) };
+            let (lo, hi) = (xs[slo], xs[shi]);
+            let (support_lo, support_hi) = if !self.risk {
+                let (a_end, d_start) = (self.le_rank[slo], self.lt_rank[shi]);
+                let span = hi - lo;
+                let sum_w = |a: usize, b: usize| pw[b] - pw[a];
+                let sum_wx = |a: usize, b: usize| pwx[b] - pwx[a];
+                // x_k ≤ lo: margin span; lo < x_k < m: lo + hi − 2x_k.
+                let left =
+                    span * sum_w(0, a_end) + (lo + hi) * sum_w(a_end, lm) - 2.0 * sum_wx(a_end, lm);
+                // m < x_k < hi: 2x_k − lo − hi; x_k ≥ hi: span.
+                let right = span * sum_w(d_start, n) + 2.0 * sum_wx(rm, d_start)
+                    - (lo + hi) * sum_w(rm, d_start);
+                (left.max(0.0), right.max(0.0))
+            } else {
+                // Left voters: (loss at hi) − (loss at lo) > 0; right voters the reverse.
+                let left = (prefix(shi, lm) - prefix(slo, lm)).max(0.0);
+                let right = ((prefix(slo, n) - prefix(slo, rm))
+                    - (prefix(shi, n) - prefix(shi, rm)))
+                .max(0.0);
+                (left, right)
+            };
+            let (num_i, num_j) = if xi < xj {
+                (support_lo, support_hi)
+            } else {
+                (support_hi, support_lo)
+            };
+            let d = match self.den {
+                ProbabilityDenominator::Pair => support_lo + support_hi,
+                ProbabilityDenominator::AllPairs => self.all,
+            };
+            let ratio = |v: f64| {
+                if d > 0.0 {
+                    (v / d).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            };
+            out[self.idx[sj]] = (ratio(num_i), ratio(num_j));
+        }
+    }
+
+    /// The full matrix, `p[i * n + j]` = (P^i(j), P^j(i)) (tests).
+    #[cfg(test)]
+    fn matrix(&self) -> Vec<(f64, f64)> {
+        let mut s = Scratch::default();
+        let mut p = Vec::with_capacity(self.n * self.n);
+        for i in 0..self.n {
+            self.row(i, &mut s);
+            p.extend_from_slice(&s.p);
+        }
+        p
     }
 }
+
+#[cfg(test)]
+mod reference;
 
 #[cfg(test)]
 mod tests {
@@ -1017,13 +1166,13 @@ mod tests {
     fn check(x: &[f64], w: &[f64], r: Option<&[f64]>, den: ProbabilityDenominator) {
         let (lo, hi) = bounds(x);
         let range = (hi - lo).max(1e-9);
-        let fast = Probabilities::new(x, w, r, range, den);
+        let fast = Probabilities::new(x, w, r, range, den, Vec::new()).matrix();
         let slow = naive(x, w, r, range, den);
         let n = x.len();
         for i in 0..n {
             for j in 0..n {
-                let (a, b) = (fast.get(i, j).0, slow[i * n + j]);
-                let (c, e) = (fast.get(i, j).1, slow[j * n + i]);
+                let (a, b) = (fast[i * n + j].0, slow[i * n + j]);
+                let (c, e) = (fast[i * n + j].1, slow[j * n + i]);
                 assert!((c - e).abs() < 1e-9, "P[{j}][{i}] fast {c} naive {e}");
                 assert!((a - b).abs() < 1e-9, "P[{i}][{j}] fast {a} naive {b}");
             }
@@ -1061,6 +1210,113 @@ mod tests {
             let den = if pair { ProbabilityDenominator::Pair } else { ProbabilityDenominator::AllPairs };
             check(&x, &w, None, den);
             check(&x, &w, Some(&r), den);
+        }
+    }
+
+    /// Options from small integers, so proptest can shrink them.
+    fn options_from(k: [u8; 10], q: bool) -> EuOptions {
+        EuOptions {
+            resist_salience: [ResistSalience::Challenged, ResistSalience::AsPrinted]
+                [usize::from(k[0] % 2)],
+            security: [Security::Column, Security::Row][usize::from(k[1] % 2)],
+            compromise: [
+                CompromiseRule::Standard,
+                CompromiseRule::Swapped,
+                CompromiseRule::NoCapitulation,
+            ][usize::from(k[2] % 3)],
+            offer_choice: [
+                OfferChoice::LeastMove,
+                OfferChoice::ScholzCode,
+                OfferChoice::MostEnforceable,
+            ][usize::from(k[3] % 3)],
+            conflict: [ConflictRule::LoserMoves, ConflictRule::NobodyMoves][usize::from(k[4] % 2)],
+            denominator: [
+                ProbabilityDenominator::AllPairs,
+                ProbabilityDenominator::Pair,
+            ][usize::from(k[5] % 2)],
+            centre: [Centre::Median, Centre::Mean][usize::from(k[6] % 2)],
+            range: [RangeRule::Fixed, RangeRule::Recomputed][usize::from(k[7] % 2)],
+            perspective: [Perspective::OwnRisk, Perspective::EachOwn][usize::from(k[8] % 2)],
+            votes: [VoteUtility::VoterRisk, VoteUtility::Linear][usize::from(k[9] % 2)],
+            q: if q { 1.0 } else { 0.7 },
+            ..EuOptions::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// The optimised round (row-wise probabilities, transposed vote table, tiled fills,
+        /// reused buffers) gives bit-identical positions and diagnostics to the reference round
+        /// in `eu/reference.rs`, round after round, under every option.
+        #[test]
+        fn optimised_round_is_bit_identical_to_reference(
+            actors in prop::collection::vec((0u16..1000, 0.0f64..1.0, 0.0f64..1.0), 1..24),
+            grid in any::<bool>(),
+            k in prop::array::uniform10(0u8..6),
+            q in any::<bool>(),
+        ) {
+            let o = options_from(k, q);
+            // On a coarse grid ties and midpoints on actors happen; otherwise positions are
+            // continuous.
+            let mut x: Vec<f64> = actors
+                .iter()
+                .map(|a| if grid { f64::from(a.0 % 12) * 2.5 } else { f64::from(a.0) * 0.1037 })
+                .collect();
+            let w: Vec<f64> = actors.iter().map(|a| a.1).collect();
+            let s: Vec<f64> = actors.iter().map(|a| a.2).collect();
+            let (lo, hi) = bounds(&x);
+            let mut ws = Workspace::default();
+            for _ in 0..4 {
+                let centre = crate::weighted_median(&x, &w);
+                let st = RoundInput { x: &x, w: &w, s: &s, range: hi - lo, centre };
+                let (fast, fd) = one_round(&o, &st, true, &mut ws);
+                let (slow, sd) = reference::one_round(&o, &st, true);
+                let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                prop_assert_eq!(bits(&fast), bits(&slow));
+                let (fd, sd) = (fd.unwrap_or_else(|| unreachable!()), sd.unwrap_or_else(|| unreachable!()));
+                prop_assert_eq!(bits(&fd.security), bits(&sd.security));
+                prop_assert_eq!(bits(&fd.risk), bits(&sd.risk));
+                prop_assert_eq!(&fd.accepted, &sd.accepted);
+                prop_assert_eq!(&fd.challenges, &sd.challenges);
+                x = fast;
+            }
+        }
+    }
+
+    /// Bit-identity at a size that spans several fill tiles (n = 150 > 2 × TILE), with ties.
+    #[test]
+    fn optimised_round_is_bit_identical_across_tiles() {
+        let n = 150;
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut x: Vec<f64> = (0..n).map(|_| (next() * 400.0).round() / 4.0).collect();
+        let w: Vec<f64> = (0..n).map(|_| next()).collect();
+        let s: Vec<f64> = (0..n).map(|_| next()).collect();
+        let (lo, hi) = bounds(&x);
+        for k in [[0u8; 10], [1; 10], [0, 1, 2, 0, 1, 1, 0, 1, 1, 0]] {
+            let o = options_from(k, k[0] == 0);
+            let mut ws = Workspace::default();
+            for _ in 0..2 {
+                let centre = crate::weighted_median(&x, &w);
+                let st = RoundInput {
+                    x: &x,
+                    w: &w,
+                    s: &s,
+                    range: hi - lo,
+                    centre,
+                };
+                let (fast, fd) = one_round(&o, &st, true, &mut ws);
+                let (slow, sd) = reference::one_round(&o, &st, true);
+                let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&fast), bits(&slow));
+                assert_eq!(fd, sd);
+                x = fast;
+            }
         }
     }
 }
