@@ -125,5 +125,24 @@ fn reference(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, big, reference);
+/// The ultimatum on its fixed shape (what every draw of an ensemble solves) against building
+/// the tree and solving it with the general solvers.
+fn ultimatum(c: &mut Criterion) {
+    use leverage_games::templates::{UltimatumInputs, solve_ultimatum};
+    use leverage_games::ultimatum_fast;
+    let inp = UltimatumInputs::default();
+    let mut g = c.benchmark_group("ultimatum");
+    g.bench_function("fast_spe", |b| {
+        b.iter(|| ultimatum_fast::spe(black_box(&inp)))
+    });
+    g.bench_function("fast_logit", |b| {
+        b.iter(|| ultimatum_fast::logit(black_box(&inp), black_box(2.0)))
+    });
+    g.bench_function("tree_build_and_spe", |b| {
+        b.iter(|| solve_ultimatum(black_box(&inp)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, big, reference, ultimatum);
 criterion_main!(benches);
