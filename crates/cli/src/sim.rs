@@ -270,7 +270,7 @@ fn progress_bar(n: u64) -> indicatif::ProgressBar {
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(n), indicatif::ProgressDrawTarget::stderr());
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} simulating {bar:40} {pos}/{len} draws ({per_sec}, {eta} left)",
+        "{spinner} simulating {bar:40} {human_pos}/{human_len} draws ({eta} left)",
     ) {
         bar.set_style(style);
     }
