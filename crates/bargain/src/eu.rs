@@ -24,7 +24,9 @@
 //! vote prefix sums (n² `exp`, n²/2 `ln`), laid out by position so a row reads consecutive
 //! actors; the ln(0.5 ∓ 0.5 d) terms take n² `ln` over a symmetric table filled in cache-sized
 //! tiles; the decisions take 2n² `exp`. Probabilities are produced one actor's row at a time
-//! (O(n) scratch) instead of as an n × n matrix. Memory: the two O(n²) tables (24 n² bytes),
+//! (O(n) scratch) instead of as an n × n matrix. From 128 actors the rows, the vote table and
+//! the log table are filled in parallel (rayon), one row per task, so every float is computed
+//! by the same sequence of operations as on one thread. Memory: the two O(n²) tables (24 n² bytes),
 //! kept in a workspace reused from round to round, plus the challenge matrix when the
 //! diagnostics are kept. The pre-optimisation round is kept as a test oracle
 //! (`eu/reference.rs`), and the optimised one is checked to be bit-identical to it.
@@ -539,11 +541,24 @@ fn for_pairs_tiled(n: usize, mut f: impl FnMut(usize, usize)) {
     }
 }
 
-/// `f(scratch, i)` for every actor i, in actor order. Each row only reads shared data, so the
-/// result does not depend on how the rows are scheduled.
-fn map_rows<T>(n: usize, f: impl Fn(&mut Scratch, usize) -> T) -> Vec<T> {
-    let mut scratch = Scratch::default();
-    (0..n).map(|i| f(&mut scratch, i)).collect()
+/// Below this many actors the rows run on the calling thread (the work per row is too small
+/// to share).
+const PARALLEL_ROWS: usize = 128;
+
+/// `f(scratch, i)` for every actor i, collected in actor order. Each row only reads shared data
+/// and is computed sequentially by one thread, so the result is bit-identical however the rows
+/// are scheduled; from [`PARALLEL_ROWS`] actors the rows run on the rayon pool.
+fn map_rows<T: Send>(n: usize, f: impl Fn(&mut Scratch, usize) -> T + Sync) -> Vec<T> {
+    if n < PARALLEL_ROWS {
+        let mut scratch = Scratch::default();
+        return (0..n).map(|i| f(&mut scratch, i)).collect();
+    }
+    use rayon::prelude::*;
+    (0..n)
+        .into_par_iter()
+        .with_min_len(16)
+        .map_init(Scratch::default, |scratch, i| f(scratch, i))
+        .collect()
 }
 
 /// One round: the new positions and, if asked, the diagnostics.
@@ -622,12 +637,29 @@ fn one_round(
     let logs = &mut ws.logs;
     logs.clear();
     logs.resize(n * n, (0.0, 0.0));
-    for_pairs_tiled(n, |i, j| {
-        let d = (x[i] - x[j]).abs() / range;
-        let v = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
-        logs[i * n + j] = v;
-        logs[j * n + i] = v;
-    });
+    if n < PARALLEL_ROWS {
+        for_pairs_tiled(n, |i, j| {
+            let d = (x[i] - x[j]).abs() / range;
+            let v = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
+            logs[i * n + j] = v;
+            logs[j * n + i] = v;
+        });
+    } else {
+        // One row per task; |x_i − x_j| is exact either way round, so the floats are the
+        // pairwise fill's (each logarithm taken twice, on two cores).
+        use rayon::prelude::*;
+        logs.par_chunks_mut(n)
+            .with_min_len(16)
+            .enumerate()
+            .for_each(|(i, row)| {
+                for (j, cell) in row.iter_mut().enumerate() {
+                    if i != j {
+                        let d = (x[i] - x[j]).abs() / range;
+                        *cell = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
+                    }
+                }
+            });
+    }
     let logs = &ws.logs;
     let rows = map_rows(n, |scratch, i| {
         p2.row(i, scratch);
@@ -905,14 +937,38 @@ impl Probabilities {
         if let Some(r) = r {
             let rs: Vec<f64> = idx.iter().map(|&k| r[k]).collect();
             g.resize((n + 1) * n, 0.0);
-            for_pairs_tiled(n, |a, t| {
-                let u = (xs[t] - xs[a]) / range;
-                if u > 0.0 {
-                    let l = u.ln();
-                    g[(t + 1) * n + a] = ws[t] * (rs[t] * l).exp();
-                    g[(a + 1) * n + t] = ws[a] * (rs[a] * l).exp();
-                }
-            });
+            if n < PARALLEL_ROWS {
+                for_pairs_tiled(n, |a, t| {
+                    let u = (xs[t] - xs[a]) / range;
+                    if u > 0.0 {
+                        let l = u.ln();
+                        g[(t + 1) * n + a] = ws[t] * (rs[t] * l).exp();
+                        g[(a + 1) * n + t] = ws[a] * (rs[a] * l).exp();
+                    }
+                });
+            } else {
+                // Row t + 1 holds voter t's votes: the same floats as the pairwise fill (the
+                // distance |x_t − x_a| is exact either way round), one row per task, at the
+                // price of taking each logarithm twice.
+                use rayon::prelude::*;
+                g.par_chunks_mut(n)
+                    .with_min_len(16)
+                    .enumerate()
+                    .skip(1)
+                    .for_each(|(row, out)| {
+                        let t = row - 1;
+                        for (a, cell) in out.iter_mut().enumerate() {
+                            let u = if a < t {
+                                (xs[t] - xs[a]) / range
+                            } else {
+                                (xs[a] - xs[t]) / range
+                            };
+                            if u > 0.0 {
+                                *cell = ws[t] * (rs[t] * u.ln()).exp();
+                            }
+                        }
+                    });
+            }
         }
         let risk = r.is_some();
         let all = if den == ProbabilityDenominator::AllPairs {
