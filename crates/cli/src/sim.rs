@@ -365,23 +365,13 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
         e.years.last().copied().unwrap_or_default()
     );
     let mut t = table(&["issue", "forecast", "unit"]);
-    for (j, v) in e.fan_variables.iter().enumerate() {
-        let Some(id) = v.name.strip_prefix("issue:") else {
-            continue;
-        };
-        let b = e.fans[j][last];
+    for (id, b) in e.issue_bands(last) {
         let unit = case
             .issue(id)
             .and_then(|i| i.unit.as_ref())
             .map(|u| {
-                let (x, y) = (u.to_unit(b.p25), u.to_unit(b.p75));
-                format!(
-                    "{:.0} [{:.0}–{:.0}] {}",
-                    u.to_unit(b.p50),
-                    x.min(y),
-                    x.max(y),
-                    u.name
-                )
+                let (m, lo, hi) = b.in_unit(u);
+                format!("{m:.0} [{lo:.0}–{hi:.0}] {}", u.name)
             })
             .unwrap_or_default();
         t.add_row(vec![

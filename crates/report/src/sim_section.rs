@@ -412,23 +412,13 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
         "90 % band",
         "in the issue's unit",
     ]);
-    for (j, v) in e.fan_variables.iter().enumerate() {
-        let Some(id) = v.name.strip_prefix("issue:") else {
-            continue;
-        };
-        let b = e.fans[j][last];
+    for (id, b) in e.issue_bands(last) {
         let unit = case
             .issue(id)
             .and_then(|i| i.unit.as_ref())
             .map(|u| {
-                let (a, c) = (u.to_unit(b.p25), u.to_unit(b.p75));
-                format!(
-                    "{:.1} [{:.1}–{:.1}] {}",
-                    u.to_unit(b.p50),
-                    a.min(c),
-                    a.max(c),
-                    u.name
-                )
+                let (m, lo, hi) = b.in_unit(u);
+                format!("{m:.1} [{lo:.1}–{hi:.1}] {}", u.name)
             })
             .unwrap_or_default();
         tab.row(vec![

@@ -225,7 +225,24 @@ pub struct Ensemble {
     pub issue_outcomes: Vec<(String, Vec<f64>)>,
 }
 
+impl Band {
+    /// The median and the 50 % band mapped through an issue's unit, as (median, low, high)
+    /// (a unit scale may run backwards, so low and high are ordered here).
+    pub fn in_unit(&self, u: &leverage_case::UnitMap) -> (f64, f64, f64) {
+        let (a, b) = (u.to_unit(self.p25), u.to_unit(self.p75));
+        (u.to_unit(self.p50), a.min(b), a.max(b))
+    }
+}
+
 impl Ensemble {
+    /// Each issue's forecast band in year index `y`, in the case's issue order.
+    pub fn issue_bands(&self, y: usize) -> Vec<(&str, Band)> {
+        self.fan_variables
+            .iter()
+            .zip(&self.fans)
+            .filter_map(|(v, f)| Some((v.name.strip_prefix("issue:")?, *f.get(y)?)))
+            .collect()
+    }
     /// Probability of scenario `k` at the horizon.
     pub fn final_probability(&self, k: usize) -> f64 {
         self.probabilities.last().map_or(f64::NAN, |r| r[k].p)
