@@ -353,10 +353,12 @@ impl Store {
     }
 
     fn table_names(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
-            .map_err(|e| self.err(e))?;
+        self.strings("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+    }
+
+    /// The first column of every row a statement returns, as text.
+    fn strings(&self, sql: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| r.get::<_, String>(0))
             .map_err(|e| self.err(e))?;
@@ -401,15 +403,7 @@ impl Store {
 
     /// SQLite's `PRAGMA integrity_check`: `["ok"]` for a sound file, else the problems found.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("PRAGMA integrity_check")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| self.err(e))
+        self.strings("PRAGMA integrity_check")
     }
 
     /// Resolves a reference to the id of an existing run.
