@@ -21,15 +21,20 @@
 //!
 //! Cost per round with n actors: O(n² + n log n) time, not O(n³). The first pass sorts once
 //! and keeps O(n) prefix sums; the second pass fills an (n + 1) × n table of risk-weighted
-//! vote prefix sums (n² `exp`, n²/2 `ln`), laid out by position so a row reads consecutive
-//! actors; the ln(0.5 ∓ 0.5 d) terms take n² `ln` over a symmetric table filled in cache-sized
-//! tiles; the decisions take 2n² `exp`. Probabilities are produced one actor's row at a time
-//! (O(n) scratch) instead of as an n × n matrix. From 128 actors the rows, the vote table and
-//! the log table are filled in parallel (rayon), one row per task, so every float is computed
-//! by the same sequence of operations as on one thread. Memory: the two O(n²) tables (24 n² bytes),
-//! kept in a workspace reused from round to round, plus the challenge matrix when the
-//! diagnostics are kept. The pre-optimisation round is kept as a test oracle
-//! (`eu/reference.rs`), and the optimised one is checked to be bit-identical to it.
+//! vote prefix sums (n² `exp` and `ln`), laid out by position so a row reads consecutive
+//! actors; the decisions take 2n² `ln` and 2n² `exp`. The probabilities of each unordered pair
+//! are computed once, into the upper triangle of an n × n matrix by position; each block of 16
+//! position-adjacent actors then assembles its full rows (mirroring the lower part from its
+//! own columns, so the reads are short contiguous runs) and applies the security sum or the
+//! decisions. From 128 actors every step runs in parallel (rayon): the vote table and the
+//! AllPairs spreads one voter per task, the prefix sums in column strips, the triangle one row
+//! per task, the decisions one block per task; every float is computed by the same sequence of
+//! operations as on one thread. Without diagnostics the decisions keep only the best offer,
+//! with selects instead of data-dependent branches. Memory: the vote table and the triangle
+//! (24 n² bytes), kept in a workspace reused from round to round, plus the challenge matrix
+//! when the diagnostics are kept. The pre-optimisation round is kept as a test oracle
+//! (`eu/reference.rs`), and the optimised one is checked to be bit-identical to it, with and
+//! without diagnostics.
 //!
 //! Degenerate inputs do not panic: with fewer than two actors, all actors at one position
 //! (range 0) or no salience, nobody moves. When the capability × salience weights sum to zero
@@ -512,18 +517,11 @@ fn eu(u: Utilities, p: f64, resist: f64, sq: f64) -> f64 {
 struct Workspace {
     /// The second pass's risk-weighted vote prefix sums ((n + 1) × n, see [`Probabilities`]).
     votes: Vec<f64>,
-    /// `logs[i * n + j]` = (ln(0.5 − 0.5 d_ij), ln(0.5 + 0.5 d_ij)), symmetric in (i, j).
-    logs: Vec<(f64, f64)>,
+    /// The upper triangle of the sorted probability matrix (n × n, see [`map_rows`]).
+    upper: Vec<(f64, f64)>,
 }
 
-/// Per-row scratch space: one actor's probabilities and its column of vote prefix sums.
-#[derive(Default)]
-struct Scratch {
-    p: Vec<(f64, f64)>,
-    h: Vec<f64>,
-}
-
-/// Tile side for the symmetric n × n fills: a tile's rows and columns stay in cache, so the
+/// Tile side for the symmetric n × n fill: a tile's rows and columns stay in cache, so the
 /// transposed write of each pair does not miss.
 const TILE: usize = 64;
 
@@ -541,23 +539,82 @@ fn for_pairs_tiled(n: usize, mut f: impl FnMut(usize, usize)) {
     }
 }
 
-/// Below this many actors the rows run on the calling thread (the work per row is too small
-/// to share).
+/// Below this many actors the work runs on the calling thread (a task would be too small to
+/// share).
 const PARALLEL_ROWS: usize = 128;
 
-/// `f(scratch, i)` for every actor i, collected in actor order. Each row only reads shared data
-/// and is computed sequentially by one thread, so the result is bit-identical however the rows
-/// are scheduled; from [`PARALLEL_ROWS`] actors the rows run on the rayon pool.
-fn map_rows<T: Send>(n: usize, f: impl Fn(&mut Scratch, usize) -> T + Sync) -> Vec<T> {
-    if n < PARALLEL_ROWS {
-        let mut scratch = Scratch::default();
-        return (0..n).map(|i| f(&mut scratch, i)).collect();
-    }
+/// Actors per block of probability rows. The actors of a block are adjacent in position order,
+/// so their midpoint pointers stay within a band of about `BLOCK / 2` rows of the vote table:
+/// the block's reads of one column share cache lines with the next column's.
+const BLOCK: usize = 16;
+
+/// `f(i, row)` for every actor i, where `row[sj]` = (P^i(j), P^j(i)) for the actor j at sorted
+/// index sj; the results are returned in actor order. First the upper triangle of the sorted
+/// probability matrix is filled into `upper` (n × n, reused; its lower part is never read),
+/// one row per task; then each block of [`BLOCK`] position-adjacent actors assembles its full
+/// rows, mirroring the lower part from the block's columns, and applies `f`. Every float is
+/// computed sequentially by one task, so the results are bit-identical however the tasks are
+/// scheduled; from [`PARALLEL_ROWS`] actors both steps run on the rayon pool.
+fn map_rows<T: Send>(
+    p: &Probabilities,
+    upper: &mut Vec<(f64, f64)>,
+    f: impl Fn(usize, &[(f64, f64)]) -> T + Sync,
+) -> Vec<T> {
     use rayon::prelude::*;
-    (0..n)
-        .into_par_iter()
-        .with_min_len(16)
-        .map_init(Scratch::default, |scratch, i| f(scratch, i))
+    let n = p.n;
+    if n == 0 {
+        return Vec::new();
+    }
+    let parallel = n >= PARALLEL_ROWS;
+    if upper.len() != n * n {
+        // A fresh zeroed allocation (no memset of the O(n²) buffer).
+        *upper = vec![(0.0, 0.0); n * n];
+    }
+    let fill = |(si, row): (usize, &mut [(f64, f64)])| p.upper_row(si, &mut row[si + 1..]);
+    if parallel {
+        upper.par_chunks_mut(n).enumerate().for_each(fill);
+    } else {
+        upper.chunks_mut(n).enumerate().for_each(fill);
+    }
+    let upper = &*upper;
+    let block = |rows: &mut Vec<(f64, f64)>, b: usize| -> Vec<(usize, T)> {
+        let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
+        // Every cell is written below, so the buffer is not cleared.
+        rows.resize((s1 - s0) * n, (0.0, 0.0));
+        // Lower parts: the block's columns of the rows above it, read a short run at a time.
+        for sj in 0..s1 {
+            let from = s0.max(sj + 1);
+            for (s, &(a, c)) in (from..s1).zip(&upper[sj * n + from..sj * n + s1]) {
+                rows[(s - s0) * n + sj] = (c, a);
+            }
+        }
+        for s in s0..s1 {
+            let k = s - s0;
+            rows[k * n + s] = (0.0, 0.0);
+            rows[k * n + s + 1..(k + 1) * n].copy_from_slice(&upper[s * n + s + 1..(s + 1) * n]);
+        }
+        (s0..s1)
+            .zip(rows.chunks(n))
+            .map(|(s, row)| (p.idx[s], f(p.idx[s], row)))
+            .collect()
+    };
+    let blocks = n.div_ceil(BLOCK);
+    let parts: Vec<Vec<(usize, T)>> = if parallel {
+        (0..blocks)
+            .into_par_iter()
+            .map_init(Vec::new, block)
+            .collect()
+    } else {
+        let mut rows = Vec::new();
+        (0..blocks).map(|b| block(&mut rows, b)).collect()
+    };
+    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    for (i, v) in parts.into_iter().flatten() {
+        slots[i] = Some(v);
+    }
+    slots
+        .into_iter()
+        .map(|v| v.expect("every actor belongs to exactly one block"))
         .collect()
 }
 
@@ -592,13 +649,13 @@ fn one_round(
             status_quo_term(o.q, 1.0, x[c], x[t], st)
         }
     };
-    let security = map_rows(n, |scratch, i| {
-        p1.row(i, scratch);
+    let security = map_rows(&p1, &mut ws.upper, |i, row| {
         let mut sec = 0.0;
-        for (j, &(pij, pji)) in scratch.p.iter().enumerate() {
+        for j in 0..n {
             if i == j {
                 continue;
             }
+            let (pij, pji) = row[p1.rank[j]];
             let d = (x[i] - x[j]).abs() / range;
             let u = utilities(d, 1.0);
             sec += match o.security {
@@ -633,37 +690,12 @@ fn one_round(
             std::mem::take(&mut ws.votes),
         ),
     };
-    // ln(0.5 ∓ 0.5 d_ij), symmetric: computed once per unordered pair.
-    let logs = &mut ws.logs;
-    logs.clear();
-    logs.resize(n * n, (0.0, 0.0));
-    if n < PARALLEL_ROWS {
-        for_pairs_tiled(n, |i, j| {
-            let d = (x[i] - x[j]).abs() / range;
-            let v = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
-            logs[i * n + j] = v;
-            logs[j * n + i] = v;
-        });
-    } else {
-        // One row per task; |x_i − x_j| is exact either way round, so the floats are the
-        // pairwise fill's (each logarithm taken twice, on two cores).
-        use rayon::prelude::*;
-        logs.par_chunks_mut(n)
-            .with_min_len(16)
-            .enumerate()
-            .for_each(|(i, row)| {
-                for (j, cell) in row.iter_mut().enumerate() {
-                    if i != j {
-                        let d = (x[i] - x[j]).abs() / range;
-                        *cell = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
-                    }
-                }
-            });
-    }
-    let logs = &ws.logs;
-    let rows = map_rows(n, |scratch, i| {
-        p2.row(i, scratch);
-        decide(o, st, &risk, &logs[i * n..(i + 1) * n], &scratch.p, i, keep)
+    let rows = map_rows(&p2, &mut ws.upper, |i, row| {
+        if keep {
+            decide(o, st, &risk, row, &p2.rank, i, true)
+        } else {
+            (decide_offer(o, st, &risk, row, &p2.rank, i), Vec::new())
+        }
     });
     if o.votes == VoteUtility::VoterRisk {
         ws.votes = p2.into_buffer();
@@ -695,15 +727,119 @@ fn one_round(
     (next, diag)
 }
 
+/// [`decide`] without the challenge row: the accepted offer only. The same floats and the same
+/// choice, written with selects instead of branches where the outcome of a comparison is
+/// data-dependent (signs of the EUs, which offer is better), so it does not stall on
+/// mispredicted branches. Checked against [`decide`] by the tests.
+fn decide_offer(
+    o: &EuOptions,
+    st: &RoundInput,
+    risk: &[f64],
+    p: &[(f64, f64)],
+    rank: &[usize],
+    i: usize,
+) -> Option<Candidate> {
+    let x = st.x;
+    let n = x.len();
+    let range = st.range;
+    let xi = x[i];
+    let ri = risk[i];
+    let sq_i = u_sq(ri);
+    let loser_moves = o.conflict == ConflictRule::LoserMoves;
+    let swapped = o.compromise == CompromiseRule::Swapped;
+    let capitulate = o.compromise != CompromiseRule::NoCapitulation;
+    let scholz = o.offer_choice == OfferChoice::ScholzCode;
+    let enforce = o.offer_choice == OfferChoice::MostEnforceable;
+    // The best so far: class 4 is "none".
+    let (mut b_class, mut b_key, mut b_j, mut b_pos, mut b_a, mut b_b) =
+        (4u8, 0.0f64, 0usize, 0.0f64, 0.0f64, 0.0f64);
+    for j in 0..n {
+        let xj = x[j];
+        if i == j || xi == xj {
+            continue;
+        }
+        let d = (xi - xj).abs() / range;
+        let (lns, lnf) = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
+        let ui = Utilities {
+            us: 2.0 - 4.0 * (ri * lns).exp(),
+            uf: 2.0 - 4.0 * (ri * lnf).exp(),
+        };
+        let (pij, pji) = p[rank[j]];
+        let sq_a = if o.q == 1.0 {
+            sq_i
+        } else {
+            status_quo_term(o.q, ri, xi, xj, st)
+        };
+        let a = eu(ui, pij, st.s[j], sq_a);
+        let rb = match o.perspective {
+            Perspective::OwnRisk => ri,
+            Perspective::EachOwn => risk[j],
+        };
+        let (uj, sq_b) = if rb == ri && o.q == 1.0 {
+            (ui, sq_i)
+        } else {
+            (utilities(d, rb), status_quo_term(o.q, rb, xj, xi, st))
+        };
+        let resist_b = match o.resist_salience {
+            ResistSalience::Challenged => st.s[i],
+            ResistSalience::AsPrinted => st.s[j],
+        };
+        let b = eu(uj, pji, resist_b, sq_b);
+        // The classification of `classify`, as values.
+        let conflict = a > 0.0 && b > 0.0;
+        let (gain, loss) = (b, a.abs());
+        let compromise = if swapped { loss > gain } else { gain > loss };
+        let f = if swapped { gain / loss } else { loss / gain };
+        let towards = xi + (xj - xi) * f;
+        // Offers only where i gives way: a conflict it loses, or b > 0 ≥ a.
+        let one_sided = !conflict && b > 0.0;
+        let class: u8 = if conflict {
+            if b > a && loser_moves { 0 } else { 4 }
+        } else if one_sided {
+            if compromise {
+                1
+            } else if capitulate {
+                2
+            } else {
+                4
+            }
+        } else {
+            4
+        };
+        let pos = if class == 1 { towards } else { xj };
+        let key = if scholz && class == 1 {
+            let (ea, eb) = (a.abs(), b.abs());
+            (ea * xi + eb * xj) / (ea + eb)
+        } else {
+            (pos - xi).abs()
+        };
+        let better = if enforce {
+            class < 4 && (b_class == 4 || b > b_b)
+        } else {
+            class < b_class || (class == b_class && class < 4 && key < b_key)
+        };
+        if better {
+            (b_class, b_key, b_j, b_pos, b_a, b_b) = (class, key, j, pos, a, b);
+        }
+    }
+    (b_class < 4).then_some(Candidate {
+        class: b_class,
+        proposer: b_j,
+        pos: b_pos,
+        a: b_a,
+        b: b_b,
+    })
+}
+
 /// Actor i's row of the second pass: its view of every pair (i, j) and the offer it accepts.
-/// `logs` and `p` are i's rows of the log-distance and probability matrices. The challenge row
-/// is empty unless `keep`.
+/// `p` is i's row of probabilities by sorted index (`rank` maps actor to sorted index). The
+/// challenge row is empty unless `keep`.
 fn decide(
     o: &EuOptions,
     st: &RoundInput,
     risk: &[f64],
-    logs: &[(f64, f64)],
     p: &[(f64, f64)],
+    rank: &[usize],
     i: usize,
     keep: bool,
 ) -> (Option<Candidate>, Vec<Challenge>) {
@@ -725,12 +861,15 @@ fn decide(
             }
             continue;
         }
-        let (lns, lnf) = logs[j];
+        // ln(0.5 ∓ 0.5 d_ij): |x_i − x_j| is exact either way round, so these are the floats of
+        // a symmetric table, without its n² memory.
+        let d = (x[i] - x[j]).abs() / range;
+        let (lns, lnf) = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
         let ui = Utilities {
             us: 2.0 - 4.0 * (ri * lns).exp(),
             uf: 2.0 - 4.0 * (ri * lnf).exp(),
         };
-        let (pij, pji) = p[j];
+        let (pij, pji) = p[rank[j]];
         let sq_a = if o.q == 1.0 {
             sq_i
         } else {
@@ -744,7 +883,6 @@ fn decide(
         let (uj, sq_b) = if rb == ri && o.q == 1.0 {
             (ui, sq_i)
         } else {
-            let d = (x[i] - x[j]).abs() / range;
             (utilities(d, rb), status_quo_term(o.q, rb, x[j], x[i], st))
         };
         let resist_b = match o.resist_salience {
@@ -883,10 +1021,10 @@ fn choose(
 }
 
 /// The vote sums behind P^i(j), by prefix sums over the actors sorted by position. Built once
-/// per pass in O(n log n) (linear votes) or O(n²) (risk-weighted votes); [`Probabilities::row`]
-/// then gives one actor's probabilities against all others in O(n): the others are visited in
-/// position order, so the voters left of the midpoint are found by a pointer that only moves
-/// forward.
+/// per pass in O(n log n) (linear votes) or O(n²) (risk-weighted votes);
+/// [`Probabilities::upper_row`] then gives one actor's probabilities against all those above it
+/// in O(n): the others are visited in position order, so the voters left of the midpoint are
+/// found by a pointer that only moves forward.
 struct Probabilities {
     n: usize,
     /// Sorted index → actor.
@@ -921,7 +1059,9 @@ impl Probabilities {
         den: ProbabilityDenominator,
         mut g: Vec<f64>,
     ) -> Self {
+        use rayon::prelude::*;
         let n = x.len();
+        let parallel = n >= PARALLEL_ROWS;
         let mut idx: Vec<usize> = (0..n).collect();
         idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
         let xs: Vec<f64> = idx.iter().map(|&k| x[k]).collect();
@@ -930,14 +1070,22 @@ impl Probabilities {
         for (t, &k) in idx.iter().enumerate() {
             rank[k] = t;
         }
-        // Risk-weighted votes: first f(a, t) into g[(t + 1) * n + a], with the logarithm of the
-        // (symmetric) distance computed once per unordered pair; the prefix sums come after the
-        // AllPairs denominator, which needs the raw votes.
-        g.clear();
+        let all_pairs = den == ProbabilityDenominator::AllPairs;
+        // The AllPairs denominator is Σ_t 2·spread(t) over the voters with weight, summed in t
+        // order; each spread is computed by one task, so the total is the same on any thread
+        // count.
+        let mut spreads: Vec<f64> = Vec::new();
+        // Risk-weighted votes: first f(a, t) into g[(t + 1) * n + a]; the prefix sums come after
+        // the spreads, which need the raw votes.
+        if r.is_none() {
+            g.clear();
+        }
         if let Some(r) = r {
             let rs: Vec<f64> = idx.iter().map(|&k| r[k]).collect();
-            g.resize((n + 1) * n, 0.0);
-            if n < PARALLEL_ROWS {
+            if !parallel {
+                g.clear();
+                g.resize((n + 1) * n, 0.0);
+                // The logarithm of the (symmetric) distance once per unordered pair.
                 for_pairs_tiled(n, |a, t| {
                     let u = (xs[t] - xs[a]) / range;
                     if u > 0.0 {
@@ -946,16 +1094,27 @@ impl Probabilities {
                         g[(a + 1) * n + t] = ws[a] * (rs[a] * l).exp();
                     }
                 });
+                if all_pairs {
+                    let mut order = Vec::with_capacity(n);
+                    spreads = (0..n)
+                        .map(|t| spread(&xs, t, |a| g[(t + 1) * n + a], &mut order))
+                        .collect();
+                }
             } else {
                 // Row t + 1 holds voter t's votes: the same floats as the pairwise fill (the
                 // distance |x_t − x_a| is exact either way round), one row per task, at the
-                // price of taking each logarithm twice.
-                use rayon::prelude::*;
-                g.par_chunks_mut(n)
-                    .with_min_len(16)
+                // price of taking each logarithm twice; the row's spread is taken while it is
+                // in cache. Every cell is written, so the reused buffer is not cleared.
+                if g.len() != (n + 1) * n {
+                    g = vec![0.0; (n + 1) * n];
+                }
+                g[..n].fill(0.0);
+                spreads = g
+                    .par_chunks_mut(n)
+                    .with_min_len(8)
                     .enumerate()
                     .skip(1)
-                    .for_each(|(row, out)| {
+                    .map_init(Vec::new, |order, (row, out)| {
                         let t = row - 1;
                         for (a, cell) in out.iter_mut().enumerate() {
                             let u = if a < t {
@@ -963,62 +1122,44 @@ impl Probabilities {
                             } else {
                                 (xs[a] - xs[t]) / range
                             };
-                            if u > 0.0 {
-                                *cell = ws[t] * (rs[t] * u.ln()).exp();
-                            }
+                            *cell = if u > 0.0 {
+                                ws[t] * (rs[t] * u.ln()).exp()
+                            } else {
+                                0.0
+                            };
                         }
-                    });
+                        if all_pairs {
+                            spread(&xs, t, |a| out[a], order)
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
             }
+        } else if all_pairs {
+            let linear = |order: &mut Vec<usize>, t: usize| {
+                spread(&xs, t, |a| ws[t] * (xs[t] - xs[a]).abs(), order)
+            };
+            spreads = if parallel {
+                (0..n)
+                    .into_par_iter()
+                    .with_min_len(8)
+                    .map_init(Vec::new, linear)
+                    .collect()
+            } else {
+                let mut order = Vec::with_capacity(n);
+                (0..n).map(|t| linear(&mut order, t)).collect()
+            };
         }
         let risk = r.is_some();
-        let all = if den == ProbabilityDenominator::AllPairs {
-            let vote = |a: usize, t: usize| -> f64 {
-                if risk {
-                    g[(t + 1) * n + a]
-                } else {
-                    ws[t] * (xs[t] - xs[a]).abs()
+        let mut all = 0.0;
+        if all_pairs {
+            for (t, &acc) in spreads.iter().enumerate() {
+                if ws[t] != 0.0 {
+                    all += 2.0 * acc;
                 }
-            };
-            let mut total = 0.0;
-            let mut order = Vec::with_capacity(n);
-            for t in 0..n {
-                if ws[t] == 0.0 {
-                    continue;
-                }
-                // Actors by ascending distance from voter t: merge the two sides.
-                order.clear();
-                let (mut l, mut rr) = (t as isize, t + 1);
-                while l >= 0 || rr < n {
-                    let dl = if l >= 0 {
-                        xs[t] - xs[l as usize]
-                    } else {
-                        f64::INFINITY
-                    };
-                    let dr = if rr < n {
-                        xs[rr] - xs[t]
-                    } else {
-                        f64::INFINITY
-                    };
-                    if dl <= dr {
-                        order.push(l as usize);
-                        l -= 1;
-                    } else {
-                        order.push(rr);
-                        rr += 1;
-                    }
-                }
-                // Σ_{a,b} |v_a − v_b| over ordered pairs = 2 Σ_m v_(m) (2m − n + 1), the v
-                // ascending because a voter's utility loss grows with distance.
-                let mut acc = 0.0;
-                for (m, &a) in order.iter().enumerate() {
-                    acc += vote(a, t) * (2.0 * m as f64 - n as f64 + 1.0);
-                }
-                total += 2.0 * acc;
             }
-            total
-        } else {
-            0.0
-        };
+        }
         // Prefix sums: linear votes need Σw and Σw·x; risk votes one prefix per actor, summed
         // over t in order (g[t + 1][·] = g[t][·] + f(·, t), a vectorisable row sweep).
         let mut pw = vec![0.0; n + 1];
@@ -1028,11 +1169,29 @@ impl Probabilities {
             pwx[t + 1] = pwx[t] + ws[t] * xs[t];
         }
         if risk {
-            for t in 0..n {
-                let (done, rest) = g.split_at_mut((t + 1) * n);
-                for (c, p) in rest[..n].iter_mut().zip(&done[t * n..]) {
-                    *c += *p; // f + prefix: IEEE addition commutes exactly
+            // Each column's sums run down the rows in order, so splitting the columns among
+            // tasks changes no float (f + prefix: IEEE addition commutes exactly).
+            let sweep = |rows: &mut [&mut [f64]]| {
+                for t in 1..rows.len() {
+                    let (done, rest) = rows.split_at_mut(t);
+                    for (c, p) in rest[0].iter_mut().zip(done[t - 1].iter()) {
+                        *c += *p;
+                    }
                 }
+            };
+            const COLUMNS: usize = 64;
+            let mut strips: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(COLUMNS))
+                .map(|_| Vec::with_capacity(n + 1))
+                .collect();
+            for row in g.chunks_mut(n) {
+                for (strip, piece) in strips.iter_mut().zip(row.chunks_mut(COLUMNS)) {
+                    strip.push(piece);
+                }
+            }
+            if parallel {
+                strips.par_iter_mut().for_each(|s| sweep(s));
+            } else {
+                strips.iter_mut().for_each(|s| sweep(s));
             }
         }
         let mut lt_rank = vec![0usize; n];
@@ -1072,29 +1231,62 @@ impl Probabilities {
         self.g
     }
 
-    /// Actor i's row into `s.p`: `s.p[j]` = (P^i(j), P^j(i)), the probabilities that i beats j
-    /// and that j beats i, by actor index; (0, 0) where x_i = x_j.
-    fn row(&self, i: usize, s: &mut Scratch) {
+    /// Row si of the upper triangle by sorted index: `out[sj − si − 1]` = (P^i(j), P^j(i)) for
+    /// every sj > si (so x_i ≤ x_j), and (0, 0) where x_i = x_j. Each unordered pair is
+    /// computed once: j's view is the same two floats swapped, since the midpoint
+    /// 0.5 (x_i + x_j), the pointers and both supports are symmetric in the pair.
+    fn upper_row(&self, si: usize, out: &mut [(f64, f64)]) {
         let n = self.n;
-        let (xs, pw, pwx, g) = (&self.xs, &self.pw, &self.pwx, &self.g);
-        let out = &mut s.p;
-        out.clear();
-        out.resize(n, (0.0, 0.0));
-        let si = self.rank[i];
-        let xi = xs[si];
-        // i's own column of the risk-vote prefixes, copied once so the loop reads it
-        // contiguously.
-        let h = &mut s.h;
-        h.clear();
         if self.risk {
-            h.extend((0..=n).map(|t| g[t * n + si]));
+            let g = &self.g;
+            let total = &g[n * n..];
+            self.upper_row_with(si, out, |sj, _, lm, rm| {
+                let at = |t: usize, a: usize| g[t * n + a];
+                // Left voters: (loss at x_j) − (loss at x_i) > 0; right voters the reverse.
+                let left = (at(lm, sj) - at(lm, si)).max(0.0);
+                let right = ((total[si] - at(rm, si)) - (total[sj] - at(rm, sj))).max(0.0);
+                (left, right)
+            });
+        } else {
+            let (pw, pwx) = (&self.pw, &self.pwx);
+            let sum_w = |a: usize, b: usize| pw[b] - pw[a];
+            let sum_wx = |a: usize, b: usize| pwx[b] - pwx[a];
+            let lo = self.xs[si];
+            let a_end = self.le_rank[si];
+            self.upper_row_with(si, out, |sj, hi, lm, rm| {
+                let d_start = self.lt_rank[sj];
+                let span = hi - lo;
+                // x_k ≤ lo: margin span; lo < x_k < m: lo + hi − 2x_k.
+                let left =
+                    span * sum_w(0, a_end) + (lo + hi) * sum_w(a_end, lm) - 2.0 * sum_wx(a_end, lm);
+                // m < x_k < hi: 2x_k − lo − hi; x_k ≥ hi: span.
+                let right = span * sum_w(d_start, n) + 2.0 * sum_wx(rm, d_start)
+                    - (lo + hi) * sum_w(rm, d_start);
+                (left.max(0.0), right.max(0.0))
+            });
         }
-        let h = &*h;
-        let prefix = |a: usize, t: usize| if a == si { h[t] } else { g[t * n + a] };
-        // Pointers: lm = #(x < m), rm = #(x ≤ m), nondecreasing in m.
-        let (mut lm, mut rm) = (0usize, 0usize);
-        for sj in 0..n {
-            let xj = xs[sj];
+    }
+
+    /// The loop of [`Probabilities::upper_row`] around `support(sj, x_j, lm, rm)`, the votes
+    /// for the lower and the upper position, with lm and rm the numbers of positions below
+    /// and at most at the midpoint.
+    #[inline(always)]
+    fn upper_row_with(
+        &self,
+        si: usize,
+        out: &mut [(f64, f64)],
+        support: impl Fn(usize, f64, usize, usize) -> (f64, f64),
+    ) {
+        let (n, xs) = (self.n, &self.xs);
+        let xi = xs[si];
+        // Ties with x_i come first in sorted order.
+        let first = self.le_rank[si];
+        let (ties, rest) = out.split_at_mut(first - si - 1);
+        ties.fill((0.0, 0.0));
+        // Pointers: lm = #(x < m), rm = #(x ≤ m), nondecreasing in m ≥ x_i.
+        let (mut lm, mut rm) = (self.lt_rank[si], self.lt_rank[si]);
+        let pair = self.den == ProbabilityDenominator::Pair;
+        for (cell, (sj, &xj)) in rest.iter_mut().zip(xs.iter().enumerate().skip(first)) {
             let m = 0.5 * (xi + xj);
             while lm < n && xs[lm] < m {
                 lm += 1;
@@ -1103,40 +1295,8 @@ impl Probabilities {
             while rm < n && xs[rm] <= m {
                 rm += 1;
             }
-            if xi == xj {
-                continue;
-            }
-            let (slo, shi) = if xi < xj { (si, sj) } else { (sj, si) };
-            let (lo, hi) = (xs[slo], xs[shi]);
-            let (support_lo, support_hi) = if !self.risk {
-                let (a_end, d_start) = (self.le_rank[slo], self.lt_rank[shi]);
-                let span = hi - lo;
-                let sum_w = |a: usize, b: usize| pw[b] - pw[a];
-                let sum_wx = |a: usize, b: usize| pwx[b] - pwx[a];
-                // x_k ≤ lo: margin span; lo < x_k < m: lo + hi − 2x_k.
-                let left =
-                    span * sum_w(0, a_end) + (lo + hi) * sum_w(a_end, lm) - 2.0 * sum_wx(a_end, lm);
-                // m < x_k < hi: 2x_k − lo − hi; x_k ≥ hi: span.
-                let right = span * sum_w(d_start, n) + 2.0 * sum_wx(rm, d_start)
-                    - (lo + hi) * sum_w(rm, d_start);
-                (left.max(0.0), right.max(0.0))
-            } else {
-                // Left voters: (loss at hi) − (loss at lo) > 0; right voters the reverse.
-                let left = (prefix(shi, lm) - prefix(slo, lm)).max(0.0);
-                let right = ((prefix(slo, n) - prefix(slo, rm))
-                    - (prefix(shi, n) - prefix(shi, rm)))
-                .max(0.0);
-                (left, right)
-            };
-            let (num_i, num_j) = if xi < xj {
-                (support_lo, support_hi)
-            } else {
-                (support_hi, support_lo)
-            };
-            let d = match self.den {
-                ProbabilityDenominator::Pair => support_lo + support_hi,
-                ProbabilityDenominator::AllPairs => self.all,
-            };
+            let (lo, hi) = support(sj, xj, lm, rm);
+            let d = if pair { lo + hi } else { self.all };
             let ratio = |v: f64| {
                 if d > 0.0 {
                     (v / d).clamp(0.0, 1.0)
@@ -1144,21 +1304,55 @@ impl Probabilities {
                     0.0
                 }
             };
-            out[self.idx[sj]] = (ratio(num_i), ratio(num_j));
+            *cell = (ratio(lo), ratio(hi));
         }
     }
 
-    /// The full matrix, `p[i * n + j]` = (P^i(j), P^j(i)) (tests).
+    /// The full matrix, `p[i * n + j]` = (P^i(j), P^j(i)) by actor index (tests).
     #[cfg(test)]
     fn matrix(&self) -> Vec<(f64, f64)> {
-        let mut s = Scratch::default();
-        let mut p = Vec::with_capacity(self.n * self.n);
-        for i in 0..self.n {
-            self.row(i, &mut s);
-            p.extend_from_slice(&s.p);
+        let n = self.n;
+        let rows = map_rows(self, &mut Vec::new(), |_, row| row.to_vec());
+        let mut p = Vec::with_capacity(n * n);
+        for row in rows {
+            p.extend((0..n).map(|j| row[self.rank[j]]));
         }
         p
     }
+}
+
+/// Half the sum of |v_a − v_b| over ordered pairs of actors, for voter t's votes
+/// v_a = `vote(a)` (sorted indices): Σ_{a,b} |v_a − v_b| = 2 Σ_m v_(m) (2m − n + 1), the v
+/// ascending because a voter's utility loss grows with distance. `order` is scratch space.
+fn spread(xs: &[f64], t: usize, vote: impl Fn(usize) -> f64, order: &mut Vec<usize>) -> f64 {
+    let n = xs.len();
+    // Actors by ascending distance from voter t: merge the two sides.
+    order.clear();
+    let (mut l, mut rr) = (t as isize, t + 1);
+    while l >= 0 || rr < n {
+        let dl = if l >= 0 {
+            xs[t] - xs[l as usize]
+        } else {
+            f64::INFINITY
+        };
+        let dr = if rr < n {
+            xs[rr] - xs[t]
+        } else {
+            f64::INFINITY
+        };
+        if dl <= dr {
+            order.push(l as usize);
+            l -= 1;
+        } else {
+            order.push(rr);
+            rr += 1;
+        }
+    }
+    let mut acc = 0.0;
+    for (m, &a) in order.iter().enumerate() {
+        acc += vote(a) * (2.0 * m as f64 - n as f64 + 1.0);
+    }
+    acc
 }
 
 #[cfg(test)]
@@ -1327,8 +1521,10 @@ mod tests {
                 let st = RoundInput { x: &x, w: &w, s: &s, range: hi - lo, centre };
                 let (fast, fd) = one_round(&o, &st, true, &mut ws);
                 let (slow, sd) = reference::one_round(&o, &st, true);
+                let (lean, _) = one_round(&o, &st, false, &mut ws);
                 let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
                 prop_assert_eq!(bits(&fast), bits(&slow));
+                prop_assert_eq!(bits(&lean), bits(&slow));
                 let (fd, sd) = (fd.unwrap_or_else(|| unreachable!()), sd.unwrap_or_else(|| unreachable!()));
                 prop_assert_eq!(bits(&fd.security), bits(&sd.security));
                 prop_assert_eq!(bits(&fd.risk), bits(&sd.risk));
@@ -1368,8 +1564,10 @@ mod tests {
                 };
                 let (fast, fd) = one_round(&o, &st, true, &mut ws);
                 let (slow, sd) = reference::one_round(&o, &st, true);
+                let (lean, _) = one_round(&o, &st, false, &mut ws);
                 let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&fast), bits(&slow));
+                assert_eq!(bits(&lean), bits(&slow));
                 assert_eq!(fd, sd);
                 x = fast;
             }
