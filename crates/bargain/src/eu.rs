@@ -20,21 +20,22 @@
 //! (of w and w·x, or of each actor's risk-weighted votes), so every pair costs O(1) amortised.
 //!
 //! Cost per round with n actors: O(n² + n log n) time, not O(n³). The first pass sorts once
-//! and keeps O(n) prefix sums; the second pass fills an (n + 1) × n table of risk-weighted
-//! vote prefix sums (n² `exp` and `ln`), laid out by position so a row reads consecutive
-//! actors; the decisions take 2n² `ln` and 2n² `exp`. The probabilities of each unordered pair
-//! are computed once, into the upper triangle of an n × n matrix by position; each block of 16
-//! position-adjacent actors then assembles its full rows (mirroring the lower part from its
-//! own columns, so the reads are short contiguous runs) and applies the security sum or the
-//! decisions. From 128 actors every step runs in parallel (rayon): the vote table and the
-//! AllPairs spreads one voter per task, the prefix sums in column strips, the triangle one row
-//! per task, the decisions one block per task; every float is computed by the same sequence of
-//! operations as on one thread. Without diagnostics the decisions keep only the best offer,
-//! with selects instead of data-dependent branches. Memory: the vote table and the triangle
-//! (24 n² bytes), kept in a workspace reused from round to round, plus the challenge matrix
-//! when the diagnostics are kept. The pre-optimisation round is kept as a test oracle
-//! (`eu/reference.rs`), and the optimised one is checked to be bit-identical to it, with and
-//! without diagnostics.
+//! and keeps O(n) prefix sums. The logarithms of the distances, ln d and ln(0.5 ∓ 0.5 d), are
+//! taken once per unordered pair (3n²/2 `ln`, [`Logs`]); the second pass fills an (n + 1) × n
+//! table of risk-weighted vote prefix sums (n² `exp`), laid out by position so a row reads
+//! consecutive actors; the decisions take 2n² `exp`. The probabilities of each unordered pair
+//! are also computed once, into the upper triangle of an n × n matrix by position; each block
+//! of 16 position-adjacent actors then assembles its full rows (mirroring the lower part from
+//! its own columns, so the reads are short contiguous runs) and applies the security sum or
+//! the decisions. From 128 actors every step runs in parallel (rayon): the logarithms and the
+//! triangle one row per task, the vote table and the AllPairs spreads and the decisions one
+//! block per task, the prefix sums in column strips; every float is computed by the same
+//! sequence of operations as on one thread. Without diagnostics the decisions keep only the
+//! best offer, with selects instead of data-dependent branches. Memory: the vote table, the
+//! probability triangle and the log triangles (48 n² bytes), kept in a workspace reused from
+//! round to round, plus the challenge matrix when the diagnostics are kept. The
+//! pre-optimisation round is kept as a test oracle (`eu/reference.rs`), and the optimised one
+//! is checked to be bit-identical to it, with and without diagnostics.
 //!
 //! Degenerate inputs do not panic: with fewer than two actors, all actors at one position
 //! (range 0) or no salience, nobody moves. When the capability × salience weights sum to zero
@@ -519,23 +520,79 @@ struct Workspace {
     votes: Vec<f64>,
     /// The upper triangle of the sorted probability matrix (n × n, see [`map_rows`]).
     upper: Vec<(f64, f64)>,
+    /// The distances' logarithms.
+    logs: Logs,
 }
 
-/// Tile side for the symmetric n × n fill: a tile's rows and columns stay in cache, so the
-/// transposed write of each pair does not miss.
-const TILE: usize = 64;
+/// The logarithms of each unordered pair's normalised distance d = (x_b − x_a)/R (a < b by
+/// sorted index), upper triangle only, so each is taken once: ln d for the risk-weighted votes
+/// (0 where d = 0) and (ln(0.5 − 0.5 d), ln(0.5 + 0.5 d)) for the utilities of the decisions.
+/// |x_a − x_b| is exact either way round, so these are the floats of the one-by-one formulas.
+/// Both buffers are n × n and reused; their lower parts are never read.
+#[derive(Default)]
+struct Logs {
+    d: Vec<f64>,
+    sf: Vec<(f64, f64)>,
+}
 
-/// Calls `f(a, t)` for every pair a < t < n, tile by tile.
-#[inline]
-fn for_pairs_tiled(n: usize, mut f: impl FnMut(usize, usize)) {
-    for a0 in (0..n).step_by(TILE) {
-        for t0 in (a0..n).step_by(TILE) {
-            for a in a0..(a0 + TILE).min(n) {
-                for t in t0.max(a + 1)..(t0 + TILE).min(n) {
-                    f(a, t);
-                }
-            }
+impl Logs {
+    /// Fill the triangles for the sorted positions `xs`, one row per task from
+    /// [`PARALLEL_ROWS`] actors.
+    fn fill(&mut self, xs: &[f64], range: f64) {
+        use rayon::prelude::*;
+        let n = xs.len();
+        if self.d.len() != n * n {
+            self.d = vec![0.0; n * n];
+            self.sf = vec![(0.0, 0.0); n * n];
         }
+        type RowPair<'a> = (usize, (&'a mut [f64], &'a mut [(f64, f64)]));
+        let row = |(sa, (d_row, sf_row)): RowPair| {
+            for sb in sa + 1..n {
+                let d = (xs[sb] - xs[sa]) / range;
+                d_row[sb] = if d > 0.0 { d.ln() } else { 0.0 };
+                sf_row[sb] = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
+            }
+        };
+        if n >= PARALLEL_ROWS {
+            self.d
+                .par_chunks_mut(n)
+                .zip(self.sf.par_chunks_mut(n))
+                .enumerate()
+                .for_each(row);
+        } else {
+            self.d
+                .chunks_mut(n)
+                .zip(self.sf.chunks_mut(n))
+                .enumerate()
+                .for_each(row);
+        }
+    }
+}
+
+/// Rows s0..s1 of an n × n table of which only the upper triangle is filled, into `out`
+/// ((s1 − s0) × n): the lower part is `mirror` of the transposed cell, read from the block's
+/// columns a short contiguous run at a time; `diag` on the diagonal.
+fn assemble<T: Copy>(
+    upper: &[T],
+    n: usize,
+    s0: usize,
+    s1: usize,
+    diag: T,
+    mirror: impl Fn(T) -> T,
+    out: &mut Vec<T>,
+) {
+    // Every cell is written below, so the buffer is not cleared.
+    out.resize((s1 - s0) * n, diag);
+    for sj in 0..s1 {
+        let from = s0.max(sj + 1);
+        for (s, &v) in (from..s1).zip(&upper[sj * n + from..sj * n + s1]) {
+            out[(s - s0) * n + sj] = mirror(v);
+        }
+    }
+    for s in s0..s1 {
+        let k = s - s0;
+        out[k * n + s] = diag;
+        out[k * n + s + 1..(k + 1) * n].copy_from_slice(&upper[s * n + s + 1..(s + 1) * n]);
     }
 }
 
@@ -548,17 +605,19 @@ const PARALLEL_ROWS: usize = 128;
 /// the block's reads of one column share cache lines with the next column's.
 const BLOCK: usize = 16;
 
-/// `f(i, row)` for every actor i, where `row[sj]` = (P^i(j), P^j(i)) for the actor j at sorted
-/// index sj; the results are returned in actor order. First the upper triangle of the sorted
-/// probability matrix is filled into `upper` (n × n, reused; its lower part is never read),
-/// one row per task; then each block of [`BLOCK`] position-adjacent actors assembles its full
-/// rows, mirroring the lower part from the block's columns, and applies `f`. Every float is
-/// computed sequentially by one task, so the results are bit-identical however the tasks are
-/// scheduled; from [`PARALLEL_ROWS`] actors both steps run on the rayon pool.
+/// `f(i, row, logs)` for every actor i, where `row[sj]` = (P^i(j), P^j(i)) and `logs[sj]` =
+/// (ln(0.5 − 0.5 d_ij), ln(0.5 + 0.5 d_ij)) for the actor j at sorted index sj (`logs` is empty
+/// without a [`Logs`] triangle); the results are returned in actor order. First the upper
+/// triangle of the sorted probability matrix is filled into `upper` (n × n, reused; its lower
+/// part is never read), one row per task; then each block of [`BLOCK`] position-adjacent
+/// actors assembles its full rows and applies `f`. Every float is computed sequentially by
+/// one task, so the results are bit-identical however the tasks are scheduled; from
+/// [`PARALLEL_ROWS`] actors both steps run on the rayon pool.
 fn map_rows<T: Send>(
     p: &Probabilities,
     upper: &mut Vec<(f64, f64)>,
-    f: impl Fn(usize, &[(f64, f64)]) -> T + Sync,
+    logs: Option<&[(f64, f64)]>,
+    f: impl Fn(usize, &[(f64, f64)], &[(f64, f64)]) -> T + Sync,
 ) -> Vec<T> {
     use rayon::prelude::*;
     let n = p.n;
@@ -577,35 +636,31 @@ fn map_rows<T: Send>(
         upper.chunks_mut(n).enumerate().for_each(fill);
     }
     let upper = &*upper;
-    let block = |rows: &mut Vec<(f64, f64)>, b: usize| -> Vec<(usize, T)> {
+    type Rows = (Vec<(f64, f64)>, Vec<(f64, f64)>);
+    let block = |(rows, lrows): &mut Rows, b: usize| -> Vec<(usize, T)> {
         let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-        // Every cell is written below, so the buffer is not cleared.
-        rows.resize((s1 - s0) * n, (0.0, 0.0));
-        // Lower parts: the block's columns of the rows above it, read a short run at a time.
-        for sj in 0..s1 {
-            let from = s0.max(sj + 1);
-            for (s, &(a, c)) in (from..s1).zip(&upper[sj * n + from..sj * n + s1]) {
-                rows[(s - s0) * n + sj] = (c, a);
-            }
+        assemble(upper, n, s0, s1, (0.0, 0.0), |(a, c)| (c, a), rows);
+        if let Some(logs) = logs {
+            assemble(logs, n, s0, s1, (0.0, 0.0), |v| v, lrows);
         }
-        for s in s0..s1 {
-            let k = s - s0;
-            rows[k * n + s] = (0.0, 0.0);
-            rows[k * n + s + 1..(k + 1) * n].copy_from_slice(&upper[s * n + s + 1..(s + 1) * n]);
-        }
+        let row_logs = |k: usize| match logs {
+            Some(_) => &lrows[k * n..(k + 1) * n],
+            None => &lrows[..0],
+        };
         (s0..s1)
             .zip(rows.chunks(n))
-            .map(|(s, row)| (p.idx[s], f(p.idx[s], row)))
+            .enumerate()
+            .map(|(k, (s, row))| (p.idx[s], f(p.idx[s], row, row_logs(k))))
             .collect()
     };
     let blocks = n.div_ceil(BLOCK);
     let parts: Vec<Vec<(usize, T)>> = if parallel {
         (0..blocks)
             .into_par_iter()
-            .map_init(Vec::new, block)
+            .map_init(Rows::default, block)
             .collect()
     } else {
-        let mut rows = Vec::new();
+        let mut rows = Rows::default();
         (0..blocks).map(|b| block(&mut rows, b)).collect()
     };
     let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
@@ -649,7 +704,7 @@ fn one_round(
             status_quo_term(o.q, 1.0, x[c], x[t], st)
         }
     };
-    let security = map_rows(&p1, &mut ws.upper, |i, row| {
+    let security = map_rows(&p1, &mut ws.upper, None, |i, row, _| {
         let mut sec = 0.0;
         for j in 0..n {
             if i == j {
@@ -679,22 +734,29 @@ fn one_round(
         })
         .collect();
     // Second pass.
+    // The logarithms of the distances, by the sorted order that both passes share.
+    ws.logs.fill(&p1.xs, range);
     let p2 = match o.votes {
         VoteUtility::Linear => p1,
         VoteUtility::VoterRisk => Probabilities::new(
             x,
             st.w,
-            Some(&risk),
+            Some((&risk, &ws.logs.d)),
             range,
             o.denominator,
             std::mem::take(&mut ws.votes),
         ),
     };
-    let rows = map_rows(&p2, &mut ws.upper, |i, row| {
+    let rows = map_rows(&p2, &mut ws.upper, Some(&ws.logs.sf), |i, p, logs| {
+        let row_i = RowOf {
+            p,
+            logs,
+            rank: &p2.rank,
+        };
         if keep {
-            decide(o, st, &risk, row, &p2.rank, i, true)
+            decide(o, st, &risk, row_i, i, true)
         } else {
-            (decide_offer(o, st, &risk, row, &p2.rank, i), Vec::new())
+            (decide_offer(o, st, &risk, row_i, i), Vec::new())
         }
     });
     if o.votes == VoteUtility::VoterRisk {
@@ -727,6 +789,15 @@ fn one_round(
     (next, diag)
 }
 
+/// Actor i's rows by sorted index (`rank` maps actor to sorted index): the probabilities and
+/// ln(0.5 ∓ 0.5 d).
+#[derive(Clone, Copy)]
+struct RowOf<'a> {
+    p: &'a [(f64, f64)],
+    logs: &'a [(f64, f64)],
+    rank: &'a [usize],
+}
+
 /// [`decide`] without the challenge row: the accepted offer only. The same floats and the same
 /// choice, written with selects instead of branches where the outcome of a comparison is
 /// data-dependent (signs of the EUs, which offer is better), so it does not stall on
@@ -735,8 +806,7 @@ fn decide_offer(
     o: &EuOptions,
     st: &RoundInput,
     risk: &[f64],
-    p: &[(f64, f64)],
-    rank: &[usize],
+    row_i: RowOf,
     i: usize,
 ) -> Option<Candidate> {
     let x = st.x;
@@ -759,12 +829,12 @@ fn decide_offer(
             continue;
         }
         let d = (xi - xj).abs() / range;
-        let (lns, lnf) = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
+        let (lns, lnf) = row_i.logs[row_i.rank[j]];
         let ui = Utilities {
             us: 2.0 - 4.0 * (ri * lns).exp(),
             uf: 2.0 - 4.0 * (ri * lnf).exp(),
         };
-        let (pij, pji) = p[rank[j]];
+        let (pij, pji) = row_i.p[row_i.rank[j]];
         let sq_a = if o.q == 1.0 {
             sq_i
         } else {
@@ -832,14 +902,12 @@ fn decide_offer(
 }
 
 /// Actor i's row of the second pass: its view of every pair (i, j) and the offer it accepts.
-/// `p` is i's row of probabilities by sorted index (`rank` maps actor to sorted index). The
-/// challenge row is empty unless `keep`.
+/// The challenge row is empty unless `keep`.
 fn decide(
     o: &EuOptions,
     st: &RoundInput,
     risk: &[f64],
-    p: &[(f64, f64)],
-    rank: &[usize],
+    row_i: RowOf,
     i: usize,
     keep: bool,
 ) -> (Option<Candidate>, Vec<Challenge>) {
@@ -861,15 +929,13 @@ fn decide(
             }
             continue;
         }
-        // ln(0.5 ∓ 0.5 d_ij): |x_i − x_j| is exact either way round, so these are the floats of
-        // a symmetric table, without its n² memory.
         let d = (x[i] - x[j]).abs() / range;
-        let (lns, lnf) = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
+        let (lns, lnf) = row_i.logs[row_i.rank[j]];
         let ui = Utilities {
             us: 2.0 - 4.0 * (ri * lns).exp(),
             uf: 2.0 - 4.0 * (ri * lnf).exp(),
         };
-        let (pij, pji) = p[rank[j]];
+        let (pij, pji) = row_i.p[row_i.rank[j]];
         let sq_a = if o.q == 1.0 {
             sq_i
         } else {
@@ -1050,11 +1116,13 @@ struct Probabilities {
 }
 
 impl Probabilities {
-    /// `buf` is reused for the (n + 1) × n risk-vote table (pass `Vec::new()` for none).
+    /// `buf` is reused for the (n + 1) × n risk-vote table (pass `Vec::new()` for none). Risk
+    /// votes come with the voters' exponents and the ln d triangle of [`Logs`] (by the same
+    /// sorted order, which depends on x only).
     fn new(
         x: &[f64],
         w: &[f64],
-        r: Option<&[f64]>,
+        r: Option<(&[f64], &[f64])>,
         range: f64,
         den: ProbabilityDenominator,
         mut g: Vec<f64>,
@@ -1080,61 +1148,57 @@ impl Probabilities {
         if r.is_none() {
             g.clear();
         }
-        if let Some(r) = r {
+        if let Some((r, lnd)) = r {
             let rs: Vec<f64> = idx.iter().map(|&k| r[k]).collect();
-            if !parallel {
-                g.clear();
-                g.resize((n + 1) * n, 0.0);
-                // The logarithm of the (symmetric) distance once per unordered pair.
-                for_pairs_tiled(n, |a, t| {
-                    let u = (xs[t] - xs[a]) / range;
-                    if u > 0.0 {
-                        let l = u.ln();
-                        g[(t + 1) * n + a] = ws[t] * (rs[t] * l).exp();
-                        g[(a + 1) * n + t] = ws[a] * (rs[a] * l).exp();
-                    }
-                });
-                if all_pairs {
-                    let mut order = Vec::with_capacity(n);
-                    spreads = (0..n)
-                        .map(|t| spread(&xs, t, |a| g[(t + 1) * n + a], &mut order))
-                        .collect();
-                }
-            } else {
-                // Row t + 1 holds voter t's votes: the same floats as the pairwise fill (the
-                // distance |x_t − x_a| is exact either way round), one row per task, at the
-                // price of taking each logarithm twice; the row's spread is taken while it is
-                // in cache. Every cell is written, so the reused buffer is not cleared.
-                if g.len() != (n + 1) * n {
-                    g = vec![0.0; (n + 1) * n];
-                }
-                g[..n].fill(0.0);
-                spreads = g
-                    .par_chunks_mut(n)
-                    .with_min_len(8)
-                    .enumerate()
-                    .skip(1)
-                    .map_init(Vec::new, |order, (row, out)| {
-                        let t = row - 1;
-                        for (a, cell) in out.iter_mut().enumerate() {
-                            let u = if a < t {
-                                (xs[t] - xs[a]) / range
-                            } else {
-                                (xs[a] - xs[t]) / range
-                            };
-                            *cell = if u > 0.0 {
-                                ws[t] * (rs[t] * u.ln()).exp()
-                            } else {
-                                0.0
-                            };
-                        }
-                        if all_pairs {
-                            spread(&xs, t, |a| out[a], order)
+            // Row t + 1 holds voter t's votes; the voters go a block at a time, whose rows of
+            // ln d are assembled from the triangle; each row's spread is taken while it is in
+            // cache. Every cell is written, so the reused buffer is not cleared.
+            if g.len() != (n + 1) * n {
+                g = vec![0.0; (n + 1) * n];
+            }
+            let (head, votes) = g.split_at_mut(n);
+            head.fill(0.0);
+            let block = |(l, order): &mut (Vec<f64>, Vec<usize>), (b, out): (usize, &mut [f64])| {
+                let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
+                assemble(lnd, n, s0, s1, 0.0, |v| v, l);
+                let mut sp = Vec::with_capacity(s1 - s0);
+                for ((t, row), ln_d) in (s0..s1).zip(out.chunks_mut(n)).zip(l.chunks(n)) {
+                    for (a, (cell, &ln)) in row.iter_mut().zip(ln_d).enumerate() {
+                        let u = if a < t {
+                            (xs[t] - xs[a]) / range
+                        } else {
+                            (xs[a] - xs[t]) / range
+                        };
+                        *cell = if u > 0.0 {
+                            ws[t] * (rs[t] * ln).exp()
                         } else {
                             0.0
-                        }
-                    })
-                    .collect();
+                        };
+                    }
+                    sp.push(if all_pairs {
+                        spread(&xs, t, |a| row[a], order)
+                    } else {
+                        0.0
+                    });
+                }
+                sp
+            };
+            let parts: Vec<Vec<f64>> = if parallel {
+                votes
+                    .par_chunks_mut(BLOCK * n)
+                    .enumerate()
+                    .map_init(Default::default, block)
+                    .collect()
+            } else {
+                let mut scratch = Default::default();
+                votes
+                    .chunks_mut(BLOCK * n)
+                    .enumerate()
+                    .map(|c| block(&mut scratch, c))
+                    .collect()
+            };
+            if all_pairs {
+                spreads = parts.into_iter().flatten().collect();
             }
         } else if all_pairs {
             let linear = |order: &mut Vec<usize>, t: usize| {
@@ -1312,7 +1376,7 @@ impl Probabilities {
     #[cfg(test)]
     fn matrix(&self) -> Vec<(f64, f64)> {
         let n = self.n;
-        let rows = map_rows(self, &mut Vec::new(), |_, row| row.to_vec());
+        let rows = map_rows(self, &mut Vec::new(), None, |_, row, _| row.to_vec());
         let mut p = Vec::with_capacity(n * n);
         for row in rows {
             p.extend((0..n).map(|j| row[self.rank[j]]));
@@ -1416,7 +1480,11 @@ mod tests {
     fn check(x: &[f64], w: &[f64], r: Option<&[f64]>, den: ProbabilityDenominator) {
         let (lo, hi) = bounds(x);
         let range = (hi - lo).max(1e-9);
-        let fast = Probabilities::new(x, w, r, range, den, Vec::new()).matrix();
+        let linear = Probabilities::new(x, w, None, range, den, Vec::new());
+        let mut logs = Logs::default();
+        logs.fill(&linear.xs, range);
+        let fast =
+            Probabilities::new(x, w, r.map(|r| (r, &logs.d[..])), range, den, Vec::new()).matrix();
         let slow = naive(x, w, r, range, den);
         let n = x.len();
         for i in 0..n {
@@ -1535,7 +1603,8 @@ mod tests {
         }
     }
 
-    /// Bit-identity at a size that spans several fill tiles (n = 150 > 2 × TILE), with ties.
+    /// Bit-identity at a size that takes the parallel path over several blocks (n = 150), with
+    /// ties.
     #[test]
     fn optimised_round_is_bit_identical_across_tiles() {
         let n = 150;
