@@ -1133,6 +1133,10 @@ impl Probabilities {
         let mut idx: Vec<usize> = (0..n).collect();
         idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
         let xs: Vec<f64> = idx.iter().map(|&k| x[k]).collect();
+        let xsp: Vec<f64> = std::iter::once(f64::NEG_INFINITY)
+            .chain(xs.iter().copied())
+            .chain(std::iter::once(f64::INFINITY))
+            .collect();
         let ws: Vec<f64> = idx.iter().map(|&k| w[k]).collect();
         let mut rank = vec![0; n];
         for (t, &k) in idx.iter().enumerate() {
@@ -1158,7 +1162,7 @@ impl Probabilities {
             }
             let (head, votes) = g.split_at_mut(n);
             head.fill(0.0);
-            let block = |(l, order): &mut (Vec<f64>, Vec<usize>), (b, out): (usize, &mut [f64])| {
+            let block = |l: &mut Vec<f64>, (b, out): (usize, &mut [f64])| {
                 let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
                 assemble(lnd, n, s0, s1, 0.0, |v| v, l);
                 let mut sp = Vec::with_capacity(s1 - s0);
@@ -1176,7 +1180,7 @@ impl Probabilities {
                         };
                     }
                     sp.push(if all_pairs {
-                        spread(&xs, t, |a| row[a], order)
+                        spread(&xsp, t, |a| row[a])
                     } else {
                         0.0
                     });
@@ -1201,18 +1205,11 @@ impl Probabilities {
                 spreads = parts.into_iter().flatten().collect();
             }
         } else if all_pairs {
-            let linear = |order: &mut Vec<usize>, t: usize| {
-                spread(&xs, t, |a| ws[t] * (xs[t] - xs[a]).abs(), order)
-            };
+            let linear = |t: usize| spread(&xsp, t, |a| ws[t] * (xs[t] - xs[a]).abs());
             spreads = if parallel {
-                (0..n)
-                    .into_par_iter()
-                    .with_min_len(8)
-                    .map_init(Vec::new, linear)
-                    .collect()
+                (0..n).into_par_iter().with_min_len(8).map(linear).collect()
             } else {
-                let mut order = Vec::with_capacity(n);
-                (0..n).map(|t| linear(&mut order, t)).collect()
+                (0..n).map(linear).collect()
             };
         }
         let risk = r.is_some();
@@ -1387,34 +1384,25 @@ impl Probabilities {
 
 /// Half the sum of |v_a − v_b| over ordered pairs of actors, for voter t's votes
 /// v_a = `vote(a)` (sorted indices): Σ_{a,b} |v_a − v_b| = 2 Σ_m v_(m) (2m − n + 1), the v
-/// ascending because a voter's utility loss grows with distance. `order` is scratch space.
-fn spread(xs: &[f64], t: usize, vote: impl Fn(usize) -> f64, order: &mut Vec<usize>) -> f64 {
-    let n = xs.len();
-    // Actors by ascending distance from voter t: merge the two sides.
-    order.clear();
-    let (mut l, mut rr) = (t as isize, t + 1);
-    while l >= 0 || rr < n {
-        let dl = if l >= 0 {
-            xs[t] - xs[l as usize]
-        } else {
-            f64::INFINITY
-        };
-        let dr = if rr < n {
-            xs[rr] - xs[t]
-        } else {
-            f64::INFINITY
-        };
-        if dl <= dr {
-            order.push(l as usize);
-            l -= 1;
-        } else {
-            order.push(rr);
-            rr += 1;
-        }
-    }
+/// ascending because a voter's utility loss grows with distance. The actors are taken by
+/// ascending distance from t by merging its two sides, with a select rather than a branch per
+/// step; `xsp` is the sorted positions between −∞ and +∞ sentinels, so an exhausted side is
+/// infinitely far (exactly n steps, whatever the floats).
+fn spread(xsp: &[f64], t: usize, vote: impl Fn(usize) -> f64) -> f64 {
+    let n = xsp.len() - 2;
+    let xt = xsp[t + 1];
+    // Padded indices: the next actor on the left is l − 1, on the right r − 1.
+    let (mut l, mut r) = (t + 1, t + 2);
     let mut acc = 0.0;
-    for (m, &a) in order.iter().enumerate() {
-        acc += vote(a) * (2.0 * m as f64 - n as f64 + 1.0);
+    for m in 0..n {
+        let dl = xt - xsp[l];
+        let dr = xsp[r] - xt;
+        let left = dl <= dr;
+        let a = if left { l } else { r } - 1;
+        acc += vote(a.min(n - 1)) * (2.0 * m as f64 - n as f64 + 1.0);
+        // Both stay within the sentinels (for finite positions they never reach past them).
+        l = l.saturating_sub(usize::from(left));
+        r = (r + usize::from(!left)).min(n + 1);
     }
     acc
 }
@@ -1600,6 +1588,27 @@ mod tests {
                 prop_assert_eq!(&fd.challenges, &sd.challenges);
                 x = fast;
             }
+        }
+    }
+
+    /// A NaN position (an API caller's, the case reader rejects them) neither hangs nor panics
+    /// the round, on the serial and the parallel path.
+    #[test]
+    fn nan_position_terminates() {
+        for n in [5usize, 150] {
+            let mut x: Vec<f64> = (0..n).map(|k| (k % 7) as f64).collect();
+            x[1] = f64::NAN;
+            let w = vec![1.0; n];
+            let s = vec![0.5; n];
+            let st = RoundInput {
+                x: &x,
+                w: &w,
+                s: &s,
+                range: 6.0,
+                centre: 3.0,
+            };
+            let (next, _) = one_round(&EuOptions::default(), &st, false, &mut Workspace::default());
+            assert_eq!(next.len(), n);
         }
     }
 
