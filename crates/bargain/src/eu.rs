@@ -24,16 +24,16 @@
 //! taken once per unordered pair (3n²/2 `ln`, [`Logs`]); the second pass fills an (n + 1) × n
 //! table of risk-weighted vote prefix sums (n² `exp`), laid out by position so a row reads
 //! consecutive actors; the decisions take 2n² `exp`. The probabilities of each unordered pair
-//! are also computed once, into the upper triangle of an n × n matrix by position; each block
-//! of 16 position-adjacent actors then assembles its full rows (mirroring the lower part from
-//! its own columns, so the reads are short contiguous runs) and applies the security sum or
-//! the decisions. From 128 actors every step runs in parallel (rayon): the logarithms and the
-//! triangle one row per task, the vote table and the AllPairs spreads and the decisions one
-//! block per task, the prefix sums in column strips; every float is computed by the same
+//! are also computed once, into the upper triangle of the matrix by position, stored in 16 × 16
+//! tiles ([`Tri`]); each block of 16 position-adjacent actors then assembles its full rows
+//! (mirroring the lower part from the tiles of its columns, so every read is a contiguous
+//! tile) and applies the security sum or the decisions. From 128 actors every step runs in
+//! parallel (rayon): the triangles one block-row per task, the vote table and the AllPairs
+//! spreads and the decisions one block per task, the prefix sums in column strips; every float is computed by the same
 //! sequence of operations as on one thread. Without diagnostics the decisions keep only the
 //! best offer, with selects instead of data-dependent branches. Memory: the vote table, the
-//! probability triangle and the log triangles (48 n² bytes), kept in a workspace reused from
-//! round to round, plus the challenge matrix when the diagnostics are kept. The
+//! probability triangle and the log triangles (about 28 n² bytes), kept in a workspace reused
+//! from round to round, plus the challenge matrix when the diagnostics are kept. The
 //! pre-optimisation round is kept as a test oracle (`eu/reference.rs`), and the optimised one
 //! is checked to be bit-identical to it, with and without diagnostics.
 //!
@@ -518,8 +518,8 @@ fn eu(u: Utilities, p: f64, resist: f64, sq: f64) -> f64 {
 struct Workspace {
     /// The second pass's risk-weighted vote prefix sums ((n + 1) × n, see [`Probabilities`]).
     votes: Vec<f64>,
-    /// The upper triangle of the sorted probability matrix (n × n, see [`map_rows`]).
-    upper: Vec<(f64, f64)>,
+    /// The upper triangle of the sorted probability matrix (see [`map_rows`]).
+    upper: Tri<(f64, f64)>,
     /// The distances' logarithms.
     logs: Logs,
 }
@@ -528,71 +528,139 @@ struct Workspace {
 /// sorted index), upper triangle only, so each is taken once: ln d for the risk-weighted votes
 /// (0 where d = 0) and (ln(0.5 − 0.5 d), ln(0.5 + 0.5 d)) for the utilities of the decisions.
 /// |x_a − x_b| is exact either way round, so these are the floats of the one-by-one formulas.
-/// Both buffers are n × n and reused; their lower parts are never read.
+/// The buffers are reused from round to round.
 #[derive(Default)]
 struct Logs {
-    d: Vec<f64>,
-    sf: Vec<(f64, f64)>,
+    d: Tri<f64>,
+    sf: Tri<(f64, f64)>,
 }
 
 impl Logs {
-    /// Fill the triangles for the sorted positions `xs`, one row per task from
-    /// [`PARALLEL_ROWS`] actors.
+    /// Fill the triangles for the sorted positions `xs`.
     fn fill(&mut self, xs: &[f64], range: f64) {
-        use rayon::prelude::*;
         let n = xs.len();
-        if self.d.len() != n * n {
-            self.d = vec![0.0; n * n];
-            self.sf = vec![(0.0, 0.0); n * n];
-        }
-        type RowPair<'a> = (usize, (&'a mut [f64], &'a mut [(f64, f64)]));
-        let row = |(sa, (d_row, sf_row)): RowPair| {
-            for sb in sa + 1..n {
-                let d = (xs[sb] - xs[sa]) / range;
-                d_row[sb] = if d > 0.0 { d.ln() } else { 0.0 };
-                sf_row[sb] = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
+        self.d.reset(n, 0.0);
+        self.sf.reset(n, (0.0, 0.0));
+        self.d.fill(0.0, |a, out| {
+            for (b, cell) in (a + 1..n).zip(out) {
+                let d = (xs[b] - xs[a]) / range;
+                *cell = if d > 0.0 { d.ln() } else { 0.0 };
             }
-        };
-        if n >= PARALLEL_ROWS {
-            self.d
-                .par_chunks_mut(n)
-                .zip(self.sf.par_chunks_mut(n))
-                .enumerate()
-                .for_each(row);
-        } else {
-            self.d
-                .chunks_mut(n)
-                .zip(self.sf.chunks_mut(n))
-                .enumerate()
-                .for_each(row);
-        }
+        });
+        self.sf.fill((0.0, 0.0), |a, out| {
+            for (b, cell) in (a + 1..n).zip(out) {
+                let d = (xs[b] - xs[a]) / range;
+                *cell = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
+            }
+        });
     }
 }
 
-/// Rows s0..s1 of an n × n table of which only the upper triangle is filled, into `out`
-/// ((s1 − s0) × n): the lower part is `mirror` of the transposed cell, read from the block's
-/// columns a short contiguous run at a time; `diag` on the diagonal.
-fn assemble<T: Copy>(
-    upper: &[T],
+/// The upper triangle (cells a < b) of an n × n table by sorted index, stored in
+/// [`BLOCK`] × [`BLOCK`] tiles, block-row after block-row: half the memory of the square, and a
+/// block of rows reads both its own rows and its columns (the mirrored lower part) as
+/// contiguous tiles.
+#[derive(Default)]
+struct Tri<T> {
     n: usize,
-    s0: usize,
-    s1: usize,
-    diag: T,
-    mirror: impl Fn(T) -> T,
-    out: &mut Vec<T>,
-) {
-    // Every cell is written below, so the buffer is not cleared.
-    out.resize((s1 - s0) * n, diag);
-    for sj in 0..s1 {
-        let from = s0.max(sj + 1);
-        for (s, &v) in (from..s1).zip(&upper[sj * n + from..sj * n + s1]) {
-            out[(s - s0) * n + sj] = mirror(v);
+    cells: Vec<T>,
+}
+
+impl<T: Copy + Send + Sync> Tri<T> {
+    /// The number of blocks.
+    fn blocks(&self) -> usize {
+        self.n.div_ceil(BLOCK)
+    }
+
+    /// Offset of tile (bi, bj), bi ≤ bj.
+    fn tile(&self, bi: usize, bj: usize) -> usize {
+        let nb = self.blocks();
+        (bi * nb - bi * bi.saturating_sub(1) / 2 + (bj - bi)) * BLOCK * BLOCK
+    }
+
+    /// Size the table for n, reusing the buffer when it fits (cells are overwritten by
+    /// [`Tri::fill`], so they are not cleared).
+    fn reset(&mut self, n: usize, zero: T) {
+        let nb = n.div_ceil(BLOCK);
+        let len = nb * (nb + 1) / 2 * BLOCK * BLOCK;
+        if self.cells.len() != len {
+            // A fresh zeroed allocation (no memset of the O(n²) buffer).
+            self.cells = vec![zero; len];
+        }
+        self.n = n;
+    }
+
+    /// Every cell: `f(a, out)` writes the cells (a, b) for b > a into `out[b − a − 1]` (a
+    /// scratch row, copied into the tiles). One block-row per task from [`PARALLEL_ROWS`]
+    /// actors.
+    fn fill(&mut self, zero: T, f: impl Fn(usize, &mut [T]) + Sync) {
+        use rayon::prelude::*;
+        let (n, nb) = (self.n, self.blocks());
+        let mut rest = &mut self.cells[..];
+        let mut rows = Vec::with_capacity(nb);
+        for bi in 0..nb {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut((nb - bi) * BLOCK * BLOCK);
+            rows.push((bi, head));
+            rest = tail;
+        }
+        let block_row = |scratch: &mut Vec<T>, (bi, tiles): (usize, &mut [T])| {
+            for a in bi * BLOCK..((bi + 1) * BLOCK).min(n) {
+                scratch.resize(n - a - 1, zero);
+                f(a, scratch);
+                let k = a - bi * BLOCK;
+                for bj in bi..nb {
+                    let (c0, c1) = ((bj * BLOCK).max(a + 1), ((bj + 1) * BLOCK).min(n));
+                    if c0 >= c1 {
+                        continue;
+                    }
+                    let at = (bj - bi) * BLOCK * BLOCK + k * BLOCK;
+                    tiles[at + c0 - bj * BLOCK..at + c1 - bj * BLOCK]
+                        .copy_from_slice(&scratch[c0 - a - 1..c1 - a - 1]);
+                }
+            }
+        };
+        if n >= PARALLEL_ROWS {
+            rows.into_par_iter().for_each_init(Vec::new, block_row);
+        } else {
+            let mut scratch = Vec::new();
+            rows.into_iter().for_each(|r| block_row(&mut scratch, r));
         }
     }
-    for s in s0..s1 {
-        let k = s - s0;
-        out[k * n + s] = diag;
-        out[k * n + s + 1..(k + 1) * n].copy_from_slice(&upper[s * n + s + 1..(s + 1) * n]);
+
+    /// The full rows of block bi into `out` (rows × n): the lower part is `mirror` of the
+    /// transposed cell, `diag` on the diagonal.
+    fn assemble(&self, bi: usize, diag: T, mirror: impl Fn(T) -> T, out: &mut Vec<T>) {
+        let (n, nb) = (self.n, self.blocks());
+        let (s0, s1) = (bi * BLOCK, ((bi + 1) * BLOCK).min(n));
+        let rows = s1 - s0;
+        // Every cell is written below, so the buffer is not cleared.
+        out.resize(rows * n, diag);
+        let cells = &self.cells;
+        for bj in 0..bi {
+            let tile = &cells[self.tile(bj, bi)..][..BLOCK * BLOCK];
+            for (r, run) in tile.chunks(BLOCK).enumerate() {
+                let sj = bj * BLOCK + r;
+                for (k, &v) in run[..rows].iter().enumerate() {
+                    out[k * n + sj] = mirror(v);
+                }
+            }
+        }
+        let tile = &cells[self.tile(bi, bi)..][..BLOCK * BLOCK];
+        for k in 0..rows {
+            out[k * n + s0 + k] = diag;
+            for k2 in k + 1..rows {
+                let v = tile[k * BLOCK + k2];
+                out[k * n + s0 + k2] = v;
+                out[k2 * n + s0 + k] = mirror(v);
+            }
+        }
+        for bj in bi + 1..nb {
+            let tile = &cells[self.tile(bi, bj)..][..BLOCK * BLOCK];
+            let cols = BLOCK.min(n - bj * BLOCK);
+            for k in 0..rows {
+                out[k * n + bj * BLOCK..][..cols].copy_from_slice(&tile[k * BLOCK..][..cols]);
+            }
+        }
     }
 }
 
@@ -608,15 +676,15 @@ const BLOCK: usize = 16;
 /// `f(i, row, logs)` for every actor i, where `row[sj]` = (P^i(j), P^j(i)) and `logs[sj]` =
 /// (ln(0.5 − 0.5 d_ij), ln(0.5 + 0.5 d_ij)) for the actor j at sorted index sj (`logs` is empty
 /// without a [`Logs`] triangle); the results are returned in actor order. First the upper
-/// triangle of the sorted probability matrix is filled into `upper` (n × n, reused; its lower
-/// part is never read), one row per task; then each block of [`BLOCK`] position-adjacent
-/// actors assembles its full rows and applies `f`. Every float is computed sequentially by
+/// triangle of the sorted probability matrix is filled into `upper` (reused), one block-row
+/// per task; then each block of [`BLOCK`] position-adjacent actors assembles its full rows
+/// from the tiles and applies `f`. Every float is computed sequentially by
 /// one task, so the results are bit-identical however the tasks are scheduled; from
 /// [`PARALLEL_ROWS`] actors both steps run on the rayon pool.
 fn map_rows<T: Send>(
     p: &Probabilities,
-    upper: &mut Vec<(f64, f64)>,
-    logs: Option<&[(f64, f64)]>,
+    upper: &mut Tri<(f64, f64)>,
+    logs: Option<&Tri<(f64, f64)>>,
     f: impl Fn(usize, &[(f64, f64)], &[(f64, f64)]) -> T + Sync,
 ) -> Vec<T> {
     use rayon::prelude::*;
@@ -625,23 +693,15 @@ fn map_rows<T: Send>(
         return Vec::new();
     }
     let parallel = n >= PARALLEL_ROWS;
-    if upper.len() != n * n {
-        // A fresh zeroed allocation (no memset of the O(n²) buffer).
-        *upper = vec![(0.0, 0.0); n * n];
-    }
-    let fill = |(si, row): (usize, &mut [(f64, f64)])| p.upper_row(si, &mut row[si + 1..]);
-    if parallel {
-        upper.par_chunks_mut(n).enumerate().for_each(fill);
-    } else {
-        upper.chunks_mut(n).enumerate().for_each(fill);
-    }
+    upper.reset(n, (0.0, 0.0));
+    upper.fill((0.0, 0.0), |si, out| p.upper_row(si, out));
     let upper = &*upper;
     type Rows = (Vec<(f64, f64)>, Vec<(f64, f64)>);
     let block = |(rows, lrows): &mut Rows, b: usize| -> Vec<(usize, T)> {
         let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-        assemble(upper, n, s0, s1, (0.0, 0.0), |(a, c)| (c, a), rows);
+        upper.assemble(b, (0.0, 0.0), |(a, c)| (c, a), rows);
         if let Some(logs) = logs {
-            assemble(logs, n, s0, s1, (0.0, 0.0), |v| v, lrows);
+            logs.assemble(b, (0.0, 0.0), |v| v, lrows);
         }
         let row_logs = |k: usize| match logs {
             Some(_) => &lrows[k * n..(k + 1) * n],
@@ -1122,7 +1182,7 @@ impl Probabilities {
     fn new(
         x: &[f64],
         w: &[f64],
-        r: Option<(&[f64], &[f64])>,
+        r: Option<(&[f64], &Tri<f64>)>,
         range: f64,
         den: ProbabilityDenominator,
         mut g: Vec<f64>,
@@ -1164,7 +1224,7 @@ impl Probabilities {
             head.fill(0.0);
             let block = |l: &mut Vec<f64>, (b, out): (usize, &mut [f64])| {
                 let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-                assemble(lnd, n, s0, s1, 0.0, |v| v, l);
+                lnd.assemble(b, 0.0, |v| v, l);
                 let mut sp = Vec::with_capacity(s1 - s0);
                 for ((t, row), ln_d) in (s0..s1).zip(out.chunks_mut(n)).zip(l.chunks(n)) {
                     for (a, (cell, &ln)) in row.iter_mut().zip(ln_d).enumerate() {
@@ -1373,7 +1433,7 @@ impl Probabilities {
     #[cfg(test)]
     fn matrix(&self) -> Vec<(f64, f64)> {
         let n = self.n;
-        let rows = map_rows(self, &mut Vec::new(), None, |_, row, _| row.to_vec());
+        let rows = map_rows(self, &mut Tri::default(), None, |_, row, _| row.to_vec());
         let mut p = Vec::with_capacity(n * n);
         for row in rows {
             p.extend((0..n).map(|j| row[self.rank[j]]));
@@ -1472,7 +1532,7 @@ mod tests {
         let mut logs = Logs::default();
         logs.fill(&linear.xs, range);
         let fast =
-            Probabilities::new(x, w, r.map(|r| (r, &logs.d[..])), range, den, Vec::new()).matrix();
+            Probabilities::new(x, w, r.map(|r| (r, &logs.d)), range, den, Vec::new()).matrix();
         let slow = naive(x, w, r, range, den);
         let n = x.len();
         for i in 0..n {
