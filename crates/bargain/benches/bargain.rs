@@ -60,6 +60,14 @@ fn benches(c: &mut Criterion) {
             b.iter(|| one_round.forecast(black_box(p)))
         });
     }
+    // Eight rounds at 1000 actors: the per-round cost once the workspace is allocated (the
+    // one-round forecast above also pays for the first touch of its O(n²) buffers).
+    let mut eight = ExpectedUtility::default();
+    eight.options.rounds = 8;
+    let p = problem(1000);
+    g.bench_with_input(BenchmarkId::new("eu_8_rounds", 1000), &p, |b, p| {
+        b.iter(|| eight.forecast(black_box(p)))
+    });
     for n in [10usize, 100] {
         let p = problem(n);
         g.bench_with_input(BenchmarkId::new("smp_run_1d", n), &p, |b, p| {

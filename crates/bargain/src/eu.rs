@@ -807,16 +807,17 @@ fn one_round(
             std::mem::take(&mut ws.votes),
         ),
     };
+    let order = SortedRound::new(&p2, st.s, &risk);
     let rows = map_rows(&p2, &mut ws.upper, Some(&ws.logs.sf), |i, p, logs| {
         let row_i = RowOf {
             p,
             logs,
-            rank: &p2.rank,
+            order: &order,
         };
         if keep {
             decide(o, st, &risk, row_i, i, true)
         } else {
-            (decide_offer(o, st, &risk, row_i, i), Vec::new())
+            (decide_offer(o, st, row_i, i), Vec::new())
         }
     });
     if o.votes == VoteUtility::VoterRisk {
@@ -849,72 +850,93 @@ fn one_round(
     (next, diag)
 }
 
-/// Actor i's rows by sorted index (`rank` maps actor to sorted index): the probabilities and
-/// ln(0.5 ∓ 0.5 d).
+/// Actor i's rows by sorted index: the probabilities and ln(0.5 ∓ 0.5 d), with the round's
+/// sorted order.
 #[derive(Clone, Copy)]
 struct RowOf<'a> {
     p: &'a [(f64, f64)],
     logs: &'a [(f64, f64)],
-    rank: &'a [usize],
+    order: &'a SortedRound,
 }
 
-/// [`decide`] without the challenge row: the accepted offer only. The same floats and the same
-/// choice, written with selects instead of branches where the outcome of a comparison is
-/// data-dependent (signs of the EUs, which offer is better), so it does not stall on
-/// mispredicted branches. Checked against [`decide`] by the tests.
-fn decide_offer(
-    o: &EuOptions,
-    st: &RoundInput,
-    risk: &[f64],
-    row_i: RowOf,
-    i: usize,
-) -> Option<Candidate> {
-    let x = st.x;
-    let n = x.len();
+/// The round's inputs by sorted index, for the decisions.
+struct SortedRound {
+    /// Sorted index → actor.
+    idx: Vec<usize>,
+    /// Actor → sorted index.
+    rank: Vec<usize>,
+    /// Positions, saliences and risk exponents by sorted index.
+    x: Vec<f64>,
+    s: Vec<f64>,
+    risk: Vec<f64>,
+}
+
+impl SortedRound {
+    fn new(p: &Probabilities, s: &[f64], risk: &[f64]) -> Self {
+        SortedRound {
+            idx: p.idx.clone(),
+            rank: p.rank.clone(),
+            x: p.xs.clone(),
+            s: p.idx.iter().map(|&k| s[k]).collect(),
+            risk: p.idx.iter().map(|&k| risk[k]).collect(),
+        }
+    }
+}
+
+/// [`decide`] without the challenge row: the accepted offer only. The others are visited in
+/// position order, so every input is read in sequence; the same floats are computed, and the
+/// offer chosen is the same, since ties between equally good offers go to the lowest actor
+/// index, which is the one [`decide`]'s actor-order scan keeps. Comparisons whose outcome is
+/// data-dependent (signs of the EUs, which offer is better) are written as selects. Checked
+/// against [`decide`] by the tests.
+fn decide_offer(o: &EuOptions, st: &RoundInput, row_i: RowOf, i: usize) -> Option<Candidate> {
+    let ord = row_i.order;
     let range = st.range;
-    let xi = x[i];
-    let ri = risk[i];
+    let si = ord.rank[i];
+    let xi = ord.x[si];
+    let ri = ord.risk[si];
+    let s_i = ord.s[si];
     let sq_i = u_sq(ri);
     let loser_moves = o.conflict == ConflictRule::LoserMoves;
     let swapped = o.compromise == CompromiseRule::Swapped;
     let capitulate = o.compromise != CompromiseRule::NoCapitulation;
     let scholz = o.offer_choice == OfferChoice::ScholzCode;
     let enforce = o.offer_choice == OfferChoice::MostEnforceable;
+    let plain = o.q == 1.0 && o.perspective == Perspective::OwnRisk;
+    let as_printed = o.resist_salience == ResistSalience::AsPrinted;
     // The best so far: class 4 is "none".
     let (mut b_class, mut b_key, mut b_j, mut b_pos, mut b_a, mut b_b) =
-        (4u8, 0.0f64, 0usize, 0.0f64, 0.0f64, 0.0f64);
-    for j in 0..n {
-        let xj = x[j];
-        if i == j || xi == xj {
+        (4u8, 0.0f64, usize::MAX, 0.0f64, 0.0f64, 0.0f64);
+    let inputs = ord.x.iter().zip(&ord.s).zip(row_i.p.iter().zip(row_i.logs));
+    for (sj, ((&xj, &s_j), (&(pij, pji), &(lns, lnf)))) in inputs.enumerate() {
+        if sj == si || xi == xj {
             continue;
         }
-        let d = (xi - xj).abs() / range;
-        let (lns, lnf) = row_i.logs[row_i.rank[j]];
         let ui = Utilities {
             us: 2.0 - 4.0 * (ri * lns).exp(),
             uf: 2.0 - 4.0 * (ri * lnf).exp(),
         };
-        let (pij, pji) = row_i.p[row_i.rank[j]];
-        let sq_a = if o.q == 1.0 {
-            sq_i
+        let resist_b = if as_printed { s_j } else { s_i };
+        let (a, b) = if plain {
+            (eu(ui, pij, s_j, sq_i), eu(ui, pji, resist_b, sq_i))
         } else {
-            status_quo_term(o.q, ri, xi, xj, st)
+            let d = (xi - xj).abs() / range;
+            let sq_a = if o.q == 1.0 {
+                sq_i
+            } else {
+                status_quo_term(o.q, ri, xi, xj, st)
+            };
+            let rb = match o.perspective {
+                Perspective::OwnRisk => ri,
+                Perspective::EachOwn => ord.risk[sj],
+            };
+            let (uj, sq_b) = if rb == ri && o.q == 1.0 {
+                (ui, sq_i)
+            } else {
+                (utilities(d, rb), status_quo_term(o.q, rb, xj, xi, st))
+            };
+            (eu(ui, pij, s_j, sq_a), eu(uj, pji, resist_b, sq_b))
         };
-        let a = eu(ui, pij, st.s[j], sq_a);
-        let rb = match o.perspective {
-            Perspective::OwnRisk => ri,
-            Perspective::EachOwn => risk[j],
-        };
-        let (uj, sq_b) = if rb == ri && o.q == 1.0 {
-            (ui, sq_i)
-        } else {
-            (utilities(d, rb), status_quo_term(o.q, rb, xj, xi, st))
-        };
-        let resist_b = match o.resist_salience {
-            ResistSalience::Challenged => st.s[i],
-            ResistSalience::AsPrinted => st.s[j],
-        };
-        let b = eu(uj, pji, resist_b, sq_b);
         // The classification of `classify`, as values.
         let conflict = a > 0.0 && b > 0.0;
         let (gain, loss) = (b, a.abs());
@@ -943,10 +965,12 @@ fn decide_offer(
         } else {
             (pos - xi).abs()
         };
+        let j = ord.idx[sj];
         let better = if enforce {
-            class < 4 && (b_class == 4 || b > b_b)
+            class < 4 && (b_class == 4 || b > b_b || (b == b_b && j < b_j))
         } else {
-            class < b_class || (class == b_class && class < 4 && key < b_key)
+            class < b_class
+                || (class == b_class && class < 4 && (key < b_key || (key == b_key && j < b_j)))
         };
         if better {
             (b_class, b_key, b_j, b_pos, b_a, b_b) = (class, key, j, pos, a, b);
@@ -990,12 +1014,12 @@ fn decide(
             continue;
         }
         let d = (x[i] - x[j]).abs() / range;
-        let (lns, lnf) = row_i.logs[row_i.rank[j]];
+        let (lns, lnf) = row_i.logs[row_i.order.rank[j]];
         let ui = Utilities {
             us: 2.0 - 4.0 * (ri * lns).exp(),
             uf: 2.0 - 4.0 * (ri * lnf).exp(),
         };
-        let (pij, pji) = row_i.p[row_i.rank[j]];
+        let (pij, pji) = row_i.p[row_i.order.rank[j]];
         let sq_a = if o.q == 1.0 {
             sq_i
         } else {
