@@ -1478,12 +1478,15 @@ fn spread(xsp: &[f64], t: usize, vote: impl Fn(usize) -> f64) -> f64 {
     // Padded indices: the next actor on the left is l − 1, on the right r − 1.
     let (mut l, mut r) = (t + 1, t + 2);
     let mut acc = 0.0;
-    for m in 0..n {
+    // The weight 2m − n + 1 of the m-th nearest, stepped by 2 (exact in f64).
+    let mut weight = 1.0 - n as f64;
+    for _ in 0..n {
         let dl = xt - xsp[l];
         let dr = xsp[r] - xt;
         let left = dl <= dr;
         let a = if left { l } else { r } - 1;
-        acc += vote(a.min(n - 1)) * (2.0 * m as f64 - n as f64 + 1.0);
+        acc += vote(a.min(n - 1)) * weight;
+        weight += 2.0;
         // Both stay within the sentinels (for finite positions they never reach past them).
         l = l.saturating_sub(usize::from(left));
         r = (r + usize::from(!left)).min(n + 1);
