@@ -710,13 +710,13 @@ pub mod runs {
                 println!(
                     "Run {} of case {} ({}), hash {}: {} draws, seed {}, {} thread(s), version {}, {}",
                     run.id,
-                    run.case_id,
-                    run.case_title,
-                    run.case_hash,
-                    run.n_draws,
-                    run.seed,
-                    run.threads,
-                    run.version,
+                    run.meta.case_id,
+                    run.meta.case_title,
+                    run.meta.case_hash,
+                    run.meta.n_draws,
+                    run.meta.seed,
+                    run.meta.threads,
+                    run.meta.version,
                     run.created
                 );
                 let e: Ensemble = serde_json::from_value(run.aggregates.clone()).map_err(|e| {

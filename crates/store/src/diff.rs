@@ -110,45 +110,46 @@ impl Store {
                 });
             }
         };
+        let (ma, mb) = (&ra.meta, &rb.meta);
         field(
             "case_id",
-            ra.case_id.clone().into(),
-            rb.case_id.clone().into(),
+            ma.case_id.clone().into(),
+            mb.case_id.clone().into(),
         );
         field(
             "case_hash",
-            ra.case_hash.clone().into(),
-            rb.case_hash.clone().into(),
+            ma.case_hash.clone().into(),
+            mb.case_hash.clone().into(),
         );
         field(
             "case_title",
-            ra.case_title.clone().into(),
-            rb.case_title.clone().into(),
+            ma.case_title.clone().into(),
+            mb.case_title.clone().into(),
         );
-        field("seed", ra.seed.into(), rb.seed.into());
-        field("n_draws", ra.n_draws.into(), rb.n_draws.into());
-        field("threads", ra.threads.into(), rb.threads.into());
+        field("seed", ma.seed.into(), mb.seed.into());
+        field("n_draws", ma.n_draws.into(), mb.n_draws.into());
+        field("threads", ma.threads.into(), mb.threads.into());
         field(
             "version",
-            ra.version.clone().into(),
-            rb.version.clone().into(),
+            ma.version.clone().into(),
+            mb.version.clone().into(),
         );
         field(
             "scenarios",
-            ra.scenarios.clone().into(),
-            rb.scenarios.clone().into(),
+            ma.scenarios.clone().into(),
+            mb.scenarios.clone().into(),
         );
         field(
             "value_names",
-            ra.value_names.clone().into(),
-            rb.value_names.clone().into(),
+            ma.value_names.clone().into(),
+            mb.value_names.clone().into(),
         );
 
         let mut parameters = Vec::new();
         diff_params(
             String::new(),
-            &ra.parameters,
-            &rb.parameters,
+            &ma.parameters,
+            &mb.parameters,
             &mut parameters,
         );
 

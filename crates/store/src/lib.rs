@@ -186,7 +186,8 @@ impl fmt::Display for RunRef {
     }
 }
 
-/// What is known of a run when it begins.
+/// What is known of a run when it begins; a [`Run`] read back from the store holds it as
+/// [`Run::meta`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunMeta {
     /// The case's id.
@@ -214,7 +215,8 @@ pub struct RunMeta {
     /// The names of the per-draw values, in order.
     pub value_names: Vec<String>,
     /// Whether per-draw rows are written; when false, [`RunWriter::push_draw`] only checks and
-    /// counts, and the run is saved with its aggregates alone.
+    /// counts, and the run is saved with its aggregates alone. The store does not record the flag:
+    /// in a [`Run`] read back it is `draws_stored > 0`.
     pub keep_draws: bool,
 }
 

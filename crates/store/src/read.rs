@@ -3,9 +3,10 @@
 
 use rusqlite::Row;
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 use crate::{
-    DRAW_BITS, DrawSummary, MAX_DRAW_INDEX, Result, RunId, RunRef, Store, StoreError,
+    DRAW_BITS, DrawSummary, MAX_DRAW_INDEX, Result, RunId, RunMeta, RunRef, Store, StoreError,
     decode_values, rfc3339,
 };
 
@@ -32,47 +33,66 @@ pub struct RunSummary {
     pub duration_s: f64,
 }
 
-/// Everything of a run except its per-draw rows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Everything of a run except its per-draw rows: its [`RunMeta`] as saved by
+/// [`Store::begin_run`], and what the store adds (its id, the commit time, the number of per-draw
+/// rows, the timings and aggregates given to [`RunWriter::finish`](crate::RunWriter::finish)).
+///
+/// The store does not record [`RunMeta::keep_draws`]: a run read back has
+/// `meta.keep_draws == (draws_stored > 0)` (so a run that kept draws but pushed none reads back
+/// with `false`).
+///
+/// # JSON
+/// A run serialises as one flat object (the metadata is not nested under `meta`), with the keys
+/// in this order: `id`, `created`, `started_unix_ms`, `finished_unix_ms`, `duration_s`,
+/// `case_id`, `case_hash`, `case_title`, `parameters`, `seed`, `n_draws`, `threads`, `version`,
+/// `command_line`, `scenarios`, `value_names`, `draws_stored`, `timings`, `aggregates`.
+/// `keep_draws` is left out: it is `draws_stored > 0`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Run {
     /// The run's id.
     pub id: RunId,
-    /// When the run started, RFC 3339 UTC.
+    /// When the run started, RFC 3339 UTC (from [`RunMeta::started_unix_ms`]).
     pub created: String,
-    /// When the run started, Unix milliseconds.
-    pub started_unix_ms: i64,
     /// When the run was committed, Unix milliseconds.
     pub finished_unix_ms: i64,
     /// Seconds from the start of the run to its commit.
     pub duration_s: f64,
-    /// The case's id.
-    pub case_id: String,
-    /// The case's hash (hex).
-    pub case_hash: String,
-    /// The case's title.
-    pub case_title: String,
-    /// The full resolved parameters.
-    pub parameters: serde_json::Value,
-    /// The master seed.
-    pub seed: u64,
-    /// The number of draws of the ensemble.
-    pub n_draws: u64,
-    /// The number of worker threads.
-    pub threads: u32,
-    /// The program version.
-    pub version: String,
-    /// The command line.
-    pub command_line: Vec<String>,
-    /// The run's scenario ids (a draw's `scenario` indexes this list).
-    pub scenarios: Vec<String>,
-    /// The names of the per-draw values.
-    pub value_names: Vec<String>,
+    /// The run's metadata as saved (`keep_draws` reconstructed, see above).
+    pub meta: RunMeta,
     /// The number of per-draw rows stored (0 if saved without them).
     pub draws_stored: u64,
     /// Timings (JSON as given by the caller).
     pub timings: serde_json::Value,
     /// Aggregates (JSON as given by the caller).
     pub aggregates: serde_json::Value,
+}
+
+/// Flat, with the keys in the order given on [`Run`]: the one place that lists them.
+impl Serialize for Run {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let m = &self.meta;
+        let mut s = serializer.serialize_struct("Run", 19)?;
+        s.serialize_field("id", &self.id)?;
+        s.serialize_field("created", &self.created)?;
+        s.serialize_field("started_unix_ms", &m.started_unix_ms)?;
+        s.serialize_field("finished_unix_ms", &self.finished_unix_ms)?;
+        s.serialize_field("duration_s", &self.duration_s)?;
+        s.serialize_field("case_id", &m.case_id)?;
+        s.serialize_field("case_hash", &m.case_hash)?;
+        s.serialize_field("case_title", &m.case_title)?;
+        s.serialize_field("parameters", &m.parameters)?;
+        s.serialize_field("seed", &m.seed)?;
+        s.serialize_field("n_draws", &m.n_draws)?;
+        s.serialize_field("threads", &m.threads)?;
+        s.serialize_field("version", &m.version)?;
+        s.serialize_field("command_line", &m.command_line)?;
+        s.serialize_field("scenarios", &m.scenarios)?;
+        s.serialize_field("value_names", &m.value_names)?;
+        s.serialize_field("draws_stored", &self.draws_stored)?;
+        s.serialize_field("timings", &self.timings)?;
+        s.serialize_field("aggregates", &self.aggregates)?;
+        s.end()
+    }
 }
 
 /// One draw for export, with its scenario by id.
@@ -104,7 +124,7 @@ impl DrawRecord {
 pub struct RunExport {
     /// The run.
     pub run: Run,
-    /// The names of the values of each draw (same as `run.value_names`).
+    /// The names of the values of each draw (same as `run.meta.value_names`).
     pub value_names: Vec<String>,
     /// The draws, in draw order (empty if the run was saved without them).
     pub draws: Vec<DrawRecord>,
@@ -229,6 +249,7 @@ impl Store {
         let id = run.id;
         self.for_each_draw(RunRef::Id(id), |d| {
             let scenario = run
+                .meta
                 .scenarios
                 .get(d.scenario as usize)
                 .cloned()
@@ -237,7 +258,7 @@ impl Store {
                         "run {id}, draw {}: scenario index {} outside the run's {} scenarios",
                         d.draw,
                         d.scenario,
-                        run.scenarios.len()
+                        run.meta.scenarios.len()
                     ))
                 })?;
             draws.push(DrawRecord {
@@ -248,7 +269,7 @@ impl Store {
             Ok::<(), StoreError>(())
         })?;
         Ok(RunExport {
-            value_names: run.value_names.clone(),
+            value_names: run.meta.value_names.clone(),
             run,
             draws,
         })
@@ -311,24 +332,28 @@ impl RawRun {
                 store.corrupt(&format!("run {id}: column `{column}` is not valid: {e}"))
             })
         }
+        let draws_stored = self.draws_stored as u64;
         Ok(Run {
             id: RunId(id),
             created: rfc3339(self.started),
-            started_unix_ms: self.started,
             finished_unix_ms: self.finished,
             duration_s: duration_s(self.started, self.finished),
-            case_id: self.case_id,
-            case_hash: self.case_hash,
-            case_title: self.case_title,
-            parameters: parse(store, id, "parameters", &self.parameters)?,
-            seed: self.seed as u64,
-            n_draws: self.n_draws as u64,
-            threads: self.threads,
-            version: self.version,
-            command_line: parse(store, id, "command_line", &self.command_line)?,
-            scenarios: parse(store, id, "scenarios", &self.scenarios)?,
-            value_names: parse(store, id, "value_names", &self.value_names)?,
-            draws_stored: self.draws_stored as u64,
+            meta: RunMeta {
+                case_id: self.case_id,
+                case_hash: self.case_hash,
+                case_title: self.case_title,
+                parameters: parse(store, id, "parameters", &self.parameters)?,
+                seed: self.seed as u64,
+                n_draws: self.n_draws as u64,
+                threads: self.threads,
+                version: self.version,
+                command_line: parse(store, id, "command_line", &self.command_line)?,
+                started_unix_ms: self.started,
+                scenarios: parse(store, id, "scenarios", &self.scenarios)?,
+                value_names: parse(store, id, "value_names", &self.value_names)?,
+                keep_draws: draws_stored > 0,
+            },
+            draws_stored,
             timings: parse(store, id, "timings", &self.timings)?,
             aggregates: parse(store, id, "aggregates", &self.aggregates)?,
         })

@@ -82,23 +82,14 @@ fn round_trip_meta_aggregates_and_draws() {
     assert_eq!(id, RunId(1));
     let store = Store::open_existing(&path).unwrap();
     let run = store.show(RunRef::Id(id)).unwrap();
-    assert_eq!(run.case_id, m.case_id);
-    assert_eq!(run.case_hash, m.case_hash);
-    assert_eq!(run.case_title, m.case_title);
-    assert_eq!(run.parameters, m.parameters);
-    assert_eq!(run.seed, u64::MAX);
-    assert_eq!(run.n_draws, 3);
-    assert_eq!(run.threads, 2);
-    assert_eq!(run.version, "0.1.0");
-    assert_eq!(run.command_line, m.command_line);
-    assert_eq!(run.scenarios, m.scenarios);
-    assert_eq!(run.value_names, m.value_names);
-    assert_eq!(run.started_unix_ms, m.started_unix_ms);
+    // The metadata reads back whole (`keep_draws` as `draws_stored > 0`).
+    assert_eq!(run.meta, m);
+    assert_eq!(run.meta.seed, u64::MAX);
     assert_eq!(run.created, "2025-01-01T00:00:00Z");
     assert_eq!(run.draws_stored, 3);
     assert_eq!(run.aggregates, aggregates);
     assert_eq!(run.timings, timings);
-    assert!(run.finished_unix_ms >= run.started_unix_ms);
+    assert!(run.finished_unix_ms >= run.meta.started_unix_ms);
     // Draws come back bit for bit (NaN, −0.0, ∞), in draw order.
     let got = store.draws(RunRef::Latest).unwrap();
     assert_eq!(bits(&got), bits(&draws()));
@@ -128,6 +119,55 @@ fn round_trip_meta_aggregates_and_draws() {
 }
 
 #[test]
+fn run_json_is_flat_with_its_keys_in_order() {
+    let (_d, path) = tmp();
+    let mut store = Store::open(&path).unwrap();
+    let id = store
+        .save_run(&meta(7, true), &draws(), &json!({"n": 3}), &json!({"s": 1}))
+        .unwrap();
+    let run = store.show(id.into()).unwrap();
+    let keys = [
+        "id",
+        "created",
+        "started_unix_ms",
+        "finished_unix_ms",
+        "duration_s",
+        "case_id",
+        "case_hash",
+        "case_title",
+        "parameters",
+        "seed",
+        "n_draws",
+        "threads",
+        "version",
+        "command_line",
+        "scenarios",
+        "value_names",
+        "draws_stored",
+        "timings",
+        "aggregates",
+    ];
+    let v = serde_json::to_value(&run).unwrap();
+    let mut got: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut want = keys.to_vec();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want, "no `meta` object and no `keep_draws`");
+    assert_eq!(v["seed"], json!(7));
+    assert_eq!(v["started_unix_ms"], json!(1_735_689_600_000_i64));
+    // The keys come in the documented order (none of them occurs inside the nested values).
+    let text = serde_json::to_string(&run).unwrap();
+    let at: Vec<usize> = keys
+        .iter()
+        .map(|k| text.find(&format!("\"{k}\":")).unwrap())
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{text}");
+    // The export holds the same object under `run`.
+    let export = serde_json::to_value(store.export(id.into()).unwrap()).unwrap();
+    assert_eq!(export["run"], v);
+}
+
+#[test]
 fn run_without_draw_rows() {
     let (_d, path) = tmp();
     let mut store = Store::open(&path).unwrap();
@@ -138,7 +178,9 @@ fn run_without_draw_rows() {
     }
     assert_eq!(w.pushed(), 3);
     let id = w.finish(&json!({"n": 3}), &json!({})).unwrap();
-    assert_eq!(store.show(id.into()).unwrap().draws_stored, 0);
+    let run = store.show(id.into()).unwrap();
+    assert_eq!(run.draws_stored, 0);
+    assert_eq!(run.meta, m);
     assert!(store.draws(id.into()).unwrap().is_empty());
     assert!(store.export(id.into()).unwrap().draws.is_empty());
 }
@@ -217,7 +259,7 @@ fn latest_and_missing_ids() {
         .unwrap();
     assert_eq!((a, b), (RunId(1), RunId(2)));
     assert_eq!(store.resolve(RunRef::Latest).unwrap(), b);
-    assert_eq!(store.show("latest".parse().unwrap()).unwrap().seed, 2);
+    assert_eq!(store.show("latest".parse().unwrap()).unwrap().meta.seed, 2);
     assert_eq!("1".parse::<RunRef>().unwrap(), RunRef::Id(RunId(1)));
     for bad in ["0", "-3", "abc", "", "1.5"] {
         assert!(

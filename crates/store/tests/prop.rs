@@ -84,10 +84,10 @@ proptest! {
             .collect();
         let id = store.save_run(&meta, &draws, &aggregates, &Value::Null).unwrap();
         let run = store.show(RunRef::Id(id)).unwrap();
-        prop_assert_eq!(&run.parameters, &parameters);
+        prop_assert_eq!(&run.meta.parameters, &parameters);
         prop_assert_eq!(&run.aggregates, &aggregates);
-        prop_assert_eq!(run.seed, seed);
-        prop_assert_eq!(&run.case_title, &title);
+        prop_assert_eq!(run.meta.seed, seed);
+        prop_assert_eq!(&run.meta.case_title, &title);
         let back = store.draws(RunRef::Latest).unwrap();
         prop_assert_eq!(back.len(), draws.len());
         for (a, b) in back.iter().zip(&draws) {
