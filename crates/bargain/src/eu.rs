@@ -29,9 +29,9 @@
 //! (mirroring the lower part from the tiles of its columns, so every read is a contiguous
 //! tile) and applies the security sum or the decisions. From 128 actors every step runs in
 //! parallel (rayon): the triangles one block-row per task, the vote table and the AllPairs
-//! spreads and the decisions one block per task, the prefix sums in column strips; every float is computed by the same
-//! sequence of operations as on one thread. Without diagnostics the decisions keep only the
-//! best offer, with selects instead of data-dependent branches. Memory: the vote table, the
+//! spreads and the decisions one block per task, the prefix sums in column strips; every float
+//! is computed by the same sequence of operations as on one thread. The decisions visit the
+//! others in position order, so their inputs are read in sequence. Memory: the vote table, the
 //! probability triangle and the log triangles (about 28 n² bytes), kept in a workspace reused
 //! from round to round, plus the challenge matrix when the diagnostics are kept. The
 //! pre-optimisation round is kept as a test oracle (`eu/reference.rs`), and the optimised one
@@ -814,11 +814,7 @@ fn one_round(
             logs,
             order: &order,
         };
-        if keep {
-            decide(o, st, &risk, row_i, i, true)
-        } else {
-            (decide_offer(o, st, row_i, i), Vec::new())
-        }
+        decide(o, st, row_i, i, keep)
     });
     if o.votes == VoteUtility::VoterRisk {
         ws.votes = p2.into_buffer();
@@ -856,58 +852,51 @@ fn one_round(
 struct RowOf<'a> {
     p: &'a [(f64, f64)],
     logs: &'a [(f64, f64)],
-    order: &'a SortedRound,
+    order: &'a SortedRound<'a>,
 }
 
 /// The round's inputs by sorted index, for the decisions.
-struct SortedRound {
-    /// Sorted index → actor.
-    idx: Vec<usize>,
-    /// Actor → sorted index.
-    rank: Vec<usize>,
-    /// Positions, saliences and risk exponents by sorted index.
-    x: Vec<f64>,
+struct SortedRound<'a> {
+    /// The second pass's sorted order (its `idx`, `rank` and `xs`).
+    p: &'a Probabilities,
+    /// Saliences and risk exponents by sorted index.
     s: Vec<f64>,
     risk: Vec<f64>,
 }
 
-impl SortedRound {
-    fn new(p: &Probabilities, s: &[f64], risk: &[f64]) -> Self {
+impl<'a> SortedRound<'a> {
+    fn new(p: &'a Probabilities, s: &[f64], risk: &[f64]) -> Self {
         SortedRound {
-            idx: p.idx.clone(),
-            rank: p.rank.clone(),
-            x: p.xs.clone(),
+            p,
             s: p.idx.iter().map(|&k| s[k]).collect(),
             risk: p.idx.iter().map(|&k| risk[k]).collect(),
         }
     }
 }
 
-/// [`decide`] without the challenge row: the accepted offer only. The others are visited in
-/// position order, so every input is read in sequence; the same floats are computed, and the
-/// offer chosen is the same, since ties between equally good offers go to the lowest actor
-/// index, which is the one [`decide`]'s actor-order scan keeps. Comparisons whose outcome is
-/// data-dependent (signs of the EUs, which offer is better) are written as selects. Checked
-/// against [`decide`] by the tests.
-fn decide_offer(o: &EuOptions, st: &RoundInput, row_i: RowOf, i: usize) -> Option<Candidate> {
+/// Actor i's row of the second pass: its view of every pair (i, j) and the offer it accepts.
+/// The others are visited in position order, so every input is read in sequence; of equally
+/// good offers the one from the lowest actor index is kept (see [`better`]). The challenge row
+/// (by actor index) is empty unless `keep`.
+fn decide(
+    o: &EuOptions,
+    st: &RoundInput,
+    row_i: RowOf,
+    i: usize,
+    keep: bool,
+) -> (Option<Candidate>, Vec<Challenge>) {
     let ord = row_i.order;
-    let range = st.range;
-    let si = ord.rank[i];
-    let xi = ord.x[si];
-    let ri = ord.risk[si];
-    let s_i = ord.s[si];
+    let (xs, idx) = (&ord.p.xs, &ord.p.idx);
+    let si = ord.p.rank[i];
+    let (xi, ri, s_i) = (xs[si], ord.risk[si], ord.s[si]);
     let sq_i = u_sq(ri);
-    let loser_moves = o.conflict == ConflictRule::LoserMoves;
-    let swapped = o.compromise == CompromiseRule::Swapped;
-    let capitulate = o.compromise != CompromiseRule::NoCapitulation;
-    let scholz = o.offer_choice == OfferChoice::ScholzCode;
-    let enforce = o.offer_choice == OfferChoice::MostEnforceable;
-    let plain = o.q == 1.0 && o.perspective == Perspective::OwnRisk;
-    let as_printed = o.resist_salience == ResistSalience::AsPrinted;
-    // The best so far: class 4 is "none".
-    let (mut b_class, mut b_key, mut b_j, mut b_pos, mut b_a, mut b_b) =
-        (4u8, 0.0f64, usize::MAX, 0.0f64, 0.0f64, 0.0f64);
-    let inputs = ord.x.iter().zip(&ord.s).zip(row_i.p.iter().zip(row_i.logs));
+    let mut best: Option<Candidate> = None;
+    let mut row = if keep {
+        vec![stalemate(); xs.len()]
+    } else {
+        Vec::new()
+    };
+    let inputs = xs.iter().zip(&ord.s).zip(row_i.p.iter().zip(row_i.logs));
     for (sj, ((&xj, &s_j), (&(pij, pji), &(lns, lnf)))) in inputs.enumerate() {
         if sj == si || xi == xj {
             continue;
@@ -916,131 +905,29 @@ fn decide_offer(o: &EuOptions, st: &RoundInput, row_i: RowOf, i: usize) -> Optio
             us: 2.0 - 4.0 * (ri * lns).exp(),
             uf: 2.0 - 4.0 * (ri * lnf).exp(),
         };
-        let resist_b = if as_printed { s_j } else { s_i };
-        let (a, b) = if plain {
-            (eu(ui, pij, s_j, sq_i), eu(ui, pji, resist_b, sq_i))
-        } else {
-            let d = (xi - xj).abs() / range;
-            let sq_a = if o.q == 1.0 {
-                sq_i
-            } else {
-                status_quo_term(o.q, ri, xi, xj, st)
-            };
-            let rb = match o.perspective {
-                Perspective::OwnRisk => ri,
-                Perspective::EachOwn => ord.risk[sj],
-            };
-            let (uj, sq_b) = if rb == ri && o.q == 1.0 {
-                (ui, sq_i)
-            } else {
-                (utilities(d, rb), status_quo_term(o.q, rb, xj, xi, st))
-            };
-            (eu(ui, pij, s_j, sq_a), eu(uj, pji, resist_b, sq_b))
-        };
-        // The classification of `classify`, as values.
-        let conflict = a > 0.0 && b > 0.0;
-        let (gain, loss) = (b, a.abs());
-        let compromise = if swapped { loss > gain } else { gain > loss };
-        let f = if swapped { gain / loss } else { loss / gain };
-        let towards = xi + (xj - xi) * f;
-        // Offers only where i gives way: a conflict it loses, or b > 0 ≥ a.
-        let one_sided = !conflict && b > 0.0;
-        let class: u8 = if conflict {
-            if b > a && loser_moves { 0 } else { 4 }
-        } else if one_sided {
-            if compromise {
-                1
-            } else if capitulate {
-                2
-            } else {
-                4
-            }
-        } else {
-            4
-        };
-        let pos = if class == 1 { towards } else { xj };
-        let key = if scholz && class == 1 {
-            let (ea, eb) = (a.abs(), b.abs());
-            (ea * xi + eb * xj) / (ea + eb)
-        } else {
-            (pos - xi).abs()
-        };
-        let j = ord.idx[sj];
-        let better = if enforce {
-            class < 4 && (b_class == 4 || b > b_b || (b == b_b && j < b_j))
-        } else {
-            class < b_class
-                || (class == b_class && class < 4 && (key < b_key || (key == b_key && j < b_j)))
-        };
-        if better {
-            (b_class, b_key, b_j, b_pos, b_a, b_b) = (class, key, j, pos, a, b);
-        }
-    }
-    (b_class < 4).then_some(Candidate {
-        class: b_class,
-        proposer: b_j,
-        pos: b_pos,
-        a: b_a,
-        b: b_b,
-    })
-}
-
-/// Actor i's row of the second pass: its view of every pair (i, j) and the offer it accepts.
-/// The challenge row is empty unless `keep`.
-fn decide(
-    o: &EuOptions,
-    st: &RoundInput,
-    risk: &[f64],
-    row_i: RowOf,
-    i: usize,
-    keep: bool,
-) -> (Option<Candidate>, Vec<Challenge>) {
-    let x = st.x;
-    let n = x.len();
-    let range = st.range;
-    let ri = risk[i];
-    let sq_i = u_sq(ri);
-    let mut best: Option<Candidate> = None;
-    let mut row = if keep {
-        Vec::with_capacity(n)
-    } else {
-        Vec::new()
-    };
-    for j in 0..n {
-        if i == j || x[i] == x[j] {
-            if keep {
-                row.push(stalemate());
-            }
-            continue;
-        }
-        let d = (x[i] - x[j]).abs() / range;
-        let (lns, lnf) = row_i.logs[row_i.order.rank[j]];
-        let ui = Utilities {
-            us: 2.0 - 4.0 * (ri * lns).exp(),
-            uf: 2.0 - 4.0 * (ri * lnf).exp(),
-        };
-        let (pij, pji) = row_i.p[row_i.order.rank[j]];
         let sq_a = if o.q == 1.0 {
             sq_i
         } else {
-            status_quo_term(o.q, ri, x[i], x[j], st)
+            status_quo_term(o.q, ri, xi, xj, st)
         };
-        let a = eu(ui, pij, st.s[j], sq_a);
+        let a = eu(ui, pij, s_j, sq_a);
         let rb = match o.perspective {
             Perspective::OwnRisk => ri,
-            Perspective::EachOwn => risk[j],
+            Perspective::EachOwn => ord.risk[sj],
         };
         let (uj, sq_b) = if rb == ri && o.q == 1.0 {
             (ui, sq_i)
         } else {
-            (utilities(d, rb), status_quo_term(o.q, rb, x[j], x[i], st))
+            let d = (xi - xj).abs() / st.range;
+            (utilities(d, rb), status_quo_term(o.q, rb, xj, xi, st))
         };
         let resist_b = match o.resist_salience {
-            ResistSalience::Challenged => st.s[i],
-            ResistSalience::AsPrinted => st.s[j],
+            ResistSalience::Challenged => s_i,
+            ResistSalience::AsPrinted => s_j,
         };
         let b = eu(uj, pji, resist_b, sq_b);
-        let c = classify(o, a, b, x[i], x[j]);
+        let c = classify(o, a, b, xi, xj);
+        let j = idx[sj];
         if let Some(pos) = c.offer {
             let cand = Candidate {
                 class: class_rank(c.relation),
@@ -1049,13 +936,12 @@ fn decide(
                 a,
                 b,
             };
-            best = Some(match best {
-                None => cand,
-                Some(old) => choose(o.offer_choice, old, cand, x[i], x[j], x),
-            });
+            if best.is_none_or(|old| better(o.offer_choice, &cand, &old, xi, st.x)) {
+                best = Some(cand);
+            }
         }
         if keep {
-            row.push(c);
+            row[j] = c;
         }
     }
     (best, row)
@@ -1136,26 +1022,17 @@ fn class_rank(r: Relation) -> u8 {
     }
 }
 
-/// The better of two offers to the actor at xi (`old` came first: ties keep it).
-fn choose(
-    rule: OfferChoice,
-    old: Candidate,
-    new: Candidate,
-    xi: f64,
-    _xj: f64,
-    x: &[f64],
-) -> Candidate {
+/// Whether offer `new` to the actor at xi beats `old`: by class (conflict, compromise,
+/// capitulation), then by the key of the rule (the least move, or Scholz's EU-weighted position
+/// for compromises), or by the proposer's EU for [`OfferChoice::MostEnforceable`]; equally good
+/// offers go to the lower proposer index, whatever order they are visited in.
+fn better(rule: OfferChoice, new: &Candidate, old: &Candidate, xi: f64, x: &[f64]) -> bool {
+    let earlier = new.proposer < old.proposer;
     match rule {
-        OfferChoice::MostEnforceable => {
-            if new.b > old.b {
-                new
-            } else {
-                old
-            }
-        }
+        OfferChoice::MostEnforceable => new.b > old.b || (new.b == old.b && earlier),
         OfferChoice::LeastMove | OfferChoice::ScholzCode => {
             if new.class != old.class {
-                return if new.class < old.class { new } else { old };
+                return new.class < old.class;
             }
             let key = |c: &Candidate| {
                 if rule == OfferChoice::ScholzCode && c.class == 1 {
@@ -1165,7 +1042,8 @@ fn choose(
                     (c.pos - xi).abs()
                 }
             };
-            if key(&new) < key(&old) { new } else { old }
+            let (kn, ko) = (key(new), key(old));
+            kn < ko || (kn == ko && earlier)
         }
     }
 }

@@ -359,3 +359,37 @@ impl RefProbabilities {
         self.p[i * self.n + j]
     }
 }
+
+/// The better of two offers to the actor at xi (`old` came first: ties keep it).
+fn choose(
+    rule: OfferChoice,
+    old: Candidate,
+    new: Candidate,
+    xi: f64,
+    _xj: f64,
+    x: &[f64],
+) -> Candidate {
+    match rule {
+        OfferChoice::MostEnforceable => {
+            if new.b > old.b {
+                new
+            } else {
+                old
+            }
+        }
+        OfferChoice::LeastMove | OfferChoice::ScholzCode => {
+            if new.class != old.class {
+                return if new.class < old.class { new } else { old };
+            }
+            let key = |c: &Candidate| {
+                if rule == OfferChoice::ScholzCode && c.class == 1 {
+                    let (ea, eb) = (c.a.abs(), c.b.abs());
+                    (ea * xi + eb * x[c.proposer]) / (ea + eb)
+                } else {
+                    (c.pos - xi).abs()
+                }
+            };
+            if key(&new) < key(&old) { new } else { old }
+        }
+    }
+}
