@@ -44,7 +44,7 @@
 
 use serde::Serialize;
 
-use crate::{Forecast, Model, Problem, Round, round_zero, summarize};
+use crate::{Forecast, Model, Problem, Round, round_zero, summarize, vmath};
 
 /// A1: whose salience is the probability that the challenged actor resists, in E^i(U_ji).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -526,32 +526,41 @@ struct Workspace {
 
 /// The logarithms of each unordered pair's normalised distance d = (x_b − x_a)/R (a < b by
 /// sorted index), upper triangle only, so each is taken once: ln d for the risk-weighted votes
-/// (0 where d = 0) and (ln(0.5 − 0.5 d), ln(0.5 + 0.5 d)) for the utilities of the decisions.
+/// (−∞ where d = 0) and (ln(0.5 − 0.5 d), ln(0.5 + 0.5 d)) for the utilities of the decisions.
 /// |x_a − x_b| is exact either way round, so these are the floats of the one-by-one formulas.
 /// The buffers are reused from round to round.
 #[derive(Default)]
 struct Logs {
     d: Tri<f64>,
-    sf: Tri<(f64, f64)>,
+    s: Tri<f64>,
+    f: Tri<f64>,
 }
 
 impl Logs {
-    /// Fill the triangles for the sorted positions `xs`.
+    /// Fill the triangles for the sorted positions `xs` (the logarithms a row at a time with
+    /// [`vmath::ln`]).
     fn fill(&mut self, xs: &[f64], range: f64) {
         let n = xs.len();
         self.d.reset(n, 0.0);
-        self.sf.reset(n, (0.0, 0.0));
+        self.s.reset(n, 0.0);
+        self.f.reset(n, 0.0);
         self.d.fill(0.0, |a, out| {
-            for (b, cell) in (a + 1..n).zip(out) {
-                let d = (xs[b] - xs[a]) / range;
-                *cell = if d > 0.0 { d.ln() } else { 0.0 };
+            for (b, cell) in (a + 1..n).zip(out.iter_mut()) {
+                *cell = (xs[b] - xs[a]) / range;
             }
+            vmath::ln(out);
         });
-        self.sf.fill((0.0, 0.0), |a, out| {
-            for (b, cell) in (a + 1..n).zip(out) {
-                let d = (xs[b] - xs[a]) / range;
-                *cell = ((0.5 - 0.5 * d).max(0.0).ln(), (0.5 + 0.5 * d).ln());
+        self.s.fill(0.0, |a, out| {
+            for (b, cell) in (a + 1..n).zip(out.iter_mut()) {
+                *cell = (0.5 - 0.5 * ((xs[b] - xs[a]) / range)).max(0.0);
             }
+            vmath::ln(out);
+        });
+        self.f.fill(0.0, |a, out| {
+            for (b, cell) in (a + 1..n).zip(out.iter_mut()) {
+                *cell = 0.5 + 0.5 * ((xs[b] - xs[a]) / range);
+            }
+            vmath::ln(out);
         });
     }
 }
@@ -673,19 +682,20 @@ const PARALLEL_ROWS: usize = 128;
 /// the block's reads of one column share cache lines with the next column's.
 const BLOCK: usize = 16;
 
-/// `f(i, row, logs)` for every actor i, where `row[sj]` = (P^i(j), P^j(i)) and `logs[sj]` =
-/// (ln(0.5 − 0.5 d_ij), ln(0.5 + 0.5 d_ij)) for the actor j at sorted index sj (`logs` is empty
-/// without a [`Logs`] triangle); the results are returned in actor order. First the upper
+/// `f(scratch, i, row, (lns, lnf))` for every actor i, where `row[sj]` = (P^i(j), P^j(i)),
+/// `lns[sj]` = ln(0.5 − 0.5 d_ij) and `lnf[sj]` = ln(0.5 + 0.5 d_ij) for the actor j at sorted
+/// index sj (`lns` and `lnf` are empty without the [`Logs`] triangles); `scratch` is one per
+/// task; the results are returned in actor order. First the upper
 /// triangle of the sorted probability matrix is filled into `upper` (reused), one block-row
 /// per task; then each block of [`BLOCK`] position-adjacent actors assembles its full rows
 /// from the tiles and applies `f`. Every float is computed sequentially by
 /// one task, so the results are bit-identical however the tasks are scheduled; from
 /// [`PARALLEL_ROWS`] actors both steps run on the rayon pool.
-fn map_rows<T: Send>(
+fn map_rows<T: Send, S: Default + Send>(
     p: &Probabilities,
     upper: &mut Tri<(f64, f64)>,
-    logs: Option<&Tri<(f64, f64)>>,
-    f: impl Fn(usize, &[(f64, f64)], &[(f64, f64)]) -> T + Sync,
+    logs: Option<&Logs>,
+    f: impl Fn(&mut S, usize, &[(f64, f64)], (&[f64], &[f64])) -> T + Sync,
 ) -> Vec<T> {
     use rayon::prelude::*;
     let n = p.n;
@@ -696,31 +706,32 @@ fn map_rows<T: Send>(
     upper.reset(n, (0.0, 0.0));
     upper.fill((0.0, 0.0), |si, out| p.upper_row(si, out));
     let upper = &*upper;
-    type Rows = (Vec<(f64, f64)>, Vec<(f64, f64)>);
-    let block = |(rows, lrows): &mut Rows, b: usize| -> Vec<(usize, T)> {
+    type Rows<S> = (Vec<(f64, f64)>, Vec<f64>, Vec<f64>, S);
+    let block = |(rows, lns, lnf, scratch): &mut Rows<S>, b: usize| -> Vec<(usize, T)> {
         let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
         upper.assemble(b, (0.0, 0.0), |(a, c)| (c, a), rows);
         if let Some(logs) = logs {
-            logs.assemble(b, (0.0, 0.0), |v| v, lrows);
+            logs.s.assemble(b, 0.0, |v| v, lns);
+            logs.f.assemble(b, 0.0, |v| v, lnf);
         }
         let row_logs = |k: usize| match logs {
-            Some(_) => &lrows[k * n..(k + 1) * n],
-            None => &lrows[..0],
+            Some(_) => (&lns[k * n..(k + 1) * n], &lnf[k * n..(k + 1) * n]),
+            None => (&lns[..0], &lnf[..0]),
         };
         (s0..s1)
             .zip(rows.chunks(n))
             .enumerate()
-            .map(|(k, (s, row))| (p.idx[s], f(p.idx[s], row, row_logs(k))))
+            .map(|(k, (s, row))| (p.idx[s], f(scratch, p.idx[s], row, row_logs(k))))
             .collect()
     };
     let blocks = n.div_ceil(BLOCK);
     let parts: Vec<Vec<(usize, T)>> = if parallel {
         (0..blocks)
             .into_par_iter()
-            .map_init(Rows::default, block)
+            .map_init(Rows::<S>::default, block)
             .collect()
     } else {
-        let mut rows = Rows::default();
+        let mut rows = Rows::<S>::default();
         (0..blocks).map(|b| block(&mut rows, b)).collect()
     };
     let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
@@ -756,31 +767,43 @@ fn one_round(
     }
     let range = st.range;
     // First pass, r = 1: probabilities with linear votes, security, risk.
-    let p1 = Probabilities::new(x, st.w, None, range, o.denominator, Vec::new());
-    let sq1 = |c: usize, t: usize| {
+    let p1 = Probabilities::new(x, st.w, None, o.denominator, Vec::new());
+    // The first pass's status-quo term for challenger and target positions xc, xt.
+    let sq1 = |xc: f64, xt: f64| {
         if o.q == 1.0 {
             0.0
         } else {
-            status_quo_term(o.q, 1.0, x[c], x[t], st)
+            status_quo_term(o.q, 1.0, xc, xt, st)
         }
     };
-    let security = map_rows(&p1, &mut ws.upper, None, |i, row, _| {
-        let mut sec = 0.0;
-        for j in 0..n {
-            if i == j {
-                continue;
+    // Each term in position order (a loop that vectorises), then the sum in actor order.
+    let s_sorted: Vec<f64> = p1.idx.iter().map(|&k| st.s[k]).collect();
+    let security = map_rows(
+        &p1,
+        &mut ws.upper,
+        None,
+        |terms: &mut Vec<f64>, i, row, _| {
+            let xi = x[i];
+            terms.resize(n, 0.0);
+            for (sj, (term, &(pij, pji))) in terms.iter_mut().zip(row).enumerate() {
+                let xj = p1.xs[sj];
+                let d = (xi - xj).abs() / range;
+                let u = utilities(d, 1.0);
+                *term = match o.security {
+                    // j challenging i.
+                    Security::Column => eu(u, pji, st.s[i], sq1(xj, xi)),
+                    Security::Row => eu(u, pij, s_sorted[sj], sq1(xi, xj)),
+                };
             }
-            let (pij, pji) = row[p1.rank[j]];
-            let d = (x[i] - x[j]).abs() / range;
-            let u = utilities(d, 1.0);
-            sec += match o.security {
-                // j challenging i.
-                Security::Column => eu(u, pji, st.s[i], sq1(j, i)),
-                Security::Row => eu(u, pij, st.s[j], sq1(i, j)),
-            };
-        }
-        sec
-    });
+            let mut sec = 0.0;
+            for (j, &sj) in p1.rank.iter().enumerate() {
+                if j != i {
+                    sec += terms[sj];
+                }
+            }
+            sec
+        },
+    );
     let (smin, smax) = bounds(&security);
     let risk: Vec<f64> = security
         .iter()
@@ -802,20 +825,25 @@ fn one_round(
             x,
             st.w,
             Some((&risk, &ws.logs.d)),
-            range,
             o.denominator,
             std::mem::take(&mut ws.votes),
         ),
     };
     let order = SortedRound::new(&p2, st.s, &risk);
-    let rows = map_rows(&p2, &mut ws.upper, Some(&ws.logs.sf), |i, p, logs| {
-        let row_i = RowOf {
-            p,
-            logs,
-            order: &order,
-        };
-        decide(o, st, row_i, i, keep)
-    });
+    let rows = map_rows(
+        &p2,
+        &mut ws.upper,
+        Some(&ws.logs),
+        |sc, i, p, (lns, lnf)| {
+            let row_i = RowOf {
+                p,
+                lns,
+                lnf,
+                order: &order,
+            };
+            decide(o, st, row_i, i, keep, sc)
+        },
+    );
     if o.votes == VoteUtility::VoterRisk {
         ws.votes = p2.into_buffer();
     }
@@ -851,7 +879,8 @@ fn one_round(
 #[derive(Clone, Copy)]
 struct RowOf<'a> {
     p: &'a [(f64, f64)],
-    logs: &'a [(f64, f64)],
+    lns: &'a [f64],
+    lnf: &'a [f64],
     order: &'a SortedRound<'a>,
 }
 
@@ -874,58 +903,110 @@ impl<'a> SortedRound<'a> {
     }
 }
 
+/// Per-task scratch rows of [`decide`].
+#[derive(Default)]
+struct DecideRows {
+    us: Vec<f64>,
+    uf: Vec<f64>,
+    a: Vec<f64>,
+    b: Vec<f64>,
+}
+
 /// Actor i's row of the second pass: its view of every pair (i, j) and the offer it accepts.
-/// The others are visited in position order, so every input is read in sequence; of equally
-/// good offers the one from the lowest actor index is kept (see [`better`]). The challenge row
-/// (by actor index) is empty unless `keep`.
+/// The others are visited in position order, so every input is read in sequence. First, for
+/// all of them at once, i's utilities (the exponentials with [`vmath::exp`]) and the two EUs
+/// a = E^i(U_ij) and b = E^i(U_ji), in loops that vectorise; then the pairs are classified, and
+/// without the diagnostics only those where b > 0 (the others make no offer, see
+/// [`classify`]). Of equally good offers the one from the lowest actor index is kept (see
+/// [`better`]). The challenge row (by actor index) is empty unless `keep`.
 fn decide(
     o: &EuOptions,
     st: &RoundInput,
     row_i: RowOf,
     i: usize,
     keep: bool,
+    sc: &mut DecideRows,
 ) -> (Option<Candidate>, Vec<Challenge>) {
     let ord = row_i.order;
     let (xs, idx) = (&ord.p.xs, &ord.p.idx);
+    let n = xs.len();
     let si = ord.p.rank[i];
     let (xi, ri, s_i) = (xs[si], ord.risk[si], ord.s[si]);
     let sq_i = u_sq(ri);
+    let DecideRows { us, uf, a, b } = sc;
+    for v in [&mut *us, &mut *uf, &mut *a, &mut *b] {
+        v.resize(n, 0.0);
+    }
+    for (s, &ln) in us.iter_mut().zip(row_i.lns) {
+        *s = ri * ln;
+    }
+    for (f, &ln) in uf.iter_mut().zip(row_i.lnf) {
+        *f = ri * ln;
+    }
+    vmath::exp(us);
+    vmath::exp(uf);
+    for (s, f) in us.iter_mut().zip(uf.iter_mut()) {
+        *s = 2.0 - 4.0 * *s;
+        *f = 2.0 - 4.0 * *f;
+    }
+    let resist_b = |s_j: f64| match o.resist_salience {
+        ResistSalience::Challenged => s_i,
+        ResistSalience::AsPrinted => s_j,
+    };
+    let ui_of = |sj: usize| Utilities {
+        us: us[sj],
+        uf: uf[sj],
+    };
+    if o.q == 1.0 && o.perspective == Perspective::OwnRisk {
+        // Both EUs with i's utilities and status quo.
+        for (sj, ((a, b), (&s_j, &(pij, pji)))) in a
+            .iter_mut()
+            .zip(b.iter_mut())
+            .zip(ord.s.iter().zip(row_i.p))
+            .enumerate()
+        {
+            let ui = ui_of(sj);
+            *a = eu(ui, pij, s_j, sq_i);
+            *b = eu(ui, pji, resist_b(s_j), sq_i);
+        }
+    } else {
+        for (sj, (a, b)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
+            let (xj, s_j, (pij, pji)) = (xs[sj], ord.s[sj], row_i.p[sj]);
+            let ui = ui_of(sj);
+            let sq_a = if o.q == 1.0 {
+                sq_i
+            } else {
+                status_quo_term(o.q, ri, xi, xj, st)
+            };
+            *a = eu(ui, pij, s_j, sq_a);
+            let rb = match o.perspective {
+                Perspective::OwnRisk => ri,
+                Perspective::EachOwn => ord.risk[sj],
+            };
+            let (uj, sq_b) = if rb == ri && o.q == 1.0 {
+                (ui, sq_i)
+            } else {
+                let d = (xi - xj).abs() / st.range;
+                (utilities(d, rb), status_quo_term(o.q, rb, xj, xi, st))
+            };
+            *b = eu(uj, pji, resist_b(s_j), sq_b);
+        }
+    }
     let mut best: Option<Candidate> = None;
     let mut row = if keep {
-        vec![stalemate(); xs.len()]
+        vec![stalemate(); n]
     } else {
         Vec::new()
     };
-    let inputs = xs.iter().zip(&ord.s).zip(row_i.p.iter().zip(row_i.logs));
-    for (sj, ((&xj, &s_j), (&(pij, pji), &(lns, lnf)))) in inputs.enumerate() {
+    for (sj, (&a, &b)) in a.iter().zip(b.iter()).enumerate() {
+        // Without b > 0 nothing is offered to i, which is all that counts without `keep`.
+        if !(keep || b > 0.0) {
+            continue;
+        }
+        let xj = xs[sj];
         if sj == si || xi == xj {
             continue;
         }
-        let ui = Utilities {
-            us: 2.0 - 4.0 * (ri * lns).exp(),
-            uf: 2.0 - 4.0 * (ri * lnf).exp(),
-        };
-        let sq_a = if o.q == 1.0 {
-            sq_i
-        } else {
-            status_quo_term(o.q, ri, xi, xj, st)
-        };
-        let a = eu(ui, pij, s_j, sq_a);
-        let rb = match o.perspective {
-            Perspective::OwnRisk => ri,
-            Perspective::EachOwn => ord.risk[sj],
-        };
-        let (uj, sq_b) = if rb == ri && o.q == 1.0 {
-            (ui, sq_i)
-        } else {
-            let d = (xi - xj).abs() / st.range;
-            (utilities(d, rb), status_quo_term(o.q, rb, xj, xi, st))
-        };
-        let resist_b = match o.resist_salience {
-            ResistSalience::Challenged => s_i,
-            ResistSalience::AsPrinted => s_j,
-        };
-        let b = eu(uj, pji, resist_b, sq_b);
         let c = classify(o, a, b, xi, xj);
         let j = idx[sj];
         if let Some(pos) = c.offer {
@@ -1085,7 +1166,6 @@ impl Probabilities {
         x: &[f64],
         w: &[f64],
         r: Option<(&[f64], &Tri<f64>)>,
-        range: f64,
         den: ProbabilityDenominator,
         mut g: Vec<f64>,
     ) -> Self {
@@ -1126,17 +1206,17 @@ impl Probabilities {
             head.fill(0.0);
             let block = |l: &mut Vec<f64>, (b, out): (usize, &mut [f64])| {
                 let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-                lnd.assemble(b, 0.0, |v| v, l);
+                lnd.assemble(b, f64::NEG_INFINITY, |v| v, l);
                 let mut sp = Vec::with_capacity(s1 - s0);
                 for ((t, row), ln_d) in (s0..s1).zip(out.chunks_mut(n)).zip(l.chunks(n)) {
-                    for (a, (cell, &ln)) in row.iter_mut().zip(ln_d).enumerate() {
-                        let u = if a < t {
-                            (xs[t] - xs[a]) / range
-                        } else {
-                            (xs[a] - xs[t]) / range
-                        };
-                        *cell = if u > 0.0 {
-                            ws[t] * (rs[t] * ln).exp()
+                    for (cell, &ln) in row.iter_mut().zip(ln_d) {
+                        *cell = rs[t] * ln;
+                    }
+                    vmath::exp(row);
+                    // No vote where d = 0 (ln d = −∞) or d is NaN.
+                    for (cell, &ln) in row.iter_mut().zip(ln_d) {
+                        *cell = if ln > f64::NEG_INFINITY {
+                            ws[t] * *cell
                         } else {
                             0.0
                         };
@@ -1335,7 +1415,9 @@ impl Probabilities {
     #[cfg(test)]
     fn matrix(&self) -> Vec<(f64, f64)> {
         let n = self.n;
-        let rows = map_rows(self, &mut Tri::default(), None, |_, row, _| row.to_vec());
+        let rows = map_rows(self, &mut Tri::default(), None, |_: &mut (), _, row, _| {
+            row.to_vec()
+        });
         let mut p = Vec::with_capacity(n * n);
         for row in rows {
             p.extend((0..n).map(|j| row[self.rank[j]]));
@@ -1433,11 +1515,10 @@ mod tests {
     fn check(x: &[f64], w: &[f64], r: Option<&[f64]>, den: ProbabilityDenominator) {
         let (lo, hi) = bounds(x);
         let range = (hi - lo).max(1e-9);
-        let linear = Probabilities::new(x, w, None, range, den, Vec::new());
+        let linear = Probabilities::new(x, w, None, den, Vec::new());
         let mut logs = Logs::default();
         logs.fill(&linear.xs, range);
-        let fast =
-            Probabilities::new(x, w, r.map(|r| (r, &logs.d)), range, den, Vec::new()).matrix();
+        let fast = Probabilities::new(x, w, r.map(|r| (r, &logs.d)), den, Vec::new()).matrix();
         let slow = naive(x, w, r, range, den);
         let n = x.len();
         for i in 0..n {

@@ -24,6 +24,7 @@ pub mod median;
 pub mod nbs;
 pub mod smp;
 pub mod stats;
+mod vmath;
 
 use serde::Serialize;
 
