@@ -600,9 +600,9 @@ impl<T: Copy + Send + Sync> Tri<T> {
     }
 
     /// Every cell: `f(a, out)` writes the cells (a, b) for b > a into `out[b − a − 1]` (a
-    /// scratch row, copied into the tiles). One block-row per task from [`PARALLEL_ROWS`]
-    /// actors.
-    fn fill(&mut self, zero: T, f: impl Fn(usize, &mut [T]) + Sync) {
+    /// scratch row, copied into the tiles); its results are returned in row order. One
+    /// block-row per task from [`PARALLEL_ROWS`] actors.
+    fn fill<R: Send>(&mut self, zero: T, f: impl Fn(usize, &mut [T]) -> R + Sync) -> Vec<R> {
         use rayon::prelude::*;
         let (n, nb) = (self.n, self.blocks());
         let mut rest = &mut self.cells[..];
@@ -613,9 +613,10 @@ impl<T: Copy + Send + Sync> Tri<T> {
             rest = tail;
         }
         let block_row = |scratch: &mut Vec<T>, (bi, tiles): (usize, &mut [T])| {
+            let mut results = Vec::with_capacity(BLOCK);
             for a in bi * BLOCK..((bi + 1) * BLOCK).min(n) {
                 scratch.resize(n - a - 1, zero);
-                f(a, scratch);
+                results.push(f(a, scratch));
                 let k = a - bi * BLOCK;
                 for bj in bi..nb {
                     let (c0, c1) = ((bj * BLOCK).max(a + 1), ((bj + 1) * BLOCK).min(n));
@@ -627,13 +628,17 @@ impl<T: Copy + Send + Sync> Tri<T> {
                         .copy_from_slice(&scratch[c0 - a - 1..c1 - a - 1]);
                 }
             }
+            results
         };
-        if n >= PARALLEL_ROWS {
-            rows.into_par_iter().for_each_init(Vec::new, block_row);
+        let results: Vec<Vec<R>> = if n >= PARALLEL_ROWS {
+            rows.into_par_iter().map_init(Vec::new, block_row).collect()
         } else {
             let mut scratch = Vec::new();
-            rows.into_iter().for_each(|r| block_row(&mut scratch, r));
-        }
+            rows.into_iter()
+                .map(|r| block_row(&mut scratch, r))
+                .collect()
+        };
+        results.into_iter().flatten().collect()
     }
 
     /// The full rows of block bi into `out` (rows × n): the lower part is `mirror` of the
@@ -704,12 +709,30 @@ fn map_rows<T: Send, S: Default + Send>(
     }
     let parallel = n >= PARALLEL_ROWS;
     upper.reset(n, (0.0, 0.0));
-    upper.fill((0.0, 0.0), |si, out| p.upper_row(si, out));
+    let sums = upper.fill((0.0, 0.0), |si, out| p.upper_row(si, out));
+    // The AllPairs denominator Σ_k Σ_{a,b} |v_k(a) − v_k(b)| over ordered pairs: twice the sum
+    // of every unordered pair's two supports, summed by row (each row by one task), then over
+    // the rows in order, so it is the same on any thread count.
+    let all = 2.0 * sums.iter().fold(0.0, |acc, &v| acc + v);
+    let pair = p.den == ProbabilityDenominator::Pair;
     let upper = &*upper;
     type Rows<S> = (Vec<(f64, f64)>, Vec<f64>, Vec<f64>, S);
     let block = |(rows, lns, lnf, scratch): &mut Rows<S>, b: usize| -> Vec<(usize, T)> {
         let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
         upper.assemble(b, (0.0, 0.0), |(a, c)| (c, a), rows);
+        // Supports to probabilities.
+        for cell in rows.iter_mut() {
+            let (lo, hi) = *cell;
+            let d = if pair { lo + hi } else { all };
+            let ratio = |v: f64| {
+                if d > 0.0 {
+                    (v / d).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            };
+            *cell = (ratio(lo), ratio(hi));
+        }
         if let Some(logs) = logs {
             logs.s.assemble(b, 0.0, |v| v, lns);
             logs.f.assemble(b, 0.0, |v| v, lnf);
@@ -1153,8 +1176,6 @@ struct Probabilities {
     /// row loop reads consecutive actors a at a fixed t.
     g: Vec<f64>,
     risk: bool,
-    /// The [`ProbabilityDenominator::AllPairs`] denominator.
-    all: f64,
     den: ProbabilityDenominator,
 }
 
@@ -1175,30 +1196,20 @@ impl Probabilities {
         let mut idx: Vec<usize> = (0..n).collect();
         idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
         let xs: Vec<f64> = idx.iter().map(|&k| x[k]).collect();
-        let xsp: Vec<f64> = std::iter::once(f64::NEG_INFINITY)
-            .chain(xs.iter().copied())
-            .chain(std::iter::once(f64::INFINITY))
-            .collect();
         let ws: Vec<f64> = idx.iter().map(|&k| w[k]).collect();
         let mut rank = vec![0; n];
         for (t, &k) in idx.iter().enumerate() {
             rank[k] = t;
         }
-        let all_pairs = den == ProbabilityDenominator::AllPairs;
-        // The AllPairs denominator is Σ_t 2·spread(t) over the voters with weight, summed in t
-        // order; each spread is computed by one task, so the total is the same on any thread
-        // count.
-        let mut spreads: Vec<f64> = Vec::new();
-        // Risk-weighted votes: first f(a, t) into g[(t + 1) * n + a]; the prefix sums come after
-        // the spreads, which need the raw votes.
+        // Risk-weighted votes: first f(a, t) into g[(t + 1) * n + a], then the prefix sums.
         if r.is_none() {
             g.clear();
         }
         if let Some((r, lnd)) = r {
             let rs: Vec<f64> = idx.iter().map(|&k| r[k]).collect();
             // Row t + 1 holds voter t's votes; the voters go a block at a time, whose rows of
-            // ln d are assembled from the triangle; each row's spread is taken while it is in
-            // cache. Every cell is written, so the reused buffer is not cleared.
+            // ln d are assembled from the triangle. Every cell is written, so the reused buffer
+            // is not cleared.
             if g.len() != (n + 1) * n {
                 g = vec![0.0; (n + 1) * n];
             }
@@ -1207,7 +1218,6 @@ impl Probabilities {
             let block = |l: &mut Vec<f64>, (b, out): (usize, &mut [f64])| {
                 let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
                 lnd.assemble(b, f64::NEG_INFINITY, |v| v, l);
-                let mut sp = Vec::with_capacity(s1 - s0);
                 for ((t, row), ln_d) in (s0..s1).zip(out.chunks_mut(n)).zip(l.chunks(n)) {
                     for (cell, &ln) in row.iter_mut().zip(ln_d) {
                         *cell = rs[t] * ln;
@@ -1221,48 +1231,22 @@ impl Probabilities {
                             0.0
                         };
                     }
-                    sp.push(if all_pairs {
-                        spread(&xsp, t, |a| row[a])
-                    } else {
-                        0.0
-                    });
                 }
-                sp
             };
-            let parts: Vec<Vec<f64>> = if parallel {
+            if parallel {
                 votes
                     .par_chunks_mut(BLOCK * n)
                     .enumerate()
-                    .map_init(Default::default, block)
-                    .collect()
+                    .for_each_init(Vec::new, block);
             } else {
-                let mut scratch = Default::default();
+                let mut scratch = Vec::new();
                 votes
                     .chunks_mut(BLOCK * n)
                     .enumerate()
-                    .map(|c| block(&mut scratch, c))
-                    .collect()
-            };
-            if all_pairs {
-                spreads = parts.into_iter().flatten().collect();
+                    .for_each(|c| block(&mut scratch, c));
             }
-        } else if all_pairs {
-            let linear = |t: usize| spread(&xsp, t, |a| ws[t] * (xs[t] - xs[a]).abs());
-            spreads = if parallel {
-                (0..n).into_par_iter().with_min_len(8).map(linear).collect()
-            } else {
-                (0..n).map(linear).collect()
-            };
         }
         let risk = r.is_some();
-        let mut all = 0.0;
-        if all_pairs {
-            for (t, &acc) in spreads.iter().enumerate() {
-                if ws[t] != 0.0 {
-                    all += 2.0 * acc;
-                }
-            }
-        }
         // Prefix sums: linear votes need Σw and Σw·x; risk votes one prefix per actor, summed
         // over t in order (g[t + 1][·] = g[t][·] + f(·, t), a vectorisable row sweep).
         let mut pw = vec![0.0; n + 1];
@@ -1324,7 +1308,6 @@ impl Probabilities {
             le_rank,
             g,
             risk,
-            all,
             den,
         }
     }
@@ -1334,11 +1317,13 @@ impl Probabilities {
         self.g
     }
 
-    /// Row si of the upper triangle by sorted index: `out[sj − si − 1]` = (P^i(j), P^j(i)) for
-    /// every sj > si (so x_i ≤ x_j), and (0, 0) where x_i = x_j. Each unordered pair is
-    /// computed once: j's view is the same two floats swapped, since the midpoint
-    /// 0.5 (x_i + x_j), the pointers and both supports are symmetric in the pair.
-    fn upper_row(&self, si: usize, out: &mut [(f64, f64)]) {
+    /// Row si of the upper triangle by sorted index: `out[sj − si − 1]` = the supports of the
+    /// lower and the upper position (the vote sums behind P^i(j) and P^j(i), before the
+    /// denominator) for every sj > si (so x_i ≤ x_j), and (0, 0) where x_i = x_j; returns their
+    /// sum over the row. Each unordered pair is computed once: j's view is the same two floats
+    /// swapped, since the midpoint 0.5 (x_i + x_j), the pointers and both supports are
+    /// symmetric in the pair.
+    fn upper_row(&self, si: usize, out: &mut [(f64, f64)]) -> f64 {
         let n = self.n;
         if self.risk {
             let g = &self.g;
@@ -1349,7 +1334,7 @@ impl Probabilities {
                 let left = (at(lm, sj) - at(lm, si)).max(0.0);
                 let right = ((total[si] - at(rm, si)) - (total[sj] - at(rm, sj))).max(0.0);
                 (left, right)
-            });
+            })
         } else {
             let (pw, pwx) = (&self.pw, &self.pwx);
             let sum_w = |a: usize, b: usize| pw[b] - pw[a];
@@ -1366,7 +1351,7 @@ impl Probabilities {
                 let right = span * sum_w(d_start, n) + 2.0 * sum_wx(rm, d_start)
                     - (lo + hi) * sum_w(rm, d_start);
                 (left.max(0.0), right.max(0.0))
-            });
+            })
         }
     }
 
@@ -1379,7 +1364,7 @@ impl Probabilities {
         si: usize,
         out: &mut [(f64, f64)],
         support: impl Fn(usize, f64, usize, usize) -> (f64, f64),
-    ) {
+    ) -> f64 {
         let (n, xs) = (self.n, &self.xs);
         let xi = xs[si];
         // Ties with x_i come first in sorted order.
@@ -1388,7 +1373,7 @@ impl Probabilities {
         ties.fill((0.0, 0.0));
         // Pointers: lm = #(x < m), rm = #(x ≤ m), nondecreasing in m ≥ x_i.
         let (mut lm, mut rm) = (self.lt_rank[si], self.lt_rank[si]);
-        let pair = self.den == ProbabilityDenominator::Pair;
+        let mut sum = 0.0;
         for (cell, (sj, &xj)) in rest.iter_mut().zip(xs.iter().enumerate().skip(first)) {
             let m = 0.5 * (xi + xj);
             while lm < n && xs[lm] < m {
@@ -1399,16 +1384,10 @@ impl Probabilities {
                 rm += 1;
             }
             let (lo, hi) = support(sj, xj, lm, rm);
-            let d = if pair { lo + hi } else { self.all };
-            let ratio = |v: f64| {
-                if d > 0.0 {
-                    (v / d).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                }
-            };
-            *cell = (ratio(lo), ratio(hi));
+            sum += lo + hi;
+            *cell = (lo, hi);
         }
+        sum
     }
 
     /// The full matrix, `p[i * n + j]` = (P^i(j), P^j(i)) by actor index (tests).
@@ -1424,34 +1403,6 @@ impl Probabilities {
         }
         p
     }
-}
-
-/// Half the sum of |v_a − v_b| over ordered pairs of actors, for voter t's votes
-/// v_a = `vote(a)` (sorted indices): Σ_{a,b} |v_a − v_b| = 2 Σ_m v_(m) (2m − n + 1), the v
-/// ascending because a voter's utility loss grows with distance. The actors are taken by
-/// ascending distance from t by merging its two sides, with a select rather than a branch per
-/// step; `xsp` is the sorted positions between −∞ and +∞ sentinels, so an exhausted side is
-/// infinitely far (exactly n steps, whatever the floats).
-fn spread(xsp: &[f64], t: usize, vote: impl Fn(usize) -> f64) -> f64 {
-    let n = xsp.len() - 2;
-    let xt = xsp[t + 1];
-    // Padded indices: the next actor on the left is l − 1, on the right r − 1.
-    let (mut l, mut r) = (t + 1, t + 2);
-    let mut acc = 0.0;
-    // The weight 2m − n + 1 of the m-th nearest, stepped by 2 (exact in f64).
-    let mut weight = 1.0 - n as f64;
-    for _ in 0..n {
-        let dl = xt - xsp[l];
-        let dr = xsp[r] - xt;
-        let left = dl <= dr;
-        let a = if left { l } else { r } - 1;
-        acc += vote(a.min(n - 1)) * weight;
-        weight += 2.0;
-        // Both stay within the sentinels (for finite positions they never reach past them).
-        l = l.saturating_sub(usize::from(left));
-        r = (r + usize::from(!left)).min(n + 1);
-    }
-    acc
 }
 
 #[cfg(test)]

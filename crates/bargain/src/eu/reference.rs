@@ -209,53 +209,6 @@ impl RefProbabilities {
             }
             f
         });
-        let vote = |a: usize, t: usize| -> f64 {
-            match &f {
-                None => ws[t] * (xs[t] - xs[a]).abs(),
-                Some(f) => f[a * n + t],
-            }
-        };
-        let all = if den == ProbabilityDenominator::AllPairs {
-            let mut total = 0.0;
-            let mut order = Vec::with_capacity(n);
-            for t in 0..n {
-                if ws[t] == 0.0 {
-                    continue;
-                }
-                // Actors by ascending distance from voter t: merge the two sides.
-                order.clear();
-                let (mut l, mut rr) = (t as isize, t + 1);
-                while l >= 0 || rr < n {
-                    let dl = if l >= 0 {
-                        xs[t] - xs[l as usize]
-                    } else {
-                        f64::INFINITY
-                    };
-                    let dr = if rr < n {
-                        xs[rr] - xs[t]
-                    } else {
-                        f64::INFINITY
-                    };
-                    if dl <= dr {
-                        order.push(l as usize);
-                        l -= 1;
-                    } else {
-                        order.push(rr);
-                        rr += 1;
-                    }
-                }
-                // Σ_{a,b} |v_a − v_b| over ordered pairs = 2 Σ_m v_(m) (2m − n + 1), the v
-                // ascending because a voter's utility loss grows with distance.
-                let mut acc = 0.0;
-                for (m, &a) in order.iter().enumerate() {
-                    acc += vote(a, t) * (2.0 * m as f64 - n as f64 + 1.0);
-                }
-                total += 2.0 * acc;
-            }
-            total
-        } else {
-            0.0
-        };
         // Prefix sums: linear votes need Σw and Σw·x; risk votes a row of prefixes per actor.
         let mut pw = vec![0.0; n + 1];
         let mut pwx = vec![0.0; n + 1];
@@ -339,19 +292,37 @@ impl RefProbabilities {
                 } else {
                     (support_hi, support_lo)
                 };
-                let d = match den {
-                    ProbabilityDenominator::Pair => support_lo + support_hi,
-                    ProbabilityDenominator::AllPairs => all,
-                };
-                let ratio = |v: f64| {
-                    if d > 0.0 {
-                        (v / d).clamp(0.0, 1.0)
-                    } else {
-                        0.0
-                    }
-                };
-                row[idx[sj]] = (ratio(num_i), ratio(num_j));
+                row[idx[sj]] = (num_i, num_j);
             }
+        }
+        // The AllPairs denominator Σ_k Σ_{a,b} |v_k(a) − v_k(b)| over ordered pairs: twice the
+        // sum of every unordered pair's two supports, summed by sorted row, then over the rows.
+        let mut all = 0.0;
+        if den == ProbabilityDenominator::AllPairs {
+            for si in 0..n {
+                let mut sum = 0.0;
+                for sj in si + 1..n {
+                    let (lo, hi) = p[idx[si] * n + idx[sj]];
+                    sum += lo + hi;
+                }
+                all += sum;
+            }
+            all *= 2.0;
+        }
+        for cell in &mut p {
+            let (num_i, num_j) = *cell;
+            let d = match den {
+                ProbabilityDenominator::Pair => num_i + num_j,
+                ProbabilityDenominator::AllPairs => all,
+            };
+            let ratio = |v: f64| {
+                if d > 0.0 {
+                    (v / d).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            };
+            *cell = (ratio(num_i), ratio(num_j));
         }
         RefProbabilities { n, p }
     }
