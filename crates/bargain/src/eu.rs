@@ -42,6 +42,7 @@
 //! the round summaries fall back to unweighted ones, so the forecast is never NaN for finite
 //! positions. Positions stay within the input range.
 
+use multiversion::multiversion;
 use serde::Serialize;
 
 use crate::{Forecast, Model, Problem, Round, round_zero, summarize, vmath};
@@ -720,19 +721,7 @@ fn map_rows<T: Send, S: Default + Send>(
     let block = |(rows, lns, lnf, scratch): &mut Rows<S>, b: usize| -> Vec<(usize, T)> {
         let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
         upper.assemble(b, (0.0, 0.0), |(a, c)| (c, a), rows);
-        // Supports to probabilities.
-        for cell in rows.iter_mut() {
-            let (lo, hi) = *cell;
-            let d = if pair { lo + hi } else { all };
-            let ratio = |v: f64| {
-                if d > 0.0 {
-                    (v / d).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                }
-            };
-            *cell = (ratio(lo), ratio(hi));
-        }
+        probabilities(rows, pair, all);
         if let Some(logs) = logs {
             logs.s.assemble(b, 0.0, |v| v, lns);
             logs.f.assemble(b, 0.0, |v| v, lnf);
@@ -926,6 +915,51 @@ impl<'a> SortedRound<'a> {
     }
 }
 
+/// Supports to probabilities: each (lo, hi) divided by lo + hi if `pair`, else by `all`, and
+/// clamped to [0, 1]; 0 where the denominator is not positive. Branch-free, so it vectorises.
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
+fn probabilities(cells: &mut [(f64, f64)], pair: bool, all: f64) {
+    for cell in cells {
+        let (lo, hi) = *cell;
+        let d = if pair { lo + hi } else { all };
+        let (p, q) = ((lo / d).clamp(0.0, 1.0), (hi / d).clamp(0.0, 1.0));
+        *cell = if d > 0.0 { (p, q) } else { (0.0, 0.0) };
+    }
+}
+
+/// `us[sj]` = 2 − 4 e^{ri · lns[sj]} and `uf[sj]` = 2 − 4 e^{ri · lnf[sj]}: an actor's
+/// utilities of success and failure against each other actor (the exponentials inline, so the
+/// loop vectorises with the widest instructions of the machine, as in [`vmath`]).
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
+fn utility_row(ri: f64, lns: &[f64], lnf: &[f64], us: &mut [f64], uf: &mut [f64]) {
+    for (((s, f), &ls), &lf) in us.iter_mut().zip(uf.iter_mut()).zip(lns).zip(lnf) {
+        *s = 2.0 - 4.0 * vmath::exp1(ri * ls);
+        *f = 2.0 - 4.0 * vmath::exp1(ri * lf);
+    }
+}
+
+/// a[sj] = E^i(U_ij) and b[sj] = E^i(U_ji) with i's utilities (`us`, `uf`) and status-quo term
+/// `sq` for both, `p[sj]` = (P^i(j), P^j(i)) and `s[sj]` the saliences; the resistance in b is
+/// s_i, or s_j if `resist_j` ([`ResistSalience`]). The floats of [`eu`], in a loop that
+/// vectorises.
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
+fn eu_row(
+    sq: f64,
+    s_i: f64,
+    resist_j: bool,
+    (us, uf): (&[f64], &[f64]),
+    p: &[(f64, f64)],
+    s: &[f64],
+    (a, b): (&mut [f64], &mut [f64]),
+) {
+    let rows = us.iter().zip(uf).zip(p.iter().zip(s));
+    for ((a, b), ((&us, &uf), (&(pij, pji), &s_j))) in a.iter_mut().zip(b.iter_mut()).zip(rows) {
+        let u = Utilities { us, uf };
+        *a = eu(u, pij, s_j, sq);
+        *b = eu(u, pji, if resist_j { s_j } else { s_i }, sq);
+    }
+}
+
 /// Per-task scratch rows of [`decide`].
 #[derive(Default)]
 struct DecideRows {
@@ -960,18 +994,7 @@ fn decide(
     for v in [&mut *us, &mut *uf, &mut *a, &mut *b] {
         v.resize(n, 0.0);
     }
-    for (s, &ln) in us.iter_mut().zip(row_i.lns) {
-        *s = ri * ln;
-    }
-    for (f, &ln) in uf.iter_mut().zip(row_i.lnf) {
-        *f = ri * ln;
-    }
-    vmath::exp(us);
-    vmath::exp(uf);
-    for (s, f) in us.iter_mut().zip(uf.iter_mut()) {
-        *s = 2.0 - 4.0 * *s;
-        *f = 2.0 - 4.0 * *f;
-    }
+    utility_row(ri, row_i.lns, row_i.lnf, us, uf);
     let resist_b = |s_j: f64| match o.resist_salience {
         ResistSalience::Challenged => s_i,
         ResistSalience::AsPrinted => s_j,
@@ -982,16 +1005,8 @@ fn decide(
     };
     if o.q == 1.0 && o.perspective == Perspective::OwnRisk {
         // Both EUs with i's utilities and status quo.
-        for (sj, ((a, b), (&s_j, &(pij, pji)))) in a
-            .iter_mut()
-            .zip(b.iter_mut())
-            .zip(ord.s.iter().zip(row_i.p))
-            .enumerate()
-        {
-            let ui = ui_of(sj);
-            *a = eu(ui, pij, s_j, sq_i);
-            *b = eu(ui, pji, resist_b(s_j), sq_i);
-        }
+        let resist_j = o.resist_salience == ResistSalience::AsPrinted;
+        eu_row(sq_i, s_i, resist_j, (us, uf), row_i.p, &ord.s, (a, b));
     } else {
         for (sj, (a, b)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
             let (xj, s_j, (pij, pji)) = (xs[sj], ord.s[sj], row_i.p[sj]);
