@@ -796,17 +796,15 @@ fn one_round(
         None,
         |terms: &mut Vec<f64>, i, row, _| {
             let xi = x[i];
-            terms.resize(n, 0.0);
-            for (sj, (term, &(pij, pji))) in terms.iter_mut().zip(row).enumerate() {
-                let xj = p1.xs[sj];
-                let d = (xi - xj).abs() / range;
-                let u = utilities(d, 1.0);
-                *term = match o.security {
-                    // j challenging i.
-                    Security::Column => eu(u, pji, st.s[i], sq1(xj, xi)),
-                    Security::Row => eu(u, pij, s_sorted[sj], sq1(xi, xj)),
-                };
-            }
+            // The status-quo terms first (none when Q = 1), then the EUs.
+            terms.clear();
+            let column = o.security == Security::Column;
+            terms.extend(p1.xs.iter().map(|&xj| match column {
+                // j challenging i.
+                true => sq1(xj, xi),
+                false => sq1(xi, xj),
+            }));
+            security_row(xi, range, (&p1.xs, &s_sorted), row, st.s[i], column, terms);
             let mut sec = 0.0;
             for (j, &sj) in p1.rank.iter().enumerate() {
                 if j != i {
@@ -912,6 +910,42 @@ impl<'a> SortedRound<'a> {
             s: p.idx.iter().map(|&k| s[k]).collect(),
             risk: p.idx.iter().map(|&k| risk[k]).collect(),
         }
+    }
+}
+
+/// The first pass's EUs (r = 1) behind actor i's security, against each actor by sorted index
+/// (positions `xs`, saliences `s`, probabilities `p`): with `column`, E(U_ji) of j challenging
+/// i (resistance s_i), else E(U_ij) (resistance s_j). `terms` holds the status-quo terms on
+/// entry and the EUs on return. The floats of [`eu`] and [`utilities`], in a loop that
+/// vectorises.
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
+fn security_row(
+    xi: f64,
+    range: f64,
+    (xs, s): (&[f64], &[f64]),
+    p: &[(f64, f64)],
+    s_i: f64,
+    column: bool,
+    terms: &mut [f64],
+) {
+    for (term, ((&xj, &s_j), &(pij, pji))) in terms.iter_mut().zip(xs.iter().zip(s).zip(p)) {
+        let d = (xi - xj).abs() / range;
+        let u = utilities(d, 1.0);
+        *term = if column {
+            eu(u, pji, s_i, *term)
+        } else {
+            eu(u, pij, s_j, *term)
+        };
+    }
+}
+
+/// Voter t's risk-weighted votes against each actor: `row[a]` = w e^{r · ln_d[a]}, 0 where
+/// ln_d[a] = −∞ (the voter's own position) or NaN.
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
+fn vote_row(w: f64, r: f64, ln_d: &[f64], row: &mut [f64]) {
+    for (cell, &ln) in row.iter_mut().zip(ln_d) {
+        let v = w * vmath::exp1(r * ln);
+        *cell = if ln > f64::NEG_INFINITY { v } else { 0.0 };
     }
 }
 
@@ -1234,18 +1268,7 @@ impl Probabilities {
                 let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
                 lnd.assemble(b, f64::NEG_INFINITY, |v| v, l);
                 for ((t, row), ln_d) in (s0..s1).zip(out.chunks_mut(n)).zip(l.chunks(n)) {
-                    for (cell, &ln) in row.iter_mut().zip(ln_d) {
-                        *cell = rs[t] * ln;
-                    }
-                    vmath::exp(row);
-                    // No vote where d = 0 (ln d = −∞) or d is NaN.
-                    for (cell, &ln) in row.iter_mut().zip(ln_d) {
-                        *cell = if ln > f64::NEG_INFINITY {
-                            ws[t] * *cell
-                        } else {
-                            0.0
-                        };
-                    }
+                    vote_row(ws[t], rs[t], ln_d, row);
                 }
             };
             if parallel {
