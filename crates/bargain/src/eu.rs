@@ -521,49 +521,6 @@ struct Workspace {
     votes: Vec<f64>,
     /// The upper triangle of the sorted probability matrix (see [`map_rows`]).
     upper: Tri<(f64, f64)>,
-    /// The distances' logarithms.
-    logs: Logs,
-}
-
-/// The logarithms of each unordered pair's normalised distance d = (x_b − x_a)/R (a < b by
-/// sorted index), upper triangle only, so each is taken once: ln d for the risk-weighted votes
-/// (−∞ where d = 0) and (ln(0.5 − 0.5 d), ln(0.5 + 0.5 d)) for the utilities of the decisions.
-/// |x_a − x_b| is exact either way round, so these are the floats of the one-by-one formulas.
-/// The buffers are reused from round to round.
-#[derive(Default)]
-struct Logs {
-    d: Tri<f64>,
-    s: Tri<f64>,
-    f: Tri<f64>,
-}
-
-impl Logs {
-    /// Fill the triangles for the sorted positions `xs` (the logarithms a row at a time with
-    /// [`vmath::ln`]).
-    fn fill(&mut self, xs: &[f64], range: f64) {
-        let n = xs.len();
-        self.d.reset(n, 0.0);
-        self.s.reset(n, 0.0);
-        self.f.reset(n, 0.0);
-        self.d.fill(0.0, |a, out| {
-            for (b, cell) in (a + 1..n).zip(out.iter_mut()) {
-                *cell = (xs[b] - xs[a]) / range;
-            }
-            vmath::ln(out);
-        });
-        self.s.fill(0.0, |a, out| {
-            for (b, cell) in (a + 1..n).zip(out.iter_mut()) {
-                *cell = (0.5 - 0.5 * ((xs[b] - xs[a]) / range)).max(0.0);
-            }
-            vmath::ln(out);
-        });
-        self.f.fill(0.0, |a, out| {
-            for (b, cell) in (a + 1..n).zip(out.iter_mut()) {
-                *cell = 0.5 + 0.5 * ((xs[b] - xs[a]) / range);
-            }
-            vmath::ln(out);
-        });
-    }
 }
 
 /// The upper triangle (cells a < b) of an n × n table by sorted index, stored in
@@ -625,8 +582,10 @@ impl<T: Copy + Send + Sync> Tri<T> {
                         continue;
                     }
                     let at = (bj - bi) * BLOCK * BLOCK + k * BLOCK;
-                    tiles[at + c0 - bj * BLOCK..at + c1 - bj * BLOCK]
-                        .copy_from_slice(&scratch[c0 - a - 1..c1 - a - 1]);
+                    copy_piece(
+                        &mut tiles[at + c0 - bj * BLOCK..at + c1 - bj * BLOCK],
+                        &scratch[c0 - a - 1..c1 - a - 1],
+                    );
                 }
             }
             results
@@ -673,9 +632,25 @@ impl<T: Copy + Send + Sync> Tri<T> {
             let tile = &cells[self.tile(bi, bj)..][..BLOCK * BLOCK];
             let cols = BLOCK.min(n - bj * BLOCK);
             for k in 0..rows {
-                out[k * n + bj * BLOCK..][..cols].copy_from_slice(&tile[k * BLOCK..][..cols]);
+                copy_piece(
+                    &mut out[k * n + bj * BLOCK..][..cols],
+                    &tile[k * BLOCK..][..cols],
+                );
             }
         }
+    }
+}
+
+/// `dst.copy_from_slice(src)`, with the common length [`BLOCK`] as a fixed-size copy (inline
+/// moves rather than a call to `memcpy` for every piece of a tile).
+#[inline(always)]
+fn copy_piece<T: Copy>(dst: &mut [T], src: &[T]) {
+    match (
+        <&mut [T; BLOCK]>::try_from(&mut *dst),
+        <&[T; BLOCK]>::try_from(src),
+    ) {
+        (Ok(d), Ok(s)) => *d = *s,
+        _ => dst.copy_from_slice(src),
     }
 }
 
@@ -688,10 +663,8 @@ const PARALLEL_ROWS: usize = 128;
 /// the block's reads of one column share cache lines with the next column's.
 const BLOCK: usize = 16;
 
-/// `f(scratch, i, row, (lns, lnf))` for every actor i, where `row[sj]` = (P^i(j), P^j(i)),
-/// `lns[sj]` = ln(0.5 − 0.5 d_ij) and `lnf[sj]` = ln(0.5 + 0.5 d_ij) for the actor j at sorted
-/// index sj (`lns` and `lnf` are empty without the [`Logs`] triangles); `scratch` is one per
-/// task; the results are returned in actor order. First the upper
+/// `f(scratch, i, row)` for every actor i, where `row[sj]` = (P^i(j), P^j(i)) for the actor j
+/// at sorted index sj; `scratch` is one per task; the results are returned in actor order. First the upper
 /// triangle of the sorted probability matrix is filled into `upper` (reused), one block-row
 /// per task; then each block of [`BLOCK`] position-adjacent actors assembles its full rows
 /// from the tiles and applies `f`. Every float is computed sequentially by
@@ -700,8 +673,7 @@ const BLOCK: usize = 16;
 fn map_rows<T: Send, S: Default + Send>(
     p: &Probabilities,
     upper: &mut Tri<(f64, f64)>,
-    logs: Option<&Logs>,
-    f: impl Fn(&mut S, usize, &[(f64, f64)], (&[f64], &[f64])) -> T + Sync,
+    f: impl Fn(&mut S, usize, &[(f64, f64)]) -> T + Sync,
 ) -> Vec<T> {
     use rayon::prelude::*;
     let n = p.n;
@@ -717,23 +689,14 @@ fn map_rows<T: Send, S: Default + Send>(
     let all = 2.0 * sums.iter().fold(0.0, |acc, &v| acc + v);
     let pair = p.den == ProbabilityDenominator::Pair;
     let upper = &*upper;
-    type Rows<S> = (Vec<(f64, f64)>, Vec<f64>, Vec<f64>, S);
-    let block = |(rows, lns, lnf, scratch): &mut Rows<S>, b: usize| -> Vec<(usize, T)> {
+    type Rows<S> = (Vec<(f64, f64)>, S);
+    let block = |(rows, scratch): &mut Rows<S>, b: usize| -> Vec<(usize, T)> {
         let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
         upper.assemble(b, (0.0, 0.0), |(a, c)| (c, a), rows);
         probabilities(rows, pair, all);
-        if let Some(logs) = logs {
-            logs.s.assemble(b, 0.0, |v| v, lns);
-            logs.f.assemble(b, 0.0, |v| v, lnf);
-        }
-        let row_logs = |k: usize| match logs {
-            Some(_) => (&lns[k * n..(k + 1) * n], &lnf[k * n..(k + 1) * n]),
-            None => (&lns[..0], &lnf[..0]),
-        };
         (s0..s1)
             .zip(rows.chunks(n))
-            .enumerate()
-            .map(|(k, (s, row))| (p.idx[s], f(scratch, p.idx[s], row, row_logs(k))))
+            .map(|(s, row)| (p.idx[s], f(scratch, p.idx[s], row)))
             .collect()
     };
     let blocks = n.div_ceil(BLOCK);
@@ -790,30 +753,25 @@ fn one_round(
     };
     // Each term in position order (a loop that vectorises), then the sum in actor order.
     let s_sorted: Vec<f64> = p1.idx.iter().map(|&k| st.s[k]).collect();
-    let security = map_rows(
-        &p1,
-        &mut ws.upper,
-        None,
-        |terms: &mut Vec<f64>, i, row, _| {
-            let xi = x[i];
-            // The status-quo terms first (none when Q = 1), then the EUs.
-            terms.clear();
-            let column = o.security == Security::Column;
-            terms.extend(p1.xs.iter().map(|&xj| match column {
-                // j challenging i.
-                true => sq1(xj, xi),
-                false => sq1(xi, xj),
-            }));
-            security_row(xi, range, (&p1.xs, &s_sorted), row, st.s[i], column, terms);
-            let mut sec = 0.0;
-            for (j, &sj) in p1.rank.iter().enumerate() {
-                if j != i {
-                    sec += terms[sj];
-                }
+    let security = map_rows(&p1, &mut ws.upper, |terms: &mut Vec<f64>, i, row| {
+        let xi = x[i];
+        // The status-quo terms first (none when Q = 1), then the EUs.
+        terms.clear();
+        let column = o.security == Security::Column;
+        terms.extend(p1.xs.iter().map(|&xj| match column {
+            // j challenging i.
+            true => sq1(xj, xi),
+            false => sq1(xi, xj),
+        }));
+        security_row(xi, range, (&p1.xs, &s_sorted), row, st.s[i], column, terms);
+        let mut sec = 0.0;
+        for (j, &sj) in p1.rank.iter().enumerate() {
+            if j != i {
+                sec += terms[sj];
             }
-            sec
-        },
-    );
+        }
+        sec
+    });
     let (smin, smax) = bounds(&security);
     let risk: Vec<f64> = security
         .iter()
@@ -828,32 +786,21 @@ fn one_round(
         .collect();
     // Second pass.
     // The logarithms of the distances, by the sorted order that both passes share.
-    ws.logs.fill(&p1.xs, range);
     let p2 = match o.votes {
         VoteUtility::Linear => p1,
         VoteUtility::VoterRisk => Probabilities::new(
             x,
             st.w,
-            Some((&risk, &ws.logs.d)),
+            Some((&risk, range)),
             o.denominator,
             std::mem::take(&mut ws.votes),
         ),
     };
     let order = SortedRound::new(&p2, st.s, &risk);
-    let rows = map_rows(
-        &p2,
-        &mut ws.upper,
-        Some(&ws.logs),
-        |sc, i, p, (lns, lnf)| {
-            let row_i = RowOf {
-                p,
-                lns,
-                lnf,
-                order: &order,
-            };
-            decide(o, st, row_i, i, keep, sc)
-        },
-    );
+    let rows = map_rows(&p2, &mut ws.upper, |sc, i, p| {
+        let row_i = RowOf { p, order: &order };
+        decide(o, st, row_i, i, keep, sc)
+    });
     if o.votes == VoteUtility::VoterRisk {
         ws.votes = p2.into_buffer();
     }
@@ -889,8 +836,6 @@ fn one_round(
 #[derive(Clone, Copy)]
 struct RowOf<'a> {
     p: &'a [(f64, f64)],
-    lns: &'a [f64],
-    lnf: &'a [f64],
     order: &'a SortedRound<'a>,
 }
 
@@ -939,13 +884,16 @@ fn security_row(
     }
 }
 
-/// Voter t's risk-weighted votes against each actor: `row[a]` = w e^{r · ln_d[a]}, 0 where
-/// ln_d[a] = −∞ (the voter's own position) or NaN.
+/// The risk-weighted votes of the voter at xt (weight w, exponent r) against the actor at each
+/// position of `xs`: `row[a]` = w d^r = w e^{r ln d} with d = |xt − x_a| / range, and 0 where
+/// d is not positive (the voter's own position) or NaN (the logarithm and exponential inline,
+/// so the loop vectorises).
 #[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
-fn vote_row(w: f64, r: f64, ln_d: &[f64], row: &mut [f64]) {
-    for (cell, &ln) in row.iter_mut().zip(ln_d) {
-        let v = w * vmath::exp1(r * ln);
-        *cell = if ln > f64::NEG_INFINITY { v } else { 0.0 };
+fn vote_row(w: f64, r: f64, (xt, range): (f64, f64), xs: &[f64], row: &mut [f64]) {
+    for (cell, &xa) in row.iter_mut().zip(xs) {
+        let d = (xt - xa).abs() / range;
+        let v = w * vmath::exp(r * vmath::ln(d));
+        *cell = if d > 0.0 { v } else { 0.0 };
     }
 }
 
@@ -961,14 +909,19 @@ fn probabilities(cells: &mut [(f64, f64)], pair: bool, all: f64) {
     }
 }
 
-/// `us[sj]` = 2 − 4 e^{ri · lns[sj]} and `uf[sj]` = 2 − 4 e^{ri · lnf[sj]}: an actor's
-/// utilities of success and failure against each other actor (the exponentials inline, so the
-/// loop vectorises with the widest instructions of the machine, as in [`vmath`]).
+/// The utilities of success and failure of the actor at xi with risk exponent ri against the
+/// actor at each position of `xs`: `us` = 2 − 4 (0.5 − 0.5 d)^ri and `uf` = 2 − 4 (0.5 + 0.5 d)^ri
+/// with d = |xi − xj| / range, the powers as e^{ri ln(·)} (the logarithms and exponentials
+/// inline, so the loop vectorises with the widest instructions of the machine, as in
+/// [`vmath`]).
 #[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
-fn utility_row(ri: f64, lns: &[f64], lnf: &[f64], us: &mut [f64], uf: &mut [f64]) {
-    for (((s, f), &ls), &lf) in us.iter_mut().zip(uf.iter_mut()).zip(lns).zip(lnf) {
-        *s = 2.0 - 4.0 * vmath::exp1(ri * ls);
-        *f = 2.0 - 4.0 * vmath::exp1(ri * lf);
+fn utility_row(xi: f64, ri: f64, range: f64, xs: &[f64], us: &mut [f64], uf: &mut [f64]) {
+    for ((s, f), &xj) in us.iter_mut().zip(uf.iter_mut()).zip(xs) {
+        let d = (xi - xj).abs() / range;
+        let ls = vmath::ln((0.5 - 0.5 * d).max(0.0));
+        let lf = vmath::ln(0.5 + 0.5 * d);
+        *s = 2.0 - 4.0 * vmath::exp(ri * ls);
+        *f = 2.0 - 4.0 * vmath::exp(ri * lf);
     }
 }
 
@@ -1028,7 +981,7 @@ fn decide(
     for v in [&mut *us, &mut *uf, &mut *a, &mut *b] {
         v.resize(n, 0.0);
     }
-    utility_row(ri, row_i.lns, row_i.lnf, us, uf);
+    utility_row(xi, ri, st.range, xs, us, uf);
     let resist_b = |s_j: f64| match o.resist_salience {
         ResistSalience::Challenged => s_i,
         ResistSalience::AsPrinted => s_j,
@@ -1230,12 +1183,11 @@ struct Probabilities {
 
 impl Probabilities {
     /// `buf` is reused for the (n + 1) × n risk-vote table (pass `Vec::new()` for none). Risk
-    /// votes come with the voters' exponents and the ln d triangle of [`Logs`] (by the same
-    /// sorted order, which depends on x only).
+    /// votes come with the voters' exponents and the range that normalises the distances.
     fn new(
         x: &[f64],
         w: &[f64],
-        r: Option<(&[f64], &Tri<f64>)>,
+        r: Option<(&[f64], f64)>,
         den: ProbabilityDenominator,
         mut g: Vec<f64>,
     ) -> Self {
@@ -1254,34 +1206,25 @@ impl Probabilities {
         if r.is_none() {
             g.clear();
         }
-        if let Some((r, lnd)) = r {
+        if let Some((r, range)) = r {
             let rs: Vec<f64> = idx.iter().map(|&k| r[k]).collect();
-            // Row t + 1 holds voter t's votes; the voters go a block at a time, whose rows of
-            // ln d are assembled from the triangle. Every cell is written, so the reused buffer
-            // is not cleared.
+            // Row t + 1 holds voter t's votes, a block of voters per task. Every cell is
+            // written, so the reused buffer is not cleared.
             if g.len() != (n + 1) * n {
                 g = vec![0.0; (n + 1) * n];
             }
             let (head, votes) = g.split_at_mut(n);
             head.fill(0.0);
-            let block = |l: &mut Vec<f64>, (b, out): (usize, &mut [f64])| {
-                let (s0, s1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-                lnd.assemble(b, f64::NEG_INFINITY, |v| v, l);
-                for ((t, row), ln_d) in (s0..s1).zip(out.chunks_mut(n)).zip(l.chunks(n)) {
-                    vote_row(ws[t], rs[t], ln_d, row);
+            let block = |(b, out): (usize, &mut [f64])| {
+                let s0 = b * BLOCK;
+                for (t, row) in (s0..).zip(out.chunks_mut(n)) {
+                    vote_row(ws[t], rs[t], (xs[t], range), &xs, row);
                 }
             };
             if parallel {
-                votes
-                    .par_chunks_mut(BLOCK * n)
-                    .enumerate()
-                    .for_each_init(Vec::new, block);
+                votes.par_chunks_mut(BLOCK * n).enumerate().for_each(block);
             } else {
-                let mut scratch = Vec::new();
-                votes
-                    .chunks_mut(BLOCK * n)
-                    .enumerate()
-                    .for_each(|c| block(&mut scratch, c));
+                votes.chunks_mut(BLOCK * n).enumerate().for_each(block);
             }
         }
         let risk = r.is_some();
@@ -1432,9 +1375,7 @@ impl Probabilities {
     #[cfg(test)]
     fn matrix(&self) -> Vec<(f64, f64)> {
         let n = self.n;
-        let rows = map_rows(self, &mut Tri::default(), None, |_: &mut (), _, row, _| {
-            row.to_vec()
-        });
+        let rows = map_rows(self, &mut Tri::default(), |_: &mut (), _, row| row.to_vec());
         let mut p = Vec::with_capacity(n * n);
         for row in rows {
             p.extend((0..n).map(|j| row[self.rank[j]]));
@@ -1504,10 +1445,7 @@ mod tests {
     fn check(x: &[f64], w: &[f64], r: Option<&[f64]>, den: ProbabilityDenominator) {
         let (lo, hi) = bounds(x);
         let range = (hi - lo).max(1e-9);
-        let linear = Probabilities::new(x, w, None, den, Vec::new());
-        let mut logs = Logs::default();
-        logs.fill(&linear.xs, range);
-        let fast = Probabilities::new(x, w, r.map(|r| (r, &logs.d)), den, Vec::new()).matrix();
+        let fast = Probabilities::new(x, w, r.map(|r| (r, range)), den, Vec::new()).matrix();
         let slow = naive(x, w, r, range, den);
         let n = x.len();
         for i in 0..n {

@@ -73,8 +73,8 @@ pub(super) fn one_round(o: &EuOptions, st: &RoundInput, keep: bool) -> (Vec<f64>
         for j in i + 1..n {
             let d = (x[i] - x[j]).abs() / range;
             let v = (
-                vmath::ln1((0.5 - 0.5 * d).max(0.0)),
-                vmath::ln1(0.5 + 0.5 * d),
+                vmath::ln((0.5 - 0.5 * d).max(0.0)),
+                vmath::ln(0.5 + 0.5 * d),
             );
             logs[i * n + j] = v;
             logs[j * n + i] = v;
@@ -105,8 +105,8 @@ pub(super) fn one_round(o: &EuOptions, st: &RoundInput, keep: bool) -> (Vec<f64>
             let d = (x[i] - x[j]).abs() / range;
             let (lns, lnf) = logs[i * n + j];
             let ui = Utilities {
-                us: 2.0 - 4.0 * vmath::exp1(ri * lns),
-                uf: 2.0 - 4.0 * vmath::exp1(ri * lnf),
+                us: 2.0 - 4.0 * vmath::exp(ri * lns),
+                uf: 2.0 - 4.0 * vmath::exp(ri * lnf),
             };
             let (pij, pji) = p2.get(i, j);
             let sq_a = if o.q == 1.0 {
@@ -201,9 +201,9 @@ impl RefProbabilities {
                 for t in a + 1..n {
                     let u = (xs[t] - xs[a]) / range;
                     if u > 0.0 {
-                        let l = vmath::ln1(u);
-                        f[a * n + t] = ws[t] * vmath::exp1(rs[t] * l);
-                        f[t * n + a] = ws[a] * vmath::exp1(rs[a] * l);
+                        let l = vmath::ln(u);
+                        f[a * n + t] = ws[t] * vmath::exp(rs[t] * l);
+                        f[t * n + a] = ws[a] * vmath::exp(rs[a] * l);
                     }
                 }
             }
