@@ -20,22 +20,27 @@
 //! (of w and w·x, or of each actor's risk-weighted votes), so every pair costs O(1) amortised.
 //!
 //! Cost per round with n actors: O(n² + n log n) time, not O(n³). The first pass sorts once
-//! and keeps O(n) prefix sums. The logarithms of the distances, ln d and ln(0.5 ∓ 0.5 d), are
-//! taken once per unordered pair (3n²/2 `ln`, [`Logs`]); the second pass fills an (n + 1) × n
-//! table of risk-weighted vote prefix sums (n² `exp`), laid out by position so a row reads
-//! consecutive actors; the decisions take 2n² `exp`. The probabilities of each unordered pair
-//! are also computed once, into the upper triangle of the matrix by position, stored in 16 × 16
-//! tiles ([`Tri`]); each block of 16 position-adjacent actors then assembles its full rows
-//! (mirroring the lower part from the tiles of its columns, so every read is a contiguous
-//! tile) and applies the security sum or the decisions. From 128 actors every step runs in
-//! parallel (rayon): the triangles one block-row per task, the vote table and the AllPairs
-//! spreads and the decisions one block per task, the prefix sums in column strips; every float
-//! is computed by the same sequence of operations as on one thread. The decisions visit the
-//! others in position order, so their inputs are read in sequence. Memory: the vote table, the
-//! probability triangle and the log triangles (about 28 n² bytes), kept in a workspace reused
-//! from round to round, plus the challenge matrix when the diagnostics are kept. The
+//! and keeps O(n) prefix sums. The second pass fills an (n + 1) × n table of risk-weighted vote
+//! prefix sums (n² `ln` and `exp`), laid out by position so a row reads consecutive actors.
+//! The supports of each unordered pair (the vote sums behind its two probabilities) are
+//! computed once, into the upper triangle of the matrix by position, stored in 16 × 16 tiles
+//! (`Tri`); the AllPairs denominator is twice their sum. Each block of 16 position-adjacent
+//! actors then assembles its full rows (mirroring the lower part from the tiles of its
+//! columns, so every read is a contiguous tile), divides them into probabilities and applies
+//! the security sum or the decisions (2n² `ln` and `exp`). The arithmetic of a row (votes,
+//! utilities, EUs, probabilities, security terms) runs in row kernels that vectorise, with the
+//! `exp` and `ln` of the crate's `vmath` module inline, compiled for AVX-512 and AVX2 as well
+//! as the baseline and chosen at run time (`multiversion`); every lane computes the floats of
+//! the scalar code, so the results are the same on every machine. From 128 actors every step
+//! runs in parallel (rayon): the triangle one block-row per task, the vote table and the
+//! decisions one block per task, the prefix sums in column strips; every float is computed by
+//! the same sequence of operations as on one thread, and sums run in a fixed order. The
+//! decisions visit the others in position order, so their inputs are read in sequence.
+//! Memory: the vote table and the support triangle (about 16 n² bytes), kept in a workspace
+//! reused from round to round, plus the challenge matrix when the diagnostics are kept. The
 //! pre-optimisation round is kept as a test oracle (`eu/reference.rs`), and the optimised one
-//! is checked to be bit-identical to it, with and without diagnostics.
+//! is checked to be bit-identical to it (so the vector kernels to the scalar code), with and
+//! without diagnostics.
 //!
 //! Degenerate inputs do not panic: with fewer than two actors, all actors at one position
 //! (range 0) or no salience, nobody moves. When the capability × salience weights sum to zero
