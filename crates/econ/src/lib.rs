@@ -5,12 +5,12 @@
 //!
 //! - [`duty`]: the patron's crude export duty exactly as Russian law computes it (price brackets,
 //!   the coefficient K, the tax maneuver's multiplier, truncation to 0.1 USD/t);
-//! - [`ledger`]: the subsidy per year and component (gas, crude, oil products, re-clearance,
+//! - [`ledger`](mod@ledger): the subsidy per year and component (gas, crude, oil products, re-clearance,
 //!   loans) in dollars and % of GDP, each figure with the inputs and sources it came from, gaps
 //!   kept as gaps, and the linear trend of the total;
 //! - [`maneuver`]: what the phase-out of the export duty costs the client along a price and
 //!   volume path, split between refineries and budget;
-//! - [`dependence`]: Hirschman's and Keohane & Nye's dependence indices — how much leverage the
+//! - [`dependence`](mod@dependence): Hirschman's and Keohane & Nye's dependence indices — how much leverage the
 //!   ties give the patron;
 //! - [`inputs`]: wiring a case to the engine (which record feeds which input);
 //! - [`compare`]: the case's published figures set beside the model's own numbers.
