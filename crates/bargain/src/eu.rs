@@ -486,15 +486,22 @@ fn utilities(d: f64, r: f64) -> Utilities {
         }
     } else {
         Utilities {
-            us: 2.0 - 4.0 * (0.5 - 0.5 * d).max(0.0).powf(r),
-            uf: 2.0 - 4.0 * (0.5 + 0.5 * d).powf(r),
+            us: 2.0 - 4.0 * pow((0.5 - 0.5 * d).max(0.0), r),
+            uf: 2.0 - 4.0 * pow(0.5 + 0.5 * d, r),
         }
     }
 }
 
+/// bʳ as e^{r ln b} with the [`vmath`] functions, as the row kernels take it, so that no power
+/// of the round depends on the C library (whose `pow` differs in the last bit between CPUs).
+#[inline(always)]
+fn pow(b: f64, r: f64) -> f64 {
+    vmath::exp(r * vmath::ln(b))
+}
+
 #[inline]
 fn u_sq(r: f64) -> f64 {
-    2.0 - 4.0 * 0.5f64.powf(r)
+    2.0 - 4.0 * pow(0.5, r)
 }
 
 /// The status-quo part Q·U_sq + (1 − Q)[T U_b + (1 − T) U_w] for challenger position xc.
@@ -505,8 +512,8 @@ fn status_quo_term(q: f64, r: f64, xc: f64, xt: f64, st: &RoundInput) -> f64 {
         let dm = (xc - st.centre).abs();
         let dt = (xc - xt).abs();
         let e = 0.25 * (dm + dt) / st.range;
-        let ub = 2.0 - 4.0 * (0.5 - e).max(0.0).powf(r);
-        let uw = 2.0 - 4.0 * (0.5 + e).powf(r);
+        let ub = 2.0 - 4.0 * pow((0.5 - e).max(0.0), r);
+        let uw = 2.0 - 4.0 * pow(0.5 + e, r);
         let tt = if dm < dt { 1.0 } else { 0.0 };
         v += (1.0 - q) * (tt * ub + (1.0 - tt) * uw);
     }
@@ -524,7 +531,7 @@ fn eu(u: Utilities, p: f64, resist: f64, sq: f64) -> f64 {
 struct Workspace {
     /// The second pass's risk-weighted vote prefix sums ((n + 1) × n, see [`Probabilities`]).
     votes: Vec<f64>,
-    /// The upper triangle of the sorted probability matrix (see [`map_rows`]).
+    /// The upper triangle of the pairs' supports by sorted index (see [`map_rows`]).
     upper: Tri<(f64, f64)>,
 }
 
@@ -670,9 +677,10 @@ const BLOCK: usize = 16;
 
 /// `f(scratch, i, row)` for every actor i, where `row[sj]` = (P^i(j), P^j(i)) for the actor j
 /// at sorted index sj; `scratch` is one per task; the results are returned in actor order. First the upper
-/// triangle of the sorted probability matrix is filled into `upper` (reused), one block-row
-/// per task; then each block of [`BLOCK`] position-adjacent actors assembles its full rows
-/// from the tiles and applies `f`. Every float is computed sequentially by
+/// triangle of the pairs' supports by sorted index is filled into `upper` (reused), one
+/// block-row per task, and the AllPairs denominator summed from it; then each block of
+/// [`BLOCK`] position-adjacent actors assembles its full rows from the tiles, divides them into
+/// probabilities and applies `f`. Every float is computed sequentially by
 /// one task, so the results are bit-identical however the tasks are scheduled; from
 /// [`PARALLEL_ROWS`] actors both steps run on the rayon pool.
 fn map_rows<T: Send, S: Default + Send>(
@@ -790,7 +798,6 @@ fn one_round(
         })
         .collect();
     // Second pass.
-    // The logarithms of the distances, by the sorted order that both passes share.
     let p2 = match o.votes {
         VoteUtility::Linear => p1,
         VoteUtility::VoterRisk => Probabilities::new(
@@ -836,8 +843,7 @@ fn one_round(
     (next, diag)
 }
 
-/// Actor i's rows by sorted index: the probabilities and ln(0.5 ∓ 0.5 d), with the round's
-/// sorted order.
+/// Actor i's row of probabilities by sorted index, with the round's sorted order.
 #[derive(Clone, Copy)]
 struct RowOf<'a> {
     p: &'a [(f64, f64)],

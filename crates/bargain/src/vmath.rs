@@ -183,6 +183,10 @@ mod tests {
                 x.exp()
             );
         }
+        // Overflow at the same point as the C library (1 ulp below ∞ would pass `ulps`).
+        for x in [EXP_HI, EXP_HI.next_down(), EXP_HI.next_up(), 709.79] {
+            assert_eq!(exp(x).is_finite(), x.exp().is_finite(), "exp({x})");
+        }
         assert_eq!(exp(710.0), f64::INFINITY);
         assert_eq!(exp(f64::INFINITY), f64::INFINITY);
         assert_eq!(exp(f64::NEG_INFINITY), 0.0);

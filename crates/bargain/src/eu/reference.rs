@@ -1,7 +1,10 @@
-//! The pre-optimisation round, kept verbatim as a test oracle: an n × n probability matrix built
-//! up front, the risk-weighted votes in an actor-major matrix, and one allocation per use. The
-//! tests in `eu.rs` check that the optimised round gives bit-identical positions and
-//! diagnostics on random problems under every option.
+//! The plain round, kept as a test oracle: an n × n probability matrix built up front, the
+//! risk-weighted votes in an actor-major matrix, one allocation per use, scalar loops. It is the
+//! pre-optimisation code with two deliberate changes that the optimised round shares: the
+//! powers are e^{r ln b} with the crate's `vmath` functions, and the AllPairs denominator is
+//! twice the sum of the pairs' supports (by sorted row, then over the rows; the naive O(n³)
+//! definition is checked separately in `eu.rs`). The tests in `eu.rs` check that the optimised
+//! round gives bit-identical positions and diagnostics on random problems under every option.
 
 use super::*;
 
