@@ -594,10 +594,8 @@ impl<T: Copy + Send + Sync> Tri<T> {
                         continue;
                     }
                     let at = (bj - bi) * BLOCK * BLOCK + k * BLOCK;
-                    copy_piece(
-                        &mut tiles[at + c0 - bj * BLOCK..at + c1 - bj * BLOCK],
-                        &scratch[c0 - a - 1..c1 - a - 1],
-                    );
+                    tiles[at + c0 - bj * BLOCK..at + c1 - bj * BLOCK]
+                        .copy_from_slice(&scratch[c0 - a - 1..c1 - a - 1]);
                 }
             }
             results
@@ -644,25 +642,9 @@ impl<T: Copy + Send + Sync> Tri<T> {
             let tile = &cells[self.tile(bi, bj)..][..BLOCK * BLOCK];
             let cols = BLOCK.min(n - bj * BLOCK);
             for k in 0..rows {
-                copy_piece(
-                    &mut out[k * n + bj * BLOCK..][..cols],
-                    &tile[k * BLOCK..][..cols],
-                );
+                out[k * n + bj * BLOCK..][..cols].copy_from_slice(&tile[k * BLOCK..][..cols]);
             }
         }
-    }
-}
-
-/// `dst.copy_from_slice(src)`, with the common length [`BLOCK`] as a fixed-size copy (inline
-/// moves rather than a call to `memcpy` for every piece of a tile).
-#[inline(always)]
-fn copy_piece<T: Copy>(dst: &mut [T], src: &[T]) {
-    match (
-        <&mut [T; BLOCK]>::try_from(&mut *dst),
-        <&[T; BLOCK]>::try_from(src),
-    ) {
-        (Ok(d), Ok(s)) => *d = *s,
-        _ => dst.copy_from_slice(src),
     }
 }
 
