@@ -782,6 +782,26 @@ impl Dist {
             }
         }
     }
+    /// The smallest and largest values a draw can take (infinite for unbounded tails).
+    pub fn support(&self) -> (f64, f64) {
+        match self {
+            Dist::Fixed { value } => (*value, *value),
+            Dist::Pert { min, max, .. }
+            | Dist::Triangular { min, max, .. }
+            | Dist::Uniform { min, max }
+            | Dist::Beta { min, max, .. } => (*min, *max),
+            Dist::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
+            Dist::Lognormal { .. } => (0.0, f64::INFINITY),
+            Dist::Discrete { values, .. } => values.iter().fold(
+                (f64::INFINITY, f64::NEG_INFINITY),
+                |(lo, hi), &v| (lo.min(v), hi.max(v)),
+            ),
+        }
+    }
+    /// The option names of a categorical distribution (none for numeric ones).
+    pub fn options(&self) -> Option<&[String]> {
+        None
+    }
     /// A one-line description, e.g. `pert(0.1, 0.25, 0.5)`.
     pub fn describe(&self) -> String {
         match self {
@@ -1253,6 +1273,210 @@ pub const SIM_LINKS: &[(&str, LinkKind, Arity, &str)] = &[
         Arity::One,
         "the year in which the patron's resolve reaches `resolve_moscow` (rising linearly from 1 at as_of)",
     ),
+    (
+        "market_access_rent",
+        LinkKind::Param,
+        Arity::One,
+        "what privileged access to the patron's market is worth to the client",
+    ),
+    (
+        "loan_need",
+        LinkKind::Param,
+        Arity::One,
+        "refinancing the patron lends while a deal holds (blocked otherwise)",
+    ),
+    (
+        "loan_rate",
+        LinkKind::Param,
+        Arity::One,
+        "interest rate of the patron's loans",
+    ),
+    (
+        "market_rate",
+        LinkKind::Param,
+        Arity::One,
+        "the client's market borrowing rate (discounts the loans' payments)",
+    ),
+    (
+        "loan_maturity",
+        LinkKind::Param,
+        Arity::One,
+        "maturity of the patron's loans",
+    ),
+    (
+        "gas_netback_duty_rate",
+        LinkKind::Param,
+        Arity::One,
+        "the patron's gas export duty (netback reference only)",
+    ),
+    (
+        "gas_netback_transport",
+        LinkKind::Param,
+        Arity::One,
+        "transport from the client's border to the reference market (netback only)",
+    ),
+    (
+        "discount_rate_client",
+        LinkKind::Param,
+        Arity::One,
+        "the client's discount rate on future subsidies",
+    ),
+    (
+        "discount_rate_patron",
+        LinkKind::Param,
+        Arity::One,
+        "the patron's discount rate on the subsidy it recaptures",
+    ),
+    (
+        "market_restriction_share",
+        LinkKind::Param,
+        Arity::One,
+        "share of the market-access rent withdrawn when the client resists",
+    ),
+    (
+        "demand_raise",
+        LinkKind::Param,
+        Arity::One,
+        "share of the remaining way to full integration the patron adds after an acceptance",
+    ),
+    (
+        "implementation_rate",
+        LinkKind::Param,
+        Arity::One,
+        "share of the gap between signed and in-force terms implemented in a year of implementing",
+    ),
+    (
+        "stall_withholding",
+        LinkKind::Param,
+        Arity::One,
+        "share of the deal's benefits the patron withholds while the client stalls implementation",
+    ),
+    (
+        "withdrawal_cost",
+        LinkKind::Param,
+        Arity::One,
+        "the client's cost of withdrawing from a signed deal (credibility, retaliation beyond the cut)",
+    ),
+    (
+        "value_military_patron",
+        LinkKind::Param,
+        Arity::One,
+        "value to the patron of full military integration (bases, command)",
+    ),
+    (
+        "sovereignty_cost_military",
+        LinkKind::Param,
+        Arity::One,
+        "the client's cost of full military integration",
+    ),
+    (
+        "arms_offer_value",
+        LinkKind::Param,
+        Arity::One,
+        "arms on preferential terms offered for bases (the capability gap)",
+    ),
+    (
+        "real_growth",
+        LinkKind::Param,
+        Arity::One,
+        "the client's real GDP growth",
+    ),
+    (
+        "stability_recovery",
+        LinkKind::Param,
+        Arity::One,
+        "share of the gap to the initial stability recovered in a year",
+    ),
+    (
+        "stability_per_subsidy_pp",
+        LinkKind::Param,
+        Arity::One,
+        "stability lost a year per percentage point of GDP of subsidy lost against the base year",
+    ),
+    (
+        "stability_per_growth_pp",
+        LinkKind::Param,
+        Arity::One,
+        "stability gained a year per percentage point of real growth",
+    ),
+    (
+        "election_shock",
+        LinkKind::Param,
+        Arity::One,
+        "stability lost in a year with the client's election",
+    ),
+    (
+        "pressure_stability_hit",
+        LinkKind::Param,
+        Arity::One,
+        "stability lost when the client resists military-political pressure (blockade, active measures)",
+    ),
+    (
+        "crisis_threshold",
+        LinkKind::Param,
+        Arity::One,
+        "stability below which a regime crisis can break out",
+    ),
+    (
+        "p_crisis",
+        LinkKind::Param,
+        Arity::One,
+        "yearly probability of a regime crisis below the threshold",
+    ),
+    (
+        "p_succession",
+        LinkKind::Param,
+        Arity::One,
+        "yearly probability of a transfer of power in the client",
+    ),
+    (
+        "p_regime_change_in_crisis",
+        LinkKind::Param,
+        Arity::One,
+        "probability the patron installs a loyal regime when a crisis breaks out",
+    ),
+    (
+        "succession_west_shift",
+        LinkKind::Param,
+        Arity::One,
+        "move of Western alignment after a stable transfer of power",
+    ),
+    (
+        "china_drift",
+        LinkKind::Param,
+        Arity::One,
+        "Chinese alignment gained a year at maximal tension (lost at none)",
+    ),
+    (
+        "china_shift_support",
+        LinkKind::Param,
+        Arity::One,
+        "Chinese alignment gained when Chinese support arrives after a refusal",
+    ),
+    (
+        "boundary_band",
+        LinkKind::Param,
+        Arity::One,
+        "half-width of the band each scenario boundary is drawn from (coding conventions are uncertain)",
+    ),
+    (
+        "actor_weighting",
+        LinkKind::Param,
+        Arity::One,
+        "who counts in the bargaining: every coded actor, the two sides only, or each state once",
+    ),
+    (
+        "terms_model",
+        LinkKind::Param,
+        Arity::One,
+        "the bargaining model whose forecast is the patron's demand",
+    ),
+    (
+        "gas_reference_method",
+        LinkKind::Param,
+        Arity::One,
+        "the gas reference: the gross border price, or its netback to the client's border",
+    ),
 ];
 
 /// The keys of the `[econ]` table: which record of the case feeds which input of the economics
@@ -1489,6 +1713,11 @@ pub const GAME_LINKS: &[(&str, LinkKind, &str)] = &[
         "regime_loss_minsk",
         LinkKind::Param,
         "loss to Minsk's regime if an intervention succeeds, USD bn a year",
+    ),
+    (
+        "sovereignty_convexity",
+        LinkKind::Param,
+        "curvature of Minsk's sovereignty cost (1 linear, above 1 the last steps cost most)",
     ),
 ];
 

@@ -782,6 +782,33 @@ impl CompiledRule {
         }
     }
 
+    /// Whether the rule holds for `state` with every comparison of a variable with a constant
+    /// moved: `adjust(var, constant)` gives the constant to use (scenario boundaries drawn per
+    /// path). Other numbers are evaluated as written. Allocates nothing.
+    pub fn eval_with(&self, state: &[f64], adjust: &dyn Fn(usize, f64) -> f64) -> bool {
+        self.truth_with(self.root, state, adjust)
+    }
+
+    fn truth_with(&self, i: u32, s: &[f64], adjust: &dyn Fn(usize, f64) -> f64) -> bool {
+        match self.ops[i as usize] {
+            Op::Not(x) => !self.truth_with(x, s, adjust),
+            Op::And(a, b) => self.truth_with(a, s, adjust) && self.truth_with(b, s, adjust),
+            Op::Or(a, b) => self.truth_with(a, s, adjust) || self.truth_with(b, s, adjust),
+            Op::Cmp(op, a, b) => match (self.ops[a as usize], self.ops[b as usize]) {
+                (Op::Var(k), Op::Const(c)) => op.cmp(
+                    s.get(k as usize).copied().unwrap_or(f64::NAN),
+                    adjust(k as usize, c),
+                ),
+                (Op::Const(c), Op::Var(k)) => op.cmp(
+                    adjust(k as usize, c),
+                    s.get(k as usize).copied().unwrap_or(f64::NAN),
+                ),
+                _ => op.cmp(self.num(a, s), self.num(b, s)),
+            },
+            _ => self.truth(i, s),
+        }
+    }
+
     /// The parsed rule as written (before folding).
     pub fn expr(&self) -> &Expr {
         &self.expr

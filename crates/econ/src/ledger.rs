@@ -309,6 +309,47 @@ pub fn grant_element(loan_rate: f64, market_rate: f64, maturity_years: f64) -> f
     1.0 - pv
 }
 
+/// The components' arithmetic, in one place: the ledger's cells and the scenario engine's
+/// yearly projection both call these, so the project has one subsidy formula.
+pub mod formula {
+    use super::GasReference;
+
+    /// The price the client would pay without the deal, from the reference price (USD per
+    /// 1000 m³): the reference itself, or its netback (less the patron's export duty and the
+    /// transport to the reference market).
+    #[inline]
+    pub fn gas_reference_price(method: GasReference, reference_usd_tcm: f64) -> f64 {
+        match method {
+            GasReference::Direct => reference_usd_tcm,
+            GasReference::Netback {
+                export_duty_rate,
+                transport_usd_tcm,
+            } => reference_usd_tcm * (1.0 - export_duty_rate) - transport_usd_tcm,
+        }
+    }
+
+    /// Gas subsidy, USD bn: (price without the deal − price paid) × volume. USD per 1000 m³ ×
+    /// bcm = USD per 1000 m³ × 10⁶ thousand m³, hence × 10⁻³ for USD bn.
+    #[inline]
+    pub fn gas(reference_price_usd_tcm: f64, paid_usd_tcm: f64, volume_bcm: f64) -> f64 {
+        (reference_price_usd_tcm - paid_usd_tcm) * volume_bcm * 1e-3
+    }
+
+    /// Duty-free crude (or re-cleared crude whose duty the client's budget keeps), USD bn:
+    /// volume × the export duty not paid. Mt × USD/t = USD mn, hence × 10⁻³.
+    #[inline]
+    pub fn duty_free(volume_mt: f64, duty_usd_t: f64) -> f64 {
+        volume_mt * duty_usd_t * 1e-3
+    }
+
+    /// Concessional loans, USD bn: the amount disbursed × its grant element
+    /// ([`super::grant_element`]; rates as fractions).
+    #[inline]
+    pub fn loans(disbursed_bn: f64, loan_rate: f64, market_rate: f64, maturity_years: f64) -> f64 {
+        disbursed_bn * super::grant_element(loan_rate, market_rate, maturity_years)
+    }
+}
+
 /// The annual average export duty for offset `i`: the published one if any, else the law's
 /// formula on the annual Urals price (ignores the 1–2 month monitoring lag: low confidence).
 fn annual_duty(inp: &LedgerInputs, i: usize) -> Option<(f64, Used)> {
@@ -359,15 +400,8 @@ fn gas(inp: &LedgerInputs, i: usize) -> Cell {
     let Some(vol) = inp.gas_volume_bcm.get(i) else {
         return Cell::gap(Input::GasVolume);
     };
-    let reference_price = match inp.gas_method {
-        GasReference::Direct => reference.0,
-        GasReference::Netback {
-            export_duty_rate,
-            transport_usd_tcm,
-        } => reference.0 * (1.0 - export_duty_rate) - transport_usd_tcm,
-    };
-    // USD per 1000 m³ × bcm = USD per 1000 m³ × 10⁶ thousand m³ → USD bn: × 10⁻³.
-    let v = (reference_price - paid.0) * vol.0 * 1e-3;
+    let reference_price = formula::gas_reference_price(inp.gas_method, reference.0);
+    let v = formula::gas(reference_price, paid.0, vol.0);
     Cell {
         usd_bn: Some(v),
         used: [
@@ -389,9 +423,8 @@ fn crude(inp: &LedgerInputs, i: usize) -> Cell {
     let Some((d, u)) = annual_duty(inp, i) else {
         return Cell::gap(Input::DutyComputed);
     };
-    // Mt × USD/t = USD mn → bn: × 10⁻³.
     Cell {
-        usd_bn: Some(vol.0 * d * 1e-3),
+        usd_bn: Some(formula::duty_free(vol.0, d)),
         used: [used(Input::CrudeVolume, vol), Some(u), None],
         missing: None,
     }
@@ -426,7 +459,7 @@ fn reclearance(inp: &LedgerInputs, i: usize) -> Cell {
         return Cell::gap(Input::DutyComputed);
     };
     Cell {
-        usd_bn: Some(vol.0 * d * 1e-3),
+        usd_bn: Some(formula::duty_free(vol.0, d)),
         used: [used(Input::ReclearanceVolume, vol), Some(u), None],
         missing: None,
     }
@@ -446,9 +479,13 @@ fn loans(inp: &LedgerInputs, i: usize) -> Cell {
     let Some(m) = inp.market_rate_pct.get(i) else {
         return Cell::gap(Input::MarketRate);
     };
-    let ge = grant_element(r.0 / 100.0, m.0 / 100.0, inp.loan_maturity_years);
     Cell {
-        usd_bn: Some(l.0 * ge),
+        usd_bn: Some(formula::loans(
+            l.0,
+            r.0 / 100.0,
+            m.0 / 100.0,
+            inp.loan_maturity_years,
+        )),
         used: [
             used(Input::Loans, l),
             used(Input::LoanRate, r),

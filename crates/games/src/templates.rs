@@ -210,6 +210,21 @@ pub struct UltimatumInputs {
     /// Loss to Minsk's regime if an intervention succeeds, USD bn a year equivalent. Default 30,
     /// a judgement (the regime's end: worse than any terms).
     pub regime_loss_minsk: f64,
+    /// What Moscow pays Minsk on top of the subsidy when Minsk accepts (compensation of the tax
+    /// maneuver, new loans, arms on preferential terms), USD bn a year. Default 0: the one-shot
+    /// ultimatum offers nothing beyond the subsidy; the scenario engine passes the year's
+    /// sweeteners.
+    pub side_payment: f64,
+    /// Minsk's domestic cost of a visible concession (signing the terms, or giving in to
+    /// coercion or pressure), on top of the sovereignty given up, USD bn a year equivalent.
+    /// Default 0; the scenario engine passes the pre-election restraint here (a concession
+    /// before an election costs as an open break does, so the leader stalls).
+    pub signing_cost_minsk: f64,
+    /// Curvature of Minsk's sovereignty cost: the cost of terms `t` is
+    /// `sovereignty_cost_minsk × share(t)^γ`, share the way from Minsk's own position to 100.
+    /// Default 1 (linear); above 1 the last steps (tax code, currency, supranational bodies)
+    /// cost most, so conceding in small steps does not make the whole cheap.
+    pub sovereignty_convexity: f64,
 }
 
 impl Default for UltimatumInputs {
@@ -238,6 +253,9 @@ impl Default for UltimatumInputs {
             p_intervention_success: 0.7,
             intervention_cost_moscow: 15.0,
             regime_loss_minsk: 30.0,
+            side_payment: 0.0,
+            signing_cost_minsk: 0.0,
+            sovereignty_convexity: 1.0,
         }
     }
 }
@@ -308,9 +326,20 @@ impl UltimatumInputs {
             ("drift_loss_moscow", i.drift_loss_moscow),
             ("intervention_cost_moscow", i.intervention_cost_moscow),
             ("regime_loss_minsk", i.regime_loss_minsk),
+            ("side_payment", i.side_payment),
+            ("signing_cost_minsk", i.signing_cost_minsk),
         ] {
             nonneg(f, v)?;
         }
+        check(
+            "sovereignty_convexity",
+            i.sovereignty_convexity,
+            0.0,
+            f64::INFINITY,
+            true,
+            true,
+            "a finite exponent > 0",
+        )?;
         Ok(())
     }
 
@@ -337,11 +366,25 @@ impl UltimatumInputs {
         self.value_moscow() * share.clamp(0.0, 1.0)
     }
 
-    /// Minsk's sovereignty cost of terms `t` (USD bn a year): the cost of full integration
-    /// times the share of the way from Minsk's own position to 100 that `t` covers, clamped.
+    /// Minsk's sovereignty given up at integration level `t`, USD bn a year:
+    /// `sovereignty_cost_minsk × share(t)^γ` with share the way from Minsk's own position to
+    /// 100, clamped to [0, 1].
+    pub fn sovereignty_level(&self, t: f64) -> f64 {
+        let share = ((t - self.minsk_ideal_terms) / (100.0 - self.minsk_ideal_terms)).clamp(0.0, 1.0);
+        self.sovereignty_cost_minsk * share.powf(self.sovereignty_convexity)
+    }
+
+    /// Minsk's sovereignty cost of terms `t` (USD bn a year), measured from the status quo as
+    /// Moscow's gain is: the sovereignty given up at `t` less what is already given up at the
+    /// status quo (nothing below Minsk's own position).
     pub fn sovereignty_cost(&self, t: f64) -> f64 {
-        let share = (t - self.minsk_ideal_terms) / (100.0 - self.minsk_ideal_terms);
-        self.sovereignty_cost_minsk * share.clamp(0.0, 1.0)
+        (self.sovereignty_level(t) - self.sovereignty_level(self.terms_status_quo)).max(0.0)
+    }
+
+    /// Minsk's cost of full political-military integration from the status quo (what a
+    /// capitulation to military-political pressure gives up).
+    pub fn sovereignty_cost_full(&self) -> f64 {
+        self.sovereignty_cost(100.0)
     }
 }
 

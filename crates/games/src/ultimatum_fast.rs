@@ -123,15 +123,20 @@ pub fn terminal_payoffs(i: &UltimatumInputs) -> [[f64; 2]; TERMINALS] {
     let gain = i.gain_moscow(i.terms);
     let sov = i.sovereignty_cost(i.terms);
     let aud_m = i.audience_cost_moscow * gain;
-    let cap_econ_b = -(1.0 + i.audience_cost_minsk) * sov;
-    let cap_press_b = -(1.0 + i.audience_cost_minsk) * i.sovereignty_cost_minsk;
+    // Giving in is a visible concession, as signing is: both carry the signing cost.
+    let cap_econ_b = -(1.0 + i.audience_cost_minsk) * sov - i.signing_cost_minsk;
+    let cap_press_b =
+        -(1.0 + i.audience_cost_minsk) * i.sovereignty_cost_full() - i.signing_cost_minsk;
     let conflict_b = i.open_conflict_cost_minsk / i.conflict_appetite_minsk;
     let recaptured = i.subsidy_recapture * s;
     let q = i.p_intervention_success;
 
     let mut out = [[0.0; 2]; TERMINALS];
     out[0] = [0.0, 0.0];
-    out[1] = [gain, -sov];
+    out[1] = [
+        gain - i.side_payment,
+        -sov + i.side_payment - i.signing_cost_minsk,
+    ];
     for (k, &b) in BRANCH_BASE.iter().enumerate() {
         let (drift, support) = if k == 1 {
             (i.drift_loss_moscow, i.support_value_minsk)

@@ -490,8 +490,9 @@ fn inputs_strategy() -> impl Strategy<Value = UltimatumInputs> {
             0.0..50.0f64,
             0.0..100.0f64,
         ),
+        (0.0..5.0f64, 0.0..5.0f64, 0.5..3.0f64),
     )
-        .prop_map(|(a, b, c)| UltimatumInputs {
+        .prop_map(|(a, b, c, d)| UltimatumInputs {
             terms: a.0,
             terms_status_quo: a.1,
             minsk_ideal_terms: a.2,
@@ -515,6 +516,9 @@ fn inputs_strategy() -> impl Strategy<Value = UltimatumInputs> {
             p_intervention_success: c.4,
             intervention_cost_moscow: c.5,
             regime_loss_minsk: c.6,
+            side_payment: d.0,
+            signing_cost_minsk: d.1,
+            sovereignty_convexity: d.2,
         })
 }
 

@@ -15,6 +15,11 @@ use crate::stats::{Histogram, wilson95};
 use crate::timeline::{self, NO_DECISION, Path, Scratch, Spec, UNCLASSIFIED};
 use leverage_games::ultimatum_fast::TERMINALS;
 
+/// Implementation codes counted ([`crate::timeline::implementation`]).
+const IMPLEMENTATION: usize = crate::timeline::implementation::NAMES.len();
+/// Event bits counted ([`crate::timeline::event`]).
+const EVENTS: usize = crate::timeline::event::NAMES.len();
+
 /// Draws per chunk (the unit of parallel work and of ordered merging).
 pub const CHUNK: u64 = 256;
 /// Bins of the fan-chart histograms.
@@ -62,6 +67,12 @@ struct Agg {
     scenarios: Vec<u64>,
     /// `[year][terminal + 1]` (last: no decision).
     terminals: Vec<u64>,
+    /// The military track's terminals, as `terminals`.
+    military: Vec<u64>,
+    /// `[year][code]`: what the client did with a signed deal.
+    implementation: Vec<u64>,
+    /// `[year][event bit]`: paths with the event in the year.
+    events: Vec<u64>,
     /// `[year][variable]`: state variables, issue forecasts, subsidy USD bn, oil price.
     hist: Vec<Histogram>,
 }
@@ -110,6 +121,9 @@ impl Agg {
             draws: 0,
             scenarios: vec![0; y * ns],
             terminals: vec![0; y * (TERMINALS + 1)],
+            military: vec![0; y * (TERMINALS + 1)],
+            implementation: vec![0; y * IMPLEMENTATION],
+            events: vec![0; y * EVENTS],
             hist: (0..y)
                 .flat_map(|_| vars.iter().map(|v| histogram(v.range)))
                 .collect(),
@@ -136,6 +150,20 @@ impl Agg {
                 t as usize
             };
             self.terminals[y * (TERMINALS + 1) + t] += 1;
+            let m = path.military_terminal[y];
+            let m = if m == NO_DECISION {
+                TERMINALS
+            } else {
+                m as usize
+            };
+            self.military[y * (TERMINALS + 1) + m] += 1;
+            self.implementation[y * IMPLEMENTATION + path.implementation[y] as usize] += 1;
+            let ev = path.events[y];
+            for b in 0..EVENTS {
+                if ev & (1 << b) != 0 {
+                    self.events[y * EVENTS + b] += 1;
+                }
+            }
             let h = &mut self.hist[y * n_vars..(y + 1) * n_vars];
             for (j, &x) in path.state_at(y).iter().enumerate() {
                 h[j].add(x);
@@ -162,6 +190,15 @@ impl Agg {
             *a += b;
         }
         for (a, b) in self.terminals.iter_mut().zip(&other.terminals) {
+            *a += b;
+        }
+        for (a, b) in self.military.iter_mut().zip(&other.military) {
+            *a += b;
+        }
+        for (a, b) in self.implementation.iter_mut().zip(&other.implementation) {
+            *a += b;
+        }
+        for (a, b) in self.events.iter_mut().zip(&other.events) {
             *a += b;
         }
         for (a, b) in self.hist.iter_mut().zip(&other.hist) {
@@ -215,6 +252,13 @@ pub struct Ensemble {
     pub probabilities: Vec<Vec<Probability>>,
     /// Ultimatum outcomes: `terminal_counts[year][terminal]`, the last column "no decision".
     pub terminal_counts: Vec<Vec<u64>>,
+    /// The military track's outcomes, as `terminal_counts`.
+    pub military_counts: Vec<Vec<u64>>,
+    /// What the client did with a signed deal: `implementation_counts[year][code]`
+    /// (codes named by `implementation::NAMES`).
+    pub implementation_counts: Vec<Vec<u64>>,
+    /// Paths with each event: `event_counts[year][bit]` (bits named by `event::NAMES`).
+    pub event_counts: Vec<Vec<u64>>,
     /// The fan-chart variables.
     pub fan_variables: Vec<FanVariable>,
     /// `fans[variable][year]`.
@@ -441,9 +485,13 @@ fn finish(spec: &Spec, opts: &Options, vars: &[FanVariable], total: &Agg) -> Ens
                 .collect()
         })
         .collect();
-    let terminal_counts = (0..ny)
-        .map(|y| total.terminals[y * (TERMINALS + 1)..(y + 1) * (TERMINALS + 1)].to_vec())
-        .collect();
+    let rows = |v: &[u64], w: usize| -> Vec<Vec<u64>> {
+        (0..ny).map(|y| v[y * w..(y + 1) * w].to_vec()).collect()
+    };
+    let terminal_counts = rows(&total.terminals, TERMINALS + 1);
+    let military_counts = rows(&total.military, TERMINALS + 1);
+    let implementation_counts = rows(&total.implementation, IMPLEMENTATION);
+    let event_counts = rows(&total.events, EVENTS);
     let fans = (0..n_vars)
         .map(|j| {
             (0..ny)
@@ -479,6 +527,9 @@ fn finish(spec: &Spec, opts: &Options, vars: &[FanVariable], total: &Agg) -> Ens
         scenarios: scen_names,
         probabilities,
         terminal_counts,
+        military_counts,
+        implementation_counts,
+        event_counts,
         fan_variables: vars.to_vec(),
         fans,
         summary_names: summary_names(spec),

@@ -7,6 +7,7 @@
 //! and *i*, so results do not depend on the number of threads.
 //!
 //! Modules:
+//! - `inputs`: every input the mechanisms read (key, unit, range, meaning), declared once.
 //! - `wiring`: from a case to the timeline's plain inputs and the parameter sampler.
 //! - `timeline`: one path, year by year.
 //! - `ensemble`: N paths in parallel with order-independent streaming aggregates.
@@ -19,6 +20,7 @@
 
 pub mod analysis;
 pub mod ensemble;
+pub mod inputs;
 pub mod sample;
 pub mod score;
 pub mod sensitivity;

@@ -1,15 +1,29 @@
-//! One path of the strategic deal, year by year: economics → salience and positions →
-//! bargaining → the crisis game at decision points → state transition.
+//! One path of the strategic deal, year by year, on the source paper's logic.
 //!
 //! The engine works on plain numbers: a [`Spec`] (built from a case by [`crate::wiring`]) holds
-//! the actors, issues, the structural economics of each year and, for every coefficient, where
-//! its value comes from in a draw's parameter vector ([`ParamRef`]). [`run`] takes that vector
-//! (one value per case parameter, sampled by the ensemble) and the draw's random stream for the
-//! year-to-year shocks, and writes the yearly states into a [`Path`] without allocating.
+//! the actors, issues, the laws and agreements of each year and, for every input of
+//! [`crate::inputs::INPUTS`], where its value comes from in a draw's parameter vector
+//! ([`ParamRef`]). [`run`] takes that vector and the draw's random stream and writes the yearly
+//! states, decisions and events into a [`Path`] without allocating (but for the weighted median
+//! of bargain, when a draw picks it).
 //!
-//! The mechanisms, each a claim of the case's source paper (the case's fact sheet §8) or a cited
-//! model, and their formulas are documented in `docs/simulation.md`.
+//! A year runs the mechanisms in order; `docs/simulation.md` gives each one's formulas and the
+//! passage of the paper behind it:
+//!
+//! 1. **economics**: the subsidy from econ's formula ([`leverage_econ::ledger::formula`]) on the
+//!    year's oil price, gas prices, the tax maneuver's duty, market access and loans, less what
+//!    the patron has cut;
+//! 2. **bargaining**: salience follows the subsidy (client) and the resolve (patron); every issue
+//!    is forecast by bargain's models under the draw's actor weighting;
+//! 3. **the deal**: the patron demands in stages (the economic terms, then more after an
+//!    acceptance); at a decision point the crisis game is played on discounted values and one
+//!    outcome drawn; a signed deal is implemented, stalled or withdrawn each year;
+//! 4. **the military track**: basing and command demands at their own decision points;
+//! 5. **stability**: the client's domestic stability, elections, succession, regime crises;
+//! 6. **outside options**: West and China drift with tension; the patron's fear of losing;
+//! 7. **classification** against scenario boundaries drawn once per path.
 
+use leverage_bargain::Player;
 use leverage_games::templates::UltimatumInputs;
 use leverage_games::ultimatum_fast::{self, Answer, Kind, TERMINALS};
 use rand::RngExt;
@@ -17,34 +31,112 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::Serialize;
 
-/// Where a coefficient's value comes from in a draw.
+/// Where an input's value comes from in a draw.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub enum ParamRef {
-    /// A constant (a documented default, or a fixed case value).
+    /// A constant (a fixed case parameter).
     Fixed(f64),
     /// The draw's value of the case parameter at this index.
     Param(usize),
+    /// Not linked (an optional input the case does not use).
+    Absent,
 }
 
 impl ParamRef {
-    /// The value in a draw.
+    /// The value in a draw (NaN when absent).
     #[inline]
     pub fn get(&self, values: &[f64]) -> f64 {
         match *self {
             ParamRef::Fixed(x) => x,
             ParamRef::Param(i) => values[i],
+            ParamRef::Absent => f64::NAN,
         }
     }
+}
+
+/// A structural choice: where its option index comes from, and how the case parameter's options
+/// map to the mechanism's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChoiceRef {
+    /// The option index in the case parameter's list (fixed or drawn).
+    pub value: ParamRef,
+    /// Mechanism option of each of the parameter's options.
+    pub map: Vec<u8>,
+}
+
+impl ChoiceRef {
+    /// A fixed mechanism option.
+    pub fn fixed(option: u8) -> Self {
+        ChoiceRef {
+            value: ParamRef::Fixed(0.0),
+            map: vec![option],
+        }
+    }
+    /// The mechanism option in a draw.
+    #[inline]
+    pub fn get(&self, values: &[f64]) -> u8 {
+        let i = self.value.get(values);
+        let i = if i.is_finite() && i >= 0.0 {
+            i as usize
+        } else {
+            0
+        };
+        self.map[i.min(self.map.len() - 1)]
+    }
+}
+
+macro_rules! coefs {
+    ($($name:ident),* $(,)?) => {
+        /// The numeric inputs' values in one draw (fields named as the input keys).
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+        #[allow(missing_docs)]
+        pub struct Values {
+            $(pub $name: f64,)*
+        }
+        /// The numeric inputs' keys, in [`Values`] field order.
+        pub const COEF_KEYS: &[&str] = &[$(stringify!($name)),*];
+        impl Values {
+            /// Reads every input from its [`ParamRef`] (in [`COEF_KEYS`] order).
+            pub fn read(refs: &[ParamRef], v: &[f64]) -> Self {
+                let mut it = refs.iter();
+                Values { $($name: it.next().map_or(f64::NAN, |r| r.get(v)),)* }
+            }
+        }
+    };
+}
+
+coefs! {
+    oil_price_path, oil_volatility, gas_reference_path, gas_price_paid_path, gdp_growth,
+    market_access_rent, loan_need, loan_rate, market_rate, loan_maturity,
+    gas_netback_duty_rate, gas_netback_transport,
+    position_noise, resolve_moscow, resolve_peak_year,
+    qre_lambda, discount_rate_client, discount_rate_patron, tension_threshold, tension_decay,
+    tension_stall, tension_refusal, tension_resistance, subsidy_cut_share, subsidy_relief_share,
+    market_restriction_share, demand_raise, implementation_rate, stall_withholding,
+    withdrawal_cost,
+    value_military_patron, sovereignty_cost_military, military_share_capitulation,
+    arms_offer_value,
+    real_growth, stability_recovery, stability_per_subsidy_pp, stability_per_growth_pp,
+    election_shock, pressure_stability_hit, crisis_threshold, p_crisis, p_succession,
+    p_regime_change_in_crisis, succession_west_shift,
+    west_drift, china_drift, west_shift_support, china_shift_support, west_policy_shock_p,
+    west_policy_shock_size, losing_threshold, intervention_from_year, p_intervention_if_losing,
+    p_western_support, p_china_support,
+    value_integration_moscow, sovereignty_cost_minsk, sovereignty_convexity, subsidy_recapture, coercion_cost_moscow,
+    pressure_cost_moscow, pressure_cost_minsk, audience_cost_moscow, audience_cost_minsk,
+    conflict_appetite_minsk, open_conflict_cost_minsk, support_value_minsk, drift_loss_moscow,
+    p_intervention_success, intervention_cost_moscow, regime_loss_minsk,
+    boundary_band,
 }
 
 /// Which side an actor is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Side {
-    /// The patron (Moscow's side).
+    /// The patron.
     Patron,
-    /// The client (Minsk's side).
+    /// The client.
     Client,
-    /// Anyone else.
+    /// Anyone else (an outsider who only influences).
     Other,
 }
 
@@ -55,7 +147,7 @@ pub enum Group {
     Integration,
     /// Energy and money: the client's salience follows the subsidy at stake.
     Energy,
-    /// Military integration: its forecast is what capitulation to pressure concedes.
+    /// Military integration: its forecast is the patron's military demand.
     Military,
     /// Bargained, not linked.
     Other,
@@ -68,6 +160,8 @@ pub struct IssueSpec {
     pub id: String,
     /// What the timeline does with it.
     pub group: Group,
+    /// The issue's status quo (0–100), if the case gives one.
+    pub status_quo: Option<f64>,
     /// Actor index (into [`Spec::sides`]) of each position.
     pub actors: Vec<usize>,
     /// Capabilities.
@@ -78,7 +172,7 @@ pub struct IssueSpec {
     pub salience: Vec<f64>,
 }
 
-/// The structural economics of one simulated year (not uncertain: laws and agreements).
+/// The laws, agreements and calendar of one simulated year (not uncertain).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct EconYear {
     /// The year.
@@ -91,72 +185,95 @@ pub struct EconYear {
     pub refinery_mt: f64,
     /// Re-cleared crude whose duty the client's budget receives, Mt.
     pub reclearance_mt: f64,
-    /// A decision point: an ultimatum, deadline or planned integration step falls in this year.
+    /// A decision point of the economic track (an event tagged `decision`).
     pub decision: bool,
-    /// The client's pre-election restraint applies (conflict appetite parameter in force).
+    /// A decision point of the military track (an event tagged `military` and `decision`).
+    pub military_decision: bool,
+    /// The client's election falls in this year.
+    pub election: bool,
+    /// Up to and including the client's next election: pre-election restraint.
     pub pre_election: bool,
 }
 
 /// Indices of the state variables the timeline updates, in the case's `[[state]]` order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[allow(missing_docs)]
 pub struct StateIndex {
-    /// Subsidy at stake, % of the client's GDP.
     pub subsidy_gdp: usize,
-    /// Economic integration, 0–100.
     pub econ_integration: usize,
-    /// Military integration, 0–100.
+    pub econ_signed: usize,
     pub military_integration: usize,
-    /// Alignment with the West (and China), 0–100.
     pub west_alignment: usize,
-    /// Bilateral tension, 0–100.
+    pub china_alignment: usize,
     pub tension: usize,
-    /// An intervention happened (absorbing), 0/1.
+    pub stability: usize,
     pub intervened: usize,
 }
 
-/// The timeline's coefficients (see `docs/simulation.md` for each one's role and default).
+/// The state variables the timeline needs, with what each means.
+pub const STATE_VARS: &[(&str, &str)] = &[
+    ("subsidy_gdp", "the subsidy at stake, % of the client's GDP"),
+    ("econ_integration", "economic integration in force (0-100, the terms issue's scale)"),
+    ("econ_signed", "economic integration signed (0-100), at least what is in force"),
+    ("military_integration", "military integration in force (0-100)"),
+    ("west_alignment", "the client's alignment with the West (0-100)"),
+    ("china_alignment", "the client's partnership with China (0-100)"),
+    ("tension", "bilateral tension (0-100)"),
+    ("stability", "the client regime's domestic stability (0-100)"),
+    ("intervened", "flag: the patron intervened (absorbing)"),
+];
+
+/// A scenario boundary: one state variable compared with one constant, as the rules write it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[allow(missing_docs)]
-pub struct Coefs {
-    pub qre_lambda: ParamRef,
-    pub position_noise: ParamRef,
-    pub tension_threshold: ParamRef,
-    pub tension_decay: ParamRef,
-    pub tension_stall: ParamRef,
-    pub tension_refusal: ParamRef,
-    pub tension_resistance: ParamRef,
-    pub subsidy_cut_share: ParamRef,
-    pub subsidy_relief_share: ParamRef,
-    pub west_shift_support: ParamRef,
-    pub west_drift: ParamRef,
-    pub west_policy_shock_p: ParamRef,
-    pub west_policy_shock_size: ParamRef,
-    pub military_share_capitulation: ParamRef,
-    pub losing_threshold: ParamRef,
-    pub intervention_from_year: ParamRef,
-    pub p_intervention_if_losing: ParamRef,
-    pub oil_price: ParamRef,
-    pub oil_volatility: ParamRef,
-    pub gas_reference: ParamRef,
-    pub gas_price_paid: ParamRef,
-    pub gdp_growth_pct: ParamRef,
-    pub resolve_moscow: ParamRef,
-    pub resolve_peak_year: ParamRef,
-    pub conflict_appetite: ParamRef,
-    pub product_exports_mt: ParamRef,
-    pub product_duty_ratio: ParamRef,
-    pub p_western_support: ParamRef,
+pub struct Boundary {
+    /// State variable index.
+    pub var: usize,
+    /// The constant as written.
+    pub value: f64,
+    /// Half-width cap: half the gap to the nearest other boundary on the same variable (so
+    /// drawn boundaries never cross, and the rules stay a partition).
+    pub cap: f64,
 }
 
-/// Setter of one ultimatum input.
-pub type GameField = fn(&mut UltimatumInputs) -> &mut f64;
+/// The client's subsidy in the base year, by component, for one gas-reference method.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BaseYear {
+    /// Gas, USD bn.
+    pub gas: f64,
+    /// Duty-free crude, USD bn.
+    pub crude: f64,
+    /// Re-clearance, USD bn.
+    pub reclearance: f64,
+    /// Loans, USD bn.
+    pub loans: f64,
+}
+
+impl BaseYear {
+    /// The ledger's total.
+    pub fn total(&self) -> f64 {
+        self.gas + self.crude + self.reclearance + self.loans
+    }
+}
+
+/// The economics of the base year (`as_of`) the projection starts from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EconBase {
+    /// Gas imported, bcm a year.
+    pub gas_volume_bcm: f64,
+    /// The client's GDP in the base year, USD bn.
+    pub gdp_usd_bn: f64,
+    /// The base year.
+    pub year: i32,
+    /// The ledger's base year: gross reference, and netback when the case allows it.
+    pub ledger: [Option<BaseYear>; 2],
+}
 
 /// Everything a path needs, as plain numbers and indices.
 #[derive(Debug, Clone)]
 pub struct Spec {
     /// First simulated year (the year after `as_of`).
     pub first_year: i32,
-    /// The years, one [`EconYear`] each.
+    /// The years.
     pub years: Vec<EconYear>,
     /// State variable ids, in order.
     pub state_names: Vec<String>,
@@ -170,31 +287,27 @@ pub struct Spec {
     pub sides: Vec<Side>,
     /// The issues.
     pub issues: Vec<IssueSpec>,
-    /// The issue whose forecast is the terms Moscow demands.
+    /// The issue whose forecast is the patron's economic demand.
     pub terms_issue: usize,
-    /// Position index of the client's own actor on the terms issue (its ideal terms).
-    pub client_position: Option<usize>,
-    /// Gas imported, bcm a year.
-    pub gas_volume_bcm: f64,
-    /// The client's GDP in the base year, USD bn.
-    pub gdp_base_usd_bn: f64,
-    /// The base year of that GDP.
-    pub gdp_base_year: i32,
-    /// The subsidy at stake in the base year, % of GDP (the salience reference).
-    pub subsidy_base_pct: f64,
-    /// A case without economics links: the subsidy before policy is this % of GDP every year.
-    pub fixed_subsidy_pct: Option<f64>,
-    /// Coefficients.
-    pub coefs: Coefs,
-    /// The ultimatum's inputs that do not change by year.
-    pub game_base: UltimatumInputs,
-    /// Ultimatum inputs drawn from case parameters.
-    pub game_params: Vec<(GameField, usize)>,
+    /// The client's own actor index, if declared.
+    pub client_actor: Option<usize>,
+    /// The base year's economics.
+    pub econ: EconBase,
+    /// Numeric inputs in [`COEF_KEYS`] order.
+    pub coefs: Vec<ParamRef>,
+    /// `actor_weighting`: 0 all, 1 no outsiders, 2 each state once.
+    pub weighting: ChoiceRef,
+    /// `terms_model`: 0 compromise, 1 weighted median, 2 Nash bargaining between the sides.
+    pub terms_model: ChoiceRef,
+    /// `gas_reference_method`: 0 gross, 1 netback.
+    pub gas_method: ChoiceRef,
     /// The scenario ids of [`Spec::rules`].
     pub rule_ids: Vec<String>,
     /// The scenario classifier: the first rule that holds (the case checks that exactly one
     /// does).
     pub rules: Vec<leverage_case::rule::CompiledRule>,
+    /// The rules' boundaries on level variables, drawn once per path.
+    pub boundaries: Vec<Boundary>,
 }
 
 impl Spec {
@@ -206,9 +319,22 @@ impl Spec {
     pub fn n_state(&self) -> usize {
         self.initial.len()
     }
-    /// The scenario index of a state, if a rule holds.
+    /// The scenario index of a state at the boundaries as written, if a rule holds.
     pub fn classify(&self, state: &[f64]) -> Option<usize> {
         self.rules.iter().position(|r| r.eval(state))
+    }
+    /// The scenario index of a state with the boundaries moved by `shifts` (one per
+    /// [`Spec::boundaries`]).
+    pub fn classify_shifted(&self, state: &[f64], shifts: &[f64]) -> Option<usize> {
+        let adjust = |var: usize, c: f64| {
+            for (b, s) in self.boundaries.iter().zip(shifts) {
+                if b.var == var && b.value == c {
+                    return c + s;
+                }
+            }
+            c
+        };
+        self.rules.iter().position(|r| r.eval_with(state, &adjust))
     }
 }
 
@@ -217,22 +343,88 @@ pub const NO_DECISION: u8 = u8::MAX;
 /// Sentinel for "no rule holds" in [`Path::scenario`].
 pub const UNCLASSIFIED: u8 = u8::MAX;
 
-/// One path: per year, the state after the year, the issue forecasts, the crisis game's
-/// outcome and the scenario the state falls in. Buffers are reused across draws.
+/// What the client did with a signed deal in a year ([`Path::implementation`]).
+pub mod implementation {
+    /// Nothing signed beyond what is in force.
+    pub const NONE: u8 = 0;
+    /// Implemented part of the gap.
+    pub const IMPLEMENT: u8 = 1;
+    /// Stalled implementation.
+    pub const STALL: u8 = 2;
+    /// Withdrew from what it had signed and not implemented.
+    pub const WITHDRAW: u8 = 3;
+    /// Names, by code.
+    pub const NAMES: [&str; 4] = ["none", "implement", "stall", "withdraw"];
+}
+
+/// Events of a year, as bits of [`Path::events`].
+pub mod event {
+    /// The client held an election.
+    pub const ELECTION: u16 = 1;
+    /// A transfer of power in the client, stable.
+    pub const SUCCESSION: u16 = 1 << 1;
+    /// A regime crisis broke out.
+    pub const CRISIS: u16 = 1 << 2;
+    /// The patron installed a loyal regime (regime change).
+    pub const REGIME_CHANGE: u16 = 1 << 3;
+    /// The patron intervened militarily (a Crimea-like operation).
+    pub const INTERVENTION: u16 = 1 << 4;
+    /// Western support arrived after a refusal.
+    pub const WEST_SUPPORT: u16 = 1 << 5;
+    /// Chinese support arrived after a refusal.
+    pub const CHINA_SUPPORT: u16 = 1 << 6;
+    /// Western policy turned towards the client.
+    pub const WEST_OPENS: u16 = 1 << 7;
+    /// Western policy turned away from the client.
+    pub const WEST_CLOSES: u16 = 1 << 8;
+    /// The patron cut subsidies (crude, gas) and restricted its market.
+    pub const CUT: u16 = 1 << 9;
+    /// The patron raised its demand (the political stage).
+    pub const DEMAND_RAISED: u16 = 1 << 10;
+    /// Names, by bit.
+    pub const NAMES: [&str; 11] = [
+        "election",
+        "succession",
+        "regime crisis",
+        "regime change",
+        "intervention",
+        "Western support",
+        "Chinese support",
+        "Western opening",
+        "Western closing",
+        "subsidy cut",
+        "demand raised",
+    ];
+}
+
+/// One path: per year, the state after the year, the issue forecasts, the decisions and events,
+/// and the scenario the state falls in. Buffers are reused across draws.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Path {
     /// `n_years × n_state`, row per year.
     pub state: Vec<f64>,
     /// `n_years × n_issues`, the bargaining forecast per year.
     pub forecast: Vec<f64>,
-    /// Terminal of the ultimatum drawn per year ([`NO_DECISION`] if none).
+    /// Terminal of the economic track's crisis game per year ([`NO_DECISION`] if none).
     pub terminal: Vec<u8>,
+    /// Terminal of the military track's game per year ([`NO_DECISION`] if none).
+    pub military_terminal: Vec<u8>,
+    /// What the client did with a signed deal ([`implementation`]).
+    pub implementation: Vec<u8>,
+    /// Events ([`event`] bits).
+    pub events: Vec<u16>,
+    /// The patron's economic demand per year (NaN without a game).
+    pub demand: Vec<f64>,
+    /// The patron's military demand per year (NaN without a game).
+    pub military_demand: Vec<f64>,
     /// Scenario index per year ([`UNCLASSIFIED`] if no rule holds).
     pub scenario: Vec<u8>,
     /// Subsidy at stake per year, USD bn.
     pub subsidy_usd_bn: Vec<f64>,
     /// Oil price per year, USD per barrel.
     pub oil_price: Vec<f64>,
+    /// The draw's structural choices: weighting, terms model, gas method.
+    pub choices: [u8; 3],
 }
 
 impl Path {
@@ -243,9 +435,15 @@ impl Path {
             state: vec![0.0; y * spec.n_state()],
             forecast: vec![0.0; y * spec.issues.len()],
             terminal: vec![NO_DECISION; y],
+            military_terminal: vec![NO_DECISION; y],
+            implementation: vec![0; y],
+            events: vec![0; y],
+            demand: vec![f64::NAN; y],
+            military_demand: vec![f64::NAN; y],
             scenario: vec![UNCLASSIFIED; y],
             subsidy_usd_bn: vec![0.0; y],
             oil_price: vec![0.0; y],
+            choices: [0; 3],
         }
     }
     /// The state after year `y` (0-based).
@@ -265,246 +463,66 @@ pub struct Scratch {
     state: Vec<f64>,
     positions: Vec<Vec<f64>>,
     weights: Vec<f64>,
+    agg_pos: Vec<f64>,
+    agg_w: Vec<f64>,
+    shifts: Vec<f64>,
 }
 
-fn clamp(x: f64, (lo, hi): (f64, f64)) -> f64 {
-    x.clamp(lo, hi)
+/// The patron's stage of demands on the economic track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// The economic terms (the terms issue's forecast).
+    Economic,
+    /// After an acceptance: more (the political stage).
+    Political,
 }
 
-/// Runs one path with the draw's parameter `values` and random stream `rng`.
-pub fn run(
-    spec: &Spec,
-    values: &[f64],
-    rng: &mut ChaCha8Rng,
-    scratch: &mut Scratch,
-    out: &mut Path,
-) {
-    let c = &spec.coefs;
-    let ix = spec.idx;
-    let n_state = spec.n_state();
-    let mut state = std::mem::take(&mut scratch.state);
-    state.clear();
-    state.extend_from_slice(&spec.initial[..n_state]);
-    let s = &mut state[..];
-
-    // Positions of this draw: the case's, each moved by a normal judgement error.
-    let noise = c.position_noise.get(values).max(0.0);
-    scratch.positions.resize_with(spec.issues.len(), Vec::new);
-    for (iss, pos) in spec.issues.iter().zip(scratch.positions.iter_mut()) {
-        pos.clear();
-        for &x in &iss.position {
-            let e: f64 = if noise > 0.0 {
-                rng.sample::<f64, _>(StandardNormal) * noise
-            } else {
-                0.0
-            };
-            pos.push((x + e).clamp(0.0, 100.0));
-        }
+/// The annual equivalent of a stream: `(1 − δ) Σ_k δ^k f(k)` over the remaining years, the last
+/// year's value held for ever after (δ = 1/(1 + r)).
+fn annual_equivalent(r: f64, n: usize, f: impl Fn(usize) -> f64) -> f64 {
+    if n == 0 {
+        return 0.0;
     }
-
-    let oil_level = c.oil_price.get(values).max(0.0);
-    let oil_sigma = c.oil_volatility.get(values).max(0.0);
-    let gas_ref = c.gas_reference.get(values);
-    let gas_paid = c.gas_price_paid.get(values);
-    let growth = c.gdp_growth_pct.get(values) / 100.0;
-    let resolve_peak = c.resolve_moscow.get(values);
-    let peak_year = c.resolve_peak_year.get(values);
-    let lambda = c.qre_lambda.get(values).max(0.0);
-    let decay = c.tension_decay.get(values).clamp(0.0, 1.0);
-    let threshold = c.tension_threshold.get(values);
-    let cut_share = c.subsidy_cut_share.get(values).clamp(0.0, 1.0);
-    let relief_share = c.subsidy_relief_share.get(values).clamp(0.0, 1.0);
-    let losing = c.losing_threshold.get(values);
-    let intervention_year = c.intervention_from_year.get(values);
-    // The case gives the probability over the eligible years; the timeline applies it as a
-    // constant yearly hazard over them.
-    let eligible = spec
-        .years
-        .iter()
-        .filter(|y| y.year as f64 >= intervention_year)
-        .count()
-        .max(1) as f64;
-    let p_losing =
-        1.0 - (1.0 - c.p_intervention_if_losing.get(values).clamp(0.0, 1.0)).powf(1.0 / eligible);
-    let shock_p = c.west_policy_shock_p.get(values).clamp(0.0, 1.0);
-    let shock_size = c.west_policy_shock_size.get(values);
-    let mil_share = c.military_share_capitulation.get(values).clamp(0.0, 1.0);
-    let west0 = spec.initial[ix.west_alignment].max(1e-9);
-    let pw0 = c.p_western_support.get(values);
-
-    let mut game = spec.game_base;
-    for (field, i) in &spec.game_params {
-        *field(&mut game) = values[*i];
+    let delta = 1.0 / (1.0 + r.max(0.0));
+    if delta >= 1.0 {
+        // No discounting: the long run is the tail.
+        return f(n - 1);
     }
-    let base_year = spec.first_year - 1;
-
-    // Policy state of the patron's subsidies: the share it keeps paying after cuts, and
-    // whether it compensates the tax maneuver (after the client accepted).
-    let mut keep = 1.0;
-    let mut relief = false;
-    let n_issues = spec.issues.len();
-    let mut military_forecast = f64::NAN;
-
-    for (y, ey) in spec.years.iter().enumerate() {
-        if s[ix.intervened] >= 0.5 {
-            // Absorbing: the state stays; forecasts repeat.
-            finish_year(spec, s, y, n_issues, out, None);
-            if y > 0 {
-                let (a, b) = out.forecast.split_at_mut(y * n_issues);
-                b[..n_issues].copy_from_slice(&a[(y - 1) * n_issues..]);
-            }
-            out.subsidy_usd_bn[y] = 0.0;
-            out.oil_price[y] = f64::NAN;
-            continue;
-        }
-        // 1. Economics.
-        // Yearly prices are independent log-normal draws around the level, with a log sd of
-        // σ/√2 so that the year-to-year log change has the case's sd σ.
-        let z: f64 = rng.sample(StandardNormal);
-        let sd = oil_sigma * std::f64::consts::FRAC_1_SQRT_2;
-        let oil = oil_level * (sd * z - 0.5 * sd * sd).exp();
-        let p_t = leverage_econ::duty::usd_per_tonne(oil);
-        let full = leverage_econ::duty::duty(p_t, ey.k, 1.0);
-        let now = leverage_econ::duty::duty(p_t, ey.k, ey.multiplier);
-        let gas = (gas_ref - gas_paid).max(0.0) * spec.gas_volume_bcm * 1e-3;
-        let crude = ey.refinery_mt * now * 1e-3;
-        let recl = ey.reclearance_mt * now * 1e-3;
-        let products =
-            (c.product_exports_mt.get(values) * c.product_duty_ratio.get(values) * now * 1e-3)
-                .min(crude.max(0.0));
-        let compensation = if relief {
-            relief_share * (ey.refinery_mt + ey.reclearance_mt) * (full - now) * 1e-3
-        } else {
-            0.0
-        };
-        let gdp = spec.gdp_base_usd_bn * (1.0 + growth).powi(ey.year - spec.gdp_base_year);
-        let base = match spec.fixed_subsidy_pct {
-            Some(pct) => pct / 100.0 * gdp,
-            None => gas + crude + recl + products,
-        };
-        let subsidy = keep * base + compensation;
-        let subsidy_pct = if gdp > 0.0 {
-            100.0 * subsidy / gdp
-        } else {
-            0.0
-        };
-        s[ix.subsidy_gdp] = clamp(subsidy_pct, spec.bounds[ix.subsidy_gdp]);
-        out.subsidy_usd_bn[y] = subsidy;
-        out.oil_price[y] = oil;
-
-        // 2. Salience moves with the economics (linkage) and the patron's resolve.
-        let ramp = ((ey.year - base_year) as f64 / (peak_year - base_year as f64).max(1.0))
-            .clamp(0.0, 1.0);
-        let resolve = 1.0 + (resolve_peak - 1.0) * ramp;
-        let energy_factor = if spec.subsidy_base_pct > 0.0 {
-            (subsidy_pct / spec.subsidy_base_pct).clamp(0.25, 2.0)
-        } else {
-            1.0
-        };
-        // 3. Bargaining: the compromise model (capability × salience weighted mean).
-        for (k, iss) in spec.issues.iter().enumerate() {
-            scratch.weights.clear();
-            for (j, &a) in iss.actors.iter().enumerate() {
-                let f = match (iss.group, spec.sides[a]) {
-                    (Group::Integration, Side::Patron) => resolve,
-                    (Group::Energy, Side::Client) => energy_factor,
-                    _ => 1.0,
-                };
-                scratch
-                    .weights
-                    .push(iss.capability[j] * iss.salience[j] * f);
-            }
-            let f = leverage_bargain::weighted_mean(&scratch.positions[k], &scratch.weights);
-            out.forecast[y * n_issues + k] = if f.is_finite() { f } else { f64::NAN };
-        }
-        let mut mil_sum = 0.0;
-        let mut mil_n = 0;
-        for (k, iss) in spec.issues.iter().enumerate() {
-            if iss.group == Group::Military && out.forecast[y * n_issues + k].is_finite() {
-                mil_sum += out.forecast[y * n_issues + k];
-                mil_n += 1;
-            }
-        }
-        if mil_n > 0 {
-            military_forecast = mil_sum / mil_n as f64;
-        }
-
-        // 4. Decision point.
-        let mut terminal = None;
-        if ey.decision || s[ix.tension] >= threshold {
-            let terms = out.forecast[y * n_issues + spec.terms_issue];
-            game.terms = if terms.is_finite() {
-                terms.clamp(0.0, 100.0)
-            } else {
-                game.terms
-            };
-            game.terms_status_quo = s[ix.econ_integration].clamp(0.0, 99.0);
-            if let Some(p) = spec.client_position {
-                game.minsk_ideal_terms = scratch.positions[spec.terms_issue][p].clamp(0.0, 99.0);
-            }
-            game.subsidy_pct_gdp = s[ix.subsidy_gdp].max(0.0);
-            game.gdp_usd_bn = gdp.max(0.0);
-            game.resolve_moscow = resolve.max(0.0);
-            game.conflict_appetite_minsk = if ey.pre_election {
-                c.conflict_appetite.get(values).max(1e-3)
-            } else {
-                1.0
-            };
-            game.p_western_support = (pw0 * s[ix.west_alignment] / west0).clamp(0.0, 1.0);
-            let sol = ultimatum_fast::logit(&game, lambda);
-            let t = pick(&sol.probabilities, rng);
-            terminal = Some(t);
-            transition(
-                spec,
-                s,
-                t,
-                game.terms,
-                military_forecast,
-                values,
-                &mut keep,
-                &mut relief,
-                cut_share,
-                mil_share,
-            );
-        } else {
-            s[ix.tension] *= decay;
-        }
-
-        // 5. Exogenous shocks and drift.
-        let tension = s[ix.tension];
-        s[ix.west_alignment] += c.west_drift.get(values) * (tension - 50.0) / 50.0;
-        if rng.random::<f64>() < shock_p {
-            let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
-            s[ix.west_alignment] += sign * shock_size;
-        }
-        if (ey.year as f64) >= intervention_year
-            && s[ix.west_alignment] >= losing
-            && s[ix.econ_integration] < 75.0
-            && rng.random::<f64>() < p_losing
-        {
-            s[ix.intervened] = 1.0;
-        }
-        for (v, b) in s.iter_mut().zip(&spec.bounds) {
-            *v = clamp(*v, *b);
-        }
-        finish_year(spec, s, y, n_issues, out, terminal);
+    let mut pv = 0.0;
+    let mut d = 1.0;
+    for k in 0..n - 1 {
+        pv += d * f(k);
+        d *= delta;
     }
-    scratch.state = state;
+    pv += d / (1.0 - delta) * f(n - 1);
+    pv * (1.0 - delta)
 }
 
-/// Writes year `y`'s state, terminal and scenario.
-fn finish_year(
-    spec: &Spec,
-    s: &[f64],
-    y: usize,
-    _n_issues: usize,
-    out: &mut Path,
-    t: Option<usize>,
-) {
-    let n = s.len();
-    out.state[y * n..(y + 1) * n].copy_from_slice(s);
-    out.terminal[y] = t.map_or(NO_DECISION, |t| t as u8);
-    out.scenario[y] = spec.classify(s).map_or(UNCLASSIFIED, |k| k as u8);
+/// Everything a year's economics needs, fixed for the path.
+struct Econ {
+    oil_level: f64,
+    oil_sd: f64,
+    gas_reference_price: f64,
+    gas_paid: f64,
+    growth: f64,
+    market_rent: f64,
+    loans_grant: f64,
+}
+
+/// The discretionary subsidy in year `y` at oil price `oil` (USD bn): gas and crude the patron
+/// prices below market, and the re-clearance transfer.
+fn discretionary(spec: &Spec, e: &Econ, y: usize, oil: f64) -> (f64, f64, f64) {
+    use leverage_econ::ledger::formula;
+    let ey = &spec.years[y.min(spec.years.len() - 1)];
+    let p_t = leverage_econ::duty::usd_per_tonne(oil);
+    let now = leverage_econ::duty::duty(p_t, ey.k, ey.multiplier);
+    let full = leverage_econ::duty::duty(p_t, ey.k, 1.0);
+    let gas = formula::gas(e.gas_reference_price, e.gas_paid, spec.econ.gas_volume_bcm).max(0.0);
+    let crude = formula::duty_free(ey.refinery_mt, now);
+    let recl = formula::duty_free(ey.reclearance_mt, now);
+    // What the maneuver takes from the client in the year: the duty it no longer saves.
+    let maneuver = formula::duty_free(ey.refinery_mt + ey.reclearance_mt, full - now);
+    (gas + crude + recl, maneuver, now)
 }
 
 /// Draws a terminal from the probabilities.
@@ -524,62 +542,759 @@ fn pick(p: &[f64; TERMINALS], rng: &mut ChaCha8Rng) -> usize {
     last
 }
 
-/// The state transition after the ultimatum ended at terminal `t`.
-#[allow(clippy::too_many_arguments)]
-fn transition(
-    spec: &Spec,
-    s: &mut [f64],
-    t: usize,
-    terms: f64,
-    military_forecast: f64,
-    values: &[f64],
-    keep: &mut f64,
-    relief: &mut bool,
-    cut_share: f64,
-    mil_share: f64,
-) {
-    let c = &spec.coefs;
-    let ix = spec.idx;
-    let decay = c.tension_decay.get(values).clamp(0.0, 1.0);
-    let (kind, answer) = ultimatum_fast::terminal_kind(t);
-    let step = match answer {
-        Answer::None => 0.0,
-        Answer::Stall => c.tension_stall.get(values),
-        Answer::RefuseSupported | Answer::RefuseAlone => c.tension_refusal.get(values),
-    };
-    if answer == Answer::RefuseSupported {
-        s[ix.west_alignment] += c.west_shift_support.get(values);
+/// Logit choice among three values at precision λ; returns the index drawn.
+fn logit3(values: [f64; 3], lambda: f64, rng: &mut ChaCha8Rng) -> usize {
+    let top = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let w = values.map(|v| (lambda * (v - top)).exp());
+    let total: f64 = w.iter().sum();
+    let u: f64 = rng.random::<f64>() * total;
+    if u < w[0] {
+        0
+    } else if u < w[0] + w[1] {
+        1
+    } else {
+        2
     }
-    let integrate = |s: &mut [f64]| {
-        s[ix.econ_integration] = s[ix.econ_integration].max(terms);
+}
+
+/// The forecast of issue `k` under the draw's weighting and model.
+#[allow(clippy::too_many_arguments)]
+fn forecast_issue(
+    spec: &Spec,
+    iss: &IssueSpec,
+    positions: &[f64],
+    weights: &[f64],
+    weighting: u8,
+    model: u8,
+    disagreement: f64,
+    agg_pos: &mut Vec<f64>,
+    agg_w: &mut Vec<f64>,
+) -> f64 {
+    agg_pos.clear();
+    agg_w.clear();
+    match weighting {
+        // No outsiders: only the two sides' actors count.
+        1 => {
+            for (j, &a) in iss.actors.iter().enumerate() {
+                if spec.sides[a] != Side::Other {
+                    agg_pos.push(positions[j]);
+                    agg_w.push(weights[j]);
+                }
+            }
+            if agg_w.iter().sum::<f64>() <= 0.0 {
+                agg_pos.clear();
+                agg_w.clear();
+                agg_pos.extend_from_slice(positions);
+                agg_w.extend_from_slice(weights);
+            }
+        }
+        // Each state once: a side's actors become one, at their weighted mean position with the
+        // weight of the side's strongest voice; outsiders count as they are.
+        2 => {
+            for side in [Side::Patron, Side::Client] {
+                let (mut sw, mut swx, mut top) = (0.0, 0.0, 0.0f64);
+                for (j, &a) in iss.actors.iter().enumerate() {
+                    if spec.sides[a] == side {
+                        sw += weights[j];
+                        swx += weights[j] * positions[j];
+                        top = top.max(weights[j]);
+                    }
+                }
+                if sw > 0.0 {
+                    agg_pos.push(swx / sw);
+                    agg_w.push(top);
+                }
+            }
+            for (j, &a) in iss.actors.iter().enumerate() {
+                if spec.sides[a] == Side::Other {
+                    agg_pos.push(positions[j]);
+                    agg_w.push(weights[j]);
+                }
+            }
+        }
+        _ => {
+            agg_pos.extend_from_slice(positions);
+            agg_w.extend_from_slice(weights);
+        }
+    }
+    match model {
+        1 => leverage_bargain::weighted_median(agg_pos, agg_w),
+        2 => {
+            // Nash bargaining between the two sides (each at its weighted mean position), the
+            // status quo as the disagreement point: the terms both would accept.
+            let mut players = [Player {
+                capability: 0.0,
+                position: 0.0,
+                salience: 1.0,
+            }; 2];
+            for (p, side) in players.iter_mut().zip([Side::Patron, Side::Client]) {
+                let (mut sw, mut swx) = (0.0, 0.0);
+                for (j, &a) in iss.actors.iter().enumerate() {
+                    if spec.sides[a] == side {
+                        sw += weights[j];
+                        swx += weights[j] * positions[j];
+                    }
+                }
+                if sw > 0.0 {
+                    p.capability = sw;
+                    p.position = swx / sw;
+                }
+            }
+            if players.iter().all(|p| p.capability > 0.0) {
+                leverage_bargain::nbs::solve(&players, disagreement)
+            } else {
+                leverage_bargain::weighted_mean(agg_pos, agg_w)
+            }
+        }
+        _ => leverage_bargain::weighted_mean(agg_pos, agg_w),
+    }
+}
+
+/// The crisis game's inputs for one track in one year.
+struct Track {
+    terms: f64,
+    status_quo: f64,
+    ideal: f64,
+    value: f64,
+    sovereignty: f64,
+    side_payment: f64,
+}
+
+/// Solves the crisis game for a track and draws its outcome.
+fn play(
+    base: &UltimatumInputs,
+    t: &Track,
+    lambda: f64,
+    rng: &mut ChaCha8Rng,
+) -> (usize, UltimatumInputs) {
+    let mut g = *base;
+    g.terms = t.terms.clamp(0.0, 100.0);
+    g.terms_status_quo = t.status_quo.clamp(0.0, 99.0);
+    // The client's cost is measured from the status quo, as the patron's gain is, on its convex
+    // curve anchored at its own position (the template's `sovereignty_cost`).
+    g.minsk_ideal_terms = t.ideal.clamp(0.0, 99.0);
+    g.sovereignty_cost_minsk = t.sovereignty;
+    g.value_integration_moscow = t.value;
+    g.side_payment = t.side_payment.max(0.0);
+    let sol = ultimatum_fast::logit(&g, lambda);
+    (pick(&sol.probabilities, rng), g)
+}
+
+/// Runs one path with the draw's parameter `values` and random stream `rng`.
+pub fn run(
+    spec: &Spec,
+    values: &[f64],
+    rng: &mut ChaCha8Rng,
+    scratch: &mut Scratch,
+    out: &mut Path,
+) {
+    let v = Values::read(&spec.coefs, values);
+    let ix = spec.idx;
+    let n_state = spec.n_state();
+    let n_years = spec.n_years();
+    let mut state = std::mem::take(&mut scratch.state);
+    state.clear();
+    state.extend_from_slice(&spec.initial[..n_state]);
+    let s = &mut state[..];
+
+    let weighting = spec.weighting.get(values);
+    let model = spec.terms_model.get(values);
+    let method = spec.gas_method.get(values);
+    out.choices = [weighting, model, method];
+
+    // Scenario boundaries of this path: each drawn uniformly in its band.
+    scratch.shifts.clear();
+    let band = v.boundary_band.max(0.0);
+    for b in &spec.boundaries {
+        let w = band.min(b.cap);
+        let u: f64 = rng.random();
+        scratch.shifts.push((2.0 * u - 1.0) * w);
+    }
+
+    // Positions of this path: the case's, each moved by a normal coding error.
+    let noise = v.position_noise.max(0.0);
+    scratch.positions.resize_with(spec.issues.len(), Vec::new);
+    for (iss, pos) in spec.issues.iter().zip(scratch.positions.iter_mut()) {
+        pos.clear();
+        for &x in &iss.position {
+            let e: f64 = if noise > 0.0 {
+                rng.sample::<f64, _>(StandardNormal) * noise
+            } else {
+                0.0
+            };
+            pos.push((x + e).clamp(0.0, 100.0));
+        }
+    }
+
+    // Economics fixed for the path.
+    use leverage_econ::ledger::{GasReference, formula};
+    let gas_method = if method == 1 {
+        GasReference::Netback {
+            export_duty_rate: v.gas_netback_duty_rate,
+            transport_usd_tcm: v.gas_netback_transport,
+        }
+    } else {
+        GasReference::Direct
     };
-    match kind {
-        Kind::NoDemand => s[ix.tension] *= decay,
-        Kind::Accept => {
-            integrate(s);
-            *relief = true;
+    let e = Econ {
+        oil_level: v.oil_price_path.max(0.0),
+        oil_sd: v.oil_volatility.max(0.0) * std::f64::consts::FRAC_1_SQRT_2,
+        gas_reference_price: formula::gas_reference_price(gas_method, v.gas_reference_path),
+        gas_paid: v.gas_price_paid_path,
+        growth: v.gdp_growth / 100.0,
+        market_rent: v.market_access_rent.max(0.0),
+        loans_grant: formula::loans(
+            v.loan_need.max(0.0),
+            v.loan_rate / 100.0,
+            v.market_rate / 100.0,
+            v.loan_maturity,
+        )
+        .max(0.0),
+    };
+    let base_ledger = spec.econ.ledger[method as usize]
+        .or(spec.econ.ledger[0])
+        .map_or(0.0, |b| b.total());
+    // The base year's subsidy at stake: the ledger's total plus market access (loans are in the
+    // ledger); the state starts from it, so 2020 follows 2019 on the same formula.
+    let base_usd = base_ledger + e.market_rent;
+    let base_pct = 100.0 * base_usd / spec.econ.gdp_usd_bn.max(1e-9);
+    s[ix.subsidy_gdp] = base_pct.clamp(spec.bounds[ix.subsidy_gdp].0, spec.bounds[ix.subsidy_gdp].1);
+
+    let lambda = v.qre_lambda.max(0.0);
+    let decay = v.tension_decay.clamp(0.0, 1.0);
+    let cut_share = v.subsidy_cut_share.clamp(0.0, 1.0);
+    let relief_share = v.subsidy_relief_share.clamp(0.0, 1.0);
+    let restrict_share = v.market_restriction_share.clamp(0.0, 1.0);
+    let base_year = spec.first_year - 1;
+    let eligible = spec
+        .years
+        .iter()
+        .filter(|y| y.year as f64 >= v.intervention_from_year)
+        .count()
+        .max(1) as f64;
+    let p_losing =
+        1.0 - (1.0 - v.p_intervention_if_losing.clamp(0.0, 1.0)).powf(1.0 / eligible);
+    let west0 = spec.initial[ix.west_alignment].max(1e-9);
+    let china0 = spec.initial[ix.china_alignment].max(1e-9);
+    let stab0 = spec.initial[ix.stability];
+
+    let mut game = UltimatumInputs {
+        subsidy_recapture: v.subsidy_recapture,
+        coercion_cost_moscow: v.coercion_cost_moscow,
+        pressure_cost_moscow: v.pressure_cost_moscow,
+        pressure_cost_minsk: v.pressure_cost_minsk,
+        audience_cost_moscow: v.audience_cost_moscow.clamp(0.0, 1.0),
+        audience_cost_minsk: v.audience_cost_minsk.clamp(0.0, 1.0),
+        conflict_appetite_minsk: 1.0,
+        open_conflict_cost_minsk: v.open_conflict_cost_minsk,
+        support_value_minsk: v.support_value_minsk,
+        drift_loss_moscow: v.drift_loss_moscow,
+        p_intervention_success: v.p_intervention_success.clamp(0.0, 1.0),
+        intervention_cost_moscow: v.intervention_cost_moscow,
+        regime_loss_minsk: v.regime_loss_minsk,
+        ..UltimatumInputs::default()
+    };
+
+    // Policy state: the share of the discretionary subsidy the patron keeps paying, the share of
+    // its market it keeps open, whether a signed deal holds (compensation and loans flow), and
+    // the stage of its demands.
+    let mut keep = 1.0;
+    let mut open = 1.0;
+    let mut deal = false;
+    let mut stage = Stage::Economic;
+    let n_issues = spec.issues.len();
+    let client_terms_ideal = spec
+        .client_actor
+        .and_then(|c| {
+            let iss = &spec.issues[spec.terms_issue];
+            iss.actors
+                .iter()
+                .position(|&a| a == c)
+                .map(|j| scratch.positions[spec.terms_issue][j])
+        })
+        .unwrap_or(spec.initial[ix.econ_integration]);
+    let client_military_ideal = {
+        let (mut sum, mut n) = (0.0, 0);
+        if let Some(c) = spec.client_actor {
+            for (k, iss) in spec.issues.iter().enumerate() {
+                if iss.group == Group::Military
+                    && let Some(j) = iss.actors.iter().position(|&a| a == c)
+                {
+                    sum += scratch.positions[k][j];
+                    n += 1;
+                }
+            }
+        }
+        if n > 0 {
+            sum / n as f64
+        } else {
+            spec.initial[ix.military_integration]
+        }
+    };
+
+    for (y, ey) in spec.years.iter().enumerate() {
+        out.terminal[y] = NO_DECISION;
+        out.military_terminal[y] = NO_DECISION;
+        out.implementation[y] = implementation::NONE;
+        out.events[y] = 0;
+        out.demand[y] = f64::NAN;
+        out.military_demand[y] = f64::NAN;
+        if s[ix.intervened] >= 0.5 {
+            // Absorbing: the state stays; forecasts repeat.
+            if y > 0 {
+                let (a, b) = out.forecast.split_at_mut(y * n_issues);
+                b[..n_issues].copy_from_slice(&a[(y - 1) * n_issues..]);
+            } else {
+                out.forecast[..n_issues].fill(f64::NAN);
+            }
+            out.subsidy_usd_bn[y] = 0.0;
+            out.oil_price[y] = f64::NAN;
+            finish_year(spec, s, y, &scratch.shifts, out);
+            continue;
+        }
+        let remaining = n_years - y;
+
+        // 1. Economics (paper §3-4: the subsidy is energy below market, market access and
+        // loans; the tax maneuver takes the crude discount away).
+        let z: f64 = rng.sample(StandardNormal);
+        let oil = e.oil_level * (e.oil_sd * z - 0.5 * e.oil_sd * e.oil_sd).exp();
+        let gdp = spec.econ.gdp_usd_bn * (1.0 + e.growth).powi(ey.year - spec.econ.year);
+        let (disc, maneuver, _) = discretionary(spec, &e, y, oil);
+        let relief = relief_share * maneuver;
+        let withheld = if out_stalled_last(out, y) {
+            1.0 - v.stall_withholding.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        let sweeteners = if deal {
+            (relief + e.loans_grant) * withheld
+        } else {
+            0.0
+        };
+        let subsidy = keep * disc + open * e.market_rent + sweeteners;
+        let subsidy_pct = if gdp > 0.0 { 100.0 * subsidy / gdp } else { 0.0 };
+        s[ix.subsidy_gdp] = subsidy_pct;
+        out.subsidy_usd_bn[y] = subsidy;
+        out.oil_price[y] = oil;
+
+        // The streams as the leaders see them this year, oil held at this year's price. What
+        // is at stake in a confrontation is what coercion actually takes (the share of the
+        // discretionary subsidy the patron cuts and of the market it closes: the transitions
+        // below), not the whole subsidy, much of which the tax maneuver removes anyway.
+        let threat = |k: usize| {
+            cut_share * keep * discretionary(spec, &e, y + k, oil).0
+                + restrict_share * open * e.market_rent
+        };
+        let at_stake_eq = annual_equivalent(v.discount_rate_client, remaining, threat);
+        let sweet_eq = annual_equivalent(v.discount_rate_client, remaining, |k| {
+            relief_share * discretionary(spec, &e, y + k, oil).1 + e.loans_grant
+        });
+        let recapture_ratio = if at_stake_eq > 0.0 {
+            annual_equivalent(v.discount_rate_patron, remaining, threat) / at_stake_eq
+        } else {
+            1.0
+        };
+
+        // 2. Salience and the bargaining forecast (paper §8: Moscow links relief to
+        // integration, its domestic needs raise its resolve; Minsk's stakes follow the subsidy).
+        let ramp = ((ey.year - base_year) as f64 / (v.resolve_peak_year - base_year as f64).max(1.0))
+            .clamp(0.0, 1.0);
+        let resolve = 1.0 + (v.resolve_moscow - 1.0) * ramp;
+        let energy_factor = if base_pct > 0.0 {
+            (subsidy_pct / base_pct).clamp(0.25, 2.0)
+        } else {
+            1.0
+        };
+        let mut military_forecast = 0.0;
+        let mut military_n = 0;
+        for (k, iss) in spec.issues.iter().enumerate() {
+            scratch.weights.clear();
+            for (j, &a) in iss.actors.iter().enumerate() {
+                let f = match (iss.group, spec.sides[a]) {
+                    (Group::Integration, Side::Patron) => resolve,
+                    (Group::Energy, Side::Client) => energy_factor,
+                    _ => 1.0,
+                };
+                scratch
+                    .weights
+                    .push(iss.capability[j] * iss.salience[j] * f);
+            }
+            let disagreement = if k == spec.terms_issue {
+                s[ix.econ_signed]
+            } else if iss.group == Group::Military {
+                s[ix.military_integration]
+            } else {
+                iss.status_quo.unwrap_or(50.0)
+            };
+            let f = forecast_issue(
+                spec,
+                iss,
+                &scratch.positions[k],
+                &scratch.weights,
+                weighting,
+                model,
+                disagreement,
+                &mut scratch.agg_pos,
+                &mut scratch.agg_w,
+            );
+            let f = if f.is_finite() { f.clamp(0.0, 100.0) } else { f64::NAN };
+            out.forecast[y * n_issues + k] = f;
+            if iss.group == Group::Military && f.is_finite() {
+                military_forecast += f;
+                military_n += 1;
+            }
+        }
+        let military_forecast = if military_n > 0 {
+            military_forecast / military_n as f64
+        } else {
+            f64::NAN
+        };
+
+        // The game's inputs common to both tracks this year.
+        game.subsidy_pct_gdp = if gdp > 0.0 { 100.0 * at_stake_eq / gdp } else { 0.0 };
+        game.gdp_usd_bn = gdp.max(0.0);
+        game.subsidy_recapture = (v.subsidy_recapture * recapture_ratio).clamp(0.0, 1.0);
+        game.resolve_moscow = resolve.max(0.0);
+        game.p_western_support =
+            (v.p_western_support * s[ix.west_alignment] / west0).clamp(0.0, 1.0);
+        game.p_china_support = (v.p_china_support * s[ix.china_alignment] / china0).clamp(0.0, 1.0);
+        // An unstable regime fears open conflict more (paper §8: the cushion shrinks).
+        let fragility = (stab0 / s[ix.stability].max(1.0)).clamp(0.5, 4.0);
+        game.open_conflict_cost_minsk = v.open_conflict_cost_minsk * fragility;
+        // Pre-election restraint (paper: Lukashenko needs calm before the 2020 campaign): a
+        // visible concession costs as much as an open break, so the leader stalls.
+        let restraint = if ey.pre_election {
+            let appetite = v.conflict_appetite_minsk.max(1e-6);
+            game.conflict_appetite_minsk = appetite;
+            game.open_conflict_cost_minsk * (1.0 / appetite - 1.0).max(0.0)
+        } else {
+            game.conflict_appetite_minsk = 1.0;
+            0.0
+        };
+        game.signing_cost_minsk = restraint;
+        game.sovereignty_convexity = v.sovereignty_convexity.max(1e-3);
+
+        // 3. The economic track: the patron's demand in stages (paper §5: the action plan
+        // first, then the tax code, supranational bodies and "a federation from 2022").
+        let signed = s[ix.econ_signed];
+        let demand = match stage {
+            Stage::Economic => out.forecast[y * n_issues + spec.terms_issue],
+            Stage::Political => signed + v.demand_raise.clamp(0.0, 1.0) * (100.0 - signed),
+        };
+        let pressing = ey.decision || s[ix.tension] >= v.tension_threshold;
+        let mut tension_moved = false;
+        if pressing && demand.is_finite() && demand > signed + 0.5 {
+            out.demand[y] = demand;
+            let track = Track {
+                terms: demand,
+                status_quo: signed,
+                ideal: client_terms_ideal,
+                value: v.value_integration_moscow,
+                sovereignty: v.sovereignty_cost_minsk,
+                side_payment: if deal { 0.0 } else { sweet_eq },
+            };
+            let (t, _) = play(&game, &track, lambda, rng);
+            out.terminal[y] = t as u8;
+            tension_moved = true;
+            let (kind, answer) = ultimatum_fast::terminal_kind(t);
+            let step = answer_step(&v, answer);
+            support(&v, answer, &game, s, ix, rng, &mut out.events[y]);
+            match kind {
+                Kind::NoDemand => s[ix.tension] *= decay,
+                Kind::Accept => {
+                    s[ix.econ_signed] = signed.max(demand);
+                    deal = true;
+                    stage = Stage::Political;
+                    s[ix.tension] *= decay;
+                }
+                Kind::BackDown => s[ix.tension] += step,
+                Kind::CapitulateEconomic | Kind::CapitulatePressure => {
+                    s[ix.econ_signed] = signed.max(demand);
+                    deal = true;
+                    stage = Stage::Political;
+                    s[ix.tension] += step;
+                    if kind == Kind::CapitulatePressure && military_forecast.is_finite() {
+                        let m = s[ix.military_integration];
+                        s[ix.military_integration] = m + v.military_share_capitulation.clamp(0.0, 1.0)
+                            * (military_forecast.max(m) - m);
+                    }
+                }
+                Kind::ResistEconomic | Kind::ResistPressure => {
+                    keep *= 1.0 - cut_share;
+                    open *= 1.0 - restrict_share;
+                    out.events[y] |= event::CUT;
+                    s[ix.tension] += step + v.tension_resistance;
+                    if kind == Kind::ResistPressure {
+                        s[ix.stability] -= v.pressure_stability_hit;
+                    }
+                }
+                Kind::Intervene => {
+                    s[ix.intervened] = 1.0;
+                    out.events[y] |= event::INTERVENTION;
+                    s[ix.tension] = spec.bounds[ix.tension].1;
+                }
+            }
+        }
+
+        // Implementation of what is signed (paper §5: 20+ road maps agreed, 5 deadlocked; Minsk
+        // "will not sign what contradicts the constitution"): implement, stall or withdraw.
+        let in_force = s[ix.econ_integration];
+        let signed = s[ix.econ_signed];
+        if s[ix.intervened] < 0.5 && signed > in_force + 0.5 {
+            let mut curve = game;
+            curve.minsk_ideal_terms = client_terms_ideal.clamp(0.0, 99.0);
+            curve.sovereignty_cost_minsk = v.sovereignty_cost_minsk;
+            let cost = |x: f64| curve.sovereignty_level(x);
+            // Yearly values against stalling (which keeps the signature and the subsidy, loses
+            // the withheld share of the sweeteners, and raises tension): implementing pays the
+            // sovereignty cost of the step for good and releases the withheld sweeteners;
+            // withdrawing loses the sweeteners and the share of the subsidy the patron cuts.
+            let w = v.stall_withholding.clamp(0.0, 1.0);
+            let rate = v.implementation_rate.clamp(0.0, 1.0);
+            let step = cost(in_force + rate * (signed - in_force)) - cost(in_force);
+            let u_implement = w * sweet_eq - step - restraint;
+            let u_stall = 0.0;
+            let u_withdraw =
+                -(1.0 - w) * sweet_eq - at_stake_eq - v.withdrawal_cost - restraint;
+            match logit3([u_implement, u_stall, u_withdraw], lambda, rng) {
+                0 => {
+                    out.implementation[y] = implementation::IMPLEMENT;
+                    s[ix.econ_integration] = in_force + rate * (signed - in_force);
+                }
+                1 => {
+                    out.implementation[y] = implementation::STALL;
+                    s[ix.tension] += v.tension_stall;
+                    tension_moved = true;
+                }
+                _ => {
+                    out.implementation[y] = implementation::WITHDRAW;
+                    s[ix.econ_signed] = in_force;
+                    deal = false;
+                    stage = Stage::Economic;
+                    keep *= 1.0 - cut_share;
+                    out.events[y] |= event::CUT;
+                    s[ix.tension] += v.tension_refusal;
+                    tension_moved = true;
+                }
+            }
+        }
+        if stage == Stage::Political && out.terminal[y] != NO_DECISION {
+            out.events[y] |= event::DEMAND_RAISED;
+        }
+
+        // 4. The military track (paper §8: bases, command of the Regional Group of Forces, a
+        // capability gap closed by bases; its decision points are its own).
+        // The patron escalates in stages: the military demand comes at the track's own
+        // decision points, and at every pressing decision point once the economic terms are
+        // signed (the political-military stage).
+        if s[ix.intervened] < 0.5
+            && (ey.military_decision || (stage == Stage::Political && pressing))
+            && military_forecast.is_finite()
+            && military_forecast > s[ix.military_integration] + 0.5
+        {
+            out.military_demand[y] = military_forecast;
+            let track = Track {
+                terms: military_forecast,
+                status_quo: s[ix.military_integration],
+                ideal: client_military_ideal,
+                value: v.value_military_patron,
+                sovereignty: v.sovereignty_cost_military,
+                side_payment: v.arms_offer_value,
+            };
+            let (t, _) = play(&game, &track, lambda, rng);
+            out.military_terminal[y] = t as u8;
+            tension_moved = true;
+            let (kind, answer) = ultimatum_fast::terminal_kind(t);
+            let step = answer_step(&v, answer);
+            support(&v, answer, &game, s, ix, rng, &mut out.events[y]);
+            match kind {
+                Kind::NoDemand => {}
+                Kind::Accept | Kind::CapitulateEconomic | Kind::CapitulatePressure => {
+                    s[ix.military_integration] = s[ix.military_integration].max(military_forecast);
+                    s[ix.tension] += if kind == Kind::Accept { 0.0 } else { step };
+                }
+                Kind::BackDown => s[ix.tension] += step,
+                Kind::ResistEconomic | Kind::ResistPressure => {
+                    keep *= 1.0 - cut_share;
+                    open *= 1.0 - restrict_share;
+                    out.events[y] |= event::CUT;
+                    s[ix.tension] += step + v.tension_resistance;
+                    if kind == Kind::ResistPressure {
+                        s[ix.stability] -= v.pressure_stability_hit;
+                    }
+                }
+                Kind::Intervene => {
+                    s[ix.intervened] = 1.0;
+                    out.events[y] |= event::INTERVENTION;
+                    s[ix.tension] = spec.bounds[ix.tension].1;
+                }
+            }
+        }
+        if !tension_moved {
             s[ix.tension] *= decay;
         }
-        Kind::BackDown => s[ix.tension] += step,
-        Kind::CapitulateEconomic => {
-            integrate(s);
-            s[ix.tension] += step;
-        }
-        Kind::CapitulatePressure => {
-            integrate(s);
-            if military_forecast.is_finite() {
-                let m = s[ix.military_integration];
-                s[ix.military_integration] = m + mil_share * (military_forecast.max(m) - m);
+
+        // 5. Domestic stability (paper §7, scenario 5: a transfer of power in 5-10 years;
+        // §3: the subsidy was the regime's economic cushion).
+        if s[ix.intervened] < 0.5 {
+            let lost = (base_pct - subsidy_pct).max(0.0);
+            s[ix.stability] += v.stability_recovery.clamp(0.0, 1.0) * (stab0 - s[ix.stability])
+                + v.stability_per_growth_pp * v.real_growth
+                - v.stability_per_subsidy_pp * lost;
+            if ey.election {
+                out.events[y] |= event::ELECTION;
+                s[ix.stability] -= v.election_shock;
             }
-            s[ix.tension] += step;
+            let below = s[ix.stability] < v.crisis_threshold;
+            let mut crisis = below && rng.random::<f64>() < v.p_crisis.clamp(0.0, 1.0);
+            if rng.random::<f64>() < v.p_succession.clamp(0.0, 1.0) {
+                if below {
+                    crisis = true;
+                } else {
+                    out.events[y] |= event::SUCCESSION;
+                    s[ix.west_alignment] += v.succession_west_shift;
+                    s[ix.tension] *= decay;
+                }
+            }
+            if crisis {
+                out.events[y] |= event::CRISIS;
+                if rng.random::<f64>() < v.p_regime_change_in_crisis.clamp(0.0, 1.0) {
+                    s[ix.intervened] = 1.0;
+                    out.events[y] |= event::REGIME_CHANGE;
+                } else {
+                    // The regime survives and restores order.
+                    s[ix.stability] = s[ix.stability].max(v.crisis_threshold);
+                    s[ix.tension] += v.tension_refusal;
+                }
+            }
         }
-        Kind::ResistEconomic | Kind::ResistPressure => {
-            *keep *= 1.0 - cut_share;
-            s[ix.tension] += step + c.tension_resistance.get(values);
+
+        // 6. Outside options (paper §8: the West and China raise Minsk's resistance and
+        // Moscow's fear of loss; China helps without confronting Moscow).
+        let pull = (s[ix.tension] - 50.0) / 50.0;
+        s[ix.west_alignment] += v.west_drift * pull;
+        s[ix.china_alignment] += v.china_drift * pull;
+        if rng.random::<f64>() < v.west_policy_shock_p.clamp(0.0, 1.0) {
+            if rng.random::<bool>() {
+                s[ix.west_alignment] += v.west_policy_shock_size;
+                out.events[y] |= event::WEST_OPENS;
+            } else {
+                s[ix.west_alignment] -= v.west_policy_shock_size;
+                out.events[y] |= event::WEST_CLOSES;
+            }
         }
-        Kind::Intervene => {
+        if s[ix.intervened] < 0.5
+            && (ey.year as f64) >= v.intervention_from_year
+            && s[ix.west_alignment] >= v.losing_threshold
+            && rng.random::<f64>() < p_losing
+        {
             s[ix.intervened] = 1.0;
-            s[ix.tension] = spec.bounds[ix.tension].1;
+            out.events[y] |= event::INTERVENTION;
         }
+        // What is in force never exceeds what is signed.
+        s[ix.econ_signed] = s[ix.econ_signed].max(s[ix.econ_integration]);
+        for (x, b) in s.iter_mut().zip(&spec.bounds) {
+            *x = x.clamp(b.0, b.1);
+        }
+        finish_year(spec, s, y, &scratch.shifts, out);
+    }
+    scratch.state = state;
+}
+
+/// Whether the client stalled implementation in the year before `y`.
+fn out_stalled_last(out: &Path, y: usize) -> bool {
+    y > 0 && out.implementation[y - 1] == implementation::STALL
+}
+
+/// Tension added by the client's answer.
+fn answer_step(v: &Values, answer: Answer) -> f64 {
+    match answer {
+        Answer::None => 0.0,
+        Answer::Stall => v.tension_stall,
+        Answer::RefuseSupported | Answer::RefuseAlone => v.tension_refusal,
+    }
+}
+
+/// After a supported refusal: which outside partner came, and the alignment it moves.
+fn support(
+    v: &Values,
+    answer: Answer,
+    game: &UltimatumInputs,
+    s: &mut [f64],
+    ix: StateIndex,
+    rng: &mut ChaCha8Rng,
+    events: &mut u16,
+) {
+    if answer != Answer::RefuseSupported {
+        return;
+    }
+    let (pw, pc) = (game.p_western_support, game.p_china_support);
+    // Support arrived: each partner came with its probability given that one did.
+    let p_any = 1.0 - (1.0 - pw) * (1.0 - pc);
+    if p_any <= 0.0 {
+        return;
+    }
+    let u: f64 = rng.random::<f64>() * p_any;
+    // West only, China only, or both, in proportion to their probabilities.
+    let west_only = pw * (1.0 - pc);
+    let china_only = pc * (1.0 - pw);
+    let (west, china) = if u < west_only {
+        (true, false)
+    } else if u < west_only + china_only {
+        (false, true)
+    } else {
+        (true, true)
+    };
+    if west {
+        s[ix.west_alignment] += v.west_shift_support;
+        *events |= event::WEST_SUPPORT;
+    }
+    if china {
+        s[ix.china_alignment] += v.china_shift_support;
+        *events |= event::CHINA_SUPPORT;
+    }
+}
+
+/// Writes year `y`'s state and scenario.
+fn finish_year(spec: &Spec, s: &[f64], y: usize, shifts: &[f64], out: &mut Path) {
+    let n = s.len();
+    out.state[y * n..(y + 1) * n].copy_from_slice(s);
+    out.scenario[y] = spec
+        .classify_shifted(s, shifts)
+        .map_or(UNCLASSIFIED, |k| k as u8);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coef_keys_follow_inputs() {
+        let numeric: Vec<&str> = crate::inputs::INPUTS
+            .iter()
+            .filter(|i| matches!(i.kind, crate::inputs::Kind::Number { .. }))
+            .map(|i| i.key)
+            .collect();
+        assert_eq!(numeric, COEF_KEYS);
+    }
+
+    #[test]
+    fn annual_equivalent_of_a_constant_is_the_constant() {
+        for r in [0.0, 0.05, 0.3] {
+            for n in [1, 3, 6] {
+                let a = annual_equivalent(r, n, |_| 2.5);
+                assert!((a - 2.5).abs() < 1e-12, "{r} {n} {a}");
+            }
+        }
+    }
+
+    /// A stream that falls to zero after two years, at 10 %: (1 − δ)(1 + δ) of its value, by hand.
+    #[test]
+    fn annual_equivalent_of_a_shrinking_stream() {
+        let d = 1.0 / 1.1;
+        let a = annual_equivalent(0.1, 3, |k| if k < 2 { 1.0 } else { 0.0 });
+        assert!((a - (1.0 - d) * (1.0 + d)).abs() < 1e-12);
+        // Less discounting weighs the lost future more: the equivalent falls.
+        assert!(annual_equivalent(0.01, 3, |k| if k < 2 { 1.0 } else { 0.0 }) < a);
     }
 }

@@ -12,9 +12,14 @@ use leverage_econ::LedgerOptions;
 use leverage_games::templates::UltimatumInputs;
 use serde::Serialize;
 
+use crate::inputs::{GAS_METHOD, INPUTS, Input, Kind, TERMS_MODEL, Table, WEIGHTING};
 use crate::timeline::{
-    Coefs, EconYear, GameField, Group, IssueSpec, ParamRef, Side, Spec, StateIndex,
+    BaseYear, Boundary, ChoiceRef, EconBase, EconYear, Group, IssueSpec, ParamRef, Side, Spec,
+    StateIndex,
 };
+
+/// Setter of one ultimatum input.
+pub type GameField = fn(&mut UltimatumInputs) -> &mut f64;
 
 /// One input with where its value came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,6 +60,7 @@ pub const GAME_FIELDS: &[(&str, GameField)] = &[
         &mut i.intervention_cost_moscow
     }),
     ("regime_loss_minsk", |i| &mut i.regime_loss_minsk),
+    ("sovereignty_convexity", |i| &mut i.sovereignty_convexity),
 ];
 
 /// The ultimatum's inputs from a case: linked parameters at their central value, the subsidy
@@ -145,9 +151,23 @@ fn latest_subsidy(case: &Case) -> Option<(i32, f64, f64)> {
 pub enum WiringError {
     /// A state variable the timeline updates is not declared.
     #[error(
-        "the case declares no [[state]] `{0}`, which the timeline updates (docs/simulation.md lists the six it needs)"
+        "the case declares no [[state]] `{0}`, which the timeline updates (docs/simulation.md lists the ones it needs)"
     )]
     MissingState(&'static str),
+    /// Inputs a mechanism reads are not linked.
+    #[error("{}", missing_message(.0))]
+    MissingInputs(Vec<MissingInput>),
+    /// A linked input is unusable (a choice option the mechanism does not know, a link to a
+    /// record that is not a parameter).
+    #[error("[{table}] `{key}`: {message}")]
+    BadInput {
+        /// The table.
+        table: &'static str,
+        /// The key.
+        key: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// No scenario has a rule.
     #[error(
         "no [[scenario]] has a `rule`: the ensemble classifies each path by the scenarios' rules (docs/case-format.md)"
@@ -158,7 +178,7 @@ pub enum WiringError {
     Rule(String),
     /// No terms issue.
     #[error(
-        "the case links no `[game] terms_issue`: the ultimatum's demand is that issue's forecast"
+        "the case links no `[game] terms_issue`: the patron's economic demand is that issue's forecast"
     )]
     NoTermsIssue,
     /// No years to simulate.
@@ -177,100 +197,132 @@ pub enum WiringError {
     Sampling(String),
 }
 
-/// A timeline coefficient: its `[sim]` (or `[econ]`/`[game]`) link and its default.
-struct Coef {
-    key: &'static str,
-    table: Table,
-    default: f64,
+/// An input a mechanism reads that the case does not link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingInput {
+    /// The table the key belongs to.
+    pub table: &'static str,
+    /// The key.
+    pub key: &'static str,
+    /// The mechanism that reads it.
+    pub mechanism: &'static str,
+    /// Unit.
+    pub unit: &'static str,
+    /// What it means.
+    pub meaning: &'static str,
 }
 
-#[derive(Clone, Copy)]
-enum Table {
-    Sim,
-    Econ,
-    Game,
+fn missing_message(m: &[MissingInput]) -> String {
+    let mut out = format!(
+        "the scenario engine needs {} input(s) this case does not link (each key names a [[param]]; docs/simulation.md):",
+        m.len()
+    );
+    for i in m {
+        out.push_str(&format!(
+            "\n  [{}] {} ({}, {}): {}",
+            i.table, i.key, i.mechanism, i.unit, i.meaning
+        ));
+    }
+    out
 }
 
-/// The timeline's coefficients in [`Coefs`] field order, with their links and defaults (used
-/// when a case does not link one; documented in docs/simulation.md).
-const COEFS: &[Coef] = &[
-    c("qre_lambda", Table::Sim, 2.0),
-    c("position_noise", Table::Sim, 5.0),
-    c("tension_threshold", Table::Sim, 60.0),
-    c("tension_decay", Table::Sim, 0.75),
-    c("tension_stall", Table::Sim, 5.0),
-    c("tension_refusal", Table::Sim, 15.0),
-    c("tension_resistance", Table::Sim, 20.0),
-    c("subsidy_cut_share", Table::Sim, 0.4),
-    c("subsidy_relief_share", Table::Sim, 0.5),
-    c("west_shift_support", Table::Sim, 10.0),
-    c("west_drift", Table::Sim, 3.0),
-    c("west_policy_shock_p", Table::Sim, 0.15),
-    c("west_policy_shock_size", Table::Sim, 10.0),
-    c("military_share_capitulation", Table::Sim, 0.6),
-    c("losing_threshold", Table::Sim, 60.0),
-    c("intervention_from_year", Table::Sim, 2024.0),
-    c("p_intervention_if_losing", Table::Sim, 0.05),
-    c("oil_price_path", Table::Econ, 60.0),
-    c("oil_volatility", Table::Sim, 0.25),
-    c("gas_reference_path", Table::Sim, f64::NAN),
-    c("gas_price_paid_path", Table::Sim, f64::NAN),
-    c("gdp_growth", Table::Econ, 0.0),
-    c("resolve_moscow", Table::Sim, 1.0),
-    c("resolve_peak_year", Table::Sim, f64::NAN),
-    c("conflict_appetite_minsk", Table::Game, 1.0),
-    c("product_exports", Table::Econ, 0.0),
-    c("product_duty_ratio", Table::Econ, 0.0),
-    c("p_western_support", Table::Game, 0.15),
-];
-
-const fn c(key: &'static str, table: Table, default: f64) -> Coef {
-    Coef {
-        key,
-        table,
-        default,
+fn link_of<'a>(case: &'a Case, input: &Input) -> Option<&'a str> {
+    match input.table {
+        Table::Sim => case.sim_link(input.key),
+        Table::Econ => case.econ_link(input.key),
+        Table::Game => case.game_link(input.key),
     }
 }
 
-/// How each timeline coefficient is fed in a case: `(coefficient, origin)`.
-pub fn coefficient_origins(case: &Case) -> Vec<(String, String)> {
-    COEFS
-        .iter()
-        .map(|k| {
-            let id = link(case, k);
-            let origin = match id.and_then(|id| case.param(id)) {
-                Some(p) => format!("param `{}` ({})", p.id, p.dist.describe()),
-                None => format!("default {}", k.default),
-            };
-            (k.key.to_string(), origin)
-        })
-        .collect()
+/// Where each input's value comes from; errors for required inputs not linked.
+fn resolve(case: &Case) -> Result<Vec<ParamRef>, WiringError> {
+    let mut missing = Vec::new();
+    let mut refs = Vec::new();
+    let netback = case
+        .sim_link("gas_reference_method")
+        .and_then(|id| case.param(id))
+        .and_then(|p| p.dist.options())
+        .is_some_and(|o| o.iter().any(|x| x == "netback"));
+    for input in INPUTS {
+        let Kind::Number { .. } = input.kind else {
+            continue;
+        };
+        let id = link_of(case, input);
+        let r = match id {
+            Some(id) => match case.params.iter().position(|p| p.id == id) {
+                Some(i) => match &case.params[i].dist {
+                    Dist::Fixed { value } => ParamRef::Fixed(*value),
+                    _ => ParamRef::Param(i),
+                },
+                None => {
+                    return Err(WiringError::BadInput {
+                        table: input.table.name(),
+                        key: input.key,
+                        message: format!("{id:?} is not a [[param]] of this case"),
+                    });
+                }
+            },
+            None => ParamRef::Absent,
+        };
+        let needed = input.required || (netback && input.key.starts_with("gas_netback_"));
+        if needed && r == ParamRef::Absent {
+            missing.push(MissingInput {
+                table: input.table.name(),
+                key: input.key,
+                mechanism: input.mechanism.name(),
+                unit: input.unit,
+                meaning: input.meaning,
+            });
+        }
+        refs.push(r);
+    }
+    if !missing.is_empty() {
+        return Err(WiringError::MissingInputs(missing));
+    }
+    Ok(refs)
 }
 
-fn link<'a>(case: &'a Case, k: &Coef) -> Option<&'a str> {
-    match k.table {
-        Table::Sim => case.sim_link(k.key),
-        Table::Econ => case.econ_link(k.key),
-        Table::Game => case.game_link(k.key),
+/// A structural choice's reference: the mechanism option for each of the parameter's options.
+fn choice_ref(case: &Case, key: &'static str, options: &[&str]) -> Result<ChoiceRef, WiringError> {
+    let Some(id) = case.sim_link(key) else {
+        return Ok(ChoiceRef::fixed(0));
+    };
+    let Some(i) = case.params.iter().position(|p| p.id == id) else {
+        return Err(WiringError::BadInput {
+            table: "sim",
+            key,
+            message: format!("{id:?} is not a [[param]] of this case"),
+        });
+    };
+    let p = &case.params[i];
+    let Some(names) = p.dist.options() else {
+        return Err(WiringError::BadInput {
+            table: "sim",
+            key,
+            message: format!(
+                "param `{id}` is not a choice: write dist = \"choice\" with options among {options:?}"
+            ),
+        });
+    };
+    let mut map = Vec::new();
+    for n in names {
+        match options.iter().position(|o| o == n) {
+            Some(k) => map.push(k as u8),
+            None => {
+                return Err(WiringError::BadInput {
+                    table: "sim",
+                    key,
+                    message: format!(
+                        "param `{id}` offers option {n:?}, which the mechanism does not know (expected one of {options:?})"
+                    ),
+                });
+            }
+        }
     }
-}
-
-fn param_ref(case: &Case, key: &str, fallback: f64) -> ParamRef {
-    let k = COEFS
-        .iter()
-        .find(|k| k.key == key)
-        .expect("a known coefficient");
-    match link(case, k).and_then(|id| case.params.iter().position(|p| p.id == id)) {
-        Some(i) => match &case.params[i].dist {
-            Dist::Fixed { value } => ParamRef::Fixed(*value),
-            _ => ParamRef::Param(i),
-        },
-        None => ParamRef::Fixed(if k.default.is_nan() {
-            fallback
-        } else {
-            k.default
-        }),
-    }
+    Ok(ChoiceRef {
+        value: ParamRef::Param(i),
+        map,
+    })
 }
 
 /// The last value of a linked flow or series.
@@ -286,15 +338,45 @@ fn last_value(case: &Case, key: &str) -> Option<(i32, f64)> {
         .map(|v| (v.year, v.value.value))
 }
 
+/// The ledger's components in its latest year with a total, under a gas-reference method.
+fn base_year(case: &Case, netback: Option<(f64, f64)>) -> Option<(i32, f64, BaseYear)> {
+    let li = leverage_econ::ledger_inputs(
+        case,
+        &LedgerOptions {
+            netback,
+            ..LedgerOptions::default()
+        },
+    )
+    .ok()?;
+    let (lo, hi) = leverage_econ::inputs::data_years(case);
+    let l = leverage_econ::ledger(&li, lo, hi);
+    let r = l.rows.iter().rev().find(|r| r.total_usd_bn.is_some())?;
+    use leverage_econ::Component as C;
+    let c = |k: C| r.cell(k).usd_bn.unwrap_or(0.0);
+    Some((
+        r.year,
+        r.gdp_usd_bn?,
+        BaseYear {
+            gas: c(C::Gas),
+            crude: c(C::Crude),
+            reclearance: c(C::Reclearance),
+            loans: c(C::Loans),
+        },
+    ))
+}
+
 /// Builds the timeline's [`Spec`] from a validated case.
 pub fn spec(case: &Case) -> Result<Spec, WiringError> {
     let need = |id: &'static str| case.state_index(id).ok_or(WiringError::MissingState(id));
     let idx = StateIndex {
         subsidy_gdp: need("subsidy_gdp")?,
         econ_integration: need("econ_integration")?,
+        econ_signed: need("econ_signed")?,
         military_integration: need("military_integration")?,
         west_alignment: need("west_alignment")?,
+        china_alignment: need("china_alignment")?,
         tension: need("tension")?,
+        stability: need("stability")?,
         intervened: need("intervened")?,
     };
     let compiled = case
@@ -311,6 +393,10 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
             horizon: case.case.horizon,
         });
     }
+    let coefs = resolve(case)?;
+    let weighting = choice_ref(case, "actor_weighting", WEIGHTING)?;
+    let terms_model = choice_ref(case, "terms_model", TERMS_MODEL)?;
+    let gas_method = choice_ref(case, "gas_reference_method", GAS_METHOD)?;
 
     // Actors and issues.
     let side = |a: &leverage_case::Actor| match a.side.as_deref() {
@@ -337,6 +423,7 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         let mut spec = IssueSpec {
             id: iss.id.clone(),
             group: group_of(&iss.id),
+            status_quo: iss.status_quo.as_ref().map(|n| n.value),
             actors: Vec::new(),
             capability: Vec::new(),
             position: Vec::new(),
@@ -361,12 +448,11 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         .iter()
         .position(|i| i.id == terms_id)
         .ok_or(WiringError::NoTermsIssue)?;
-    let client_position = case.case.client.as_deref().and_then(|client| {
-        issues[terms_issue]
-            .actors
-            .iter()
-            .position(|&a| case.actors[a].id == client)
-    });
+    let client_actor = case
+        .case
+        .client
+        .as_deref()
+        .and_then(|c| case.actors.iter().position(|a| a.id == c));
 
     // Economics: the laws and agreements by year, from the maneuver's set-up.
     // After an agreement's schedule ends, its last value holds (as K and the multiplier do).
@@ -380,26 +466,27 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
             },
         )
     };
-    // A case without `[econ]` links keeps the subsidy at stake at its `subsidy_gdp` initial
-    // value (no ledger to project).
-    let econ_linked = !case.econ.is_empty();
-    let setup = if econ_linked {
-        Some(
-            match maneuver(case.case.horizon) {
-                Err(leverage_econ::inputs::ManeuverSetupError::NoVolume(y)) if y > first_year => {
-                    maneuver(y - 1)
-                }
-                other => other,
-            }
-            .map_err(|e| WiringError::Econ(e.to_string()))?,
-        )
-    } else {
-        None
+    let setup = match maneuver(case.case.horizon) {
+        Err(leverage_econ::inputs::ManeuverSetupError::NoVolume(y)) if y > first_year => {
+            maneuver(y - 1)
+        }
+        other => other,
+    }
+    .map_err(|e| WiringError::Econ(e.to_string()))?;
+    let tagged = |tags: &[&str]| -> Vec<i32> {
+        case.events
+            .iter()
+            .filter(|e| tags.iter().all(|t| e.tags.iter().any(|x| x == t)))
+            .filter(|e| e.date.is_after(&case.case.as_of))
+            .map(|e| e.date.year.max(first_year))
+            .collect()
     };
+    let military_years = tagged(&["decision", "military"]);
     let decision_years: Vec<i32> = case
         .events
         .iter()
         .filter(|e| e.tags.iter().any(|t| t == "decision"))
+        .filter(|e| !e.tags.iter().any(|t| t == "military"))
         .filter(|e| e.date.is_after(&case.case.as_of))
         .map(|e| e.date.year.max(first_year))
         .collect();
@@ -409,12 +496,10 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         .filter(|e| e.tags.iter().any(|t| t == "election"))
         .filter(|e| e.date.is_after(&case.case.as_of))
         .filter(|e| {
-            e.actors.is_empty()
-                || case
-                    .case
-                    .client
-                    .as_deref()
-                    .is_some_and(|c| e.actors.iter().any(|a| a == c))
+            case.case
+                .client
+                .as_deref()
+                .is_some_and(|c| e.actors.iter().any(|a| a == c))
         })
         .map(|e| e.date.year)
         .min();
@@ -422,87 +507,76 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
     // agreement), at most the plan net of re-clearance; the re-cleared crude does not become
     // duty-free when re-clearance ends.
     let duty_free = last_value(case, "crude_duty_free").map(|v| v.1);
+    let inp = &setup.inputs;
     let years = (first_year..=case.case.horizon)
         .map(|year| {
-            let mut ey = EconYear {
+            let i = ((year - first_year) as usize).min(inp.years.len().saturating_sub(1));
+            EconYear {
                 year,
-                k: 0.0,
-                multiplier: 0.0,
-                refinery_mt: 0.0,
-                reclearance_mt: 0.0,
+                k: inp.k[i],
+                multiplier: inp.multiplier[i],
+                refinery_mt: duty_free.map_or(inp.refinery_mt[i], |d| d.min(inp.refinery_mt[i])),
+                reclearance_mt: inp.reclearance_mt[i],
                 decision: decision_years.contains(&year),
+                military_decision: military_years.contains(&year),
+                election: election_year == Some(year),
                 pre_election: election_year.is_some_and(|e| year <= e),
-            };
-            if let Some(inp) = setup.as_ref().map(|s| &s.inputs) {
-                let i = ((year - first_year) as usize).min(inp.years.len().saturating_sub(1));
-                ey.k = inp.k[i];
-                ey.multiplier = inp.multiplier[i];
-                ey.refinery_mt =
-                    duty_free.map_or(inp.refinery_mt[i], |d| d.min(inp.refinery_mt[i]));
-                ey.reclearance_mt = inp.reclearance_mt[i];
             }
-            ey
         })
         .collect();
 
-    let (gas_year, gas_volume) = last_value(case, "gas_volume").unwrap_or((as_of, 0.0));
-    let _ = gas_year;
-    let gas_paid_last = last_value(case, "gas_price_paid").map_or(0.0, |v| v.1);
-    let gas_ref_last = last_value(case, "gas_reference").map_or(gas_paid_last, |v| v.1);
-    let (game_base, _) = ultimatum_inputs(case);
-    let (gdp_year, subsidy_pct, gdp, fixed_subsidy_pct) = if econ_linked {
-        let (y, pct, gdp) = latest_subsidy(case).ok_or_else(|| {
-            WiringError::Econ("the ledger has no year with a total and a GDP".into())
-        })?;
-        (y, pct, gdp, None)
-    } else {
-        let pct = case.initial_state()[idx.subsidy_gdp];
-        (as_of, pct, game_base.gdp_usd_bn, Some(pct))
+    let (_, gas_volume) = last_value(case, "gas_volume")
+        .ok_or_else(|| WiringError::Econ("the case links no `[econ] gas_volume`".into()))?;
+    let (year, gdp, gross) = base_year(case, None).ok_or_else(|| {
+        WiringError::Econ("the ledger has no year with a total and a GDP".into())
+    })?;
+    // The netback base uses the central values of the netback inputs (the path's projection
+    // uses the draw's).
+    let central = |key: &str| {
+        case.sim_link(key)
+            .and_then(|id| case.param(id))
+            .map(|p| p.dist.central())
+    };
+    let netback = match (
+        central("gas_netback_duty_rate"),
+        central("gas_netback_transport"),
+    ) {
+        (Some(r), Some(t)) => base_year(case, Some((r, t))).map(|b| b.2),
+        _ => None,
     };
 
-    let r = |key: &str| param_ref(case, key, f64::NAN);
-    let coefs = Coefs {
-        qre_lambda: r("qre_lambda"),
-        position_noise: r("position_noise"),
-        tension_threshold: r("tension_threshold"),
-        tension_decay: r("tension_decay"),
-        tension_stall: r("tension_stall"),
-        tension_refusal: r("tension_refusal"),
-        tension_resistance: r("tension_resistance"),
-        subsidy_cut_share: r("subsidy_cut_share"),
-        subsidy_relief_share: r("subsidy_relief_share"),
-        west_shift_support: r("west_shift_support"),
-        west_drift: r("west_drift"),
-        west_policy_shock_p: r("west_policy_shock_p"),
-        west_policy_shock_size: r("west_policy_shock_size"),
-        military_share_capitulation: r("military_share_capitulation"),
-        losing_threshold: r("losing_threshold"),
-        intervention_from_year: r("intervention_from_year"),
-        p_intervention_if_losing: r("p_intervention_if_losing"),
-        oil_price: r("oil_price_path"),
-        oil_volatility: r("oil_volatility"),
-        gas_reference: param_ref(case, "gas_reference_path", gas_ref_last),
-        gas_price_paid: param_ref(case, "gas_price_paid_path", gas_paid_last),
-        gdp_growth_pct: r("gdp_growth"),
-        resolve_moscow: r("resolve_moscow"),
-        resolve_peak_year: param_ref(case, "resolve_peak_year", case.case.horizon as f64),
-        conflict_appetite: r("conflict_appetite_minsk"),
-        product_exports_mt: r("product_exports"),
-        product_duty_ratio: r("product_duty_ratio"),
-        p_western_support: r("p_western_support"),
-    };
-    let game_params = GAME_FIELDS
-        .iter()
-        .filter_map(|(name, field)| {
-            let id = case.game_link(name)?;
-            let i = case.params.iter().position(|p| p.id == id)?;
-            Some((*field, i))
-        })
-        .collect();
     let mut bounds = Vec::new();
+    let mut level = Vec::new();
     for s in &case.states {
         bounds.push((s.min, s.max));
+        level.push(!matches!(s.kind, leverage_case::StateKind::Flag));
     }
+    // The rules' boundaries on level variables, each with its cap.
+    let mut found: Vec<(usize, f64)> = Vec::new();
+    for (_, r) in &compiled {
+        for t in r.thresholds().unwrap_or_default() {
+            if level.get(t.var).copied().unwrap_or(false)
+                && !found.iter().any(|&(v, c)| v == t.var && c == t.value)
+            {
+                found.push((t.var, t.value));
+            }
+        }
+    }
+    let boundaries = found
+        .iter()
+        .map(|&(var, value)| {
+            let gap = found
+                .iter()
+                .filter(|&&(v, c)| v == var && c != value)
+                .map(|&(_, c)| (c - value).abs())
+                .fold(f64::INFINITY, f64::min);
+            Boundary {
+                var,
+                value,
+                cap: 0.5 * gap * 0.999,
+            }
+        })
+        .collect();
     let (rule_ids, rules) = compiled.into_iter().unzip();
     Ok(Spec {
         first_year,
@@ -514,18 +588,158 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         sides,
         issues,
         terms_issue,
-        client_position,
-        gas_volume_bcm: gas_volume,
-        gdp_base_usd_bn: gdp,
-        gdp_base_year: gdp_year,
-        subsidy_base_pct: subsidy_pct,
-        fixed_subsidy_pct,
+        client_actor,
+        econ: EconBase {
+            gas_volume_bcm: gas_volume,
+            gdp_usd_bn: gdp,
+            year,
+            ledger: [Some(gross), netback],
+        },
         coefs,
-        game_base,
-        game_params,
+        weighting,
+        terms_model,
+        gas_method,
         rule_ids,
         rules,
+        boundaries,
     })
+}
+
+/// How each input of the scenario engine is fed in a case: `(key, origin)`.
+pub fn coefficient_origins(case: &Case) -> Vec<(String, String)> {
+    INPUTS
+        .iter()
+        .map(|k| {
+            let origin = match link_of(case, k).and_then(|id| case.param(id)) {
+                Some(p) => format!("param `{}` ({})", p.id, p.dist.describe()),
+                None if k.required => "not linked (required)".to_string(),
+                None => "not linked".to_string(),
+            };
+            (k.key.to_string(), origin)
+        })
+        .collect()
+}
+
+/// A parameter whose distribution does not fit the input it feeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputProblem {
+    /// The parameter's index in the case.
+    pub param: usize,
+    /// The input's table.
+    pub table: &'static str,
+    /// The input's key.
+    pub key: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// What would fix it.
+    pub hint: String,
+}
+
+/// Checks every linked parameter against its input's range: a distribution whose support can
+/// leave the range (a normal on a probability, a PERT reaching below zero on a cost) is a
+/// problem, reported with the parameter so the caller can point at its location.
+pub fn check(case: &Case) -> Vec<InputProblem> {
+    let mut out = Vec::new();
+    for input in INPUTS {
+        let Some(id) = link_of(case, input) else {
+            continue;
+        };
+        let Some(i) = case.params.iter().position(|p| p.id == id) else {
+            continue;
+        };
+        let p = &case.params[i];
+        match input.kind {
+            Kind::Number { min, max } => {
+                if p.dist.options().is_some() {
+                    out.push(InputProblem {
+                        param: i,
+                        table: input.table.name(),
+                        key: input.key,
+                        message: format!(
+                            "`{}` feeds [{}] `{}`, a number ({}), but is a choice",
+                            p.id,
+                            input.table.name(),
+                            input.key,
+                            input.unit
+                        ),
+                        hint: "give it a numeric distribution".into(),
+                    });
+                    continue;
+                }
+                let (lo, hi) = p.dist.support();
+                if lo < min || hi > max {
+                    let range = |x: f64| {
+                        if x.is_infinite() {
+                            if x > 0.0 { "∞".to_string() } else { "−∞".to_string() }
+                        } else {
+                            format!("{x}")
+                        }
+                    };
+                    out.push(InputProblem {
+                        param: i,
+                        table: input.table.name(),
+                        key: input.key,
+                        message: format!(
+                            "`{}` ({}) can take values in [{}, {}], outside the range of [{}] `{}` ([{}, {}], {})",
+                            p.id,
+                            p.dist.describe(),
+                            range(lo),
+                            range(hi),
+                            input.table.name(),
+                            input.key,
+                            range(min),
+                            range(max),
+                            input.unit
+                        ),
+                        hint: "use a bounded distribution (pert, triangular, uniform, beta) inside the range".into(),
+                    });
+                }
+            }
+            Kind::Choice(options) => match p.dist.options() {
+                None => out.push(InputProblem {
+                    param: i,
+                    table: "sim",
+                    key: input.key,
+                    message: format!(
+                        "`{}` feeds [sim] `{}`, a structural choice, but is not a choice",
+                        p.id, input.key
+                    ),
+                    hint: format!("write dist = \"choice\" with options among {options:?}"),
+                }),
+                Some(names) => {
+                    for n in names {
+                        if !options.contains(&n.as_str()) {
+                            out.push(InputProblem {
+                                param: i,
+                                table: "sim",
+                                key: input.key,
+                                message: format!(
+                                    "`{}` offers option {n:?}, which [sim] `{}` does not know",
+                                    p.id, input.key
+                                ),
+                                hint: format!("the options are {options:?}"),
+                            });
+                        }
+                    }
+                }
+            },
+        }
+    }
+    out
+}
+
+/// Ids of the case's parameters that no input of the scenario engine, the economics or the game
+/// reads (they are inert in an ensemble).
+pub fn unread_params(case: &Case) -> Vec<String> {
+    case.params
+        .iter()
+        .filter(|p| {
+            !case.sim.iter().any(|l| l.id == p.id)
+                && !case.econ.iter().any(|l| l.id == p.id)
+                && !case.game.iter().any(|l| l.id == p.id)
+        })
+        .map(|p| p.id.clone())
+        .collect()
 }
 
 /// The case's parameters as one sampler: every `[[param]]` in declaration order, with the
