@@ -741,6 +741,17 @@ pub enum Dist {
         /// Their weights (non-negative, normalised on use).
         weights: Vec<f64>,
     },
+    /// A categorical choice among named options (a structural choice of the model, such as which
+    /// bargaining model sets the terms). A sampled value is the chosen option's index as a number
+    /// (0, 1, …); the engine maps the index back to the option's name.
+    Choice {
+        /// The option names, distinct and non-empty, in the order their indices count.
+        options: Vec<String>,
+        /// Their probabilities, one per option: non-negative, summing to 1 (the reader normalises
+        /// the weights written in the file, or gives equal weights when there are none).
+        #[serde(default)]
+        weights: Vec<f64>,
+    },
 }
 
 impl Dist {
@@ -755,9 +766,11 @@ impl Dist {
             Dist::Lognormal { .. } => "lognormal",
             Dist::Beta { .. } => "beta",
             Dist::Discrete { .. } => "discrete",
+            Dist::Choice { .. } => "choice",
         }
     }
-    /// The central value used by deterministic runs: the value, mode, mean or median.
+    /// The central value used by deterministic runs: the value, mode, mean or median; for a
+    /// choice, the index of the most probable option (the first of equally probable ones).
     pub fn central(&self) -> f64 {
         match self {
             Dist::Fixed { value } => *value,
@@ -780,6 +793,10 @@ impl Dist {
                     f64::NAN
                 }
             }
+            Dist::Choice { weights, .. } => match modal_index(weights) {
+                Some(i) => i as f64,
+                None => f64::NAN,
+            },
         }
     }
     /// The smallest and largest values a draw can take (infinite for unbounded tails).
@@ -820,8 +837,100 @@ impl Dist {
             Dist::Discrete { values, weights } => {
                 format!("discrete({values:?}, weights {weights:?})")
             }
+            Dist::Choice { options, weights } => {
+                let parts: Vec<String> = options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| match weights.get(i) {
+                        Some(w) => format!("{o} {}", short_weight(*w)),
+                        None => o.clone(),
+                    })
+                    .collect();
+                format!("choice({})", parts.join(", "))
+            }
         }
     }
+    /// A choice among `options` with the given relative `weights` (equal weights when `None`),
+    /// normalised to sum to 1. Weights that already sum to 1 up to rounding are kept as they are,
+    /// so that writing a case and reading it back gives the same bits. Weights that cannot be
+    /// normalised (a wrong count, a negative or non-finite weight, a zero sum) are kept as given,
+    /// for [`crate::dist_problem`] to report.
+    pub fn choice(options: Vec<String>, weights: Option<Vec<f64>>) -> Dist {
+        let n = options.len();
+        let weights = match weights {
+            None if n > 0 => vec![1.0 / n as f64; n],
+            None => Vec::new(),
+            Some(w) => {
+                let total: f64 = w.iter().sum();
+                let ok = w.len() == n && w.iter().all(|x| x.is_finite() && *x >= 0.0);
+                let normalised = (total - 1.0).abs() <= 2.0 * n as f64 * f64::EPSILON;
+                if ok && total > 0.0 && total.is_finite() && !normalised {
+                    w.iter().map(|x| x / total).collect()
+                } else {
+                    w
+                }
+            }
+        };
+        Dist::Choice { options, weights }
+    }
+    /// The option names of a choice; `None` for a numeric distribution.
+    pub fn options(&self) -> Option<&[String]> {
+        match self {
+            Dist::Choice { options, .. } => Some(options),
+            _ => None,
+        }
+    }
+    /// The index of the option called `name` in a choice (the value a draw takes when it picks
+    /// that option); `None` for another name or a numeric distribution.
+    pub fn option_index(&self, name: &str) -> Option<usize> {
+        self.options()?.iter().position(|o| o == name)
+    }
+    /// The name of the option a sampled value (an index) stands for; `None` if the value is not
+    /// an option's index or the distribution is numeric.
+    pub fn option_name(&self, value: f64) -> Option<&str> {
+        let options = self.options()?;
+        if value >= 0.0 && value.fract() == 0.0 {
+            options.get(value as usize).map(String::as_str)
+        } else {
+            None
+        }
+    }
+    /// The most probable option of a choice (the one [`Dist::central`] indexes); `None` for a
+    /// numeric distribution.
+    pub fn central_option(&self) -> Option<&str> {
+        match self {
+            Dist::Choice { options, weights } => {
+                modal_index(weights).and_then(|i| options.get(i).map(String::as_str))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A probability for display: at most four decimals (0.3333), unless that would hide a small
+/// positive weight.
+fn short_weight(w: f64) -> String {
+    let r = (w * 1e4).round() / 1e4;
+    if r == 0.0 && w != 0.0 {
+        format!("{w}")
+    } else {
+        format!("{r}")
+    }
+}
+
+/// The index of the largest weight (the first of equal ones); `None` if there is none or a
+/// weight is NaN.
+fn modal_index(weights: &[f64]) -> Option<usize> {
+    if weights.iter().any(|w| w.is_nan()) {
+        return None;
+    }
+    let mut best: Option<(usize, f64)> = None;
+    for (i, &w) in weights.iter().enumerate() {
+        if best.is_none_or(|(_, b)| w > b) {
+            best = Some((i, w));
+        }
+    }
+    best.map(|(i, _)| i)
 }
 
 /// A `[[param]]`: a named model parameter, fixed or uncertain.
@@ -848,6 +957,8 @@ pub struct Param {
     #[serde(skip)]
     #[schemars(skip)]
     /// Spans of the distribution's keys (`min`, `mode`, …), for pointing at the one at fault.
+    /// The arrays of a choice (`options`, `weights`) are followed by one entry per element under
+    /// the same key, for pointing at the element at fault.
     pub dist_spans: Vec<(&'static str, Span)>,
 }
 

@@ -276,6 +276,73 @@ impl<'a, 'i> Tbl<'a, 'i> {
         Some(out)
     }
 
+    /// The array under `key`, if there is one (a value of another type is reported).
+    fn array(&mut self, sink: &mut Sink, key: &'static str, expected: &str) -> Option<&'a [V<'i>]> {
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::Array(items) => Some(&items[..]),
+            _ => {
+                Self::wrong_type(sink, key, v, expected);
+                None
+            }
+        }
+    }
+
+    /// A list of strings with their spans, all or nothing: `None` if the key is absent, not an
+    /// array, or has an element that is not a string (each one reported). Unlike
+    /// [`Tbl::strings`], no element is dropped, so positions in the list keep their meaning.
+    pub(crate) fn string_list(
+        &mut self,
+        sink: &mut Sink,
+        key: &'static str,
+    ) -> Option<Vec<(String, Range<usize>)>> {
+        let items = self.array(sink, key, "an array of strings")?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, x) in items.iter().enumerate() {
+            match x.get_ref() {
+                DeValue::String(s) => out.push((s.to_string(), x.span())),
+                _ => {
+                    wrong_element(sink, key, i, x, "a string");
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// A list of finite numbers with their spans, all or nothing (see [`Tbl::string_list`]).
+    pub(crate) fn number_list(
+        &mut self,
+        sink: &mut Sink,
+        key: &'static str,
+    ) -> Option<Vec<(f64, Range<usize>)>> {
+        let items = self.array(sink, key, "an array of numbers")?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, x) in items.iter().enumerate() {
+            match as_f64(x.get_ref()) {
+                Some(v) if v.is_finite() => out.push((v, x.span())),
+                Some(_) => {
+                    sink.error(
+                        "case::not-finite",
+                        Some(x.span()),
+                        format!("element {} of `{key}` must be a finite number", i + 1),
+                    )
+                    .label("infinite or not a number")
+                    .expected("a finite number")
+                    .push();
+                    ok = false;
+                }
+                None => {
+                    wrong_element(sink, key, i, x, "a number");
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
     /// A date: a TOML date, a string `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, or an integer year.
     pub(crate) fn date(
         &mut self,
@@ -422,6 +489,22 @@ impl<'a, 'i> Tbl<'a, 'i> {
             let _ = v;
         }
     }
+}
+
+/// Element `i` (0-based) of the array under `key` has the wrong type.
+fn wrong_element(sink: &mut Sink, key: &str, i: usize, v: &V<'_>, expected: &str) {
+    sink.error(
+        "case::wrong-type",
+        Some(v.span()),
+        format!(
+            "element {} of `{key}` must be {expected}, found {}",
+            i + 1,
+            type_name(v.get_ref())
+        ),
+    )
+    .label(format!("found {}", type_name(v.get_ref())))
+    .expected(expected.to_string())
+    .push();
 }
 
 fn non_finite(sink: &mut Sink, key: &str, span: Range<usize>) {
@@ -1271,7 +1354,7 @@ fn read_event(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) ->
     })
 }
 
-const DISTS: [&str; 7] = [
+const DISTS: [&str; 8] = [
     "pert",
     "triangular",
     "uniform",
@@ -1279,6 +1362,12 @@ const DISTS: [&str; 7] = [
     "lognormal",
     "beta",
     "discrete",
+    "choice",
+];
+
+/// The keys of the numeric distributions, none of which a choice takes.
+const NUMERIC_DIST_KEYS: [&str; 10] = [
+    "min", "mode", "max", "mean", "sd", "mu", "sigma", "alpha", "beta", "values",
 ];
 
 fn read_param(sink: &mut Sink, t: &DeTable<'_>, span: Range<usize>, i: usize) -> Option<Param> {
@@ -1355,6 +1444,7 @@ fn read_dist(
 ) -> Option<Dist> {
     for k in [
         "min", "mode", "max", "mean", "sd", "mu", "sigma", "alpha", "beta", "values", "weights",
+        "options",
     ] {
         if let Some(v) = tb.map.get(k) {
             spans.push((k, v.span()));
@@ -1417,6 +1507,51 @@ fn read_dist(
                 weights: weights?,
             }
         }
+        "choice" => {
+            for k in NUMERIC_DIST_KEYS {
+                // Reported here rather than as unknown keys, which would not say why; marked
+                // known only when present, so the keys other messages list are a choice's own.
+                if let Some(v) = tb.map.get(k) {
+                    tb.asked.push(k);
+                    sink.error(
+                        "case::key-not-for-dist",
+                        Some(v.span()),
+                        format!("`{k}` does not apply to a choice among named options"),
+                    )
+                    .label("a key of the numeric distributions")
+                    .expected("`options` (the names of the alternatives) and optionally `weights`")
+                    .hint(if k == "values" {
+                        "write the alternatives as names: options = [\"…\", \"…\"]"
+                    } else {
+                        "remove it: a choice draws one of its options, not a number"
+                    })
+                    .push();
+                }
+            }
+            let has_options = tb.map.contains_key("options");
+            let has_weights = tb.map.contains_key("weights");
+            let options = tb.string_list(sink, "options");
+            let weights = tb.number_list(sink, "weights");
+            // `values` in place of `options` is reported above, with the fix.
+            if !has_options && !tb.map.contains_key("values") {
+                tb.missing(
+                    sink,
+                    "options",
+                    "an array of the alternatives' names, e.g. [\"compromise\", \"median\"]",
+                );
+            }
+            let options = options?;
+            let weights = match weights {
+                Some(w) => {
+                    spans.extend(w.iter().map(|(_, sp)| ("weights", sp.clone())));
+                    Some(w.into_iter().map(|(x, _)| x).collect())
+                }
+                None if has_weights => return None,
+                None => None,
+            };
+            spans.extend(options.iter().map(|(_, sp)| ("options", sp.clone())));
+            Dist::choice(options.into_iter().map(|(o, _)| o).collect(), weights)
+        }
         _ => {
             let mut b = sink
                 .error(
@@ -1434,7 +1569,7 @@ fn read_dist(
             // Mark the usual keys as known so they are not reported as unknown too.
             for k in [
                 "min", "mode", "max", "mean", "sd", "mu", "sigma", "alpha", "beta", "values",
-                "weights", "shape", "scale", "rate",
+                "weights", "options", "shape", "scale", "rate",
             ] {
                 tb.asked.push(k);
             }

@@ -574,10 +574,13 @@ impl V<'_> {
         for p in &self.case.params {
             self.record_sourced(&p.prov, p.span.clone(), &format!("parameter `{}`", p.id));
             if let Some(pr) = dist_problem(&p.dist) {
-                let span = p
-                    .dist_spans
-                    .iter()
-                    .find(|(k, _)| *k == pr.key)
+                // The key's own span comes first, then (for an array) its elements'.
+                let mut at_key = p.dist_spans.iter().filter(|(k, _)| *k == pr.key);
+                let whole = at_key.next();
+                let span = pr
+                    .item
+                    .and_then(|i| at_key.nth(i))
+                    .or(whole)
                     .map_or_else(|| p.span.clone(), |(_, s)| s.clone());
                 self.sink
                     .error(
@@ -971,6 +974,21 @@ impl V<'_> {
                         };
                         b.push();
                     }
+                    Some(p) if matches!(p.dist, Dist::Choice { .. }) => {
+                        ok = false;
+                        self.sink
+                            .error(
+                                "case::correlated-choice",
+                                Some(span.clone()),
+                                format!(
+                                    "parameter `{id}` is a choice among named options, so it cannot be rank-correlated"
+                                ),
+                            )
+                            .label("a choice parameter")
+                            .expected("a numeric uncertain parameter (pert, normal, uniform, …)")
+                            .hint("the order of a choice's options means nothing, so a rank correlation with it has no meaning; remove the correlation")
+                            .push();
+                    }
                     Some(p) if matches!(p.dist, Dist::Fixed { .. }) => {
                         ok = false;
                         self.sink
@@ -1101,6 +1119,9 @@ pub struct DistProblem {
     pub expected: String,
     /// How to fix it.
     pub hint: String,
+    /// The element of the key's array at fault (0-based), when one element is (a repeated
+    /// option, a negative weight).
+    pub item: Option<usize>,
 }
 
 fn dp(key: &'static str, problem: String, expected: &str, hint: &str) -> Option<DistProblem> {
@@ -1109,7 +1130,104 @@ fn dp(key: &'static str, problem: String, expected: &str, hint: &str) -> Option<
         problem,
         expected: expected.into(),
         hint: hint.into(),
+        item: None,
     })
+}
+
+/// A problem with element `item` of the array under `key`.
+fn dp_item(
+    key: &'static str,
+    item: usize,
+    problem: String,
+    expected: &str,
+    hint: &str,
+) -> Option<DistProblem> {
+    dp(key, problem, expected, hint).map(|p| DistProblem {
+        item: Some(item),
+        ..p
+    })
+}
+
+/// What is wrong with a choice's options and weights, if anything.
+fn choice_problem(options: &[String], weights: &[f64]) -> Option<DistProblem> {
+    if options.is_empty() {
+        return dp(
+            "options",
+            "no options".into(),
+            "at least one option name",
+            "list the alternatives, e.g. options = [\"compromise\", \"median\", \"nbs\"]",
+        );
+    }
+    for (i, o) in options.iter().enumerate() {
+        if o.trim().is_empty() {
+            return dp_item(
+                "options",
+                i,
+                format!("option {} has an empty name", i + 1),
+                "a non-empty name for every option",
+                "name the alternative, e.g. \"median\", or remove the empty entry",
+            );
+        }
+        if let Some(first) = options[..i].iter().position(|p| p == o) {
+            return dp_item(
+                "options",
+                i,
+                format!(
+                    "option {o:?} is listed twice (options {} and {})",
+                    first + 1,
+                    i + 1
+                ),
+                "distinct option names",
+                "remove the repeat; to make an option more likely, raise its weight",
+            );
+        }
+    }
+    if weights.len() != options.len() {
+        return dp(
+            "weights",
+            format!("{} options but {} weights", options.len(), weights.len()),
+            "one weight per option",
+            "make `options` and `weights` the same length, or drop `weights` for equal weights",
+        );
+    }
+    for (i, w) in weights.iter().enumerate() {
+        if !w.is_finite() {
+            return dp_item(
+                "weights",
+                i,
+                format!("the weight of {:?} is {w}", options[i]),
+                "finite weights",
+                "weights are relative probabilities such as 0.5 or 2",
+            );
+        }
+        if *w < 0.0 {
+            return dp_item(
+                "weights",
+                i,
+                format!("the weight of {:?} is negative ({w})", options[i]),
+                "weights ≥ 0",
+                "weights are relative probabilities; give 0 to an option that is never to be drawn",
+            );
+        }
+    }
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return dp(
+            "weights",
+            "the weights are all zero".into(),
+            "weights with a positive sum",
+            "give at least one option a positive weight",
+        );
+    }
+    if !total.is_finite() {
+        return dp(
+            "weights",
+            format!("the weights sum to {total}"),
+            "weights with a finite sum",
+            "scale the weights down, e.g. to probabilities that sum to 1",
+        );
+    }
+    None
 }
 
 /// What is wrong with a distribution, if anything.
@@ -1210,6 +1328,7 @@ pub fn dist_problem(d: &Dist) -> Option<DistProblem> {
                 None
             }
         }
+        Dist::Choice { options, weights } => choice_problem(options, weights),
     }
 }
 
@@ -1266,5 +1385,64 @@ mod tests {
             })
             .is_none()
         );
+    }
+
+    #[test]
+    fn choice_checks() {
+        let names = |o: &[&str]| o.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let problem = |o: &[&str], w: &[f64]| {
+            dist_problem(&Dist::Choice {
+                options: names(o),
+                weights: w.to_vec(),
+            })
+            .map(|p| (p.key, p.item))
+        };
+        assert_eq!(problem(&["a", "b"], &[0.5, 0.5]), None);
+        assert_eq!(problem(&["a", "b"], &[0.0, 1.0]), None);
+        // Weights built directly need not be normalised.
+        assert_eq!(problem(&["a", "b"], &[3.0, 1.0]), None);
+        assert_eq!(problem(&[], &[]), Some(("options", None)));
+        assert_eq!(
+            problem(&["a", " "], &[0.5, 0.5]),
+            Some(("options", Some(1)))
+        );
+        assert_eq!(
+            problem(&["a", "b", "a"], &[0.2, 0.3, 0.5]),
+            Some(("options", Some(2)))
+        );
+        assert_eq!(problem(&["a", "b"], &[1.0]), Some(("weights", None)));
+        assert_eq!(
+            problem(&["a", "b"], &[1.0, -0.5]),
+            Some(("weights", Some(1)))
+        );
+        assert_eq!(
+            problem(&["a", "b"], &[f64::NAN, 1.0]),
+            Some(("weights", Some(0)))
+        );
+        assert_eq!(problem(&["a", "b"], &[0.0, 0.0]), Some(("weights", None)));
+        assert_eq!(
+            problem(&["a", "b"], &[f64::MAX, f64::MAX]),
+            Some(("weights", None))
+        );
+        // The normalising constructor: equal weights by default, invalid weights kept as given.
+        let d = Dist::choice(names(&["a", "b", "c", "d"]), None);
+        assert_eq!(
+            d,
+            Dist::Choice {
+                options: names(&["a", "b", "c", "d"]),
+                weights: vec![0.25; 4]
+            }
+        );
+        let d = Dist::choice(names(&["a", "b"]), Some(vec![3.0, 1.0]));
+        assert_eq!(
+            d,
+            Dist::Choice {
+                options: names(&["a", "b"]),
+                weights: vec![0.75, 0.25]
+            }
+        );
+        let d = Dist::choice(names(&["a", "b"]), Some(vec![-1.0, 2.0]));
+        assert!(matches!(&d, Dist::Choice { weights, .. } if weights == &[-1.0, 2.0]));
+        assert!(dist_problem(&d).is_some());
     }
 }

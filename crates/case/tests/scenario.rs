@@ -341,6 +341,262 @@ fn an_impossible_correlation_matrix_is_refused_with_the_pairs() {
     );
 }
 
+// ----------------------------------------------------------------------------- choice parameters
+
+const CHOICE: &str = r#"
+[[param]]
+id = "terms_model"
+description = "Which bargaining model sets the terms the patron demands"
+dist = "choice"
+options = ["compromise", "median", "nbs"]
+weights = [2, 1, 1]
+judgement = "the compromise model fits the patron's past offers best"
+
+[[param]]
+id = "actor_weighting"
+dist = "choice"
+options = ["all", "no_outsiders", "states_once"]
+judgement = "no reason to prefer one"
+"#;
+
+/// 1-based line and column of the `nth` occurrence of `needle` in `text`.
+fn line_col(text: &str, needle: &str, nth: usize) -> (usize, usize) {
+    let at = text
+        .match_indices(needle)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("{needle:?} #{nth} not in the text"))
+        .0;
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, col)
+}
+
+#[test]
+fn choice_params_are_read_with_normalised_weights() {
+    let c = ok(&format!("{BASE}{CHOICE}"));
+    let t = &c.param("terms_model").unwrap().dist;
+    assert_eq!(
+        t,
+        &Dist::Choice {
+            options: vec!["compromise".into(), "median".into(), "nbs".into()],
+            weights: vec![0.5, 0.25, 0.25],
+        }
+    );
+    assert_eq!(t.name(), "choice");
+    assert_eq!(
+        t.describe(),
+        "choice(compromise 0.5, median 0.25, nbs 0.25)"
+    );
+    assert_eq!(t.central(), 0.0);
+    assert_eq!(t.central_option(), Some("compromise"));
+    assert_eq!(t.option_index("median"), Some(1));
+    assert_eq!(t.option_index("nbs"), Some(2));
+    assert_eq!(t.option_index("Median"), None);
+    assert_eq!(t.option_name(2.0), Some("nbs"));
+    assert_eq!(t.option_name(3.0), None);
+    assert_eq!(t.option_name(0.5), None);
+    assert_eq!(t.options().map(<[String]>::len), Some(3));
+    // No weights: equal ones; the central option of a tie is the first.
+    let w = &c.param("actor_weighting").unwrap().dist;
+    assert_eq!(
+        w,
+        &Dist::Choice {
+            options: vec!["all".into(), "no_outsiders".into(), "states_once".into()],
+            weights: vec![1.0 / 3.0; 3],
+        }
+    );
+    assert_eq!(
+        w.describe(),
+        "choice(all 0.3333, no_outsiders 0.3333, states_once 0.3333)"
+    );
+    assert_eq!(w.central(), 0.0);
+    // The most probable option is central, wherever it is.
+    let c = ok(&format!("{BASE}{CHOICE}").replace("weights = [2, 1, 1]", "weights = [1, 3, 3]"));
+    let t = &c.param("terms_model").unwrap().dist;
+    assert_eq!((t.central(), t.central_option()), (1.0, Some("median")));
+    // Numeric distributions have no options.
+    let a = &c.param("a").unwrap().dist;
+    assert_eq!(
+        (a.options(), a.option_index("a"), a.central_option()),
+        (None, None, None)
+    );
+    // A choice of one option is allowed (a structural choice kept fixed).
+    ok(&format!("{BASE}{CHOICE}").replace(
+        "options = [\"all\", \"no_outsiders\", \"states_once\"]",
+        "options = [\"all\"]",
+    ));
+}
+
+#[test]
+fn choice_params_round_trip_through_toml() {
+    let c = ok(&format!("{BASE}{CHOICE}"));
+    let text = to_toml(&c).unwrap();
+    assert!(text.contains("dist = \"choice\""), "{text}");
+    let again = ok(&text);
+    for id in ["terms_model", "actor_weighting", "a", "fixed_one"] {
+        assert_eq!(
+            again.param(id).unwrap().dist,
+            c.param(id).unwrap().dist,
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn choice_problems_are_located() {
+    let text = format!("{BASE}{CHOICE}");
+    let opts = "options = [\"compromise\", \"median\", \"nbs\"]";
+    let weights = "weights = [2, 1, 1]";
+    // (what to replace, its replacement, code, where the error points, which occurrence of that
+    // in the edited text, a piece of the message).
+    let cases: &[(&str, &str, &str, &str, usize, &str)] = &[
+        (
+            opts,
+            "options = []",
+            "case::bad-distribution",
+            "[]",
+            0,
+            "no options",
+        ),
+        (
+            opts,
+            "options = [\"median\", \"nbs\", \"median\"]",
+            "case::bad-distribution",
+            "\"median\"",
+            1,
+            "option \"median\" is listed twice (options 1 and 3)",
+        ),
+        (
+            opts,
+            "options = [\"compromise\", \"\", \"nbs\"]",
+            "case::bad-distribution",
+            "\"\"",
+            0,
+            "option 2 has an empty name",
+        ),
+        (
+            opts,
+            "options = [\"compromise\", 2, \"nbs\"]",
+            "case::wrong-type",
+            "2,",
+            0,
+            "must be a string",
+        ),
+        (
+            opts,
+            "options = \"median\"",
+            "case::wrong-type",
+            "\"median\"",
+            0,
+            "must be an array of strings",
+        ),
+        (
+            weights,
+            "weights = [2, 1]",
+            "case::bad-distribution",
+            "[2, 1]",
+            0,
+            "3 options but 2 weights",
+        ),
+        (
+            weights,
+            "weights = [2, -1, 1]",
+            "case::bad-distribution",
+            "-1, 1]",
+            0,
+            "the weight of \"median\" is negative (-1)",
+        ),
+        (
+            weights,
+            "weights = [2, inf, 1]",
+            "case::not-finite",
+            "inf",
+            0,
+            "finite",
+        ),
+        (
+            weights,
+            "weights = [2, \"x\", 1]",
+            "case::wrong-type",
+            "\"x\"",
+            0,
+            "must be a number",
+        ),
+        (
+            weights,
+            "weights = [0, 0.0, 0]",
+            "case::bad-distribution",
+            "[0, 0.0, 0]",
+            0,
+            "the weights are all zero",
+        ),
+        (
+            weights,
+            "weights = [2, 1, 1]\nmin = 0",
+            "case::key-not-for-dist",
+            "0\njudgement = \"the compromise",
+            0,
+            "`min` does not apply to a choice",
+        ),
+        (
+            opts,
+            "values = [1, 2, 3]",
+            "case::key-not-for-dist",
+            "[1, 2, 3]",
+            0,
+            "`values` does not apply to a choice",
+        ),
+    ];
+    for &(from, to, code, at, nth, msg) in cases {
+        let edited = text.replacen(from, to, 1);
+        let d = problems(&edited);
+        assert_eq!(codes(&d), [code], "{to}: one problem, no follow-on");
+        let first = d
+            .iter()
+            .find(|d| d.code == code)
+            .unwrap_or_else(|| panic!("{to}: no {code} in {:#?}", d));
+        assert!(first.message.contains(msg), "{to}: {}", first.message);
+        assert_eq!(
+            (first.line, first.column),
+            line_col(&edited, at, nth),
+            "{to}: {}",
+            first.message
+        );
+        assert!(first.expected.is_some(), "{to}: no expected");
+        assert_eq!(first.file.as_ref(), "toy.toml");
+    }
+    // Without `options`, the table is reported as missing the key.
+    let d = problems(&text.replacen(&format!("{opts}\n"), "", 1));
+    assert_eq!(codes(&d), ["case::missing-key"]);
+    assert!(
+        d[0].message.contains("has no `options`"),
+        "{}",
+        d[0].message
+    );
+    // A misspelt `options` is one unknown key with a hint, not also a missing key.
+    let d = problems(&text.replacen("options = [\"c", "option = [\"c", 1));
+    assert_eq!(codes(&d), ["case::unknown-key"]);
+    assert_eq!(d[0].hint.as_deref(), Some("did you mean `options`?"));
+}
+
+#[test]
+fn a_choice_cannot_be_rank_correlated() {
+    let text = format!("{BASE}{CHOICE}{}", corr("a", "terms_model", 0.3));
+    let d = problems(&text);
+    assert_eq!(codes(&d), ["case::correlated-choice"]);
+    assert_eq!(
+        (d[0].line, d[0].column),
+        line_col(&text, "\"terms_model\"", 1)
+    );
+    assert!(
+        d[0].hint
+            .as_deref()
+            .unwrap()
+            .contains("remove the correlation")
+    );
+}
+
 // ------------------------------------------------------------------------------------ [sim] links
 
 #[test]
@@ -384,6 +640,13 @@ fn schema_has_the_new_tables() {
     for k in ["state", "correlation", "sim"] {
         assert!(s["properties"].get(k).is_some(), "schema lacks {k}");
     }
+    // The choice distribution, with its options and weights.
+    let text = s.to_string();
+    assert!(
+        text.contains("\"choice\""),
+        "schema lacks dist = \"choice\""
+    );
+    assert!(text.contains("\"options\""), "schema lacks `options`");
 }
 
 // -------------------------------------------------------------------------------------- outcomes
@@ -668,6 +931,32 @@ proptest! {
     }
 
     /// Printing is canonical: parse(print(e)) prints the same, and means the same.
+    #[test]
+    fn choice_weights_round_trip_exactly(
+        w in proptest::collection::vec(prop_oneof![Just(0.0), 1e-6..1e6f64, 0.0..1.0f64], 1..9),
+        bump in 0.01..5.0f64,
+    ) {
+        let mut w = w;
+        w[0] += bump;
+        let names: Vec<String> = (0..w.len()).map(|k| format!("\"o{k}\"")).collect();
+        let ws: Vec<String> = w.iter().map(|x| format!("{x:?}")).collect();
+        let text = format!(
+            "{BASE}\n[[param]]\nid = \"pick\"\ndist = \"choice\"\noptions = [{}]\nweights = [{}]\njudgement = \"x\"\n",
+            names.join(", "),
+            ws.join(", ")
+        );
+        let c = ok(&text);
+        let d = &c.param("pick").unwrap().dist;
+        let Dist::Choice { weights, .. } = d else { panic!("{d:?}") };
+        let total: f64 = w.iter().sum();
+        prop_assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        for (a, b) in weights.iter().zip(&w) {
+            prop_assert!((a - b / total).abs() <= 1e-12, "{} vs {}", a, b / total);
+        }
+        let again = ok(&to_toml(&c).unwrap());
+        prop_assert_eq!(&again.param("pick").unwrap().dist, d);
+    }
+
     #[test]
     fn print_parse_round_trips(b in bool_strategy(), s in state_strategy()) {
         let text = bool_text(&b);

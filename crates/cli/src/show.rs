@@ -246,7 +246,10 @@ pub fn render_tables(case: &Case) -> String {
             t.add_row(vec![
                 Cell::new(&p.id),
                 Cell::new(p.dist.describe()),
-                num_cell(p.dist.central()),
+                match p.dist.central_option() {
+                    Some(o) => Cell::new(o),
+                    None => num_cell(p.dist.central()),
+                },
                 Cell::new(&p.unit),
                 Cell::new(p.prov.describe()),
             ]);

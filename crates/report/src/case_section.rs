@@ -537,7 +537,10 @@ fn schedules_params(case: &Case) -> Section {
                 t(&p.id),
                 t(&p.description),
                 t(p.dist.describe()),
-                n(p.dist.central()),
+                match p.dist.central_option() {
+                    Some(o) => t(o),
+                    None => n(p.dist.central()),
+                },
                 t(&p.unit),
                 src(&p.prov),
             ]);

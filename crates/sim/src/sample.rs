@@ -26,6 +26,10 @@
 //!   for a copula.
 //! - **Triangular quantile**: the closed form, e.g. J. R. van Dorp & S. Kotz (2002), "A novel
 //!   extension of the triangular distribution", *The Statistician* 51(1).
+//! - **Choice** (categorical over named options): the value is the option's index, the
+//!   generalised inverse of the step CDF over indices in declaration order (the first index
+//!   whose cumulative weight exceeds u). The order of the options carries no meaning, so a choice
+//!   cannot join a rank-correlation block.
 //! - **Rank correlation**: a Gaussian (normal) copula — R. T. Clemen & T. Reilly (1999),
 //!   "Correlations and copulas for decision and risk analysis", *Management Science* 45(2).
 //!   A Spearman correlation ρ between two margins corresponds to the normal-copula correlation
@@ -194,6 +198,10 @@ fn triangular_quantile(min: f64, mode: f64, max: f64, u: f64) -> f64 {
 /// a microsecond); for repeated sampling build a [`Marginal`] (or a [`Sampler`]), which
 /// tabulates them. Discrete distributions return the smallest value whose cumulative weight
 /// reaches `u` (values taken in increasing order), so the quantile is non-decreasing in `u`.
+/// A choice returns the index (as a number) of the first option whose cumulative weight exceeds
+/// `u`, or for `u` at or beyond the total the last option with a positive weight: option k is
+/// drawn for u in [W_{k−1}, W_k), a share of [0, 1) equal to its weight, and never if its
+/// weight is 0.
 pub fn quantile(dist: &Dist, u: f64) -> f64 {
     if !(0.0..=1.0).contains(&u) || dist_problem(dist).is_some() {
         return f64::NAN;
@@ -232,7 +240,35 @@ pub fn quantile(dist: &Dist, u: f64) -> f64 {
             }
             best
         }
+        Dist::Choice { weights, .. } => {
+            // The first index whose cumulative weight exceeds u·W.
+            let target = u * weights.iter().fold(0.0, |a, w| a + w);
+            let mut acc = 0.0;
+            let mut last = f64::NAN;
+            for (k, &w) in weights.iter().enumerate() {
+                acc += w;
+                if w > 0.0 {
+                    if acc > target {
+                        return k as f64;
+                    }
+                    last = k as f64;
+                }
+            }
+            last
+        }
     }
+}
+
+/// Cumulative weights of a choice, unnormalised: `cum[k]` = w₀ + … + w_k, summed in index order
+/// as [`quantile`] sums them, so both pick the same option for every u.
+fn choice_cum(weights: &[f64]) -> Vec<f64> {
+    weights
+        .iter()
+        .scan(0.0, |acc, &w| {
+            *acc += w;
+            Some(*acc)
+        })
+        .collect()
 }
 
 /// Cells of the central part of a beta quantile table, u ∈ [1/16, 15/16].
@@ -423,10 +459,18 @@ enum Kind {
         values: Vec<f64>,
         cum: Vec<f64>,
     },
+    Choice {
+        /// Unnormalised cumulative weights (see [`choice_cum`]).
+        cum: Vec<f64>,
+        /// Their total.
+        total: f64,
+        /// The last option with a positive weight, for u at or beyond the total.
+        last: usize,
+    },
 }
 
 /// A distribution prepared for fast repeated quantiles (beta and PERT tabulated, discrete
-/// values sorted with cumulative weights).
+/// values sorted with cumulative weights, a choice's cumulative weights in option order).
 #[derive(Debug, Clone)]
 pub struct Marginal {
     kind: Kind,
@@ -506,6 +550,12 @@ impl Marginal {
                 }
                 Kind::Discrete { values: vals, cum }
             }
+            Dist::Choice { weights, .. } if finite(weights) => {
+                let cum = choice_cum(weights);
+                let total = cum.last().copied().unwrap_or(0.0);
+                let last = weights.iter().rposition(|w| *w > 0.0).unwrap_or(0);
+                Kind::Choice { cum, total, last }
+            }
             _ => return Err(bad("a parameter is not finite".into())),
         };
         Ok(Marginal { kind })
@@ -528,6 +578,12 @@ impl Marginal {
             Kind::Discrete { values, cum } => {
                 let i = cum.partition_point(|&c| c < u).min(values.len() - 1);
                 values[i]
+            }
+            Kind::Choice { cum, total, last } => {
+                // The first k with cum[k] > u·W: zero-weight options (cum equal to the one
+                // before) are never the first, and u·W at or past the last cum gives `last`.
+                let i = cum.partition_point(|&c| c <= u * total);
+                i.min(*last) as f64
             }
         }
     }
@@ -581,6 +637,11 @@ impl Sampler {
                 }
                 if used[p] {
                     return Err(bad(format!("parameter {p} appears twice")));
+                }
+                if let Dist::Choice { .. } = dists[p] {
+                    return Err(bad(format!(
+                        "parameter {p} is a choice among named options, which has no rank to correlate"
+                    )));
                 }
                 used[p] = true;
             }
@@ -988,6 +1049,137 @@ mod tests {
         }
     }
 
+    fn choice(weights: &[f64]) -> Dist {
+        let options = (0..weights.len()).map(|k| format!("o{k}")).collect();
+        Dist::choice(options, Some(weights.to_vec()))
+    }
+
+    /// How often each index is drawn over the grid u = (i + offset)/n, i = 0 … n − 1.
+    fn grid_counts(q: impl Fn(f64) -> f64, k: usize, n: usize, offset: f64) -> Vec<usize> {
+        let mut counts = vec![0; k];
+        for i in 0..n {
+            let x = q((i as f64 + offset) / n as f64);
+            assert!(x >= 0.0 && x.fract() == 0.0 && (x as usize) < k, "{x}");
+            counts[x as usize] += 1;
+        }
+        counts
+    }
+
+    #[test]
+    fn choice_quantile_gives_each_option_its_weight_of_the_unit_interval() {
+        let n = 100_000;
+        for w in [
+            vec![0.5, 0.25, 0.25],
+            vec![0.2, 0.0, 0.3, 0.5],
+            vec![0.0, 0.6, 0.4, 0.0],
+            vec![1.0],
+            vec![1.0, 1.0, 1.0],
+            vec![0.001, 0.998, 0.001],
+        ] {
+            let d = choice(&w);
+            let Dist::Choice { weights, .. } = &d else {
+                unreachable!()
+            };
+            let m = Marginal::new(&d, 0).unwrap();
+            // Left ends and mid-points of the grid cells: the exact quantile and the prepared
+            // marginal agree everywhere, and each index takes its weight's share of the cells
+            // (to one cell at each boundary).
+            for offset in [0.0, 0.5] {
+                let exact = grid_counts(|u| quantile(&d, u), w.len(), n, offset);
+                let fast = grid_counts(|u| m.quantile(u), w.len(), n, offset);
+                assert_eq!(exact, fast, "{w:?}");
+                for (k, (&c, &p)) in exact.iter().zip(weights).enumerate() {
+                    let f = c as f64 / n as f64;
+                    assert!(
+                        (f - p).abs() <= 2.0 / n as f64,
+                        "{w:?}: option {k}: {f} vs {p}"
+                    );
+                    if p == 0.0 {
+                        assert_eq!(c, 0, "{w:?}: a zero-weight option was drawn");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn choice_quantile_endpoints() {
+        let d = choice(&[0.0, 0.5, 0.25, 0.25, 0.0]);
+        let m = Marginal::new(&d, 0).unwrap();
+        for (u, k) in [
+            // u = 0: the first option with a positive weight.
+            (0.0, 1.0),
+            (1e-300, 1.0),
+            // Cumulative weights 0, 0.5, 0.75, 1, 1: a boundary belongs to the next option.
+            (0.5 - 1e-12, 1.0),
+            (0.5, 2.0),
+            (0.75, 3.0),
+            (1.0 - 1e-16, 3.0),
+            // u = 1 (and beyond the rounded total): the last option with a positive weight.
+            (1.0, 3.0),
+        ] {
+            assert_eq!(quantile(&d, u), k, "exact at {u}");
+            assert_eq!(m.quantile(u), k, "marginal at {u}");
+        }
+        assert!(quantile(&d, 1.5).is_nan());
+        assert!(quantile(&d, -0.1).is_nan());
+        assert!(m.quantile(f64::NAN).is_nan());
+        // Weights that do not sum exactly to 1 in floating point (ten tenths).
+        let d = choice(&[0.1; 10]);
+        let m = Marginal::new(&d, 0).unwrap();
+        assert_eq!((quantile(&d, 0.0), m.quantile(0.0)), (0.0, 0.0));
+        assert_eq!((quantile(&d, 1.0), m.quantile(1.0)), (9.0, 9.0));
+        // Unnormalised weights (built directly, not through the reader) work the same.
+        let raw = Dist::Choice {
+            options: vec!["a".into(), "b".into()],
+            weights: vec![3.0, 1.0],
+        };
+        assert_eq!(quantile(&raw, 0.74), 0.0);
+        assert_eq!(quantile(&raw, 0.75), 1.0);
+        assert_eq!(Marginal::new(&raw, 0).unwrap().quantile(0.75), 1.0);
+        // An invalid choice gives NaN or an error, never a panic.
+        let bad = choice(&[0.0, 0.0]);
+        assert!(quantile(&bad, 0.5).is_nan());
+        assert!(matches!(
+            Marginal::new(&bad, 3),
+            Err(SampleError::BadDist { index: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn choice_frequencies_and_no_rank_correlation() {
+        let d = choice(&[0.5, 0.0, 0.2, 0.3]);
+        let s = Sampler::new(std::slice::from_ref(&d), &[]).unwrap();
+        let n = 100_000;
+        let mut counts = [0usize; 4];
+        let (mut scratch, mut out) = ([0.0], [0.0]);
+        let mut rng = draw_rng(5, 0);
+        for _ in 0..n {
+            s.draw(&mut rng, &mut scratch, &mut out).unwrap();
+            counts[out[0] as usize] += 1;
+        }
+        assert_eq!(counts[1], 0, "a zero-weight option was drawn");
+        for (k, p) in [(0, 0.5), (2, 0.2), (3, 0.3)] {
+            let f = counts[k] as f64 / n as f64;
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            assert!((f - p).abs() < 4.0 * se, "option {k}: {f} vs {p}");
+        }
+        // A choice cannot be in a rank-correlation block, but sits beside one.
+        let dists = vec![pert(0.0, 1.0, 2.0), d, Dist::Normal { mean: 0.0, sd: 1.0 }];
+        let block = |params: Vec<usize>| RankCorrelation {
+            params,
+            rho: vec![vec![1.0, 0.5], vec![0.5, 1.0]],
+        };
+        assert!(matches!(
+            Sampler::new(&dists, &[block(vec![0, 1])]),
+            Err(SampleError::BadCorrelation { block: 0, .. })
+        ));
+        let s = Sampler::new(&dists, &[block(vec![0, 2])]).unwrap();
+        let mut out = [0.0; 3];
+        s.map_uniforms(&[0.3, 0.6, 0.9], &mut out).unwrap();
+        assert_eq!(out[1], 2.0);
+    }
+
     #[test]
     fn sampler_rejects_bad_input() {
         let d = vec![pert(0.0, 1.0, 2.0), Dist::Normal { mean: 0.0, sd: 1.0 }];
@@ -1069,7 +1261,18 @@ mod tests {
                 weights[0] += 0.1;
                 Dist::Discrete { values, weights }
             }),
+            arb_choice(),
         ]
+    }
+
+    /// A choice of 1 to 8 options, some with zero weight, at least one positive.
+    fn arb_choice() -> impl Strategy<Value = Dist> {
+        proptest::collection::vec(prop_oneof![Just(0.0), 0.0..10.0f64], 1..8)
+            .prop_flat_map(|w| (Just(w.clone()), 0..w.len()))
+            .prop_map(|(mut w, k)| {
+                w[k] += 0.5;
+                choice(&w)
+            })
     }
 
     proptest! {
@@ -1085,6 +1288,24 @@ mod tests {
             }
             for w in fast.windows(2) {
                 prop_assert!(w[0] <= w[1], "table {:?}", w);
+            }
+        }
+
+        #[test]
+        fn a_choice_draws_an_option_with_positive_weight(d in arb_choice(), us in proptest::collection::vec(0.0..=1.0f64, 1..40)) {
+            let Dist::Choice { options, weights } = &d else { unreachable!() };
+            let m = Marginal::new(&d, 0).unwrap();
+            let s = Sampler::new(std::slice::from_ref(&d), &[]).unwrap();
+            for &u in us.iter().chain(&[0.0, 1.0]) {
+                let x = quantile(&d, u);
+                prop_assert_eq!(x, m.quantile(u), "u = {}", u);
+                let mut out = [f64::NAN];
+                s.map_uniforms(&[u], &mut out).unwrap();
+                prop_assert_eq!(out[0], x);
+                prop_assert!(x >= 0.0 && x.fract() == 0.0, "{} at u = {}", x, u);
+                let k = x as usize;
+                prop_assert!(k < options.len() && weights[k] > 0.0, "option {} of {:?} at u = {}", k, weights, u);
+                prop_assert_eq!(d.option_name(x), Some(options[k].as_str()));
             }
         }
     }
