@@ -813,11 +813,9 @@ impl Dist {
                 (f64::INFINITY, f64::NEG_INFINITY),
                 |(lo, hi), &v| (lo.min(v), hi.max(v)),
             ),
+            // A draw is an option index.
+            Dist::Choice { options, .. } => (0.0, options.len().saturating_sub(1) as f64),
         }
-    }
-    /// The option names of a categorical distribution (none for numeric ones).
-    pub fn options(&self) -> Option<&[String]> {
-        None
     }
     /// A one-line description, e.g. `pert(0.1, 0.25, 0.5)`.
     pub fn describe(&self) -> String {

@@ -466,6 +466,7 @@ pub struct Scratch {
     agg_pos: Vec<f64>,
     agg_w: Vec<f64>,
     shifts: Vec<f64>,
+    projection: Vec<(f64, f64)>,
 }
 
 /// The patron's stage of demands on the economic track.
@@ -881,13 +882,17 @@ pub fn run(
         // is at stake in a confrontation is what coercion actually takes (the share of the
         // discretionary subsidy the patron cuts and of the market it closes: the transitions
         // below), not the whole subsidy, much of which the tax maneuver removes anyway.
-        let threat = |k: usize| {
-            cut_share * keep * discretionary(spec, &e, y + k, oil).0
-                + restrict_share * open * e.market_rent
-        };
+        let proj = &mut scratch.projection;
+        proj.clear();
+        for k in 0..remaining {
+            let (d, m, _) = discretionary(spec, &e, y + k, oil);
+            proj.push((d, m));
+        }
+        let proj = &scratch.projection;
+        let threat = |k: usize| cut_share * keep * proj[k].0 + restrict_share * open * e.market_rent;
         let at_stake_eq = annual_equivalent(v.discount_rate_client, remaining, threat);
         let sweet_eq = annual_equivalent(v.discount_rate_client, remaining, |k| {
-            relief_share * discretionary(spec, &e, y + k, oil).1 + e.loans_grant
+            relief_share * proj[k].1 + e.loans_grant
         });
         let recapture_ratio = if at_stake_eq > 0.0 {
             annual_equivalent(v.discount_rate_patron, remaining, threat) / at_stake_eq
