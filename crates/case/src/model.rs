@@ -1586,6 +1586,12 @@ pub const SIM_LINKS: &[(&str, LinkKind, Arity, &str)] = &[
         Arity::One,
         "the gas reference: the gross border price, or its netback to the client's border",
     ),
+    (
+        "client_gdp",
+        LinkKind::Param,
+        Arity::One,
+        "the client's GDP, USD bn (a case without [econ] links)",
+    ),
 ];
 
 /// The keys of the `[econ]` table: which record of the case feeds which input of the economics

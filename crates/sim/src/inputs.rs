@@ -83,6 +83,24 @@ pub enum Kind {
     Choice(&'static [&'static str]),
 }
 
+/// When an input must be linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    /// Always.
+    Always,
+    /// When the case declares this `[[state]]` (which turns its mechanism on).
+    State(&'static str),
+    /// When the case links the economics engine (`[econ]`): the subsidy is projected from the
+    /// ledger.
+    Ledger,
+    /// When it does not: the subsidy at stake stays at its initial share of GDP.
+    NoLedger,
+    /// Never: the case may leave it out (a subsidy pillar it does not have, a structural choice
+    /// it does not sample); groups are checked together by the wiring.
+    Optional,
+}
+
 /// One input of a mechanism.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Input {
@@ -96,8 +114,8 @@ pub struct Input {
     pub unit: &'static str,
     /// Allowed values.
     pub kind: Kind,
-    /// Whether a case must link it for the ensemble to run.
-    pub required: bool,
+    /// When a case must link it for the ensemble to run.
+    pub need: Need,
     /// What it means.
     pub meaning: &'static str,
 }
@@ -119,7 +137,7 @@ const fn num(
         mechanism,
         unit,
         kind: Kind::Number { min, max },
-        required: true,
+        need: Need::Always,
         meaning,
     }
 }
@@ -134,7 +152,7 @@ const fn optional(
     meaning: &'static str,
 ) -> Input {
     let mut i = num(key, table, mechanism, unit, min, max, meaning);
-    i.required = false;
+    i.need = Need::Optional;
     i
 }
 
@@ -150,9 +168,14 @@ const fn choice(
         mechanism,
         unit: "choice",
         kind: Kind::Choice(options),
-        required: false,
+        need: Need::Optional,
         meaning,
     }
+}
+
+const fn needs(mut i: Input, need: Need) -> Input {
+    i.need = need;
+    i
 }
 
 use Mechanism as M;
@@ -168,26 +191,28 @@ pub const GAS_METHOD: &[&str] = &["gross", "netback"];
 /// Every input, in the order of [`crate::timeline::Coefs`].
 pub const INPUTS: &[Input] = &[
     // Economics.
-    num("oil_price_path", T::Econ, M::Economics, "USD per barrel", 0.0, 1000.0,
-        "level of the world (Urals) oil price over the horizon"),
-    num("oil_volatility", T::Sim, M::Economics, "log sd a year", 0.0, 3.0,
-        "year-to-year volatility of the oil price"),
-    num("gas_reference_path", T::Sim, M::Economics, "USD per 1000 m³", 0.0, 5000.0,
-        "reference price of the patron's gas (the price without the deal)"),
-    num("gas_price_paid_path", T::Sim, M::Economics, "USD per 1000 m³", 0.0, 5000.0,
-        "price the client pays for the patron's gas"),
-    num("gdp_growth", T::Econ, M::Economics, "% a year (USD, nominal)", -90.0, 100.0,
-        "growth of the client's GDP in current dollars"),
-    num("market_access_rent", T::Sim, M::Economics, "USD bn a year", 0.0, INF,
-        "what privileged access to the patron's market is worth to the client"),
-    num("loan_need", T::Sim, M::Economics, "USD bn a year", 0.0, INF,
-        "refinancing the patron lends while a deal holds (blocked otherwise)"),
-    num("loan_rate", T::Sim, M::Economics, "% a year", 0.0, 100.0,
-        "interest rate of the patron's loans"),
-    num("market_rate", T::Sim, M::Economics, "% a year", 0.0, 100.0,
-        "the client's market borrowing rate (discounts the loans' payments)"),
-    num("loan_maturity", T::Sim, M::Economics, "years", 1.0, 100.0,
-        "maturity of the patron's loans"),
+    needs(num("oil_price_path", T::Econ, M::Economics, "USD per barrel", 0.0, 1000.0,
+        "level of the world (Urals) oil price over the horizon"), Need::Ledger),
+    needs(num("oil_volatility", T::Sim, M::Economics, "log sd a year", 0.0, 3.0,
+        "year-to-year volatility of the oil price"), Need::Ledger),
+    needs(num("gas_reference_path", T::Sim, M::Economics, "USD per 1000 m³", 0.0, 5000.0,
+        "reference price of the patron's gas (the price without the deal)"), Need::Ledger),
+    needs(num("gas_price_paid_path", T::Sim, M::Economics, "USD per 1000 m³", 0.0, 5000.0,
+        "price the client pays for the patron's gas"), Need::Ledger),
+    needs(num("gdp_growth", T::Econ, M::Economics, "% a year (USD, nominal)", -90.0, 100.0,
+        "growth of the client's GDP in current dollars"), Need::Ledger),
+    needs(num("client_gdp", T::Sim, M::Economics, "USD bn", 0.0, INF,
+        "the client's GDP (a case without [econ] links: the subsidy at stake stays at its initial share of it)"), Need::NoLedger),
+    needs(num("market_access_rent", T::Sim, M::Economics, "USD bn a year", 0.0, INF,
+        "what privileged access to the patron's market is worth to the client"), Need::Optional),
+    needs(num("loan_need", T::Sim, M::Economics, "USD bn a year", 0.0, INF,
+        "refinancing the patron lends while a deal holds (blocked otherwise)"), Need::Optional),
+    needs(num("loan_rate", T::Sim, M::Economics, "% a year", 0.0, 100.0,
+        "interest rate of the patron's loans"), Need::Optional),
+    needs(num("market_rate", T::Sim, M::Economics, "% a year", 0.0, 100.0,
+        "the client's market borrowing rate (discounts the loans' payments)"), Need::Optional),
+    needs(num("loan_maturity", T::Sim, M::Economics, "years", 1.0, 100.0,
+        "maturity of the patron's loans"), Need::Optional),
     optional("gas_netback_duty_rate", T::Sim, M::Economics, "share", 0.0, 1.0,
         "the patron's gas export duty (netback reference only)"),
     optional("gas_netback_transport", T::Sim, M::Economics, "USD per 1000 m³", 0.0, 5000.0,
@@ -224,67 +249,67 @@ pub const INPUTS: &[Input] = &[
         "share of the market-access rent withdrawn when the client resists"),
     num("demand_raise", T::Sim, M::Deal, "share", 0.0, 1.0,
         "share of the remaining way to full integration the patron adds after an acceptance"),
-    num("implementation_rate", T::Sim, M::Deal, "share a year", 0.0, 1.0,
-        "share of the gap between signed and in-force terms implemented in a year of implementing"),
-    num("stall_withholding", T::Sim, M::Deal, "share", 0.0, 1.0,
-        "share of the deal's benefits the patron withholds while the client stalls implementation"),
-    num("withdrawal_cost", T::Sim, M::Deal, "USD bn a year", 0.0, INF,
-        "the client's cost of withdrawing from a signed deal (credibility, retaliation beyond the cut)"),
+    needs(num("implementation_rate", T::Sim, M::Deal, "share a year", 0.0, 1.0,
+        "share of the gap between signed and in-force terms implemented in a year of implementing"), Need::State("econ_signed")),
+    needs(num("stall_withholding", T::Sim, M::Deal, "share", 0.0, 1.0,
+        "share of the deal's benefits the patron withholds while the client stalls implementation"), Need::State("econ_signed")),
+    needs(num("withdrawal_cost", T::Sim, M::Deal, "USD bn a year", 0.0, INF,
+        "the client's cost of withdrawing from a signed deal (credibility, retaliation beyond the cut)"), Need::State("econ_signed")),
     // Military track.
-    num("value_military_patron", T::Sim, M::Military, "USD bn a year", 0.0, INF,
-        "value to the patron of full military integration (bases, command)"),
-    num("sovereignty_cost_military", T::Sim, M::Military, "USD bn a year", 0.0, INF,
-        "the client's cost of full military integration"),
-    num("military_share_capitulation", T::Sim, M::Military, "share", 0.0, 1.0,
-        "share of the military demand conceded when the client capitulates to pressure on the economic track"),
-    num("arms_offer_value", T::Sim, M::Military, "USD bn a year", 0.0, INF,
-        "arms on preferential terms offered for bases (the capability gap)"),
+    needs(num("value_military_patron", T::Sim, M::Military, "USD bn a year", 0.0, INF,
+        "value to the patron of full military integration (bases, command)"), Need::State("military_integration")),
+    needs(num("sovereignty_cost_military", T::Sim, M::Military, "USD bn a year", 0.0, INF,
+        "the client's cost of full military integration"), Need::State("military_integration")),
+    needs(num("military_share_capitulation", T::Sim, M::Military, "share", 0.0, 1.0,
+        "share of the military demand conceded when the client capitulates to pressure on the economic track"), Need::State("military_integration")),
+    needs(num("arms_offer_value", T::Sim, M::Military, "USD bn a year", 0.0, INF,
+        "arms on preferential terms offered for bases (the capability gap)"), Need::State("military_integration")),
     // Domestic stability.
-    num("real_growth", T::Sim, M::Stability, "% a year", -50.0, 50.0,
-        "the client's real GDP growth"),
-    num("stability_recovery", T::Sim, M::Stability, "share a year", 0.0, 1.0,
-        "share of the gap to the initial stability recovered in a year"),
-    num("stability_per_subsidy_pp", T::Sim, M::Stability, "points per pp of GDP", 0.0, 100.0,
-        "stability lost a year per percentage point of GDP of subsidy lost against the base year"),
-    num("stability_per_growth_pp", T::Sim, M::Stability, "points per pp", 0.0, 100.0,
-        "stability gained a year per percentage point of real growth"),
-    num("election_shock", T::Sim, M::Stability, "0-100", 0.0, 100.0,
-        "stability lost in a year with the client's election"),
-    num("pressure_stability_hit", T::Sim, M::Stability, "0-100", 0.0, 100.0,
-        "stability lost when the client resists military-political pressure (blockade, active measures)"),
-    num("crisis_threshold", T::Sim, M::Stability, "0-100", 0.0, 100.0,
-        "stability below which a regime crisis can break out"),
-    num("p_crisis", T::Sim, M::Stability, "probability a year", 0.0, 1.0,
-        "yearly probability of a regime crisis below the threshold"),
-    num("p_succession", T::Sim, M::Stability, "probability a year", 0.0, 1.0,
-        "yearly probability of a transfer of power in the client"),
-    num("p_regime_change_in_crisis", T::Sim, M::Stability, "probability", 0.0, 1.0,
-        "probability the patron installs a loyal regime when a crisis breaks out"),
-    num("succession_west_shift", T::Sim, M::Stability, "0-100", -100.0, 100.0,
-        "move of Western alignment after a stable transfer of power"),
+    needs(num("real_growth", T::Sim, M::Stability, "% a year", -50.0, 50.0,
+        "the client's real GDP growth"), Need::State("stability")),
+    needs(num("stability_recovery", T::Sim, M::Stability, "share a year", 0.0, 1.0,
+        "share of the gap to the initial stability recovered in a year"), Need::State("stability")),
+    needs(num("stability_per_subsidy_pp", T::Sim, M::Stability, "points per pp of GDP", 0.0, 100.0,
+        "stability lost a year per percentage point of GDP of subsidy lost against the base year"), Need::State("stability")),
+    needs(num("stability_per_growth_pp", T::Sim, M::Stability, "points per pp", 0.0, 100.0,
+        "stability gained a year per percentage point of real growth"), Need::State("stability")),
+    needs(num("election_shock", T::Sim, M::Stability, "0-100", 0.0, 100.0,
+        "stability lost in a year with the client's election"), Need::State("stability")),
+    needs(num("pressure_stability_hit", T::Sim, M::Stability, "0-100", 0.0, 100.0,
+        "stability lost when the client resists military-political pressure (blockade, active measures)"), Need::State("stability")),
+    needs(num("crisis_threshold", T::Sim, M::Stability, "0-100", 0.0, 100.0,
+        "stability below which a regime crisis can break out"), Need::State("stability")),
+    needs(num("p_crisis", T::Sim, M::Stability, "probability a year", 0.0, 1.0,
+        "yearly probability of a regime crisis below the threshold"), Need::State("stability")),
+    needs(num("p_succession", T::Sim, M::Stability, "probability a year", 0.0, 1.0,
+        "yearly probability of a transfer of power in the client"), Need::State("stability")),
+    needs(num("p_regime_change_in_crisis", T::Sim, M::Stability, "probability", 0.0, 1.0,
+        "probability the patron installs a loyal regime when a crisis breaks out"), Need::State("stability")),
+    needs(num("succession_west_shift", T::Sim, M::Stability, "0-100", -100.0, 100.0,
+        "move of Western alignment after a stable transfer of power"), Need::State("stability")),
     // Outside options.
-    num("west_drift", T::Sim, M::Outside, "0-100 a year", 0.0, 100.0,
-        "Western alignment gained a year at maximal tension (lost at none)"),
-    num("china_drift", T::Sim, M::Outside, "0-100 a year", 0.0, 100.0,
-        "Chinese alignment gained a year at maximal tension (lost at none)"),
-    num("west_shift_support", T::Sim, M::Outside, "0-100", 0.0, 100.0,
-        "Western alignment gained when Western support arrives after a refusal"),
-    num("china_shift_support", T::Sim, M::Outside, "0-100", 0.0, 100.0,
-        "Chinese alignment gained when Chinese support arrives after a refusal"),
-    num("west_policy_shock_p", T::Sim, M::Outside, "probability a year", 0.0, 1.0,
-        "yearly probability of a change of Western policy"),
-    num("west_policy_shock_size", T::Sim, M::Outside, "0-100", 0.0, 100.0,
-        "size of such a change"),
-    num("losing_threshold", T::Sim, M::Outside, "0-100", 0.0, 100.0,
-        "Western alignment at which the patron believes it is losing the client"),
-    num("intervention_from_year", T::Sim, M::Outside, "year", 1000.0, 3000.0,
-        "first year the patron's contingency plans allow an intervention"),
-    num("p_intervention_if_losing", T::Sim, M::Outside, "probability", 0.0, 1.0,
-        "probability of an intervention over the eligible years while the patron is losing"),
-    num("p_western_support", T::Game, M::Outside, "probability", 0.0, 1.0,
-        "probability Western support arrives after a refusal, at the initial alignment"),
-    num("p_china_support", T::Game, M::Outside, "probability", 0.0, 1.0,
-        "probability Chinese support arrives after a refusal, at the initial alignment"),
+    needs(num("west_drift", T::Sim, M::Outside, "0-100 a year", 0.0, 100.0,
+        "Western alignment gained a year at maximal tension (lost at none)"), Need::State("west_alignment")),
+    needs(num("china_drift", T::Sim, M::Outside, "0-100 a year", 0.0, 100.0,
+        "Chinese alignment gained a year at maximal tension (lost at none)"), Need::State("china_alignment")),
+    needs(num("west_shift_support", T::Sim, M::Outside, "0-100", 0.0, 100.0,
+        "Western alignment gained when Western support arrives after a refusal"), Need::State("west_alignment")),
+    needs(num("china_shift_support", T::Sim, M::Outside, "0-100", 0.0, 100.0,
+        "Chinese alignment gained when Chinese support arrives after a refusal"), Need::State("china_alignment")),
+    needs(num("west_policy_shock_p", T::Sim, M::Outside, "probability a year", 0.0, 1.0,
+        "yearly probability of a change of Western policy"), Need::State("west_alignment")),
+    needs(num("west_policy_shock_size", T::Sim, M::Outside, "0-100", 0.0, 100.0,
+        "size of such a change"), Need::State("west_alignment")),
+    needs(num("losing_threshold", T::Sim, M::Outside, "0-100", 0.0, 100.0,
+        "Western alignment at which the patron believes it is losing the client"), Need::State("west_alignment")),
+    needs(num("intervention_from_year", T::Sim, M::Outside, "year", 1000.0, 3000.0,
+        "first year the patron's contingency plans allow an intervention"), Need::State("west_alignment")),
+    needs(num("p_intervention_if_losing", T::Sim, M::Outside, "probability", 0.0, 1.0,
+        "probability of an intervention over the eligible years while the patron is losing"), Need::State("west_alignment")),
+    needs(num("p_western_support", T::Game, M::Outside, "probability", 0.0, 1.0,
+        "probability Western support arrives after a refusal, at the initial alignment"), Need::State("west_alignment")),
+    needs(num("p_china_support", T::Game, M::Outside, "probability", 0.0, 1.0,
+        "probability Chinese support arrives after a refusal, at the initial alignment"), Need::State("china_alignment")),
     // The crisis game's other inputs (docs/games.md).
     num("value_integration_moscow", T::Game, M::Deal, "USD bn a year", 0.0, INF,
         "value to the patron of full economic-political integration"),

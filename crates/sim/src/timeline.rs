@@ -107,7 +107,7 @@ macro_rules! coefs {
 
 coefs! {
     oil_price_path, oil_volatility, gas_reference_path, gas_price_paid_path, gdp_growth,
-    market_access_rent, loan_need, loan_rate, market_rate, loan_maturity,
+    client_gdp, market_access_rent, loan_need, loan_rate, market_rate, loan_maturity,
     gas_netback_duty_rate, gas_netback_transport,
     position_noise, resolve_moscow, resolve_peak_year,
     qre_lambda, discount_rate_client, discount_rate_patron, tension_threshold, tension_decay,
@@ -266,6 +266,26 @@ pub struct EconBase {
     pub year: i32,
     /// The ledger's base year: gross reference, and netback when the case allows it.
     pub ledger: [Option<BaseYear>; 2],
+    /// A case without economics links: the subsidy at stake, % of GDP, every year (before the
+    /// patron's cuts).
+    pub fixed_pct: Option<f64>,
+}
+
+/// The optional mechanisms a case turns on (by declaring their state variables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Enabled {
+    /// The subsidy is projected from the economics engine's ledger (`[econ]` links).
+    pub ledger: bool,
+    /// Signing and implementing are apart (`econ_signed`).
+    pub implementation: bool,
+    /// The military track (`military_integration`).
+    pub military: bool,
+    /// Domestic stability (`stability`).
+    pub stability: bool,
+    /// The West as an outside option (`west_alignment`).
+    pub west: bool,
+    /// China as an outside option (`china_alignment`).
+    pub china: bool,
 }
 
 /// Everything a path needs, as plain numbers and indices.
@@ -281,8 +301,13 @@ pub struct Spec {
     pub initial: Vec<f64>,
     /// Bounds of each state variable.
     pub bounds: Vec<(f64, f64)>,
-    /// Where the timeline's variables are.
+    /// Where the timeline's variables are (a mechanism the case leaves out keeps its variable
+    /// in a hidden slot after the case's own).
     pub idx: StateIndex,
+    /// The optional mechanisms turned on.
+    pub enabled: Enabled,
+    /// Initial values of the hidden slots.
+    pub hidden: Vec<f64>,
     /// Side of every actor.
     pub sides: Vec<Side>,
     /// The issues.
@@ -501,6 +526,8 @@ fn annual_equivalent(r: f64, n: usize, f: impl Fn(usize) -> f64) -> f64 {
 
 /// Everything a year's economics needs, fixed for the path.
 struct Econ {
+    /// GDP in a case without economics links (constant), USD bn.
+    gdp: f64,
     oil_level: f64,
     oil_sd: f64,
     gas_reference_price: f64,
@@ -514,6 +541,9 @@ struct Econ {
 /// prices below market, and the re-clearance transfer.
 fn discretionary(spec: &Spec, e: &Econ, y: usize, oil: f64) -> (f64, f64, f64) {
     use leverage_econ::ledger::formula;
+    if let Some(pct) = spec.econ.fixed_pct {
+        return (pct / 100.0 * e.gdp, 0.0, 0.0);
+    }
     let ey = &spec.years[y.min(spec.years.len() - 1)];
     let p_t = leverage_econ::duty::usd_per_tonne(oil);
     let now = leverage_econ::duty::duty(p_t, ey.k, ey.multiplier);
@@ -691,11 +721,12 @@ pub fn run(
 ) {
     let v = Values::read(&spec.coefs, values);
     let ix = spec.idx;
-    let n_state = spec.n_state();
     let n_years = spec.n_years();
+    let on = spec.enabled;
     let mut state = std::mem::take(&mut scratch.state);
     state.clear();
-    state.extend_from_slice(&spec.initial[..n_state]);
+    state.extend_from_slice(&spec.initial);
+    state.extend_from_slice(&spec.hidden);
     let s = &mut state[..];
 
     let weighting = spec.weighting.get(values);
@@ -738,27 +769,43 @@ pub fn run(
         GasReference::Direct
     };
     let e = Econ {
+        gdp: v.client_gdp,
         oil_level: v.oil_price_path.max(0.0),
         oil_sd: v.oil_volatility.max(0.0) * std::f64::consts::FRAC_1_SQRT_2,
         gas_reference_price: formula::gas_reference_price(gas_method, v.gas_reference_path),
         gas_paid: v.gas_price_paid_path,
         growth: v.gdp_growth / 100.0,
-        market_rent: v.market_access_rent.max(0.0),
-        loans_grant: formula::loans(
-            v.loan_need.max(0.0),
-            v.loan_rate / 100.0,
-            v.market_rate / 100.0,
-            v.loan_maturity,
-        )
-        .max(0.0),
+        // No market-access pillar in a case that does not declare one (NaN: not linked).
+        market_rent: if v.market_access_rent.is_nan() {
+            0.0
+        } else {
+            v.market_access_rent.max(0.0)
+        },
+        loans_grant: if v.loan_need.is_nan() {
+            // No loans in this case's deal.
+            0.0
+        } else {
+            formula::loans(
+                v.loan_need.max(0.0),
+                v.loan_rate / 100.0,
+                v.market_rate / 100.0,
+                v.loan_maturity,
+            )
+            .max(0.0)
+        },
     };
-    let base_ledger = spec.econ.ledger[method as usize]
-        .or(spec.econ.ledger[0])
-        .map_or(0.0, |b| b.total());
     // The base year's subsidy at stake: the ledger's total plus market access (loans are in the
-    // ledger); the state starts from it, so 2020 follows 2019 on the same formula.
-    let base_usd = base_ledger + e.market_rent;
-    let base_pct = 100.0 * base_usd / spec.econ.gdp_usd_bn.max(1e-9);
+    // ledger); the state starts from it, so the first year follows the base year on the same
+    // formula. Without economics links, the case's initial share.
+    let base_pct = match spec.econ.fixed_pct {
+        Some(pct) => pct,
+        None => {
+            let base_ledger = spec.econ.ledger[method as usize]
+                .or(spec.econ.ledger[0])
+                .map_or(0.0, |b| b.total());
+            100.0 * (base_ledger + e.market_rent) / spec.econ.gdp_usd_bn.max(1e-9)
+        }
+    };
     s[ix.subsidy_gdp] = base_pct.clamp(spec.bounds[ix.subsidy_gdp].0, spec.bounds[ix.subsidy_gdp].1);
 
     let lambda = v.qre_lambda.max(0.0);
@@ -773,11 +820,15 @@ pub fn run(
         .filter(|y| y.year as f64 >= v.intervention_from_year)
         .count()
         .max(1) as f64;
-    let p_losing =
-        1.0 - (1.0 - v.p_intervention_if_losing.clamp(0.0, 1.0)).powf(1.0 / eligible);
-    let west0 = spec.initial[ix.west_alignment].max(1e-9);
-    let china0 = spec.initial[ix.china_alignment].max(1e-9);
-    let stab0 = spec.initial[ix.stability];
+    let p_losing = if on.west {
+        1.0 - (1.0 - v.p_intervention_if_losing.clamp(0.0, 1.0)).powf(1.0 / eligible)
+    } else {
+        0.0
+    };
+    // Initial values, the hidden slots' included.
+    let west0 = s[ix.west_alignment].max(1e-9);
+    let china0 = s[ix.china_alignment].max(1e-9);
+    let stab0 = s[ix.stability];
 
     let mut game = UltimatumInputs {
         subsidy_recapture: v.subsidy_recapture,
@@ -813,7 +864,7 @@ pub fn run(
                 .position(|&a| a == c)
                 .map(|j| scratch.positions[spec.terms_issue][j])
         })
-        .unwrap_or(spec.initial[ix.econ_integration]);
+        .unwrap_or(s[ix.econ_integration]);
     let client_military_ideal = {
         let (mut sum, mut n) = (0.0, 0);
         if let Some(c) = spec.client_actor {
@@ -829,7 +880,7 @@ pub fn run(
         if n > 0 {
             sum / n as f64
         } else {
-            spec.initial[ix.military_integration]
+            s[ix.military_integration]
         }
     };
 
@@ -857,9 +908,17 @@ pub fn run(
 
         // 1. Economics (paper §3-4: the subsidy is energy below market, market access and
         // loans; the tax maneuver takes the crude discount away).
-        let z: f64 = rng.sample(StandardNormal);
-        let oil = e.oil_level * (e.oil_sd * z - 0.5 * e.oil_sd * e.oil_sd).exp();
-        let gdp = spec.econ.gdp_usd_bn * (1.0 + e.growth).powi(ey.year - spec.econ.year);
+        let oil = if on.ledger {
+            let z: f64 = rng.sample(StandardNormal);
+            e.oil_level * (e.oil_sd * z - 0.5 * e.oil_sd * e.oil_sd).exp()
+        } else {
+            f64::NAN
+        };
+        let gdp = if spec.econ.fixed_pct.is_some() {
+            e.gdp
+        } else {
+            spec.econ.gdp_usd_bn * (1.0 + e.growth).powi(ey.year - spec.econ.year)
+        };
         let (disc, maneuver, _) = discretionary(spec, &e, y, oil);
         let relief = relief_share * maneuver;
         let withheld = if out_stalled_last(out, y) {
@@ -960,9 +1019,16 @@ pub fn run(
         game.gdp_usd_bn = gdp.max(0.0);
         game.subsidy_recapture = (v.subsidy_recapture * recapture_ratio).clamp(0.0, 1.0);
         game.resolve_moscow = resolve.max(0.0);
-        game.p_western_support =
-            (v.p_western_support * s[ix.west_alignment] / west0).clamp(0.0, 1.0);
-        game.p_china_support = (v.p_china_support * s[ix.china_alignment] / china0).clamp(0.0, 1.0);
+        game.p_western_support = if on.west {
+            (v.p_western_support * s[ix.west_alignment] / west0).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        game.p_china_support = if on.china {
+            (v.p_china_support * s[ix.china_alignment] / china0).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         // An unstable regime fears open conflict more (paper §8: the cushion shrinks).
         let fragility = (stab0 / s[ix.stability].max(1.0)).clamp(0.5, 4.0);
         game.open_conflict_cost_minsk = v.open_conflict_cost_minsk * fragility;
@@ -1018,7 +1084,8 @@ pub fn run(
                     deal = true;
                     stage = Stage::Political;
                     s[ix.tension] += step;
-                    if kind == Kind::CapitulatePressure && military_forecast.is_finite() {
+                    if kind == Kind::CapitulatePressure && on.military && military_forecast.is_finite()
+                    {
                         let m = s[ix.military_integration];
                         s[ix.military_integration] = m + v.military_share_capitulation.clamp(0.0, 1.0)
                             * (military_forecast.max(m) - m);
@@ -1029,7 +1096,7 @@ pub fn run(
                     open *= 1.0 - restrict_share;
                     out.events[y] |= event::CUT;
                     s[ix.tension] += step + v.tension_resistance;
-                    if kind == Kind::ResistPressure {
+                    if kind == Kind::ResistPressure && on.stability {
                         s[ix.stability] -= v.pressure_stability_hit;
                     }
                 }
@@ -1045,7 +1112,10 @@ pub fn run(
         // "will not sign what contradicts the constitution"): implement, stall or withdraw.
         let in_force = s[ix.econ_integration];
         let signed = s[ix.econ_signed];
-        if s[ix.intervened] < 0.5 && signed > in_force + 0.5 {
+        if !on.implementation {
+            // Signing is implementing.
+            s[ix.econ_integration] = s[ix.econ_signed];
+        } else if s[ix.intervened] < 0.5 && signed > in_force + 0.5 {
             let mut curve = game;
             curve.minsk_ideal_terms = client_terms_ideal.clamp(0.0, 99.0);
             curve.sovereignty_cost_minsk = v.sovereignty_cost_minsk;
@@ -1092,7 +1162,8 @@ pub fn run(
         // The patron escalates in stages: the military demand comes at the track's own
         // decision points, and at every pressing decision point once the economic terms are
         // signed (the political-military stage).
-        if s[ix.intervened] < 0.5
+        if on.military
+            && s[ix.intervened] < 0.5
             && (ey.military_decision || (stage == Stage::Political && pressing))
             && military_forecast.is_finite()
             && military_forecast > s[ix.military_integration] + 0.5
@@ -1124,7 +1195,7 @@ pub fn run(
                     open *= 1.0 - restrict_share;
                     out.events[y] |= event::CUT;
                     s[ix.tension] += step + v.tension_resistance;
-                    if kind == Kind::ResistPressure {
+                    if kind == Kind::ResistPressure && on.stability {
                         s[ix.stability] -= v.pressure_stability_hit;
                     }
                 }
@@ -1141,7 +1212,7 @@ pub fn run(
 
         // 5. Domestic stability (paper §7, scenario 5: a transfer of power in 5-10 years;
         // §3: the subsidy was the regime's economic cushion).
-        if s[ix.intervened] < 0.5 {
+        if on.stability && s[ix.intervened] < 0.5 {
             let lost = (base_pct - subsidy_pct).max(0.0);
             s[ix.stability] += v.stability_recovery.clamp(0.0, 1.0) * (stab0 - s[ix.stability])
                 + v.stability_per_growth_pp * v.real_growth
@@ -1157,7 +1228,9 @@ pub fn run(
                     crisis = true;
                 } else {
                     out.events[y] |= event::SUCCESSION;
-                    s[ix.west_alignment] += v.succession_west_shift;
+                    if on.west {
+                        s[ix.west_alignment] += v.succession_west_shift;
+                    }
                     s[ix.tension] *= decay;
                 }
             }
@@ -1177,9 +1250,10 @@ pub fn run(
         // 6. Outside options (paper §8: the West and China raise Minsk's resistance and
         // Moscow's fear of loss; China helps without confronting Moscow).
         let pull = (s[ix.tension] - 50.0) / 50.0;
-        s[ix.west_alignment] += v.west_drift * pull;
-        s[ix.china_alignment] += v.china_drift * pull;
-        if rng.random::<f64>() < v.west_policy_shock_p.clamp(0.0, 1.0) {
+        if on.china {
+            s[ix.china_alignment] += v.china_drift * pull;
+        }
+        if on.west && rng.random::<f64>() < v.west_policy_shock_p.clamp(0.0, 1.0) {
             if rng.random::<bool>() {
                 s[ix.west_alignment] += v.west_policy_shock_size;
                 out.events[y] |= event::WEST_OPENS;
@@ -1188,7 +1262,11 @@ pub fn run(
                 out.events[y] |= event::WEST_CLOSES;
             }
         }
-        if s[ix.intervened] < 0.5
+        if on.west {
+            s[ix.west_alignment] += v.west_drift * pull;
+        }
+        if on.west
+            && s[ix.intervened] < 0.5
             && (ey.year as f64) >= v.intervention_from_year
             && s[ix.west_alignment] >= v.losing_threshold
             && rng.random::<f64>() < p_losing
@@ -1198,6 +1276,9 @@ pub fn run(
         }
         // What is in force never exceeds what is signed.
         s[ix.econ_signed] = s[ix.econ_signed].max(s[ix.econ_integration]);
+        if !on.implementation {
+            s[ix.econ_signed] = s[ix.econ_integration];
+        }
         for (x, b) in s.iter_mut().zip(&spec.bounds) {
             *x = x.clamp(b.0, b.1);
         }
@@ -1262,7 +1343,8 @@ fn support(
 
 /// Writes year `y`'s state and scenario.
 fn finish_year(spec: &Spec, s: &[f64], y: usize, shifts: &[f64], out: &mut Path) {
-    let n = s.len();
+    let n = spec.n_state();
+    let s = &s[..n];
     out.state[y * n..(y + 1) * n].copy_from_slice(s);
     out.scenario[y] = spec
         .classify_shifted(s, shifts)

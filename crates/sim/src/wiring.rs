@@ -12,10 +12,10 @@ use leverage_econ::LedgerOptions;
 use leverage_games::templates::UltimatumInputs;
 use serde::Serialize;
 
-use crate::inputs::{GAS_METHOD, INPUTS, Input, Kind, TERMS_MODEL, Table, WEIGHTING};
+use crate::inputs::{GAS_METHOD, INPUTS, Input, Kind, Need, TERMS_MODEL, Table, WEIGHTING};
 use crate::timeline::{
-    BaseYear, Boundary, ChoiceRef, EconBase, EconYear, Group, IssueSpec, ParamRef, Side, Spec,
-    StateIndex,
+    BaseYear, Boundary, ChoiceRef, EconBase, EconYear, Enabled, Group, IssueSpec, ParamRef, Side,
+    Spec, StateIndex,
 };
 
 /// Setter of one ultimatum input.
@@ -234,8 +234,45 @@ fn link_of<'a>(case: &'a Case, input: &Input) -> Option<&'a str> {
     }
 }
 
-/// Where each input's value comes from; errors for required inputs not linked.
-fn resolve(case: &Case) -> Result<Vec<ParamRef>, WiringError> {
+/// Which optional mechanisms a case turns on, by the state variables it declares.
+fn enabled(case: &Case) -> Enabled {
+    let has = |id: &str| case.state_index(id).is_some();
+    Enabled {
+        ledger: !case.econ.is_empty(),
+        implementation: has("econ_signed"),
+        military: has("military_integration"),
+        stability: has("stability"),
+        west: has("west_alignment"),
+        china: has("china_alignment"),
+    }
+}
+
+/// Whether an input must be linked in a case with these mechanisms on.
+fn needed(input: &Input, on: &Enabled) -> bool {
+    match input.need {
+        Need::Always => true,
+        Need::Ledger => on.ledger,
+        Need::NoLedger => !on.ledger,
+        Need::State(id) => match id {
+            "econ_signed" => on.implementation,
+            "military_integration" => on.military,
+            "stability" => on.stability,
+            "west_alignment" => on.west,
+            "china_alignment" => on.china,
+            _ => false,
+        },
+        Need::Optional => false,
+    }
+}
+
+/// Inputs that come as a group: linking one requires the others.
+const GROUPS: &[&[&str]] = &[
+    &["loan_need", "loan_rate", "market_rate", "loan_maturity"],
+    &["gas_netback_duty_rate", "gas_netback_transport"],
+];
+
+/// Where each input's value comes from; errors for needed inputs not linked.
+fn resolve(case: &Case, on: &Enabled) -> Result<Vec<ParamRef>, WiringError> {
     let mut missing = Vec::new();
     let mut refs = Vec::new();
     let netback = case
@@ -243,6 +280,13 @@ fn resolve(case: &Case) -> Result<Vec<ParamRef>, WiringError> {
         .and_then(|id| case.param(id))
         .and_then(|p| p.dist.options())
         .is_some_and(|o| o.iter().any(|x| x == "netback"));
+    let linked = |key: &str| {
+        INPUTS
+            .iter()
+            .find(|i| i.key == key)
+            .and_then(|i| link_of(case, i))
+            .is_some()
+    };
     for input in INPUTS {
         let Kind::Number { .. } = input.kind else {
             continue;
@@ -264,7 +308,13 @@ fn resolve(case: &Case) -> Result<Vec<ParamRef>, WiringError> {
             },
             None => ParamRef::Absent,
         };
-        let needed = input.required || (netback && input.key.starts_with("gas_netback_"));
+        let in_group = GROUPS
+            .iter()
+            .find(|g| g.contains(&input.key))
+            .is_some_and(|g| g.iter().any(|k| linked(k)));
+        let needed = needed(input, on)
+            || in_group
+            || (netback && input.key.starts_with("gas_netback_"));
         if needed && r == ParamRef::Absent {
             missing.push(MissingInput {
                 table: input.table.name(),
@@ -368,17 +418,33 @@ fn base_year(case: &Case, netback: Option<(f64, f64)>) -> Option<(i32, f64, Base
 /// Builds the timeline's [`Spec`] from a validated case.
 pub fn spec(case: &Case) -> Result<Spec, WiringError> {
     let need = |id: &'static str| case.state_index(id).ok_or(WiringError::MissingState(id));
+    let on = enabled(case);
+    // A mechanism the case leaves out keeps its variable in a hidden slot after the case's
+    // own, never recorded or classified.
+    let n_state = case.states.len();
+    let mut hidden = Vec::new();
+    let mut optional = |id: &str, neutral: f64| match case.state_index(id) {
+        Some(i) => i,
+        None => {
+            hidden.push(neutral);
+            n_state + hidden.len() - 1
+        }
+    };
+    let econ0 = case
+        .state("econ_integration")
+        .map_or(0.0, |s| s.initial.value);
     let idx = StateIndex {
         subsidy_gdp: need("subsidy_gdp")?,
         econ_integration: need("econ_integration")?,
-        econ_signed: need("econ_signed")?,
-        military_integration: need("military_integration")?,
-        west_alignment: need("west_alignment")?,
-        china_alignment: need("china_alignment")?,
+        econ_signed: optional("econ_signed", econ0),
+        military_integration: optional("military_integration", 0.0),
+        west_alignment: optional("west_alignment", 1.0),
+        china_alignment: optional("china_alignment", 1.0),
         tension: need("tension")?,
-        stability: need("stability")?,
+        stability: optional("stability", 50.0),
         intervened: need("intervened")?,
     };
+    let hidden_initial = hidden;
     let compiled = case
         .compiled_rules()
         .map_err(|e| WiringError::Rule(e.to_string()))?;
@@ -393,7 +459,7 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
             horizon: case.case.horizon,
         });
     }
-    let coefs = resolve(case)?;
+    let coefs = resolve(case, &on)?;
     let weighting = choice_ref(case, "actor_weighting", WEIGHTING)?;
     let terms_model = choice_ref(case, "terms_model", TERMS_MODEL)?;
     let gas_method = choice_ref(case, "gas_reference_method", GAS_METHOD)?;
@@ -466,13 +532,19 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
             },
         )
     };
-    let setup = match maneuver(case.case.horizon) {
-        Err(leverage_econ::inputs::ManeuverSetupError::NoVolume(y)) if y > first_year => {
-            maneuver(y - 1)
-        }
-        other => other,
-    }
-    .map_err(|e| WiringError::Econ(e.to_string()))?;
+    let setup = if on.ledger {
+        Some(
+            match maneuver(case.case.horizon) {
+                Err(leverage_econ::inputs::ManeuverSetupError::NoVolume(y)) if y > first_year => {
+                    maneuver(y - 1)
+                }
+                other => other,
+            }
+            .map_err(|e| WiringError::Econ(e.to_string()))?,
+        )
+    } else {
+        None
+    };
     let tagged = |tags: &[&str]| -> Vec<i32> {
         case.events
             .iter()
@@ -507,42 +579,66 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
     // agreement), at most the plan net of re-clearance; the re-cleared crude does not become
     // duty-free when re-clearance ends.
     let duty_free = last_value(case, "crude_duty_free").map(|v| v.1);
-    let inp = &setup.inputs;
     let years = (first_year..=case.case.horizon)
         .map(|year| {
-            let i = ((year - first_year) as usize).min(inp.years.len().saturating_sub(1));
-            EconYear {
+            let mut ey = EconYear {
                 year,
-                k: inp.k[i],
-                multiplier: inp.multiplier[i],
-                refinery_mt: duty_free.map_or(inp.refinery_mt[i], |d| d.min(inp.refinery_mt[i])),
-                reclearance_mt: inp.reclearance_mt[i],
+                k: 0.0,
+                multiplier: 0.0,
+                refinery_mt: 0.0,
+                reclearance_mt: 0.0,
                 decision: decision_years.contains(&year),
                 military_decision: military_years.contains(&year),
                 election: election_year == Some(year),
                 pre_election: election_year.is_some_and(|e| year <= e),
+            };
+            if let Some(inp) = setup.as_ref().map(|s| &s.inputs) {
+                let i = ((year - first_year) as usize).min(inp.years.len().saturating_sub(1));
+                ey.k = inp.k[i];
+                ey.multiplier = inp.multiplier[i];
+                ey.refinery_mt =
+                    duty_free.map_or(inp.refinery_mt[i], |d| d.min(inp.refinery_mt[i]));
+                ey.reclearance_mt = inp.reclearance_mt[i];
             }
+            ey
         })
         .collect();
 
-    let (_, gas_volume) = last_value(case, "gas_volume")
-        .ok_or_else(|| WiringError::Econ("the case links no `[econ] gas_volume`".into()))?;
-    let (year, gdp, gross) = base_year(case, None).ok_or_else(|| {
-        WiringError::Econ("the ledger has no year with a total and a GDP".into())
-    })?;
-    // The netback base uses the central values of the netback inputs (the path's projection
-    // uses the draw's).
-    let central = |key: &str| {
-        case.sim_link(key)
-            .and_then(|id| case.param(id))
-            .map(|p| p.dist.central())
-    };
-    let netback = match (
-        central("gas_netback_duty_rate"),
-        central("gas_netback_transport"),
-    ) {
-        (Some(r), Some(t)) => base_year(case, Some((r, t))).map(|b| b.2),
-        _ => None,
+    let econ = if on.ledger {
+        let (_, gas_volume) = last_value(case, "gas_volume")
+            .ok_or_else(|| WiringError::Econ("the case links no `[econ] gas_volume`".into()))?;
+        let (year, gdp, gross) = base_year(case, None).ok_or_else(|| {
+            WiringError::Econ("the ledger has no year with a total and a GDP".into())
+        })?;
+        // The netback base uses the central values of the netback inputs (the path's
+        // projection uses the draw's).
+        let central = |key: &str| {
+            case.sim_link(key)
+                .and_then(|id| case.param(id))
+                .map(|p| p.dist.central())
+        };
+        let netback = match (
+            central("gas_netback_duty_rate"),
+            central("gas_netback_transport"),
+        ) {
+            (Some(r), Some(t)) => base_year(case, Some((r, t))).map(|b| b.2),
+            _ => None,
+        };
+        EconBase {
+            gas_volume_bcm: gas_volume,
+            gdp_usd_bn: gdp,
+            year,
+            ledger: [Some(gross), netback],
+            fixed_pct: None,
+        }
+    } else {
+        EconBase {
+            gas_volume_bcm: 0.0,
+            gdp_usd_bn: f64::NAN,
+            year: as_of,
+            ledger: [None, None],
+            fixed_pct: Some(case.initial_state()[idx.subsidy_gdp]),
+        }
     };
 
     let mut bounds = Vec::new();
@@ -589,12 +685,9 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         issues,
         terms_issue,
         client_actor,
-        econ: EconBase {
-            gas_volume_bcm: gas_volume,
-            gdp_usd_bn: gdp,
-            year,
-            ledger: [Some(gross), netback],
-        },
+        econ,
+        enabled: on,
+        hidden: hidden_initial,
         coefs,
         weighting,
         terms_model,
@@ -612,12 +705,22 @@ pub fn coefficient_origins(case: &Case) -> Vec<(String, String)> {
         .map(|k| {
             let origin = match link_of(case, k).and_then(|id| case.param(id)) {
                 Some(p) => format!("param `{}` ({})", p.id, p.dist.describe()),
-                None if k.required => "not linked (required)".to_string(),
+                None if k.need != Need::Optional => format!("not linked ({})", need_text(k.need)),
                 None => "not linked".to_string(),
             };
             (k.key.to_string(), origin)
         })
         .collect()
+}
+
+fn need_text(n: Need) -> String {
+    match n {
+        Need::Always => "required".into(),
+        Need::Ledger => "required with [econ] links".into(),
+        Need::NoLedger => "required without [econ] links".into(),
+        Need::State(s) => format!("required with [[state]] {s}"),
+        Need::Optional => "optional".into(),
+    }
 }
 
 /// A parameter whose distribution does not fit the input it feeds.
