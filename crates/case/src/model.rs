@@ -1592,6 +1592,12 @@ pub const SIM_LINKS: &[(&str, LinkKind, Arity, &str)] = &[
         Arity::One,
         "the client's GDP, USD bn (a case without [econ] links)",
     ),
+    (
+        "diversification_rate",
+        LinkKind::Param,
+        Arity::One,
+        "alignment gained a year with a partner certain to help (scaled by its support probability)",
+    ),
 ];
 
 /// The keys of the `[econ]` table: which record of the case feeds which input of the economics

@@ -91,6 +91,8 @@ pub enum Need {
     Always,
     /// When the case declares this `[[state]]` (which turns its mechanism on).
     State(&'static str),
+    /// When the case declares an outside partner (`west_alignment` or `china_alignment`).
+    Partner,
     /// When the case links the economics engine (`[econ]`): the subsidy is projected from the
     /// ledger.
     Ledger,
@@ -292,6 +294,8 @@ pub const INPUTS: &[Input] = &[
         "Western alignment gained a year at maximal tension (lost at none)"), Need::State("west_alignment")),
     needs(num("china_drift", T::Sim, M::Outside, "0-100 a year", 0.0, 100.0,
         "Chinese alignment gained a year at maximal tension (lost at none)"), Need::State("china_alignment")),
+    needs(num("diversification_rate", T::Sim, M::Outside, "0-100 a year", 0.0, 100.0,
+        "alignment gained a year with a partner certain to help (scaled by its support probability)"), Need::Partner),
     needs(num("west_shift_support", T::Sim, M::Outside, "0-100", 0.0, 100.0,
         "Western alignment gained when Western support arrives after a refusal"), Need::State("west_alignment")),
     needs(num("china_shift_support", T::Sim, M::Outside, "0-100", 0.0, 100.0,

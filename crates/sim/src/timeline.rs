@@ -119,7 +119,7 @@ coefs! {
     real_growth, stability_recovery, stability_per_subsidy_pp, stability_per_growth_pp,
     election_shock, pressure_stability_hit, crisis_threshold, p_crisis, p_succession,
     p_regime_change_in_crisis, succession_west_shift,
-    west_drift, china_drift, west_shift_support, china_shift_support, west_policy_shock_p,
+    west_drift, china_drift, diversification_rate, west_shift_support, china_shift_support, west_policy_shock_p,
     west_policy_shock_size, losing_threshold, intervention_from_year, p_intervention_if_losing,
     p_western_support, p_china_support,
     value_integration_moscow, sovereignty_cost_minsk, sovereignty_convexity, subsidy_recapture, coercion_cost_moscow,
@@ -343,6 +343,20 @@ impl Spec {
     /// Number of state variables.
     pub fn n_state(&self) -> usize {
         self.initial.len()
+    }
+    /// Where input `key` comes from (for tests and what-ifs: set it with [`Spec::set`]).
+    pub fn coef(&self, key: &str) -> Option<ParamRef> {
+        COEF_KEYS.iter().position(|k| *k == key).map(|i| self.coefs[i])
+    }
+    /// Makes input `key` come from `r`; false if no numeric input has that key.
+    pub fn set(&mut self, key: &str, r: ParamRef) -> bool {
+        match COEF_KEYS.iter().position(|k| *k == key) {
+            Some(i) => {
+                self.coefs[i] = r;
+                true
+            }
+            None => false,
+        }
     }
     /// The scenario index of a state at the boundaries as written, if a rule holds.
     pub fn classify(&self, state: &[f64]) -> Option<usize> {
@@ -1054,7 +1068,9 @@ pub fn run(
         };
         let pressing = ey.decision || s[ix.tension] >= v.tension_threshold;
         let mut tension_moved = false;
-        if pressing && demand.is_finite() && demand > signed + 0.5 {
+        // A patron that gains nothing from the terms makes no demand.
+        let gains = v.value_integration_moscow * resolve > 0.0;
+        if pressing && gains && demand.is_finite() && demand > signed + 0.5 {
             out.demand[y] = demand;
             let track = Track {
                 terms: demand,
@@ -1163,6 +1179,7 @@ pub fn run(
         // decision points, and at every pressing decision point once the economic terms are
         // signed (the political-military stage).
         if on.military
+            && v.value_military_patron * resolve > 0.0
             && s[ix.intervened] < 0.5
             && (ey.military_decision || (stage == Stage::Political && pressing))
             && military_forecast.is_finite()
@@ -1249,9 +1266,13 @@ pub fn run(
 
         // 6. Outside options (paper §8: the West and China raise Minsk's resistance and
         // Moscow's fear of loss; China helps without confronting Moscow).
+        // The client hedges under tension (calm pulls it back), and diversifies towards a
+        // partner in proportion to the partner's readiness to help (its support probability this
+        // year): the paper's rebalancing keeps formally good ties with Moscow.
         let pull = (s[ix.tension] - 50.0) / 50.0;
         if on.china {
-            s[ix.china_alignment] += v.china_drift * pull;
+            s[ix.china_alignment] +=
+                v.china_drift * pull + v.diversification_rate * game.p_china_support;
         }
         if on.west && rng.random::<f64>() < v.west_policy_shock_p.clamp(0.0, 1.0) {
             if rng.random::<bool>() {
@@ -1263,7 +1284,8 @@ pub fn run(
             }
         }
         if on.west {
-            s[ix.west_alignment] += v.west_drift * pull;
+            s[ix.west_alignment] +=
+                v.west_drift * pull + v.diversification_rate * game.p_western_support;
         }
         if on.west
             && s[ix.intervened] < 0.5

@@ -261,6 +261,7 @@ fn needed(input: &Input, on: &Enabled) -> bool {
             "china_alignment" => on.china,
             _ => false,
         },
+        Need::Partner => on.west || on.china,
         Need::Optional => false,
     }
 }
@@ -719,6 +720,7 @@ fn need_text(n: Need) -> String {
         Need::Ledger => "required with [econ] links".into(),
         Need::NoLedger => "required without [econ] links".into(),
         Need::State(s) => format!("required with [[state]] {s}"),
+        Need::Partner => "required with an outside partner".into(),
         Need::Optional => "optional".into(),
     }
 }
