@@ -809,10 +809,11 @@ impl Dist {
             | Dist::Beta { min, max, .. } => (*min, *max),
             Dist::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
             Dist::Lognormal { .. } => (0.0, f64::INFINITY),
-            Dist::Discrete { values, .. } => values.iter().fold(
-                (f64::INFINITY, f64::NEG_INFINITY),
-                |(lo, hi), &v| (lo.min(v), hi.max(v)),
-            ),
+            Dist::Discrete { values, .. } => values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                }),
             // A draw is an option index.
             Dist::Choice { options, .. } => (0.0, options.len().saturating_sub(1) as f64),
         }

@@ -171,6 +171,10 @@ pub enum Command {
         /// Save the run's aggregates but not its per-draw summaries.
         #[arg(long)]
         no_draws: bool,
+        /// Tell draw K's story year by year (decisions, levers, events, state): the same draw as
+        /// in the ensemble with this seed. Runs nothing else and saves nothing.
+        #[arg(long, value_name = "K")]
+        explain: Option<u64>,
         /// table (default), csv (scenario probabilities by year) or json (everything).
         #[arg(long, value_enum)]
         output: Option<Output>,
@@ -235,6 +239,16 @@ pub enum Command {
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
+        /// Render a stored run (its case and results as saved) instead of running the case:
+        /// the same bytes as the fresh report it came from.
+        #[arg(long, value_name = "RUN", conflicts_with_all = ["case", "draws", "seed", "tornado_draws", "sobol_rows", "no_store"])]
+        run: Option<String>,
+        /// The run store (default: $LEVERAGE_STORE, else ~/.local/share/leverage/runs.sqlite).
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+        /// Do not save the report's run in the store.
+        #[arg(long, conflicts_with = "store")]
+        no_store: bool,
     },
 }
 

@@ -51,6 +51,120 @@ pub fn load_case_raw(path: Option<&Path>) -> Result<std::result::Result<Loaded, 
     }
 }
 
+/// A data-file reader that remembers what it served: (requested path, name, text).
+struct Recording<'a> {
+    inner: &'a dyn DataFiles,
+    seen: std::cell::RefCell<Vec<(String, String, String)>>,
+}
+
+impl DataFiles for Recording<'_> {
+    fn read(&self, path: &str) -> std::result::Result<(String, String), String> {
+        let r = self.inner.read(path)?;
+        self.seen
+            .borrow_mut()
+            .push((path.to_string(), r.0.clone(), r.1.clone()));
+        Ok(r)
+    }
+}
+
+/// Serves the files of an archive (see [`load_case_archived`]) by the paths first requested.
+struct ArchiveFiles(Vec<(String, String, String)>);
+
+impl DataFiles for ArchiveFiles {
+    fn read(&self, path: &str) -> std::result::Result<(String, String), String> {
+        self.0
+            .iter()
+            .find(|(p, _, _)| p == path)
+            .map(|(_, n, t)| (n.clone(), t.clone()))
+            .ok_or_else(|| format!("the stored run keeps no file {path:?}"))
+    }
+}
+
+/// Load a case as [`load_case`] does, and return with it an archive of everything it was read
+/// from (the case text and every data file, by the path the case asked for), as JSON, so a
+/// stored run can be read again exactly as it was ([`load_archived_case`]).
+pub fn load_case_archived(path: Option<&Path>) -> Result<(Loaded, serde_json::Value)> {
+    let (name, bytes, base): (String, Vec<u8>, Box<dyn DataFiles>) = match path {
+        None => {
+            let text = leverage_case::default_case_text()
+                .ok_or_else(|| Failure::Internal("the default case was not compiled in".into()))?;
+            (
+                format!("<embedded>/{}", leverage_case::DEFAULT_CASE_PATH),
+                text.as_bytes().to_vec(),
+                Box::new(leverage_case::EmbeddedFiles {
+                    base: "cases",
+                    files: leverage_case::embedded_files(),
+                }),
+            )
+        }
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| {
+                Failure::User(format!(
+                    "error: cannot read the case file {}: {e}\n  help: check the path, or leave out --case to use the default case",
+                    p.display()
+                ))
+            })?;
+            let dir = p
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            (
+                p.display().to_string(),
+                bytes,
+                Box::new(FsFiles { base: dir }),
+            )
+        }
+    };
+    let rec = Recording {
+        inner: base.as_ref(),
+        seen: Default::default(),
+    };
+    let loaded = leverage_case::load_bytes(&name, &bytes, &rec).map_err(problems_failure)?;
+    // The case loaded, so its text is UTF-8.
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let files: Vec<serde_json::Value> = rec
+        .seen
+        .into_inner()
+        .into_iter()
+        .map(|(p, n, t)| serde_json::json!({"request": p, "name": n, "text": t}))
+        .collect();
+    let archive = serde_json::json!({"name": name, "text": text, "files": files});
+    Ok((loaded, archive))
+}
+
+/// The case of an archive written by [`load_case_archived`].
+pub fn load_archived_case(archive: &serde_json::Value) -> Result<Loaded> {
+    let missing = || {
+        Failure::User(
+            "error: this run keeps no copy of its case (it was saved by an older version)\n  help: run the case again"
+                .into(),
+        )
+    };
+    let name = archive["name"].as_str().ok_or_else(missing)?;
+    let text = archive["text"].as_str().ok_or_else(missing)?;
+    let files = archive["files"]
+        .as_array()
+        .ok_or_else(missing)?
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f["request"].as_str()?.to_string(),
+                f["name"].as_str()?.to_string(),
+                f["text"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    leverage_case::load(name, text, &ArchiveFiles(files)).map_err(problems_failure)
+}
+
+fn problems_failure(p: Problems) -> Failure {
+    let mut msg = diagnostics::render(&p);
+    msg.push_str(&format!(
+        "error: the case has {} error(s); run `leverage case validate` on it for the full list\n",
+        p.error_count()
+    ));
+    Failure::User(msg)
+}
+
 /// Load a case, turning problems into a user error with every diagnostic rendered.
 pub fn load_case(path: Option<&Path>) -> Result<Loaded> {
     load_case_raw(path)?.map_err(|p| {

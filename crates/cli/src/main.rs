@@ -224,6 +224,7 @@ fn run(cli: Cli) -> Result<()> {
             store,
             no_store,
             no_draws,
+            explain,
             output,
         } => sim::simulate(sim::SimArgs {
             case,
@@ -235,6 +236,7 @@ fn run(cli: Cli) -> Result<()> {
             no_store,
             no_draws,
             sensitivity,
+            explain,
         }),
         Command::Runs { cmd } => match cmd {
             args::RunsCmd::List { store, output } => {
@@ -313,17 +315,24 @@ fn run(cli: Cli) -> Result<()> {
             tornado_draws,
             sobol_rows,
             threads,
-        } => report(
-            case.as_deref(),
-            &out,
-            &leverage_report::SimOptions {
+            run,
+            store,
+            no_store,
+        } => report(ReportArgs {
+            case: case.as_deref(),
+            out: &out,
+            settings: leverage_sim::pipeline::Settings {
                 draws,
                 seed,
                 tornado_draws,
                 sobol_rows,
+                bootstrap: 200,
             },
             threads,
-        ),
+            run: run.as_deref(),
+            store: store.as_deref(),
+            no_store,
+        }),
     }
 }
 
@@ -513,24 +522,97 @@ fn import_cmd(
     Ok(())
 }
 
-fn report(
-    case: Option<&Path>,
-    out: &Path,
-    sim: &leverage_report::SimOptions,
+struct ReportArgs<'a> {
+    case: Option<&'a Path>,
+    out: &'a Path,
+    settings: leverage_sim::pipeline::Settings,
     threads: Option<usize>,
-) -> Result<()> {
+    run: Option<&'a str>,
+    store: Option<&'a Path>,
+    no_store: bool,
+}
+
+/// `leverage report`: runs the case through the pipeline (saving the run unless --no-store)
+/// and renders its bundle, or renders a stored run (`--run`).
+fn report(a: ReportArgs<'_>) -> Result<()> {
     let started = std::time::Instant::now();
-    let loaded = io::load_case(case)?;
-    diagnostics::print_warnings(&loaded);
-    let pool = sim::pool(threads)?;
-    let report = pool.install(|| leverage_report::build_with(&loaded.case, sim));
-    io::write_report(out, &report)?;
+    let pool = sim::pool(a.threads)?;
+    let (loaded, bundle, saved) = match a.run {
+        Some(r) => {
+            let path = sim::store_path(a.store)?;
+            let store = leverage_store::Store::open_existing(&path)
+                .map_err(|e| Failure::User(format!("error: {e}")))?;
+            let run_ref: leverage_store::RunRef = r.parse().map_err(|e| {
+                Failure::User(format!("error: {e}\n  help: give a run id or `latest`"))
+            })?;
+            let run = store
+                .show(run_ref)
+                .map_err(|e| Failure::User(format!("error: {e}")))?;
+            let loaded = io::load_archived_case(&run.extras["case"])?;
+            let bytes = store
+                .bundle(leverage_store::RunRef::Id(run.id))
+                .map_err(|e| Failure::User(format!("error: {e}")))?
+                .ok_or_else(|| {
+                    Failure::User(format!(
+                        "error: run {} keeps no results to render (saved by an older version)\n  help: run the case again",
+                        run.id
+                    ))
+                })?;
+            let bundle = leverage_sim::pipeline::Bundle::decode(&bytes).map_err(|e| {
+                Failure::User(format!(
+                    "error: run {}: its results cannot be read: {e}",
+                    run.id
+                ))
+            })?;
+            (loaded, Some(bundle), Some(run.id))
+        }
+        None => {
+            let (loaded, archive) = io::load_case_archived(a.case)?;
+            diagnostics::print_warnings(&loaded);
+            let simulate =
+                a.settings.draws > 0 && loaded.case.scenarios.iter().any(|s| s.rule.is_some());
+            if simulate {
+                let mut store = if a.no_store {
+                    None
+                } else {
+                    let path = sim::store_path(a.store)?;
+                    Some(sim::open_store(&path, true)?)
+                };
+                match sim::run_and_save(
+                    &loaded.case,
+                    &archive,
+                    &a.settings,
+                    &pool,
+                    store.as_mut(),
+                    true,
+                    &|_| {},
+                ) {
+                    Ok((b, id, _)) => (loaded, Some(b), id),
+                    // A case that cannot be simulated still gets its report, which says why.
+                    Err(Failure::User(msg)) => {
+                        eprintln!("{msg}");
+                        (loaded, None, None)
+                    }
+                    Err(e) => return Err(e),
+                }
+            } else {
+                (loaded, None, None)
+            }
+        }
+    };
+    let report = pool.install(|| leverage_report::render(&loaded.case, bundle.as_ref()));
+    io::write_report(a.out, &report)?;
     eprintln!(
-        "wrote {} ({} files) for case {} in {:.2} s",
-        out.join("report.html").display(),
+        "wrote {} ({} files) for case {} in {:.2} s{}",
+        a.out.join("report.html").display(),
         report.files.len(),
         loaded.case.case.id,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        match (saved, a.run) {
+            (Some(id), Some(_)) => format!(" from run {id}"),
+            (Some(id), None) => format!("; its run saved as run {id}"),
+            _ => String::new(),
+        }
     );
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use comfy_table::{Cell, CellAlignment};
 use leverage_case::Case;
 use leverage_sim::ensemble::{self, Ensemble};
-use leverage_sim::{analysis, wiring};
+use leverage_sim::{analysis, pipeline, wiring};
 use leverage_store::{RunMeta, RunRef, Store};
 use serde_json::json;
 
@@ -41,7 +41,7 @@ pub fn store_path(arg: Option<&Path>) -> Result<PathBuf> {
     Ok(base.join("leverage").join("runs.sqlite"))
 }
 
-fn open_store(path: &Path, create: bool) -> Result<Store> {
+pub fn open_store(path: &Path, create: bool) -> Result<Store> {
     if create {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
@@ -85,6 +85,7 @@ pub struct SimArgs {
     pub no_store: bool,
     pub no_draws: bool,
     pub sensitivity: bool,
+    pub explain: Option<u64>,
 }
 
 /// A rayon pool with `threads` threads (default: all cores).
@@ -106,26 +107,29 @@ fn wiring_error(e: impl std::fmt::Display) -> Failure {
     ))
 }
 
-/// `leverage simulate`.
-pub fn simulate(a: SimArgs) -> Result<()> {
-    if a.draws == 0 {
-        return Err(user("-n must be at least 1".into()));
+/// Settings of the sensitivity analysis `--sensitivity` runs (the analysis defaults).
+fn sensitivity_settings(draws: u64, seed: u64, on: bool) -> pipeline::Settings {
+    if !on {
+        return pipeline::Settings::ensemble(draws, seed);
     }
-    let loaded = io::load_case(a.case.as_deref())?;
-    diagnostics::print_warnings(&loaded);
-    let case = &loaded.case;
-    let spec = wiring::spec(case).map_err(wiring_error)?;
-    let sampler = wiring::sampler(case).map_err(wiring_error)?;
-    let pool = pool(a.threads)?;
-    let threads = pool.current_num_threads();
+    let o = analysis::Options::default();
+    pipeline::Settings {
+        draws,
+        seed,
+        tornado_draws: o.tornado_draws,
+        sobol_rows: o.sobol_rows,
+        bootstrap: o.bootstrap,
+    }
+}
 
-    let mut store = None;
-    let mut store_file = None;
-    if !a.no_store {
-        let path = store_path(a.store.as_deref())?;
-        store = Some(open_store(&path, true)?);
-        store_file = Some(path);
-    }
+/// The run's record in the store.
+pub fn run_meta(
+    case: &Case,
+    spec: &leverage_sim::timeline::Spec,
+    settings: &pipeline::Settings,
+    threads: usize,
+    keep_draws: bool,
+) -> Result<RunMeta> {
     let parameters = json!({
         "params": case.params.iter().map(|p| json!({
             "id": p.id, "dist": p.dist, "central": p.dist.central(), "unit": p.unit,
@@ -135,96 +139,134 @@ pub fn simulate(a: SimArgs) -> Result<()> {
             .map(|(k, v)| json!({"coefficient": k, "origin": v}))
             .collect::<Vec<_>>(),
         "correlation": correlation_json(case),
+        "settings": settings,
     });
     let mut scenarios = spec.rule_ids.clone();
     scenarios.push("unclassified".into());
-    let meta = RunMeta {
+    Ok(RunMeta {
         case_id: case.case.id.clone(),
         case_hash: case_hash(case)?,
         case_title: case.case.title.clone(),
         parameters,
-        seed: a.seed,
-        n_draws: a.draws,
+        seed: settings.seed,
+        n_draws: settings.draws,
         threads: threads as u32,
         version: env!("CARGO_PKG_VERSION").to_string(),
         command_line: std::env::args().collect(),
         started_unix_ms: leverage_store::now_unix_ms(),
-        scenarios: scenarios.clone(),
-        value_names: ensemble::summary_names(&spec),
-        keep_draws: !a.no_draws,
-    };
+        scenarios,
+        value_names: ensemble::summary_names(spec),
+        keep_draws,
+    })
+}
 
-    let bar = progress_bar(a.draws);
+/// Runs the pipeline on a case and, with a store, saves the run (its meta, every draw's
+/// summary and path unless `keep_draws` is false, the case it was read from, the bundle) in
+/// one transaction. Returns the bundle and the run id.
+#[allow(clippy::too_many_arguments)]
+pub fn run_and_save(
+    case: &Case,
+    archive: &serde_json::Value,
+    settings: &pipeline::Settings,
+    pool: &rayon::ThreadPool,
+    store: Option<&mut Store>,
+    keep_draws: bool,
+    progress: &dyn Fn(u64),
+) -> Result<(pipeline::Bundle, Option<leverage_store::RunId>, f64)> {
+    let spec = wiring::spec(case).map_err(wiring_error)?;
+    let sampler = wiring::sampler(case).map_err(wiring_error)?;
     let t0 = Instant::now();
-    let opts = ensemble::Options {
-        draws: a.draws,
-        seed: a.seed,
+    let Some(store) = store else {
+        let b = pipeline::run_spec(case, &spec, &sampler, settings, Some(pool), progress, None)
+            .map_err(wiring_error)?;
+        return Ok((b, None, t0.elapsed().as_secs_f64()));
     };
-    let unclassified = (scenarios.len() - 1) as u32;
-    let (result, run_id) = if let Some(store) = store.as_mut() {
-        let mut w = store.begin_run(&meta).map_err(|e| user(e.to_string()))?;
-        let mut failure = None;
-        let result = {
-            let mut sink = |d: &ensemble::DrawSummary| {
-                if failure.is_some() || a.no_draws {
-                    return;
-                }
-                let k = if d.scenario == leverage_sim::timeline::UNCLASSIFIED {
-                    unclassified
-                } else {
-                    u32::from(d.scenario)
-                };
-                if let Err(e) = w.push(d.draw, k, &d.values) {
-                    failure = Some(e);
-                }
+    let meta = run_meta(
+        case,
+        &spec,
+        settings,
+        pool.current_num_threads(),
+        keep_draws,
+    )?;
+    let unclassified = (meta.scenarios.len() - 1) as u32;
+    let mut w = store.begin_run(&meta).map_err(|e| user(e.to_string()))?;
+    let mut failure = None;
+    let bundle = {
+        let mut sink = |d: &ensemble::DrawSummary| {
+            if failure.is_some() || !keep_draws {
+                return;
+            }
+            let k = if d.scenario == leverage_sim::timeline::UNCLASSIFIED {
+                unclassified
+            } else {
+                u32::from(d.scenario)
             };
-            ensemble::run(
-                &spec,
-                &sampler,
-                &opts,
-                Some(&pool),
-                &|done| bar.set_position(done),
-                Some(&mut sink),
-            )
+            if let Err(e) = w.push_path(d.draw, k, &d.values, &d.path) {
+                failure = Some(e);
+            }
         };
-        if let Some(e) = failure {
-            return Err(user(format!("saving the run: {e}")));
-        }
-        let secs = t0.elapsed().as_secs_f64();
-        let aggregates =
-            serde_json::to_value(&result).map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
-        let id = w
-            .finish(&aggregates, &json!({ "simulate_s": secs }))
-            .map_err(|e| user(format!("saving the run: {e}")))?;
-        (result, Some(id))
-    } else {
-        let r = ensemble::run(
+        pipeline::run_spec(
+            case,
             &spec,
             &sampler,
-            &opts,
-            Some(&pool),
-            &|done| bar.set_position(done),
-            None,
-        );
-        (r, None)
+            settings,
+            Some(pool),
+            progress,
+            Some(&mut sink),
+        )
+        .map_err(wiring_error)?
     };
+    if let Some(e) = failure {
+        return Err(user(format!("saving the run: {e}")));
+    }
     let secs = t0.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    let aggregates = serde_json::to_value(&bundle.ensemble)
+        .map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
+    w.set_extras(json!({ "case": archive }));
+    w.set_bundle(
+        bundle
+            .encode()
+            .map_err(|e| Failure::Internal(format!("encoding the run: {e}")))?,
+    );
+    let id = w
+        .finish(&aggregates, &json!({ "run_s": secs }))
+        .map_err(|e| user(format!("saving the run: {e}")))?;
+    Ok((bundle, Some(id), secs))
+}
 
-    let sens = if a.sensitivity {
-        let independent = wiring::CaseSampler::independent(case).map_err(wiring_error)?;
-        let o = analysis::Options {
-            seed: a.seed,
-            ..Default::default()
-        };
-        Some(pool.install(|| {
-            let t = analysis::tornado(&spec, &sampler, &o);
-            let s = analysis::sobol(&spec, &independent, &o);
-            (t, s)
-        }))
-    } else {
-        None
-    };
+/// `leverage simulate`.
+pub fn simulate(a: SimArgs) -> Result<()> {
+    if a.draws == 0 {
+        return Err(user("-n must be at least 1".into()));
+    }
+    let (loaded, archive) = io::load_case_archived(a.case.as_deref())?;
+    diagnostics::print_warnings(&loaded);
+    let case = &loaded.case;
+    if let Some(k) = a.explain {
+        return explain(case, a.seed, k, a.output);
+    }
+    let pool = pool(a.threads)?;
+    let threads = pool.current_num_threads();
+    let mut store = None;
+    let mut store_file = None;
+    if !a.no_store {
+        let path = store_path(a.store.as_deref())?;
+        store = Some(open_store(&path, true)?);
+        store_file = Some(path);
+    }
+    let settings = sensitivity_settings(a.draws, a.seed, a.sensitivity);
+    let bar = progress_bar(a.draws);
+    let (bundle, run_id, secs) = run_and_save(
+        case,
+        &archive,
+        &settings,
+        &pool,
+        store.as_mut(),
+        !a.no_draws,
+        &|done| bar.set_position(done.min(a.draws)),
+    )?;
+    bar.finish_and_clear();
+    let spec = wiring::spec(case).map_err(wiring_error)?;
 
     // Timing and the store go to stderr: stdout is the same bytes on any thread count.
     eprintln!(
@@ -239,30 +281,169 @@ pub fn simulate(a: SimArgs) -> Result<()> {
             _ => String::new(),
         }
     );
+    let result = &bundle.ensemble;
     match a.output {
         Output::Json => {
             let mut v = json!({
                 "case": case.case.id,
                 "ensemble": result,
             });
-            if let Some((t, s)) = &sens {
-                v["tornado"] = json!(t.as_ref().ok());
-                v["sobol"] = json!(
-                    s.as_ref()
-                        .ok()
-                        .map(|(i, o, r)| json!({"inputs": i, "outputs": o, "result": r}))
-                );
+            if a.sensitivity {
+                v["tornado"] = json!(bundle.tornado.as_ref().and_then(|t| t.as_ref().ok()));
+                v["sobol"] = json!(bundle.sobol.as_ref().and_then(|s| s.as_ref().ok()));
+                v["inert"] = json!(bundle.inert);
             }
             println!("{}", pretty_json(&v)?);
         }
-        Output::Csv => print!("{}", probabilities_csv(&result)),
+        Output::Csv => print!("{}", probabilities_csv(result)),
         Output::Table => {
-            print_tables(case, &spec, &result);
-            if let Some((t, s)) = &sens {
-                print_sensitivity(t, s);
+            print_tables(case, &spec, result);
+            if a.sensitivity {
+                print_sensitivity(&bundle);
             }
         }
     }
+    Ok(())
+}
+
+/// A crisis game's outcome in words: the client's answer, then what followed.
+fn outcome_story(t: usize) -> String {
+    use leverage_games::ultimatum_fast::{Answer, Kind, terminal_kind};
+    let (kind, answer) = terminal_kind(t);
+    let said = match answer {
+        Answer::None => "",
+        Answer::Stall => "stalled",
+        Answer::RefuseSupported => "refused, with outside support",
+        Answer::RefuseAlone => "refused, alone",
+    };
+    let then = match kind {
+        Kind::NoDemand => return "not pressed".into(),
+        Kind::Accept => return "accepted".into(),
+        Kind::BackDown => "the patron backed down",
+        Kind::CapitulateEconomic => "coerced, gave in",
+        Kind::ResistEconomic => "coerced, resisted (subsidy cut)",
+        Kind::CapitulatePressure => "pressured, gave in",
+        Kind::ResistPressure => "pressured, resisted; the patron relented",
+        Kind::Intervene => "pressured, resisted; the patron intervened",
+    };
+    format!("{said}; {then}")
+}
+
+/// `simulate --explain K`: draw K's story, year by year (the same draw as in the ensemble with
+/// this seed).
+fn explain(case: &Case, seed: u64, k: u64, output: Output) -> Result<()> {
+    use leverage_sim::timeline::{NO_DECISION, event, implementation};
+    let spec = wiring::spec(case).map_err(wiring_error)?;
+    let sampler = wiring::sampler(case).map_err(wiring_error)?;
+    let mut buf = ensemble::DrawBuffers::default();
+    let mut path = leverage_sim::timeline::Path::new(&spec);
+    if !ensemble::run_draw(&spec, &sampler, seed, k, &mut buf, &mut path) {
+        return Err(user(format!(
+            "draw {k} failed: its parameters could not be sampled"
+        )));
+    }
+    let scenario = |x: u8| {
+        spec.rule_ids
+            .get(x as usize)
+            .map_or("unclassified", String::as_str)
+    };
+    let terminal = |t: u8| (t != NO_DECISION).then(|| outcome_story(t as usize));
+    let choices = {
+        let names = |opts: &[&'static str], i: u8| opts.get(i as usize).copied().unwrap_or("?");
+        json!({
+            "actor_weighting": names(leverage_sim::inputs::WEIGHTING, path.choices[0]),
+            "terms_model": names(leverage_sim::inputs::TERMS_MODEL, path.choices[1]),
+            "gas_reference_method": names(leverage_sim::inputs::GAS_METHOD, path.choices[2]),
+        })
+    };
+    let years: Vec<serde_json::Value> = spec
+        .years
+        .iter()
+        .enumerate()
+        .map(|(y, ey)| {
+            let state: serde_json::Map<String, serde_json::Value> = spec
+                .state_names
+                .iter()
+                .zip(path.state_at(y))
+                .map(|(n, v)| (n.clone(), json!(v)))
+                .collect();
+            let events: Vec<&str> = event::NAMES
+                .iter()
+                .enumerate()
+                .filter(|(b, _)| path.events[y] & (1 << b) != 0)
+                .map(|(_, n)| *n)
+                .collect();
+            json!({
+                "year": ey.year,
+                "scenario": scenario(path.scenario[y]),
+                "demand": path.demand[y].is_finite().then_some(path.demand[y]),
+                "economic_track": terminal(path.terminal[y]),
+                "military_demand": path.military_demand[y].is_finite().then_some(path.military_demand[y]),
+                "military_track": terminal(path.military_terminal[y]),
+                "implementation": implementation::NAMES[path.implementation[y] as usize],
+                "events": events,
+                "subsidy_usd_bn": path.subsidy_usd_bn[y],
+                "oil_price": path.oil_price[y].is_finite().then_some(path.oil_price[y]),
+                "state": state,
+            })
+        })
+        .collect();
+    let values: serde_json::Map<String, serde_json::Value> = case
+        .params
+        .iter()
+        .zip(&buf.values)
+        .filter(|(p, _)| !matches!(p.dist, leverage_case::Dist::Fixed { .. }))
+        .map(|(p, v)| {
+            let shown = match p.dist.options() {
+                Some(o) => json!(o.get(*v as usize)),
+                None => json!(v),
+            };
+            (p.id.clone(), shown)
+        })
+        .collect();
+    if let Output::Json = output {
+        let v = json!({"case": case.case.id, "seed": seed, "draw": k, "choices": choices,
+            "parameters": values, "years": years});
+        println!("{}", pretty_json(&v)?);
+        return Ok(());
+    }
+    println!(
+        "Draw {k} of case {} (seed {seed}): actors weighted {}, terms by the {} model, gas priced {}.",
+        case.case.id,
+        choices["actor_weighting"].as_str().unwrap_or("?"),
+        choices["terms_model"].as_str().unwrap_or("?"),
+        choices["gas_reference_method"].as_str().unwrap_or("?"),
+    );
+    for y in &years {
+        let mut line = format!(
+            "{}: {} · subsidy USD {:.2} bn",
+            y["year"],
+            y["scenario"].as_str().unwrap_or("?"),
+            y["subsidy_usd_bn"].as_f64().unwrap_or(f64::NAN)
+        );
+        if let (Some(d), Some(t)) = (y["demand"].as_f64(), y["economic_track"].as_str()) {
+            line.push_str(&format!(" · demand {d:.1} → {t}"));
+        }
+        if let (Some(d), Some(t)) = (y["military_demand"].as_f64(), y["military_track"].as_str()) {
+            line.push_str(&format!(" · military demand {d:.1} → {t}"));
+        }
+        let imp = y["implementation"].as_str().unwrap_or("none");
+        if imp != "none" {
+            line.push_str(&format!(" · signed terms: {imp}"));
+        }
+        if let Some(ev) = y["events"].as_array().filter(|e| !e.is_empty()) {
+            let ev: Vec<&str> = ev.iter().filter_map(|e| e.as_str()).collect();
+            line.push_str(&format!(" · {}", ev.join(", ")));
+        }
+        println!("{line}");
+        let state: Vec<String> = spec
+            .state_names
+            .iter()
+            .map(|k| format!("{k} {:.1}", y["state"][k].as_f64().unwrap_or(f64::NAN)))
+            .collect();
+        println!("      {}", state.join(", "));
+    }
+    println!("Sampled inputs of this draw (--output json lists them all).");
     Ok(())
 }
 
@@ -338,14 +519,16 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
     let mut t = table(&fan_headers);
     t.set_width(180);
     for (j, v) in e.fan_variables.iter().enumerate() {
-        let show = v.name == "state:subsidy_gdp"
-            || v.name == "subsidy_usd_bn"
-            || v.name == "oil_price"
-            || v.name == "state:econ_integration"
-            || v.name == "state:military_integration"
-            || v.name == "state:west_alignment"
-            || v.name == "state:tension";
-        if !show {
+        // Every level state variable (flags are in the scenario table), the subsidy and the
+        // oil price when the case projects them.
+        let flag = v
+            .name
+            .strip_prefix("state:")
+            .and_then(|id| case.state(id))
+            .is_some_and(|s| matches!(s.kind, leverage_case::StateKind::Flag));
+        let shown =
+            !flag && !v.name.starts_with("issue:") && e.fans[j].iter().any(|b| b.p50.is_finite());
+        if !shown {
             continue;
         }
         let mut row = vec![Cell::new(v.name.trim_start_matches("state:"))];
@@ -361,7 +544,7 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
 
     let last = e.years.len().saturating_sub(1);
     println!(
-        "Issue forecasts in {} (compromise model, across draws): median [50 %] {{90 %}}:",
+        "Issue forecasts in {} (each draw's actor weighting and terms model): median [50 %] {{90 %}}:",
         e.years.last().copied().unwrap_or_default()
     );
     let mut t = table(&["issue", "forecast", "unit"]);
@@ -385,51 +568,116 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
     }
     println!("{t}");
 
-    // How the ultimatum ended, over all years.
-    let mut totals = [0u64; leverage_games::ultimatum_fast::TERMINALS + 1];
-    for row in &e.terminal_counts {
-        for (a, b) in totals.iter_mut().zip(row) {
-            *a += b;
-        }
+    if e.failed > 0 {
+        println!(
+            "{} draw(s) failed (their parameters could not be sampled) and are left out of every share above.",
+            e.failed
+        );
     }
-    let decisions: u64 = totals[..leverage_games::ultimatum_fast::TERMINALS]
-        .iter()
-        .sum();
     println!(
-        "Decision points: {:.2} per path; how the ultimatum ended (share of decision points):",
-        decisions as f64 / e.draws.max(1) as f64
+        "The most frequent paths ({} distinct sequences of yearly scenarios):",
+        e.distinct_sequences
     );
-    let mut t = table(&["outcome", "share, %"]);
-    let mut rows: Vec<(usize, u64)> = totals[..leverage_games::ultimatum_fast::TERMINALS]
-        .iter()
-        .copied()
-        .enumerate()
-        .filter(|(_, c)| *c > 0)
-        .collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    for (k, c) in rows.iter().take(8) {
+    let mut t = table(&["path", "share, % (95 % CI)"]);
+    for sq in e.sequences.iter().take(8) {
+        // Consecutive years in one scenario are shown once, with their years.
+        let mut parts: Vec<String> = Vec::new();
+        let mut start = 0;
+        for i in 1..=sq.scenarios.len() {
+            if i == sq.scenarios.len() || sq.scenarios[i] != sq.scenarios[start] {
+                let (a, b) = (e.years[start], e.years[i - 1]);
+                let years = if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}–{b}")
+                };
+                parts.push(format!("{} {years}", sq.scenarios[start]));
+                start = i;
+            }
+        }
         t.add_row(vec![
-            Cell::new(leverage_games::ultimatum_fast::LABELS[*k]),
-            right(pct(*c as f64 / decisions.max(1) as f64)),
+            Cell::new(parts.join(" → ")),
+            right(format!(
+                "{} ({}–{})",
+                pct(sq.p.p),
+                pct(sq.p.lo),
+                pct(sq.p.hi)
+            )),
         ]);
     }
+    println!("{t}");
+
+    // How the crisis games ended, over all years, on each track.
+    for (title, counts) in [
+        ("economic track", &e.terminal_counts),
+        ("military track", &e.military_counts),
+    ] {
+        let mut totals = [0u64; leverage_games::ultimatum_fast::TERMINALS + 1];
+        for row in counts {
+            for (a, b) in totals.iter_mut().zip(row) {
+                *a += b;
+            }
+        }
+        let decisions: u64 = totals[..leverage_games::ultimatum_fast::TERMINALS]
+            .iter()
+            .sum();
+        if decisions == 0 {
+            continue;
+        }
+        println!(
+            "Crisis games on the {title}: {:.2} per path; how they ended (share of games):",
+            decisions as f64 / e.draws.max(1) as f64
+        );
+        let mut t = table(&["outcome", "share, %"]);
+        let mut rows: Vec<(usize, u64)> = totals[..leverage_games::ultimatum_fast::TERMINALS]
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, c)| *c > 0)
+            .collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (k, c) in rows.iter().take(6) {
+            t.add_row(vec![
+                Cell::new(outcome_story(*k)),
+                right(pct(*c as f64 / decisions.max(1) as f64)),
+            ]);
+        }
+        println!("{t}");
+    }
+    // What happened to signed terms, and the events, by year (share of paths).
+    let mut headers = vec!["share of paths, %".to_string()];
+    headers.extend(e.years.iter().map(|y| y.to_string()));
+    let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut t = table(&hdr);
+    let n = e.draws.max(1) as f64;
+    for (k, name) in leverage_sim::timeline::implementation::NAMES
+        .iter()
+        .enumerate()
+        .skip(1)
+    {
+        let row: Vec<u64> = e.implementation_counts.iter().map(|r| r[k]).collect();
+        if row.iter().any(|&c| c > 0) {
+            let mut cells = vec![Cell::new(format!("signed terms: {name}"))];
+            cells.extend(row.iter().map(|&c| right(pct(c as f64 / n))));
+            t.add_row(cells);
+        }
+    }
+    for (b, name) in leverage_sim::timeline::event::NAMES.iter().enumerate() {
+        let row: Vec<u64> = e.event_counts.iter().map(|r| r[b]).collect();
+        if row.iter().any(|&c| c > 0) {
+            let mut cells = vec![Cell::new(*name)];
+            cells.extend(row.iter().map(|&c| right(pct(c as f64 / n))));
+            t.add_row(cells);
+        }
+    }
+    println!("Signed terms and events by year:");
     println!("{t}");
     let _ = spec;
 }
 
-type TornadoResult = std::result::Result<Vec<analysis::ScenarioTornado>, analysis::AnalysisError>;
-type SobolResult = std::result::Result<
-    (
-        Vec<String>,
-        Vec<String>,
-        leverage_sim::sensitivity::SobolResult,
-    ),
-    analysis::AnalysisError,
->;
-
-fn print_sensitivity(t: &TornadoResult, s: &SobolResult) {
-    match t {
-        Ok(ts) => {
+fn print_sensitivity(b: &pipeline::Bundle) {
+    match &b.tornado {
+        Some(Ok(ts)) => {
             println!(
                 "Tornado: horizon probability (%) with each parameter at its 10th and 90th percentile, the 5 widest per scenario:"
             );
@@ -452,10 +700,15 @@ fn print_sensitivity(t: &TornadoResult, s: &SobolResult) {
             }
             println!("{tab}");
         }
-        Err(e) => println!("Tornado: not computed ({e})"),
+        Some(Err(e)) => println!("Tornado: not computed ({e})"),
+        None => {}
     }
-    match s {
-        Ok((inputs, outputs, r)) => {
+    match &b.sobol {
+        Some(Ok(pipeline::Sobol {
+            inputs,
+            outputs,
+            result: r,
+        })) => {
             println!(
                 "Sobol indices (first order S1 / total ST; {} evaluations, {} bootstrap resamples), the 5 largest ST per output:",
                 r.evaluations, r.bootstrap
@@ -492,8 +745,22 @@ fn print_sensitivity(t: &TornadoResult, s: &SobolResult) {
                 }
             }
             println!("{tab}");
+            if b.inert.is_empty() {
+                println!(
+                    "Every sampled input has a total index of at least {} for some scenario.",
+                    pipeline::INERT_TOTAL_INDEX
+                );
+            } else {
+                println!(
+                    "Inert: {} sampled input(s) with a total index below {} for every scenario: {}",
+                    b.inert.len(),
+                    pipeline::INERT_TOTAL_INDEX,
+                    b.inert.join(", ")
+                );
+            }
         }
-        Err(e) => println!("Sobol indices: not computed ({e})"),
+        Some(Err(e)) => println!("Sobol indices: not computed ({e})"),
+        None => {}
     }
 }
 

@@ -370,7 +370,8 @@ impl UltimatumInputs {
     /// `sovereignty_cost_minsk × share(t)^γ` with share the way from Minsk's own position to
     /// 100, clamped to [0, 1].
     pub fn sovereignty_level(&self, t: f64) -> f64 {
-        let share = ((t - self.minsk_ideal_terms) / (100.0 - self.minsk_ideal_terms)).clamp(0.0, 1.0);
+        let share =
+            ((t - self.minsk_ideal_terms) / (100.0 - self.minsk_ideal_terms)).clamp(0.0, 1.0);
         self.sovereignty_cost_minsk * share.powf(self.sovereignty_convexity)
     }
 

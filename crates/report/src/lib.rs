@@ -52,98 +52,75 @@ pub struct Section {
     pub files: Vec<(String, String)>,
 }
 
-/// How much simulation the report runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SimOptions {
-    /// Draws of the ensemble (0: no simulation section).
-    pub draws: u64,
-    /// Seed.
-    pub seed: u64,
-    /// Draws per tornado ensemble (0: no tornado).
-    pub tornado_draws: u64,
-    /// Sobol base rows (0: no Sobol indices).
-    pub sobol_rows: usize,
-}
+/// How much simulation the report runs (the pipeline's settings).
+pub type SimOptions = leverage_sim::pipeline::Settings;
 
-impl Default for SimOptions {
-    fn default() -> Self {
-        SimOptions {
-            draws: 20_000,
-            seed: 42,
-            tornado_draws: 2_000,
-            sobol_rows: 1_024,
-        }
+/// The report's default settings: a 20 000-draw ensemble, seed 42, 2 000 draws per tornado
+/// ensemble, 1 024 Sobol rows with 200 bootstrap resamples.
+pub fn default_settings() -> SimOptions {
+    SimOptions {
+        draws: 20_000,
+        seed: 42,
+        tornado_draws: 2_000,
+        sobol_rows: 1_024,
+        bootstrap: 200,
     }
 }
 
 /// Build the report of a case, with the default ensemble when the case can be simulated.
 pub fn build(case: &Case) -> Report {
-    build_with(case, &SimOptions::default())
+    build_with(case, &default_settings())
 }
 
-/// The simulation section: the ensemble and its sensitivity, run in the current rayon pool.
-fn simulation(case: &Case, o: &SimOptions) -> Option<Section> {
-    use leverage_sim::{analysis, ensemble, wiring};
-    if o.draws == 0 || case.scenarios.iter().all(|s| s.rule.is_none()) {
-        return None;
-    }
-    let fail = |e: String| Section {
-        id: "simulation".into(),
-        title: "Scenario probabilities (Monte Carlo)".into(),
-        html: format!("<p>Not simulated: {}</p>", svg::esc(&e)),
-        markdown: format!("Not simulated: {e}"),
-        files: Vec::new(),
-    };
-    let spec = match wiring::spec(case) {
-        Ok(s) => s,
-        Err(e) => return Some(fail(e.to_string())),
-    };
-    let sampler = match wiring::sampler(case) {
-        Ok(s) => s,
-        Err(e) => return Some(fail(e.to_string())),
-    };
-    let e = ensemble::run(
-        &spec,
-        &sampler,
-        &ensemble::Options {
-            draws: o.draws,
-            seed: o.seed,
-        },
-        None,
-        &|_| {},
-        None,
-    );
-    let ao = analysis::Options {
-        tornado_draws: o.tornado_draws,
-        sobol_rows: o.sobol_rows,
-        bootstrap: 200,
-        seed: o.seed,
-    };
-    let tornado = (o.tornado_draws > 0)
-        .then(|| analysis::tornado(&spec, &sampler, &ao).ok())
+/// Build the report of a case: runs the pipeline (in the current rayon pool) when the case can
+/// be simulated, then renders.
+pub fn build_with(case: &Case, sim: &SimOptions) -> Report {
+    let simulate = sim.draws > 0 && case.scenarios.iter().any(|s| s.rule.is_some());
+    let bundle = simulate
+        .then(|| leverage_sim::pipeline::run_case(case, sim, None, &|_| {}, None).ok())
         .flatten();
-    let sobol = (o.sobol_rows > 1)
-        .then(|| {
-            wiring::CaseSampler::independent(case)
-                .ok()
-                .and_then(|ind| analysis::sobol(&spec, &ind, &ao).ok())
-        })
-        .flatten();
+    render(case, bundle.as_ref())
+}
+
+/// The simulation section of a bundle; without one, a case with scenario rules says why it
+/// was not simulated.
+fn simulation(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> Option<Section> {
+    let Some(b) = bundle else {
+        if case.scenarios.iter().all(|s| s.rule.is_none()) {
+            return None;
+        }
+        let why = match leverage_sim::wiring::spec(case) {
+            Err(e) => e.to_string(),
+            Ok(_) => "no ensemble was run".to_string(),
+        };
+        return Some(Section {
+            id: "simulation".into(),
+            title: "Scenario probabilities (Monte Carlo)".into(),
+            html: format!("<p>Not simulated: {}</p>", svg::esc(&why)),
+            markdown: format!("Not simulated: {why}"),
+            files: Vec::new(),
+        });
+    };
+    let sobol = b.sobol.as_ref().and_then(|s| s.as_ref().ok());
     Some(sim_section::section(
         case,
         &sim_section::SimResults {
-            ensemble: &e,
-            tornado: tornado.as_deref(),
-            sobol: sobol
+            ensemble: &b.ensemble,
+            tornado: b
+                .tornado
                 .as_ref()
-                .map(|(i, o, r)| (i.as_slice(), o.as_slice(), r)),
-            tornado_draws: o.tornado_draws,
+                .and_then(|t| t.as_ref().ok())
+                .map(Vec::as_slice),
+            sobol: sobol.map(|s| (s.inputs.as_slice(), s.outputs.as_slice(), &s.result)),
+            tornado_draws: b.settings.tornado_draws,
+            inert: &b.inert,
         },
     ))
 }
 
-/// Build the report of a case with the given simulation settings.
-pub fn build_with(case: &Case, sim: &SimOptions) -> Report {
+/// Render the report of a case and its pipeline bundle (fresh, or decoded from a stored run):
+/// nothing here runs the ensemble.
+pub fn render(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> Report {
     let mut sections = case_section::sections(case);
     if let Some(f) = bargain_section::section(case) {
         let at = sections
@@ -168,7 +145,7 @@ pub fn build_with(case: &Case, sim: &SimOptions) -> Report {
             .map_or(sections.len(), |i| i);
         sections.insert(at, g);
     }
-    if let Some(s) = simulation(case, sim) {
+    if let Some(s) = simulation(case, bundle) {
         let at = sections
             .iter()
             .position(|s| s.id == "scenarios")

@@ -26,6 +26,8 @@ pub struct SimResults<'a> {
     pub sobol: Option<(&'a [String], &'a [String], &'a SobolResult)>,
     /// Draws per tornado ensemble and Sobol base rows, for the text.
     pub tornado_draws: u64,
+    /// Sampled inputs the Sobol indices found inert.
+    pub inert: &'a [String],
 }
 
 const COLORS: [&str; 8] = [

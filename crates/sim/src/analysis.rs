@@ -24,7 +24,7 @@ use crate::timeline::{self, Path, Scratch, Spec, UNCLASSIFIED};
 use crate::wiring::CaseSampler;
 
 /// How much work the sensitivity analysis does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Options {
     /// Draws per tornado ensemble (there are 2 per uncertain parameter, plus the base).
     pub tornado_draws: u64,
@@ -66,11 +66,17 @@ struct Pinned<'a> {
 }
 
 impl DrawSampler for Pinned<'_> {
-    fn sample(&self, rng: &mut rand_chacha::ChaCha8Rng, scratch: &mut Vec<f64>, out: &mut [f64]) {
-        self.inner.sample(rng, scratch, out);
+    fn sample(
+        &self,
+        rng: &mut rand_chacha::ChaCha8Rng,
+        scratch: &mut Vec<f64>,
+        out: &mut [f64],
+    ) -> bool {
+        let ok = self.inner.sample(rng, scratch, out);
         if let Some((i, v)) = self.pin {
             out[i] = v;
         }
+        ok
     }
     fn len(&self) -> usize {
         self.inner.len()
@@ -85,22 +91,25 @@ fn horizon_probabilities(
     seed: u64,
 ) -> Vec<f64> {
     let ns = spec.rules.len();
+    // The last count is the draws run (failed draws are left out of the shares).
     let counts = (0..draws)
         .into_par_iter()
         .fold(
-            || (vec![0u64; ns], DrawBuffers::default(), Path::new(spec)),
+            || (vec![0u64; ns + 1], DrawBuffers::default(), Path::new(spec)),
             |(mut c, mut buf, mut path), d| {
-                run_draw(spec, sampler, seed, d, &mut buf, &mut path);
-                let k = path.final_scenario();
-                if k != UNCLASSIFIED {
-                    c[k as usize] += 1;
+                if run_draw(spec, sampler, seed, d, &mut buf, &mut path) {
+                    c[ns] += 1;
+                    let k = path.final_scenario();
+                    if k != UNCLASSIFIED {
+                        c[k as usize] += 1;
+                    }
                 }
                 (c, buf, path)
             },
         )
         .map(|(c, _, _)| c)
         .reduce(
-            || vec![0u64; ns],
+            || vec![0u64; ns + 1],
             |mut a, b| {
                 for (x, y) in a.iter_mut().zip(b) {
                     *x += y;
@@ -108,14 +117,12 @@ fn horizon_probabilities(
                 a
             },
         );
-    counts
-        .iter()
-        .map(|&c| c as f64 / draws.max(1) as f64)
-        .collect()
+    let run = counts[ns].max(1) as f64;
+    counts[..ns].iter().map(|&c| c as f64 / run).collect()
 }
 
 /// The tornado of one scenario's horizon probability.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ScenarioTornado {
     /// The scenario id.
     pub scenario: String,

@@ -37,8 +37,14 @@ pub struct Options {
 /// A draw's parameter sampler: fills `out` (one value per case parameter) from the draw's
 /// stream.
 pub trait DrawSampler: Sync {
-    /// Writes one draw of every parameter into `out` (`scratch`: the sampler's own buffer).
-    fn sample(&self, rng: &mut rand_chacha::ChaCha8Rng, scratch: &mut Vec<f64>, out: &mut [f64]);
+    /// Writes one draw of every parameter into `out` (`scratch`: the sampler's own buffer);
+    /// false if the draw failed (it is then counted as failed and not run).
+    fn sample(
+        &self,
+        rng: &mut rand_chacha::ChaCha8Rng,
+        scratch: &mut Vec<f64>,
+        out: &mut [f64],
+    ) -> bool;
     /// Number of parameters.
     fn len(&self) -> usize;
     /// True if there are no parameters.
@@ -57,12 +63,64 @@ pub struct DrawSummary {
     /// Values named by [`Ensemble::summary_names`]: the final state, then the final forecast of
     /// every issue.
     pub values: Vec<f64>,
+    /// The path, [`PATH_BYTES`] bytes a year: the scenario, the economic and the military
+    /// track's terminal, what the client did with a signed deal, and the year's event bits
+    /// (two bytes, little-endian).
+    pub path: Vec<u8>,
+}
+
+/// Bytes a year of [`DrawSummary::path`].
+pub const PATH_BYTES: usize = 6;
+
+/// One year of a stored path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PathYear {
+    /// Scenario index ([`UNCLASSIFIED`] if none).
+    pub scenario: u8,
+    /// The economic track's terminal ([`NO_DECISION`] if none).
+    pub terminal: u8,
+    /// The military track's terminal ([`NO_DECISION`] if none).
+    pub military: u8,
+    /// What the client did with a signed deal (`timeline::implementation`).
+    pub implementation: u8,
+    /// Event bits (`timeline::event`).
+    pub events: u16,
+}
+
+/// Encodes a path's yearly decisions and scenarios.
+pub fn encode_path(path: &Path, out: &mut Vec<u8>) {
+    out.clear();
+    for y in 0..path.scenario.len() {
+        out.extend_from_slice(&[
+            path.scenario[y],
+            path.terminal[y],
+            path.military_terminal[y],
+            path.implementation[y],
+        ]);
+        out.extend_from_slice(&path.events[y].to_le_bytes());
+    }
+}
+
+/// Decodes [`encode_path`]'s bytes (a trailing partial year is ignored).
+pub fn decode_path(bytes: &[u8]) -> Vec<PathYear> {
+    bytes
+        .chunks_exact(PATH_BYTES)
+        .map(|c| PathYear {
+            scenario: c[0],
+            terminal: c[1],
+            military: c[2],
+            implementation: c[3],
+            events: u16::from_le_bytes([c[4], c[5]]),
+        })
+        .collect()
 }
 
 /// Integer aggregates of a set of draws.
 #[derive(Debug, Clone, PartialEq)]
 struct Agg {
     draws: u64,
+    /// Draws whose parameters could not be sampled (not run, not counted in `draws`).
+    failed: u64,
     /// `[year][scenario + 1]` (last: unclassified).
     scenarios: Vec<u64>,
     /// `[year][terminal + 1]` (last: no decision).
@@ -73,6 +131,8 @@ struct Agg {
     implementation: Vec<u64>,
     /// `[year][event bit]`: paths with the event in the year.
     events: Vec<u64>,
+    /// How many paths followed each sequence of yearly scenarios.
+    sequences: std::collections::HashMap<Vec<u8>, u64>,
     /// `[year][variable]`: state variables, issue forecasts, subsidy USD bn, oil price.
     hist: Vec<Histogram>,
 }
@@ -119,11 +179,13 @@ impl Agg {
         let ns = spec.rules.len() + 1;
         Agg {
             draws: 0,
+            failed: 0,
             scenarios: vec![0; y * ns],
             terminals: vec![0; y * (TERMINALS + 1)],
             military: vec![0; y * (TERMINALS + 1)],
             implementation: vec![0; y * IMPLEMENTATION],
             events: vec![0; y * EVENTS],
+            sequences: std::collections::HashMap::new(),
             hist: (0..y)
                 .flat_map(|_| vars.iter().map(|v| histogram(v.range)))
                 .collect(),
@@ -132,6 +194,12 @@ impl Agg {
 
     fn add(&mut self, spec: &Spec, path: &Path, n_vars: usize) {
         self.draws += 1;
+        match self.sequences.get_mut(path.scenario.as_slice()) {
+            Some(c) => *c += 1,
+            None => {
+                self.sequences.insert(path.scenario.clone(), 1);
+            }
+        }
         let ns = spec.rules.len() + 1;
         let n_state = spec.n_state();
         let n_issues = spec.issues.len();
@@ -186,6 +254,7 @@ impl Agg {
     fn merge(&mut self, other: &Agg) {
         // The layouts are equal by construction (one `Agg::new` for all chunks).
         self.draws += other.draws;
+        self.failed += other.failed;
         for (a, b) in self.scenarios.iter_mut().zip(&other.scenarios) {
             *a += b;
         }
@@ -201,10 +270,27 @@ impl Agg {
         for (a, b) in self.events.iter_mut().zip(&other.events) {
             *a += b;
         }
+        for (k, c) in &other.sequences {
+            *self.sequences.entry(k.clone()).or_insert(0) += c;
+        }
         for (a, b) in self.hist.iter_mut().zip(&other.hist) {
             let _ = a.merge(b);
         }
     }
+}
+
+/// How many of the most frequent scenario sequences an ensemble reports.
+pub const SEQUENCES: usize = 12;
+
+/// A sequence of yearly scenarios and how often the draws followed it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Sequence {
+    /// The scenario id of each year.
+    pub scenarios: Vec<String>,
+    /// Draws that followed it.
+    pub count: u64,
+    /// Share of draws, with its Wilson 95 % interval.
+    pub p: Probability,
 }
 
 /// A scenario's probability in one year, with its Wilson 95 % interval.
@@ -240,8 +326,10 @@ pub struct Band {
 /// The results of an ensemble.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Ensemble {
-    /// Draws run.
+    /// Draws run (every probability is a share of these).
     pub draws: u64,
+    /// Draws whose parameters could not be sampled: not run, reported, never filled in.
+    pub failed: u64,
     /// Seed.
     pub seed: u64,
     /// Simulated years.
@@ -259,6 +347,11 @@ pub struct Ensemble {
     pub implementation_counts: Vec<Vec<u64>>,
     /// Paths with each event: `event_counts[year][bit]` (bits named by `event::NAMES`).
     pub event_counts: Vec<Vec<u64>>,
+    /// The most frequent sequences of yearly scenarios, most frequent first (ties in scenario
+    /// order), at most [`SEQUENCES`]; with the number of distinct sequences seen.
+    pub sequences: Vec<Sequence>,
+    /// Distinct scenario sequences among the draws.
+    pub distinct_sequences: u64,
     /// The fan-chart variables.
     pub fan_variables: Vec<FanVariable>,
     /// `fans[variable][year]`.
@@ -339,7 +432,8 @@ pub struct DrawBuffers {
 }
 
 /// Runs the timeline for draw `draw`: samples the parameters from the draw's stream, then runs
-/// the path with the rest of that stream.
+/// the path with the rest of that stream. False (and the path untouched) if the parameters
+/// could not be sampled.
 pub fn run_draw(
     spec: &Spec,
     sampler: &dyn DrawSampler,
@@ -347,11 +441,14 @@ pub fn run_draw(
     draw: u64,
     buf: &mut DrawBuffers,
     path: &mut Path,
-) {
+) -> bool {
     let mut rng = crate::stream::draw_rng(seed, draw);
     buf.values.resize(sampler.len(), 0.0);
-    sampler.sample(&mut rng, &mut buf.uniforms, &mut buf.values);
+    if !sampler.sample(&mut rng, &mut buf.uniforms, &mut buf.values) {
+        return false;
+    }
     timeline::run(spec, &buf.values, &mut rng, &mut buf.scratch, path);
+    true
 }
 
 /// Runs an ensemble in `pool` (or the current rayon pool). `progress` is called with the draws
@@ -393,7 +490,10 @@ pub fn run(
                         let lo = c * CHUNK;
                         let hi = ((c + 1) * CHUNK).min(opts.draws);
                         for d in lo..hi {
-                            run_draw(spec, sampler, opts.seed, d, &mut buf, &mut path);
+                            if !run_draw(spec, sampler, opts.seed, d, &mut buf, &mut path) {
+                                agg.failed += 1;
+                                continue;
+                            }
                             agg.add(spec, &path, n_vars);
                             if want_summaries {
                                 chunk.push(summary(spec, d, &path));
@@ -437,7 +537,7 @@ pub fn run(
             }
         }
         c0 = c1;
-        progress(total.draws);
+        progress(total.draws + total.failed);
     }
     finish(spec, opts, &vars, &total)
 }
@@ -448,10 +548,13 @@ pub fn summary(spec: &Spec, draw: u64, path: &Path) -> DrawSummary {
     let n = spec.issues.len();
     let mut values = path.state_at(y).to_vec();
     values.extend_from_slice(&path.forecast[y * n..(y + 1) * n]);
+    let mut bytes = Vec::with_capacity(PATH_BYTES * spec.n_years());
+    encode_path(path, &mut bytes);
     DrawSummary {
         draw,
         scenario: path.final_scenario(),
         values,
+        path: bytes,
     }
 }
 
@@ -492,6 +595,31 @@ fn finish(spec: &Spec, opts: &Options, vars: &[FanVariable], total: &Agg) -> Ens
     let military_counts = rows(&total.military, TERMINALS + 1);
     let implementation_counts = rows(&total.implementation, IMPLEMENTATION);
     let event_counts = rows(&total.events, EVENTS);
+    let mut seqs: Vec<(&Vec<u8>, u64)> = total.sequences.iter().map(|(k, &c)| (k, c)).collect();
+    seqs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let name = |k: u8| {
+        scen_names
+            .get(k as usize)
+            .cloned()
+            .unwrap_or_else(|| "unclassified".to_string())
+    };
+    let sequences = seqs
+        .iter()
+        .take(SEQUENCES)
+        .map(|(k, c)| {
+            let (lo, hi) = wilson95(*c, n).unwrap_or((f64::NAN, f64::NAN));
+            Sequence {
+                scenarios: k.iter().map(|&x| name(x)).collect(),
+                count: *c,
+                p: Probability {
+                    count: *c,
+                    p: *c as f64 / n as f64,
+                    lo,
+                    hi,
+                },
+            }
+        })
+        .collect();
     let fans = (0..n_vars)
         .map(|j| {
             (0..ny)
@@ -522,6 +650,7 @@ fn finish(spec: &Spec, opts: &Options, vars: &[FanVariable], total: &Agg) -> Ens
         .collect();
     Ensemble {
         draws: total.draws,
+        failed: total.failed,
         seed: opts.seed,
         years: spec.years.iter().map(|y| y.year).collect(),
         scenarios: scen_names,
@@ -530,6 +659,8 @@ fn finish(spec: &Spec, opts: &Options, vars: &[FanVariable], total: &Agg) -> Ens
         military_counts,
         implementation_counts,
         event_counts,
+        sequences,
+        distinct_sequences: total.sequences.len() as u64,
         fan_variables: vars.to_vec(),
         fans,
         summary_names: summary_names(spec),

@@ -11,6 +11,7 @@
 //! - `wiring`: from a case to the timeline's plain inputs and the parameter sampler.
 //! - `timeline`: one path, year by year.
 //! - `ensemble`: N paths in parallel with order-independent streaming aggregates.
+//! - `pipeline`: `run_case`, from a case to the results bundle every front end renders.
 //! - `analysis`: tornado and Sobol indices of the scenario probabilities.
 //! - `sample`: quantile sampling of the case's distributions, rank correlation.
 //! - `sensitivity`: one-at-a-time tornado and Sobol indices (generic estimators).
@@ -21,6 +22,7 @@
 pub mod analysis;
 pub mod ensemble;
 pub mod inputs;
+pub mod pipeline;
 pub mod sample;
 pub mod score;
 pub mod sensitivity;

@@ -83,7 +83,7 @@ pub enum SensitivityError {
 }
 
 /// An index estimate with its bootstrap percentile interval.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Estimate {
     /// The point estimate.
     pub value: f64,
@@ -92,7 +92,7 @@ pub struct Estimate {
 }
 
 /// Sobol indices of one output.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SobolOutput {
     /// Sample mean of f(A) and f(B).
     pub mean: f64,
@@ -107,7 +107,7 @@ pub struct SobolOutput {
 }
 
 /// The result of [`sobol`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SobolResult {
     /// Number of inputs.
     pub d: usize,
@@ -312,7 +312,7 @@ where
 }
 
 /// One parameter's bar in a tornado.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TornadoBar {
     /// Index of the parameter.
     pub param: usize,
@@ -331,7 +331,7 @@ pub struct TornadoBar {
 }
 
 /// The tornado of one output: bars sorted by decreasing swing (ties by parameter index).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tornado {
     /// Index of the output.
     pub output: usize,

@@ -213,13 +213,31 @@ pub struct StateIndex {
 /// The state variables the timeline needs, with what each means.
 pub const STATE_VARS: &[(&str, &str)] = &[
     ("subsidy_gdp", "the subsidy at stake, % of the client's GDP"),
-    ("econ_integration", "economic integration in force (0-100, the terms issue's scale)"),
-    ("econ_signed", "economic integration signed (0-100), at least what is in force"),
-    ("military_integration", "military integration in force (0-100)"),
-    ("west_alignment", "the client's alignment with the West (0-100)"),
-    ("china_alignment", "the client's partnership with China (0-100)"),
+    (
+        "econ_integration",
+        "economic integration in force (0-100, the terms issue's scale)",
+    ),
+    (
+        "econ_signed",
+        "economic integration signed (0-100), at least what is in force",
+    ),
+    (
+        "military_integration",
+        "military integration in force (0-100)",
+    ),
+    (
+        "west_alignment",
+        "the client's alignment with the West (0-100)",
+    ),
+    (
+        "china_alignment",
+        "the client's partnership with China (0-100)",
+    ),
     ("tension", "bilateral tension (0-100)"),
-    ("stability", "the client regime's domestic stability (0-100)"),
+    (
+        "stability",
+        "the client regime's domestic stability (0-100)",
+    ),
     ("intervened", "flag: the patron intervened (absorbing)"),
 ];
 
@@ -346,7 +364,10 @@ impl Spec {
     }
     /// Where input `key` comes from (for tests and what-ifs: set it with [`Spec::set`]).
     pub fn coef(&self, key: &str) -> Option<ParamRef> {
-        COEF_KEYS.iter().position(|k| *k == key).map(|i| self.coefs[i])
+        COEF_KEYS
+            .iter()
+            .position(|k| *k == key)
+            .map(|i| self.coefs[i])
     }
     /// Makes input `key` come from `r`; false if no numeric input has that key.
     pub fn set(&mut self, key: &str, r: ParamRef) -> bool {
@@ -820,7 +841,8 @@ pub fn run(
             100.0 * (base_ledger + e.market_rent) / spec.econ.gdp_usd_bn.max(1e-9)
         }
     };
-    s[ix.subsidy_gdp] = base_pct.clamp(spec.bounds[ix.subsidy_gdp].0, spec.bounds[ix.subsidy_gdp].1);
+    s[ix.subsidy_gdp] =
+        base_pct.clamp(spec.bounds[ix.subsidy_gdp].0, spec.bounds[ix.subsidy_gdp].1);
 
     let lambda = v.qre_lambda.max(0.0);
     let decay = v.tension_decay.clamp(0.0, 1.0);
@@ -946,7 +968,11 @@ pub fn run(
             0.0
         };
         let subsidy = keep * disc + open * e.market_rent + sweeteners;
-        let subsidy_pct = if gdp > 0.0 { 100.0 * subsidy / gdp } else { 0.0 };
+        let subsidy_pct = if gdp > 0.0 {
+            100.0 * subsidy / gdp
+        } else {
+            0.0
+        };
         s[ix.subsidy_gdp] = subsidy_pct;
         out.subsidy_usd_bn[y] = subsidy;
         out.oil_price[y] = oil;
@@ -962,7 +988,8 @@ pub fn run(
             proj.push((d, m));
         }
         let proj = &scratch.projection;
-        let threat = |k: usize| cut_share * keep * proj[k].0 + restrict_share * open * e.market_rent;
+        let threat =
+            |k: usize| cut_share * keep * proj[k].0 + restrict_share * open * e.market_rent;
         let at_stake_eq = annual_equivalent(v.discount_rate_client, remaining, threat);
         let sweet_eq = annual_equivalent(v.discount_rate_client, remaining, |k| {
             relief_share * proj[k].1 + e.loans_grant
@@ -975,8 +1002,9 @@ pub fn run(
 
         // 2. Salience and the bargaining forecast (paper §8: Moscow links relief to
         // integration, its domestic needs raise its resolve; Minsk's stakes follow the subsidy).
-        let ramp = ((ey.year - base_year) as f64 / (v.resolve_peak_year - base_year as f64).max(1.0))
-            .clamp(0.0, 1.0);
+        let ramp = ((ey.year - base_year) as f64
+            / (v.resolve_peak_year - base_year as f64).max(1.0))
+        .clamp(0.0, 1.0);
         let resolve = 1.0 + (v.resolve_moscow - 1.0) * ramp;
         let energy_factor = if base_pct > 0.0 {
             (subsidy_pct / base_pct).clamp(0.25, 2.0)
@@ -1015,7 +1043,11 @@ pub fn run(
                 &mut scratch.agg_pos,
                 &mut scratch.agg_w,
             );
-            let f = if f.is_finite() { f.clamp(0.0, 100.0) } else { f64::NAN };
+            let f = if f.is_finite() {
+                f.clamp(0.0, 100.0)
+            } else {
+                f64::NAN
+            };
             out.forecast[y * n_issues + k] = f;
             if iss.group == Group::Military && f.is_finite() {
                 military_forecast += f;
@@ -1029,7 +1061,11 @@ pub fn run(
         };
 
         // The game's inputs common to both tracks this year.
-        game.subsidy_pct_gdp = if gdp > 0.0 { 100.0 * at_stake_eq / gdp } else { 0.0 };
+        game.subsidy_pct_gdp = if gdp > 0.0 {
+            100.0 * at_stake_eq / gdp
+        } else {
+            0.0
+        };
         game.gdp_usd_bn = gdp.max(0.0);
         game.subsidy_recapture = (v.subsidy_recapture * recapture_ratio).clamp(0.0, 1.0);
         game.resolve_moscow = resolve.max(0.0);
@@ -1062,6 +1098,7 @@ pub fn run(
         // 3. The economic track: the patron's demand in stages (paper §5: the action plan
         // first, then the tax code, supranational bodies and "a federation from 2022").
         let signed = s[ix.econ_signed];
+        let raised = stage == Stage::Political;
         let demand = match stage {
             Stage::Economic => out.forecast[y * n_issues + spec.terms_issue],
             Stage::Political => signed + v.demand_raise.clamp(0.0, 1.0) * (100.0 - signed),
@@ -1100,11 +1137,14 @@ pub fn run(
                     deal = true;
                     stage = Stage::Political;
                     s[ix.tension] += step;
-                    if kind == Kind::CapitulatePressure && on.military && military_forecast.is_finite()
+                    if kind == Kind::CapitulatePressure
+                        && on.military
+                        && military_forecast.is_finite()
                     {
                         let m = s[ix.military_integration];
-                        s[ix.military_integration] = m + v.military_share_capitulation.clamp(0.0, 1.0)
-                            * (military_forecast.max(m) - m);
+                        s[ix.military_integration] =
+                            m + v.military_share_capitulation.clamp(0.0, 1.0)
+                                * (military_forecast.max(m) - m);
                     }
                 }
                 Kind::ResistEconomic | Kind::ResistPressure => {
@@ -1145,8 +1185,7 @@ pub fn run(
             let step = cost(in_force + rate * (signed - in_force)) - cost(in_force);
             let u_implement = w * sweet_eq - step - restraint;
             let u_stall = 0.0;
-            let u_withdraw =
-                -(1.0 - w) * sweet_eq - at_stake_eq - v.withdrawal_cost - restraint;
+            let u_withdraw = -(1.0 - w) * sweet_eq - at_stake_eq - v.withdrawal_cost - restraint;
             match logit3([u_implement, u_stall, u_withdraw], lambda, rng) {
                 0 => {
                     out.implementation[y] = implementation::IMPLEMENT;
@@ -1169,7 +1208,7 @@ pub fn run(
                 }
             }
         }
-        if stage == Stage::Political && out.terminal[y] != NO_DECISION {
+        if raised && out.terminal[y] != NO_DECISION {
             out.events[y] |= event::DEMAND_RAISED;
         }
 

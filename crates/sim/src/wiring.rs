@@ -313,9 +313,8 @@ fn resolve(case: &Case, on: &Enabled) -> Result<Vec<ParamRef>, WiringError> {
             .iter()
             .find(|g| g.contains(&input.key))
             .is_some_and(|g| g.iter().any(|k| linked(k)));
-        let needed = needed(input, on)
-            || in_group
-            || (netback && input.key.starts_with("gas_netback_"));
+        let needed =
+            needed(input, on) || in_group || (netback && input.key.starts_with("gas_netback_"));
         if needed && r == ParamRef::Absent {
             missing.push(MissingInput {
                 table: input.table.name(),
@@ -775,7 +774,11 @@ pub fn check(case: &Case) -> Vec<InputProblem> {
                 if lo < min || hi > max {
                     let range = |x: f64| {
                         if x.is_infinite() {
-                            if x > 0.0 { "∞".to_string() } else { "−∞".to_string() }
+                            if x > 0.0 {
+                                "∞".to_string()
+                            } else {
+                                "−∞".to_string()
+                            }
                         } else {
                             format!("{x}")
                         }
@@ -909,12 +912,16 @@ fn build_sampler(case: &Case, correlated: bool) -> Result<CaseSampler, WiringErr
 }
 
 impl crate::ensemble::DrawSampler for CaseSampler {
-    fn sample(&self, rng: &mut rand_chacha::ChaCha8Rng, scratch: &mut Vec<f64>, out: &mut [f64]) {
+    fn sample(
+        &self,
+        rng: &mut rand_chacha::ChaCha8Rng,
+        scratch: &mut Vec<f64>,
+        out: &mut [f64],
+    ) -> bool {
         scratch.resize(self.ids.len(), 0.5);
-        // A validated case has finite distributions; a failure leaves the central values.
-        if self.sampler.draw(rng, scratch, out).is_err() {
-            out.fill(f64::NAN);
-        }
+        // A validated case has finite distributions; a draw that fails anyway is reported as
+        // failed by the ensemble, never filled in.
+        self.sampler.draw(rng, scratch, out).is_ok() && out.iter().all(|x| !x.is_nan())
     }
     fn len(&self) -> usize {
         self.ids.len()

@@ -17,7 +17,10 @@ fn default_case() -> leverage_case::Case {
 }
 
 fn case_file(name: &str) -> leverage_case::Case {
-    let path = format!("{}/../../tests/cases/sim/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../tests/cases/sim/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     match leverage_case::load(&path, &text, &leverage_case::NoFiles) {
         Ok(l) => l.case,

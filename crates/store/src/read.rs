@@ -65,6 +65,9 @@ pub struct Run {
     pub timings: serde_json::Value,
     /// Aggregates (JSON as given by the caller).
     pub aggregates: serde_json::Value,
+    /// What else the run keeps ([`crate::RunWriter::set_extras`]); not part of its JSON form
+    /// (it can hold whole case files).
+    pub extras: serde_json::Value,
 }
 
 /// Flat, with the keys in the order given on [`Run`]: the one place that lists them.
@@ -141,7 +144,7 @@ impl RunExport {
 
 const RUN_COLUMNS: &str = "id, started_ms, finished_ms, case_id, case_hash, case_title, parameters,
     seed, n_draws, threads, version, command_line, scenarios, value_names, draws_stored, timings,
-    aggregates";
+    aggregates, extras";
 
 fn duration_s(started: i64, finished: i64) -> f64 {
     (finished.saturating_sub(started)) as f64 / 1000.0
@@ -180,6 +183,16 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The bundle a run was saved with ([`crate::RunWriter::set_bundle`]), if any.
+    pub fn bundle(&self, run: RunRef) -> Result<Option<Vec<u8>>> {
+        let id = self.resolve(run)?;
+        self.conn
+            .query_row("SELECT bundle FROM runs WHERE id = ?1", [id.0], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.err(e))
+    }
+
     /// One run, without its per-draw rows.
     pub fn show(&self, run: RunRef) -> Result<Run> {
         let id = self.resolve(run)?;
@@ -215,7 +228,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT key, scenario, vals FROM draws WHERE key BETWEEN ?1 AND ?2 ORDER BY key",
+                "SELECT key, scenario, vals, path FROM draws WHERE key BETWEEN ?1 AND ?2 ORDER BY key",
             )
             .map_err(|e| self.err(e))?;
         let lo = id.0 << DRAW_BITS;
@@ -233,10 +246,12 @@ impl Store {
                 .ok_or_else(|| {
                     self.corrupt(&format!("run {id}, draw {draw}: values are not f64 bytes"))
                 })?;
+            let path: Option<Vec<u8>> = row.get(3).map_err(|e| self.err(e))?;
             f(DrawSummary {
                 draw,
                 scenario,
                 values,
+                path: path.unwrap_or_default(),
             })?;
         }
         Ok(id)
@@ -295,6 +310,7 @@ struct RawRun {
     draws_stored: i64,
     timings: String,
     aggregates: String,
+    extras: String,
 }
 
 impl RawRun {
@@ -317,6 +333,7 @@ impl RawRun {
             draws_stored: r.get(14)?,
             timings: r.get(15)?,
             aggregates: r.get(16)?,
+            extras: r.get(17)?,
         })
     }
 
@@ -356,6 +373,7 @@ impl RawRun {
             draws_stored,
             timings: parse(store, id, "timings", &self.timings)?,
             aggregates: parse(store, id, "aggregates", &self.aggregates)?,
+            extras: parse(store, id, "extras", &self.extras)?,
         })
     }
 }

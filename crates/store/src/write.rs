@@ -21,6 +21,8 @@ pub struct RunWriter<'s> {
     pushed: u64,
     stored: u64,
     open: bool,
+    extras: Option<serde_json::Value>,
+    bundle: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for RunWriter<'_> {
@@ -61,6 +63,8 @@ impl Store {
             pushed: 0,
             stored: 0,
             open: true,
+            extras: None,
+            bundle: None,
         };
         // From here on an error drops `writer`, which rolls back.
         conn.execute(
@@ -92,8 +96,10 @@ impl Store {
         }
         if meta.keep_draws {
             writer.insert = Some(
-                conn.prepare("INSERT INTO draws (key, scenario, vals) VALUES (?1, ?2, ?3)")
-                    .map_err(|e| this.err(e))?,
+                conn.prepare(
+                    "INSERT INTO draws (key, scenario, vals, path) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(|e| this.err(e))?,
             );
         }
         Ok(writer)
@@ -128,7 +134,7 @@ impl RunWriter<'_> {
 
     /// Pushes one draw.
     pub fn push_draw(&mut self, draw: &DrawSummary) -> Result<()> {
-        self.push(draw.draw, draw.scenario, &draw.values)
+        self.push_path(draw.draw, draw.scenario, &draw.values, &draw.path)
     }
 
     /// Pushes several draws.
@@ -137,7 +143,7 @@ impl RunWriter<'_> {
         draws: impl IntoIterator<Item = &'a DrawSummary>,
     ) -> Result<()> {
         for d in draws {
-            self.push(d.draw, d.scenario, &d.values)?;
+            self.push_path(d.draw, d.scenario, &d.values, &d.path)?;
         }
         Ok(())
     }
@@ -145,6 +151,17 @@ impl RunWriter<'_> {
     /// Pushes one draw given by its parts (no allocation): the draw index, the index of its final
     /// scenario in the run's scenario list, its values in the order of the run's value names.
     pub fn push(&mut self, draw: u64, scenario: u32, values: &[f64]) -> Result<()> {
+        self.push_path(draw, scenario, values, &[])
+    }
+
+    /// Pushes one draw with its path (the caller's bytes; empty stores NULL).
+    pub fn push_path(
+        &mut self,
+        draw: u64,
+        scenario: u32,
+        values: &[f64],
+        path: &[u8],
+    ) -> Result<()> {
         if values.len() != self.value_names.len() {
             return Err(StoreError::DrawShape {
                 draw,
@@ -171,7 +188,8 @@ impl RunWriter<'_> {
         match insert.execute(params![
             (self.run_id << DRAW_BITS) | draw as i64,
             scenario,
-            &self.buf[..]
+            &self.buf[..],
+            (!path.is_empty()).then_some(path)
         ]) {
             Ok(_) => {}
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
@@ -184,6 +202,17 @@ impl RunWriter<'_> {
         Ok(())
     }
 
+    /// What else the run keeps (JSON, stored with it at [`RunWriter::finish`]).
+    pub fn set_extras(&mut self, extras: serde_json::Value) {
+        self.extras = Some(extras);
+    }
+
+    /// The run's results as the caller encodes them (stored with it at [`RunWriter::finish`],
+    /// read back by [`Store::bundle`]).
+    pub fn set_bundle(&mut self, bundle: Vec<u8>) {
+        self.bundle = Some(bundle);
+    }
+
     /// Stores the aggregates and timings and commits: from now on the run is listed, whole.
     pub fn finish(
         mut self,
@@ -193,13 +222,16 @@ impl RunWriter<'_> {
         self.insert = None;
         self.conn
             .execute(
-                "UPDATE runs SET finished_ms = ?1, draws_stored = ?2, timings = ?3, aggregates = ?4
-                 WHERE id = ?5",
+                "UPDATE runs SET finished_ms = ?1, draws_stored = ?2, timings = ?3, aggregates = ?4,
+                     extras = ?5, bundle = ?6
+                 WHERE id = ?7",
                 params![
                     now_unix_ms(),
                     self.stored as i64,
                     json(timings)?,
                     json(aggregates)?,
+                    json(self.extras.as_ref().unwrap_or(&serde_json::json!({})))?,
+                    self.bundle.as_deref(),
                     self.run_id
                 ],
             )

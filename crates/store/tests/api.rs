@@ -37,16 +37,19 @@ fn draws() -> Vec<DrawSummary> {
             draw: 0,
             scenario: 0,
             values: vec![1.5, -0.0],
+            path: vec![0, 1, 2, 255],
         },
         DrawSummary {
             draw: 1,
             scenario: 1,
             values: vec![f64::NAN, f64::INFINITY],
+            path: Vec::new(),
         },
         DrawSummary {
             draw: MAX_DRAW_INDEX,
             scenario: 0,
             values: vec![f64::MIN_POSITIVE, 1e300],
+            path: vec![7],
         },
     ]
 }
@@ -401,14 +404,55 @@ fn newer_schema_gives_a_clear_error() {
         matches!(
             e,
             StoreError::NewerSchema {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
                 ..
             }
         ),
         "{e:?}"
     );
     assert!(e.to_string().contains("newer"), "{e}");
+}
+
+/// A store written by the version-1 schema (no `runs.extras`, no `draws.path`) opens, gains the
+/// columns in one step, and keeps its runs and draws as they were.
+#[test]
+fn a_version_one_store_is_migrated() {
+    let (_d, path) = tmp();
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "CREATE TABLE runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, started_ms INTEGER NOT NULL,
+                finished_ms INTEGER NOT NULL, case_id TEXT NOT NULL, case_hash TEXT NOT NULL,
+                case_title TEXT NOT NULL, parameters TEXT NOT NULL, seed INTEGER NOT NULL,
+                n_draws INTEGER NOT NULL, threads INTEGER NOT NULL, version TEXT NOT NULL,
+                command_line TEXT NOT NULL, scenarios TEXT NOT NULL, value_names TEXT NOT NULL,
+                draws_stored INTEGER NOT NULL, timings TEXT NOT NULL, aggregates TEXT NOT NULL);
+             CREATE TABLE draws (key INTEGER PRIMARY KEY, scenario INTEGER NOT NULL,
+                vals BLOB NOT NULL);
+             INSERT INTO runs VALUES (1, 1000, 2000, 'c', 'h', 't', '{}', 5, 1, 1, '0.1',
+                '[]', '[\"a\"]', '[\"x\"]', 1, '{}', '{\"n\": 1}');
+             INSERT INTO draws VALUES (1 << 40, 0, X'000000000000F03F');",
+        )
+        .unwrap();
+        c.pragma_update(None, "application_id", leverage_store::APPLICATION_ID)
+            .unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let run = store.show(RunRef::Id(RunId(1))).unwrap();
+    assert_eq!(run.aggregates, json!({"n": 1}));
+    assert_eq!(run.extras, json!({}));
+    let d = store.draws(RunRef::Id(RunId(1))).unwrap();
+    assert_eq!(d[0].values, vec![1.0]);
+    assert!(d[0].path.is_empty());
+    drop(store);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, SCHEMA_VERSION);
 }
 
 #[test]

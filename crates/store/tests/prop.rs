@@ -80,7 +80,7 @@ proptest! {
         let draws: Vec<DrawSummary> = rows
             .iter()
             .enumerate()
-            .map(|(i, (s, v))| DrawSummary { draw: i as u64, scenario: *s, values: v[..n_values].to_vec() })
+            .map(|(i, (s, v))| DrawSummary { draw: i as u64, scenario: *s, values: v[..n_values].to_vec(), path: vec![*s as u8; i % 4] })
             .collect();
         let id = store.save_run(&meta, &draws, &aggregates, &Value::Null).unwrap();
         let run = store.show(RunRef::Id(id)).unwrap();
