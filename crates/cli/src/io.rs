@@ -20,8 +20,37 @@ impl DataFiles for FsFiles {
     }
 }
 
+/// Adds the engines' checks of a loaded case ([`leverage_sim::wiring::diagnostics`]): errors
+/// turn the load into problems, warnings join the case's own.
+fn with_engine_checks(
+    r: std::result::Result<Loaded, Problems>,
+) -> std::result::Result<Loaded, Problems> {
+    let mut loaded = r?;
+    let Some(source) = loaded.sources.first() else {
+        return Ok(loaded);
+    };
+    let extra = leverage_sim::wiring::diagnostics(&loaded.case, source);
+    if extra
+        .iter()
+        .any(|d| d.severity == leverage_case::Severity::Error)
+    {
+        let mut diagnostics = loaded.warnings;
+        diagnostics.extend(extra);
+        return Err(Problems {
+            sources: loaded.sources,
+            diagnostics,
+        });
+    }
+    loaded.warnings.extend(extra);
+    Ok(loaded)
+}
+
 /// Load a case (the embedded default when `path` is None); Ok(Err) when it has problems.
 pub fn load_case_raw(path: Option<&Path>) -> Result<std::result::Result<Loaded, Problems>> {
+    load_case_unchecked(path).map(with_engine_checks)
+}
+
+fn load_case_unchecked(path: Option<&Path>) -> Result<std::result::Result<Loaded, Problems>> {
     match path {
         None => {
             if leverage_case::default_case_text().is_none() {
@@ -118,7 +147,8 @@ pub fn load_case_archived(path: Option<&Path>) -> Result<(Loaded, serde_json::Va
         inner: base.as_ref(),
         seen: Default::default(),
     };
-    let loaded = leverage_case::load_bytes(&name, &bytes, &rec).map_err(problems_failure)?;
+    let loaded = with_engine_checks(leverage_case::load_bytes(&name, &bytes, &rec))
+        .map_err(problems_failure)?;
     // The case loaded, so its text is UTF-8.
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let files: Vec<serde_json::Value> = rec
@@ -153,7 +183,8 @@ pub fn load_archived_case(archive: &serde_json::Value) -> Result<Loaded> {
             ))
         })
         .collect();
-    leverage_case::load(name, text, &ArchiveFiles(files)).map_err(problems_failure)
+    with_engine_checks(leverage_case::load(name, text, &ArchiveFiles(files)))
+        .map_err(problems_failure)
 }
 
 fn problems_failure(p: Problems) -> Failure {

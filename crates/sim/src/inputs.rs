@@ -190,7 +190,7 @@ pub const TERMS_MODEL: &[&str] = &["compromise", "median", "nbs"];
 /// Options of `gas_reference_method`.
 pub const GAS_METHOD: &[&str] = &["gross", "netback"];
 
-/// Every input, in the order of [`crate::timeline::Coefs`].
+/// Every input; the numeric ones in the order of [`crate::timeline::Values`].
 pub const INPUTS: &[Input] = &[
     // Economics.
     needs(

@@ -267,9 +267,11 @@ pub struct BaseYear {
 }
 
 impl BaseYear {
-    /// The ledger's total.
+    /// The subsidy at stake the ledger's year gives: its total, a negative gas gap counted as
+    /// no gas subsidy (as the projection counts it: the client would not pay above its
+    /// alternative).
     pub fn total(&self) -> f64 {
-        self.gas + self.crude + self.reclearance + self.loans
+        self.gas.max(0.0) + self.crude + self.reclearance + self.loans
     }
 }
 
@@ -833,7 +835,7 @@ pub fn run(
     // ledger); the state starts from it, so the first year follows the base year on the same
     // formula. Without economics links, the case's initial share.
     let base_pct = match spec.econ.fixed_pct {
-        Some(pct) => pct,
+        Some(pct) => pct + 100.0 * e.market_rent / e.gdp.max(1e-9),
         None => {
             let base_ledger = spec.econ.ledger[method as usize]
                 .or(spec.econ.ledger[0])
@@ -1133,8 +1135,9 @@ pub fn run(
                 }
                 Kind::BackDown => s[ix.tension] += step,
                 Kind::CapitulateEconomic | Kind::CapitulatePressure => {
+                    // Signed under coercion: the terms stand, without the sweeteners an
+                    // acceptance earns (the game counts the side payment at Accept only).
                     s[ix.econ_signed] = signed.max(demand);
-                    deal = true;
                     stage = Stage::Political;
                     s[ix.tension] += step;
                     if kind == Kind::CapitulatePressure
@@ -1202,6 +1205,7 @@ pub fn run(
                     deal = false;
                     stage = Stage::Economic;
                     keep *= 1.0 - cut_share;
+                    open *= 1.0 - restrict_share;
                     out.events[y] |= event::CUT;
                     s[ix.tension] += v.tension_refusal;
                     tension_moved = true;
@@ -1235,8 +1239,9 @@ pub fn run(
             };
             let (t, _) = play(&game, &track, lambda, rng);
             out.military_terminal[y] = t as u8;
-            tension_moved = true;
             let (kind, answer) = ultimatum_fast::terminal_kind(t);
+            // No demand and an acceptance leave tension to the year's decay.
+            tension_moved |= !matches!(kind, Kind::NoDemand | Kind::Accept);
             let step = answer_step(&v, answer);
             support(&v, answer, &game, s, ix, rng, &mut out.events[y]);
             match kind {
@@ -1268,13 +1273,15 @@ pub fn run(
 
         // 5. Domestic stability (paper §7, scenario 5: a transfer of power in 5-10 years;
         // §3: the subsidy was the regime's economic cushion).
+        if ey.election {
+            out.events[y] |= event::ELECTION;
+        }
         if on.stability && s[ix.intervened] < 0.5 {
             let lost = (base_pct - subsidy_pct).max(0.0);
             s[ix.stability] += v.stability_recovery.clamp(0.0, 1.0) * (stab0 - s[ix.stability])
                 + v.stability_per_growth_pp * v.real_growth
                 - v.stability_per_subsidy_pp * lost;
             if ey.election {
-                out.events[y] |= event::ELECTION;
                 s[ix.stability] -= v.election_shock;
             }
             let below = s[ix.stability] < v.crisis_threshold;
@@ -1308,12 +1315,14 @@ pub fn run(
         // The client hedges under tension (calm pulls it back), and diversifies towards a
         // partner in proportion to the partner's readiness to help (its support probability this
         // year): the paper's rebalancing keeps formally good ties with Moscow.
-        let pull = (s[ix.tension] - 50.0) / 50.0;
-        if on.china {
+        let (t_lo, t_hi) = spec.bounds[ix.tension];
+        let pull = (s[ix.tension].clamp(t_lo, t_hi) - 50.0) / 50.0;
+        let free = s[ix.intervened] < 0.5;
+        if on.china && free {
             s[ix.china_alignment] +=
                 v.china_drift * pull + v.diversification_rate * game.p_china_support;
         }
-        if on.west && rng.random::<f64>() < v.west_policy_shock_p.clamp(0.0, 1.0) {
+        if on.west && free && rng.random::<f64>() < v.west_policy_shock_p.clamp(0.0, 1.0) {
             if rng.random::<bool>() {
                 s[ix.west_alignment] += v.west_policy_shock_size;
                 out.events[y] |= event::WEST_OPENS;
@@ -1322,7 +1331,7 @@ pub fn run(
                 out.events[y] |= event::WEST_CLOSES;
             }
         }
-        if on.west {
+        if on.west && free {
             s[ix.west_alignment] +=
                 v.west_drift * pull + v.diversification_rate * game.p_western_support;
         }

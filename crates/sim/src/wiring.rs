@@ -927,3 +927,68 @@ impl crate::ensemble::DrawSampler for CaseSampler {
         self.ids.len()
     }
 }
+
+/// The scenario engine's checks of a case, as located diagnostics against the case file
+/// `source`: a parameter whose distribution can leave the range of the input it feeds (or a
+/// choice whose options the mechanism does not know) is an error at the parameter; a parameter
+/// no engine input reads is a warning; a case with scenario rules that leaves out an input its
+/// mechanisms need gets a warning naming the key and the mechanism (the ensemble refuses to run
+/// until it is linked).
+pub fn diagnostics(
+    case: &Case,
+    source: &leverage_case::SourceText,
+) -> Vec<leverage_case::Diagnostic> {
+    let mut sink = leverage_case::diag::Sink::new(source.clone());
+    for p in check(case) {
+        let param = &case.params[p.param];
+        let span = param
+            .dist_spans
+            .first()
+            .map_or(param.span.clone(), |(_, s)| s.clone());
+        sink.error("sim::input-range", Some(span), p.message)
+            .label(format!("feeds [{}] `{}`", p.table, p.key))
+            .expected("a distribution inside the input's range")
+            .hint(p.hint)
+            .push();
+    }
+    for id in unread_params(case) {
+        let Some(p) = case.param(&id) else { continue };
+        let what = if matches!(p.dist, Dist::Fixed { .. }) {
+            "a constant"
+        } else {
+            "sampled in every draw, yet"
+        };
+        sink.error(
+            "sim::unread-param",
+            Some(p.span.clone()),
+            format!("param `{id}` is {what} read by no engine input ([sim], [econ] or [game] link)"),
+        )
+        .warning()
+        .label("read by nothing")
+        .expected("a param linked to an input of an engine")
+        .hint("link it in [sim], [econ] or [game], or remove it (docs/simulation.md lists the inputs)")
+        .push();
+    }
+    if case.scenarios.iter().any(|s| s.rule.is_some())
+        && let Err(WiringError::MissingInputs(m)) = resolve(case, &enabled(case))
+    {
+        for i in m {
+            sink.error(
+                "sim::missing-input",
+                None,
+                format!(
+                    "[{}] `{}` is not linked: the {} mechanism reads it ({}, {})",
+                    i.table, i.key, i.mechanism, i.meaning, i.unit
+                ),
+            )
+            .warning()
+            .label("")
+            .expected(format!("`{} = \"<param id>\"` under [{}]", i.key, i.table))
+            .hint(
+                "the ensemble will not run until it is linked; docs/simulation.md lists the inputs",
+            )
+            .push();
+        }
+    }
+    sink.into_diagnostics()
+}
