@@ -9,8 +9,19 @@ use std::process::Output;
 use assert_cmd::Command;
 
 fn leverage() -> Command {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
     let mut c = Command::cargo_bin("leverage").expect("binary");
-    c.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    // Each command saves into a store of its own unless the test names one (--store), so
+    // parallel tests never share (or wait for) the user's store.
+    let store = std::env::temp_dir().join(format!(
+        "leverage-test-{}-{}.sqlite",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    c.env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env("LEVERAGE_STORE", store);
     c
 }
 
@@ -948,6 +959,73 @@ fn simulate_table_names_every_scenario_and_the_speed_goes_to_stderr() {
         assert!(out.contains(s), "missing {s}:\n{out}");
     }
     assert!(stderr(&o).contains("draws/s"), "{}", stderr(&o));
+}
+
+/// A report renders its run's bundle; the same run read back from the store renders the same
+/// bytes, and every file of the report is identical.
+#[test]
+fn report_of_a_stored_run_is_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("runs.sqlite");
+    let store = store.to_str().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let o = report_into(&a, &["--store", store]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("saved as run 1"), "{}", stderr(&o));
+    let o = run(&[
+        "report",
+        "--run",
+        "1",
+        "--store",
+        store,
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut names: Vec<_> = std::fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() > 20);
+    for n in names {
+        let x = std::fs::read(a.join(&n)).unwrap();
+        let y = std::fs::read(b.join(&n)).unwrap_or_default();
+        assert!(x == y, "{n:?} differs");
+    }
+    // A run that does not exist is a user error.
+    let o = run(&[
+        "report",
+        "--run",
+        "9",
+        "--store",
+        store,
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
+
+/// `--explain K` tells draw K's story: the same draw on any thread count, every year with its
+/// scenario and state.
+#[test]
+fn simulate_explains_one_draw() {
+    let one = run(&["simulate", "--explain", "5", "--output", "json"]);
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    let v: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(v["draw"], 5);
+    let years = v["years"].as_array().unwrap();
+    assert_eq!(years.len(), 6);
+    for y in years {
+        assert!(
+            y["scenario"].is_string() && y["state"]["tension"].is_number(),
+            "{y}"
+        );
+    }
+    let text = run(&["simulate", "--explain", "5", "--threads", "1"]);
+    let t = stdout(&text);
+    assert!(t.starts_with("Draw 5 of case belarus-russia-2019"), "{t}");
+    assert!(t.contains("2020:") && t.contains("2025:"), "{t}");
 }
 
 #[test]

@@ -314,15 +314,26 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
     let mut md = String::new();
     let mut files = Vec::new();
     let intro = format!(
-        "{} draws of the case's uncertain parameters (seed {}), each run through the yearly \
-         timeline {}–{}: the subsidy at stake from the oil price and the tax maneuver, salience \
-         moved by the subsidy and Moscow's resolve, the compromise forecast of every issue, the \
-         integration ultimatum at decision points (logit QRE), and the resulting state, which the \
-         scenarios' rules classify (docs/simulation.md).",
+        "{} draws of the case's uncertain parameters and structural choices (seed {}), each run \
+         through the yearly process {}–{}: the subsidy from the economics engine's formula, \
+         salience moved by the subsidy and the patron's resolve, each issue forecast under the \
+         draw's actor weighting and terms model, the patron's staged demands and the crisis game \
+         on discounted values at decision points (logit QRE), signing, implementing, stalling or \
+         withdrawing, the military track, the client's stability and its outside partners; each \
+         year's state is classified by the scenarios' rules with boundaries drawn per path \
+         (docs/simulation.md).{}",
         e.draws,
         e.seed,
         e.years.first().copied().unwrap_or_default(),
-        e.years.last().copied().unwrap_or_default()
+        e.years.last().copied().unwrap_or_default(),
+        if e.failed > 0 {
+            format!(
+                " {} draw(s) failed (their parameters could not be sampled) and are left out.",
+                e.failed
+            )
+        } else {
+            String::new()
+        }
     );
     let _ = writeln!(html, "<p>{}</p>", esc(&intro));
     let _ = writeln!(md, "{intro}\n");
@@ -382,20 +393,35 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
             );
         }
     }
-    for (name, label) in [
-        ("state:subsidy_gdp", "Subsidy at stake, % of GDP"),
-        ("subsidy_usd_bn", "Subsidy at stake, USD bn"),
-        ("state:econ_integration", "Economic integration (0–100)"),
-        ("state:military_integration", "Military integration (0–100)"),
-        (
-            "state:west_alignment",
-            "Alignment with the West and China (0–100)",
-        ),
-        ("state:tension", "Bilateral tension (0–100)"),
-    ] {
-        let Some(j) = e.fan_variables.iter().position(|v| v.name == name) else {
+    // Every level state variable, labelled by the case, and the subsidy in money.
+    let mut fans: Vec<(String, String)> = case
+        .states
+        .iter()
+        .filter(|st| !matches!(st.kind, leverage_case::StateKind::Flag))
+        .map(|st| {
+            let label = if st.description.is_empty() {
+                st.id.clone()
+            } else {
+                st.description
+                    .split(':')
+                    .next()
+                    .unwrap_or(&st.description)
+                    .to_string()
+            };
+            (format!("state:{}", st.id), label)
+        })
+        .collect();
+    fans.insert(
+        1.min(fans.len()),
+        ("subsidy_usd_bn".into(), "Subsidy at stake, USD bn".into()),
+    );
+    for (name, label) in &fans {
+        let Some(j) = e.fan_variables.iter().position(|v| &v.name == name) else {
             continue;
         };
+        if e.fans[j].iter().all(|b| !b.p50.is_finite()) {
+            continue;
+        }
         let svg = fan(e, j, label);
         html.push_str(&svg);
         let file = format!("sim-fan-{}.svg", name.trim_start_matches("state:"));
@@ -404,6 +430,59 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
     }
     html.push_str("</div>\n");
     files.push(("sim-fans.csv".to_string(), fan_csv));
+
+    // The most frequent paths.
+    if !e.sequences.is_empty() {
+        let txt = format!(
+            "The most frequent paths: sequences of yearly scenarios ({} distinct among the draws), \
+             consecutive years in one scenario shown once.",
+            e.distinct_sequences
+        );
+        let _ = writeln!(html, "<p>{}</p>", esc(&txt));
+        let _ = writeln!(md, "{txt}\n");
+        let mut tab = Tab::new(&["path", "share, % (95 % CI)"]);
+        let mut csv = String::from("rank,path,count,share,wilson95_lo,wilson95_hi\n");
+        for (rank, sq) in e.sequences.iter().enumerate() {
+            let mut parts: Vec<String> = Vec::new();
+            let mut start = 0;
+            for i in 1..=sq.scenarios.len() {
+                if i == sq.scenarios.len() || sq.scenarios[i] != sq.scenarios[start] {
+                    let (a, b) = (e.years[start], e.years[i - 1]);
+                    let years = if a == b {
+                        a.to_string()
+                    } else {
+                        format!("{a}–{b}")
+                    };
+                    parts.push(format!("{} {years}", title_of(case, &sq.scenarios[start])));
+                    start = i;
+                }
+            }
+            let path = parts.join(" → ");
+            let _ = writeln!(
+                csv,
+                "{},\"{}\",{},{:.6},{:.6},{:.6}",
+                rank + 1,
+                sq.scenarios.join(" "),
+                sq.count,
+                sq.p.p,
+                sq.p.lo,
+                sq.p.hi
+            );
+            if rank < 8 {
+                tab.row(vec![
+                    t(path),
+                    (
+                        format!("{} ({}–{})", pct(sq.p.p), pct(sq.p.lo), pct(sq.p.hi)),
+                        true,
+                        None,
+                    ),
+                ]);
+            }
+        }
+        html.push_str(&tab.html());
+        md.push_str(&tab.md());
+        files.push(("sim-paths.csv".to_string(), csv));
+    }
 
     // Issues at the horizon.
     let last = e.years.len().saturating_sub(1);
@@ -544,6 +623,19 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
         html.push_str(&tab.html());
         md.push_str(&tab.md());
         files.push(("sim-sobol.csv".to_string(), csv));
+        let note = if r.inert.is_empty() {
+            "Every sampled input has a total index of at least 0.01 for some scenario.".to_string()
+        } else {
+            format!(
+                "Inert: {} sampled input(s) have a total index below 0.01 for every scenario \
+                 (they move no scenario; a candidate for removal or a sign of a mechanism that \
+                 does not bite): {}.",
+                r.inert.len(),
+                r.inert.join(", ")
+            )
+        };
+        let _ = writeln!(html, "<p>{}</p>", esc(&note));
+        let _ = writeln!(md, "{note}\n");
     }
     if let Ok(json) = serde_json::to_string_pretty(e) {
         files.push(("sim-ensemble.json".to_string(), json));

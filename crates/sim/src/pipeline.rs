@@ -172,7 +172,10 @@ pub fn inert_inputs(s: &Sobol, scenarios: usize) -> Vec<String> {
                 .iter()
                 .take(scenarios)
                 .filter(|o| !o.constant)
-                .all(|o| !(o.total[*i].value >= INERT_TOTAL_INDEX))
+                .all(|o| {
+                    let v = o.total[*i].value;
+                    v.is_nan() || v < INERT_TOTAL_INDEX
+                })
         })
         .map(|(_, name)| name.clone())
         .collect()
