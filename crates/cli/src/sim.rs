@@ -189,49 +189,96 @@ pub fn run_and_save(
         keep_draws,
     )?;
     let unclassified = (meta.scenarios.len() - 1) as u32;
-    let mut w = store.begin_run(&meta).map_err(|e| user(e.to_string()))?;
-    let mut failure = None;
-    let bundle = {
-        let mut sink = |d: &ensemble::DrawSummary| {
-            if failure.is_some() || !keep_draws {
-                return;
-            }
-            let k = if d.scenario == leverage_sim::timeline::UNCLASSIFIED {
-                unclassified
-            } else {
-                u32::from(d.scenario)
-            };
-            if let Err(e) = w.push_path(d.draw, k, &d.values, &d.path) {
-                failure = Some(e);
-            }
-        };
-        pipeline::run_spec(
-            case,
-            &spec,
-            &sampler,
-            settings,
-            Some(pool),
-            progress,
-            Some(&mut sink),
-        )
-        .map_err(wiring_error)?
-    };
-    if let Some(e) = failure {
-        return Err(user(format!("saving the run: {e}")));
+    // The store is written on a thread of its own while the workers compute the next batches
+    // (a bounded channel holds at most a few batches); the run is one transaction there.
+    enum Msg {
+        Draw(ensemble::DrawSummary),
+        Done {
+            extras: serde_json::Value,
+            bundle: Vec<u8>,
+            aggregates: serde_json::Value,
+            timings: serde_json::Value,
+        },
     }
-    let secs = t0.elapsed().as_secs_f64();
-    let aggregates = serde_json::to_value(&bundle.ensemble)
-        .map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
-    w.set_extras(json!({ "case": archive }));
-    w.set_bundle(
-        bundle
-            .encode()
-            .map_err(|e| Failure::Internal(format!("encoding the run: {e}")))?,
-    );
-    let id = w
-        .finish(&aggregates, &json!({ "run_s": secs }))
-        .map_err(|e| user(format!("saving the run: {e}")))?;
-    Ok((bundle, Some(id), secs))
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(1 << 14);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<leverage_store::RunId> {
+            let mut w = store.begin_run(&meta).map_err(|e| user(e.to_string()))?;
+            let mut failure = None;
+            for msg in rx {
+                match msg {
+                    Msg::Draw(d) => {
+                        if failure.is_some() {
+                            continue;
+                        }
+                        let k = if d.scenario == leverage_sim::timeline::UNCLASSIFIED {
+                            unclassified
+                        } else {
+                            u32::from(d.scenario)
+                        };
+                        if let Err(e) = w.push_path(d.draw, k, &d.values, &d.path) {
+                            failure = Some(e);
+                        }
+                    }
+                    Msg::Done {
+                        extras,
+                        bundle,
+                        aggregates,
+                        timings,
+                    } => {
+                        if let Some(e) = failure {
+                            return Err(user(format!("saving the run: {e}")));
+                        }
+                        w.set_extras(extras);
+                        w.set_bundle(bundle);
+                        return w
+                            .finish(&aggregates, &timings)
+                            .map_err(|e| user(format!("saving the run: {e}")));
+                    }
+                }
+            }
+            // The run stopped before its end: nothing is kept (dropping the writer rolls back).
+            Err(Failure::Internal("the run stopped before it was saved".into()))
+        });
+        let result = (|| -> Result<(pipeline::Bundle, f64)> {
+            let mut sink = |d: &ensemble::DrawSummary| {
+                if keep_draws {
+                    // A closed channel means the writer failed; it reports why at the end.
+                    let _ = tx.send(Msg::Draw(d.clone()));
+                }
+            };
+            let bundle = pipeline::run_spec(
+                case,
+                &spec,
+                &sampler,
+                settings,
+                Some(pool),
+                progress,
+                Some(&mut sink),
+            )
+            .map_err(wiring_error)?;
+            let secs = t0.elapsed().as_secs_f64();
+            let aggregates = serde_json::to_value(&bundle.ensemble)
+                .map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
+            let encoded = bundle
+                .encode()
+                .map_err(|e| Failure::Internal(format!("encoding the run: {e}")))?;
+            let _ = tx.send(Msg::Done {
+                extras: json!({ "case": archive }),
+                bundle: encoded,
+                aggregates,
+                timings: json!({ "run_s": secs }),
+            });
+            Ok((bundle, secs))
+        })();
+        drop(tx);
+        let saved = writer
+            .join()
+            .map_err(|_| Failure::Internal("the store's writer thread panicked".into()))?;
+        let (bundle, _) = result?;
+        let id = saved?;
+        Ok((bundle, Some(id), t0.elapsed().as_secs_f64()))
+    })
 }
 
 /// `leverage simulate`.
