@@ -238,7 +238,9 @@ pub fn run_and_save(
                 }
             }
             // The run stopped before its end: nothing is kept (dropping the writer rolls back).
-            Err(Failure::Internal("the run stopped before it was saved".into()))
+            Err(Failure::Internal(
+                "the run stopped before it was saved".into(),
+            ))
         });
         let result = (|| -> Result<(pipeline::Bundle, f64)> {
             let mut sink = |d: &ensemble::DrawSummary| {
