@@ -1071,6 +1071,14 @@ fn runs_are_saved_listed_shown_diffed_and_exported() {
     let csv = stdout(&o);
     assert_eq!(csv.lines().count(), 501, "header and one row per draw");
     assert!(csv.lines().next().unwrap().contains("subsidy_gdp"));
+    // Each draw's path: its scenario in each of the six years, the last one its final scenario.
+    assert!(csv.lines().next().unwrap().ends_with(",path"));
+    for line in csv.lines().skip(1).take(20) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let path: Vec<&str> = fields.last().unwrap().split(' ').collect();
+        assert_eq!(path.len(), 6, "{line}");
+        assert_eq!(path[5], fields[1], "{line}");
+    }
 
     // A run that does not exist is a user error with a hint.
     let o = run(&["runs", "show", "99", "--store", &store]);

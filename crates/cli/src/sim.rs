@@ -844,15 +844,17 @@ pub fn score(
     let spec = wiring::spec(case).map_err(wiring_error)?;
     let sampler = wiring::sampler(case).map_err(wiring_error)?;
     let pool = pool(threads)?;
-    let e = ensemble::run(
+    let bundle = pipeline::run_spec(
+        case,
         &spec,
         &sampler,
-        &ensemble::Options { draws, seed },
+        &pipeline::Settings::ensemble(draws, seed),
         Some(&pool),
         &|_| {},
         None,
-    );
-    let report = analysis::score(&e, &outcomes).map_err(|e| user(e.to_string()))?;
+    )
+    .map_err(wiring_error)?;
+    let report = analysis::score(&bundle.ensemble, &outcomes).map_err(|e| user(e.to_string()))?;
     match output {
         Output::Json => println!("{}", pretty_json(&report)?),
         _ => print_score(case, &report, draws, seed),
@@ -1087,14 +1089,40 @@ pub mod runs {
     pub fn export(store: Option<&Path>, run: &str, output: Output) -> Result<()> {
         let s = open_store(&store_path(store)?, false)?;
         let ex = s.export(parse_ref(run)?).map_err(|e| user(e.to_string()))?;
+        // Each draw's path: its scenario by year, by id (runs saved without paths give none).
+        let scenarios = &ex.run.meta.scenarios;
+        let path_of = |bytes: &[u8]| -> Vec<String> {
+            ensemble::decode_path(bytes)
+                .iter()
+                .map(|y| {
+                    scenarios
+                        .get(y.scenario as usize)
+                        .cloned()
+                        .unwrap_or_else(|| "unclassified".into())
+                })
+                .collect()
+        };
         match output {
-            Output::Json => println!("{}", pretty_json(&ex)?),
+            Output::Json => {
+                let mut v = serde_json::to_value(&ex)
+                    .map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
+                if let Some(draws) = v["draws"].as_array_mut() {
+                    for (d, rec) in draws.iter_mut().zip(&ex.draws) {
+                        d["path"] = json!(path_of(&rec.path));
+                    }
+                }
+                println!("{}", pretty_json(&v)?);
+            }
             _ => {
                 let mut w = csv::Writer::from_writer(std::io::stdout().lock());
                 let csv_err = |e: csv::Error| Failure::Internal(format!("CSV: {e}"));
-                w.write_record(ex.csv_header()).map_err(csv_err)?;
+                let mut header = ex.csv_header();
+                header.push("path".into());
+                w.write_record(header).map_err(csv_err)?;
                 for d in &ex.draws {
-                    w.write_record(d.csv_fields()).map_err(csv_err)?;
+                    let mut fields = d.csv_fields();
+                    fields.push(path_of(&d.path).join(" "));
+                    w.write_record(fields).map_err(csv_err)?;
                 }
                 w.flush()?;
             }

@@ -1028,6 +1028,24 @@ pub fn index(key: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The case reader accepts every key the mechanisms read, in the table they read it from.
+    #[test]
+    fn the_case_format_knows_every_key() {
+        for i in INPUTS {
+            let known = match i.table {
+                Table::Sim => leverage_case::SIM_LINKS.iter().any(|(k, ..)| *k == i.key),
+                Table::Econ => leverage_case::ECON_LINKS.iter().any(|(k, ..)| *k == i.key),
+                Table::Game => leverage_case::GAME_LINKS.iter().any(|(k, ..)| *k == i.key),
+            };
+            assert!(
+                known,
+                "[{}] {} is not a key of the case format",
+                i.table.name(),
+                i.key
+            );
+        }
+    }
+
     #[test]
     fn keys_are_unique() {
         for (i, a) in INPUTS.iter().enumerate() {

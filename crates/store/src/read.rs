@@ -108,6 +108,10 @@ pub struct DrawRecord {
     /// The values in the order of [`RunExport::value_names`] (NaN and ±∞ serialise to JSON as
     /// `null`).
     pub values: Vec<f64>,
+    /// The draw's path as the caller encoded it (empty: none kept); not serialised here, the
+    /// caller decodes it.
+    #[serde(skip)]
+    pub path: Vec<u8>,
 }
 
 impl DrawRecord {
@@ -280,6 +284,7 @@ impl Store {
                 draw: d.draw,
                 scenario,
                 values: d.values,
+                path: d.path,
             });
             Ok::<(), StoreError>(())
         })?;
