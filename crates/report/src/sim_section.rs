@@ -403,7 +403,7 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
                 st.id.clone()
             } else {
                 st.description
-                    .split(':')
+                    .split([':', ','])
                     .next()
                     .unwrap_or(&st.description)
                     .to_string()
@@ -511,7 +511,7 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
         ]);
     }
     let cap = format!(
-        "Where each issue stands in {} (the compromise forecast across draws, 0–100 scale):",
+        "Where each issue stands in {} (each draw's forecast under its actor weighting and terms model, 0–100 scale):",
         e.years.last().copied().unwrap_or_default()
     );
     let _ = writeln!(html, "<p>{}</p>", esc(&cap));
