@@ -1186,9 +1186,12 @@ pub fn run(
             let w = v.stall_withholding.clamp(0.0, 1.0);
             let rate = v.implementation_rate.clamp(0.0, 1.0);
             let step = cost(in_force + rate * (signed - in_force)) - cost(in_force);
-            let u_implement = w * sweet_eq - step - restraint;
+            // The sweeteners count only while an accepted deal holds (terms signed under
+            // coercion bring none).
+            let sweet = if deal { sweet_eq } else { 0.0 };
+            let u_implement = w * sweet - step - restraint;
             let u_stall = 0.0;
-            let u_withdraw = -(1.0 - w) * sweet_eq - at_stake_eq - v.withdrawal_cost - restraint;
+            let u_withdraw = -(1.0 - w) * sweet - at_stake_eq - v.withdrawal_cost - restraint;
             match logit3([u_implement, u_stall, u_withdraw], lambda, rng) {
                 0 => {
                     out.implementation[y] = implementation::IMPLEMENT;
