@@ -47,37 +47,7 @@ fn with_engine_checks(
 
 /// Load a case (the embedded default when `path` is None); Ok(Err) when it has problems.
 pub fn load_case_raw(path: Option<&Path>) -> Result<std::result::Result<Loaded, Problems>> {
-    load_case_unchecked(path).map(with_engine_checks)
-}
-
-fn load_case_unchecked(path: Option<&Path>) -> Result<std::result::Result<Loaded, Problems>> {
-    match path {
-        None => {
-            if leverage_case::default_case_text().is_none() {
-                return Err(Failure::Internal(
-                    "the default case was not compiled in".into(),
-                ));
-            }
-            Ok(leverage_case::default_case())
-        }
-        Some(p) => {
-            let bytes = std::fs::read(p).map_err(|e| {
-                Failure::User(format!(
-                    "error: cannot read the case file {}: {e}\n  help: check the path, or leave out --case to use the default case",
-                    p.display()
-                ))
-            })?;
-            let base = p
-                .parent()
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            let files = FsFiles { base };
-            Ok(leverage_case::load_bytes(
-                &p.display().to_string(),
-                &bytes,
-                &files,
-            ))
-        }
-    }
+    load_recorded(path).map(|(loaded, _)| loaded)
 }
 
 /// A data-file reader that remembers what it served: (requested path, name, text).
@@ -113,6 +83,15 @@ impl DataFiles for ArchiveFiles {
 /// from (the case text and every data file, by the path the case asked for), as JSON, so a
 /// stored run can be read again exactly as it was ([`load_archived_case`]).
 pub fn load_case_archived(path: Option<&Path>) -> Result<(Loaded, serde_json::Value)> {
+    let (loaded, archive) = load_recorded(path)?;
+    Ok((loaded.map_err(problems_failure)?, archive))
+}
+
+/// Reads a case (the embedded default when `path` is None) with the engines' checks, and the
+/// archive of everything it was read from.
+fn load_recorded(
+    path: Option<&Path>,
+) -> Result<(std::result::Result<Loaded, Problems>, serde_json::Value)> {
     let (name, bytes, base): (String, Vec<u8>, Box<dyn DataFiles>) = match path {
         None => {
             let text = leverage_case::default_case_text()
@@ -147,9 +126,7 @@ pub fn load_case_archived(path: Option<&Path>) -> Result<(Loaded, serde_json::Va
         inner: base.as_ref(),
         seen: Default::default(),
     };
-    let loaded = with_engine_checks(leverage_case::load_bytes(&name, &bytes, &rec))
-        .map_err(problems_failure)?;
-    // The case loaded, so its text is UTF-8.
+    let loaded = with_engine_checks(leverage_case::load_bytes(&name, &bytes, &rec));
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let files: Vec<serde_json::Value> = rec
         .seen

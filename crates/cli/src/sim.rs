@@ -630,20 +630,17 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
     let mut t = table(&["path", "share, % (95 % CI)"]);
     for sq in e.sequences.iter().take(8) {
         // Consecutive years in one scenario are shown once, with their years.
-        let mut parts: Vec<String> = Vec::new();
-        let mut start = 0;
-        for i in 1..=sq.scenarios.len() {
-            if i == sq.scenarios.len() || sq.scenarios[i] != sq.scenarios[start] {
-                let (a, b) = (e.years[start], e.years[i - 1]);
-                let years = if a == b {
-                    a.to_string()
+        let parts: Vec<String> = sq
+            .runs(&e.years)
+            .iter()
+            .map(|(sc, a, b)| {
+                if a == b {
+                    format!("{sc} {a}")
                 } else {
-                    format!("{a}–{b}")
-                };
-                parts.push(format!("{} {years}", sq.scenarios[start]));
-                start = i;
-            }
-        }
+                    format!("{sc} {a}–{b}")
+                }
+            })
+            .collect();
         t.add_row(vec![
             Cell::new(parts.join(" → ")),
             right(format!(

@@ -443,20 +443,18 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
         let mut tab = Tab::new(&["path", "share, % (95 % CI)"]);
         let mut csv = String::from("rank,path,count,share,wilson95_lo,wilson95_hi\n");
         for (rank, sq) in e.sequences.iter().enumerate() {
-            let mut parts: Vec<String> = Vec::new();
-            let mut start = 0;
-            for i in 1..=sq.scenarios.len() {
-                if i == sq.scenarios.len() || sq.scenarios[i] != sq.scenarios[start] {
-                    let (a, b) = (e.years[start], e.years[i - 1]);
+            let parts: Vec<String> = sq
+                .runs(&e.years)
+                .iter()
+                .map(|(sc, a, b)| {
                     let years = if a == b {
                         a.to_string()
                     } else {
                         format!("{a}–{b}")
                     };
-                    parts.push(format!("{} {years}", title_of(case, &sq.scenarios[start])));
-                    start = i;
-                }
-            }
+                    format!("{} {years}", title_of(case, sc))
+                })
+                .collect();
             let path = parts.join(" → ");
             let _ = writeln!(
                 csv,

@@ -293,6 +293,21 @@ pub struct Sequence {
     pub p: Probability,
 }
 
+impl Sequence {
+    /// The sequence as runs of consecutive years in one scenario: (scenario, first year, last
+    /// year), given the ensemble's years.
+    pub fn runs(&self, years: &[i32]) -> Vec<(&str, i32, i32)> {
+        let mut out: Vec<(&str, i32, i32)> = Vec::new();
+        for (k, (sc, &yr)) in self.scenarios.iter().zip(years).enumerate() {
+            match out.last_mut() {
+                Some(last) if k > 0 && last.0 == sc => last.2 = yr,
+                _ => out.push((sc, yr, yr)),
+            }
+        }
+        out
+    }
+}
+
 /// A scenario's probability in one year, with its Wilson 95 % interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Probability {

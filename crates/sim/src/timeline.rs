@@ -849,8 +849,13 @@ pub fn run(
     let lambda = v.qre_lambda.max(0.0);
     let decay = v.tension_decay.clamp(0.0, 1.0);
     let cut_share = v.subsidy_cut_share.clamp(0.0, 1.0);
+    let mut levers = Levers {
+        keep: 1.0,
+        open: 1.0,
+        cut: cut_share,
+        restrict: v.market_restriction_share.clamp(0.0, 1.0),
+    };
     let relief_share = v.subsidy_relief_share.clamp(0.0, 1.0);
-    let restrict_share = v.market_restriction_share.clamp(0.0, 1.0);
     let base_year = spec.first_year - 1;
     let eligible = spec
         .years
@@ -888,8 +893,6 @@ pub fn run(
     // Policy state: the share of the discretionary subsidy the patron keeps paying, the share of
     // its market it keeps open, whether a signed deal holds (compensation and loans flow), and
     // the stage of its demands.
-    let mut keep = 1.0;
-    let mut open = 1.0;
     let mut deal = false;
     let mut stage = Stage::Economic;
     let n_issues = spec.issues.len();
@@ -969,7 +972,7 @@ pub fn run(
         } else {
             0.0
         };
-        let subsidy = keep * disc + open * e.market_rent + sweeteners;
+        let subsidy = levers.keep * disc + levers.open * e.market_rent + sweeteners;
         let subsidy_pct = if gdp > 0.0 {
             100.0 * subsidy / gdp
         } else {
@@ -990,8 +993,7 @@ pub fn run(
             proj.push((d, m));
         }
         let proj = &scratch.projection;
-        let threat =
-            |k: usize| cut_share * keep * proj[k].0 + restrict_share * open * e.market_rent;
+        let threat = |k: usize| levers.taken(proj[k].0, e.market_rent);
         let at_stake_eq = annual_equivalent(v.discount_rate_client, remaining, threat);
         let sweet_eq = annual_equivalent(v.discount_rate_client, remaining, |k| {
             relief_share * proj[k].1 + e.loans_grant
@@ -1150,19 +1152,8 @@ pub fn run(
                                 * (military_forecast.max(m) - m);
                     }
                 }
-                Kind::ResistEconomic | Kind::ResistPressure => {
-                    keep *= 1.0 - cut_share;
-                    open *= 1.0 - restrict_share;
-                    out.events[y] |= event::CUT;
-                    s[ix.tension] += step + v.tension_resistance;
-                    if kind == Kind::ResistPressure && on.stability {
-                        s[ix.stability] -= v.pressure_stability_hit;
-                    }
-                }
-                Kind::Intervene => {
-                    s[ix.intervened] = 1.0;
-                    out.events[y] |= event::INTERVENTION;
-                    s[ix.tension] = spec.bounds[ix.tension].1;
+                Kind::ResistEconomic | Kind::ResistPressure | Kind::Intervene => {
+                    confront(spec, &v, kind, step, &mut levers, s, &mut out.events[y]);
                 }
             }
         }
@@ -1207,8 +1198,7 @@ pub fn run(
                     s[ix.econ_signed] = in_force;
                     deal = false;
                     stage = Stage::Economic;
-                    keep *= 1.0 - cut_share;
-                    open *= 1.0 - restrict_share;
+                    levers.apply();
                     out.events[y] |= event::CUT;
                     s[ix.tension] += v.tension_refusal;
                     tension_moved = true;
@@ -1254,19 +1244,8 @@ pub fn run(
                     s[ix.tension] += if kind == Kind::Accept { 0.0 } else { step };
                 }
                 Kind::BackDown => s[ix.tension] += step,
-                Kind::ResistEconomic | Kind::ResistPressure => {
-                    keep *= 1.0 - cut_share;
-                    open *= 1.0 - restrict_share;
-                    out.events[y] |= event::CUT;
-                    s[ix.tension] += step + v.tension_resistance;
-                    if kind == Kind::ResistPressure && on.stability {
-                        s[ix.stability] -= v.pressure_stability_hit;
-                    }
-                }
-                Kind::Intervene => {
-                    s[ix.intervened] = 1.0;
-                    out.events[y] |= event::INTERVENTION;
-                    s[ix.tension] = spec.bounds[ix.tension].1;
+                Kind::ResistEconomic | Kind::ResistPressure | Kind::Intervene => {
+                    confront(spec, &v, kind, step, &mut levers, s, &mut out.events[y]);
                 }
             }
         }
@@ -1358,6 +1337,55 @@ pub fn run(
         finish_year(spec, s, y, &scratch.shifts, out);
     }
     scratch.state = state;
+}
+
+/// The patron's economic levers: the share of the discretionary subsidy it keeps paying and of
+/// its market it keeps open, and what one round of coercion takes of each.
+struct Levers {
+    keep: f64,
+    open: f64,
+    cut: f64,
+    restrict: f64,
+}
+
+impl Levers {
+    /// What one more round of coercion would take from a year with discretionary subsidy `disc`
+    /// and market rent `rent`.
+    fn taken(&self, disc: f64, rent: f64) -> f64 {
+        self.cut * self.keep * disc + self.restrict * self.open * rent
+    }
+    /// One round of coercion: the cut and the market restriction.
+    fn apply(&mut self) {
+        self.keep *= 1.0 - self.cut;
+        self.open *= 1.0 - self.restrict;
+    }
+}
+
+/// What follows resistance or an intervention, the same on both tracks: resisting costs the
+/// client a round of coercion (and stability under pressure) and raises tension; an
+/// intervention is absorbing.
+fn confront(
+    spec: &Spec,
+    v: &Values,
+    kind: Kind,
+    step: f64,
+    levers: &mut Levers,
+    s: &mut [f64],
+    events: &mut u16,
+) {
+    let ix = spec.idx;
+    if kind == Kind::Intervene {
+        s[ix.intervened] = 1.0;
+        *events |= event::INTERVENTION;
+        s[ix.tension] = spec.bounds[ix.tension].1;
+        return;
+    }
+    levers.apply();
+    *events |= event::CUT;
+    s[ix.tension] += step + v.tension_resistance;
+    if kind == Kind::ResistPressure && spec.enabled.stability {
+        s[ix.stability] -= v.pressure_stability_hit;
+    }
 }
 
 /// Whether the client stalled implementation in the year before `y`.

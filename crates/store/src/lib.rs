@@ -386,17 +386,10 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Brings a version-1 store to version 2 in one transaction (re-checking the version under
-    /// the write lock): adds `runs.extras`, `runs.bundle` and `draws.path`; earlier runs keep
-    /// `{}` and NULL.
+    /// Brings a version-1 store to version 2 (re-checking the version under the write lock):
+    /// adds `runs.extras`, `runs.bundle` and `draws.path`; earlier runs keep `{}` and NULL.
     fn migrate(&self) -> Result<()> {
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| self.err(e))?;
-        let result = (|| {
-            if let Kind::Ours = self.inspect()? {
-                return Ok(());
-            }
+        self.schema_transaction(|| {
             self.conn
                 .execute_batch(
                     "ALTER TABLE runs ADD COLUMN extras TEXT NOT NULL DEFAULT '{}';
@@ -410,28 +403,14 @@ impl Store {
                 .map_err(|e| self.err(e))?;
             self.conn
                 .pragma_update(None, "user_version", SCHEMA_VERSION)
-                .map_err(|e| self.err(e))?;
-            Ok(())
-        })();
-        match result {
-            Ok(()) => self.conn.execute_batch("COMMIT").map_err(|e| self.err(e)),
-            Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
-            }
-        }
+                .map_err(|e| self.err(e))
+        })
     }
 
-    /// Creates the schema in one transaction, re-checking under the write lock that no other
-    /// process created it (or anything else) meanwhile.
+    /// Creates the schema (re-checking under the write lock that no other process created it,
+    /// or anything else, meanwhile).
     fn create_schema(&self) -> Result<()> {
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| self.err(e))?;
-        let result = (|| {
-            if let Kind::Ours = self.inspect()? {
-                return Ok(());
-            }
+        self.schema_transaction(|| {
             self.conn
                 .execute_batch(SCHEMA_SQL)
                 .map_err(|e| self.err(e))?;
@@ -440,9 +419,21 @@ impl Store {
                 .map_err(|e| self.err(e))?;
             self.conn
                 .pragma_update(None, "user_version", SCHEMA_VERSION)
-                .map_err(|e| self.err(e))?;
-            Ok(())
-        })();
+                .map_err(|e| self.err(e))
+        })
+    }
+
+    /// Runs `change` in one write transaction unless, under the lock, the store turns out to be
+    /// ours at the current version already (another process got there first).
+    fn schema_transaction(&self, change: impl FnOnce() -> Result<()>) -> Result<()> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.err(e))?;
+        let result = match self.inspect() {
+            Ok(Kind::Ours) => Ok(()),
+            Ok(_) => change(),
+            Err(e) => Err(e),
+        };
         match result {
             Ok(()) => self.conn.execute_batch("COMMIT").map_err(|e| self.err(e)),
             Err(e) => {
