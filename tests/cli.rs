@@ -210,25 +210,88 @@ fn new_writes_a_case_that_validates_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("armenia.toml");
     let p = path.to_str().unwrap();
-    let o = run(&[
-        "case",
-        "new",
-        "--id",
-        "russia-armenia",
-        "--title",
-        "Russia and Armenia",
-        "--out",
-        p,
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = run(&["case", "validate", p]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for template in ["patron-client", "format-tour"] {
+        let _ = std::fs::remove_file(&path);
+        let o = run(&[
+            "case",
+            "new",
+            "--template",
+            template,
+            "--id",
+            "russia-armenia",
+            "--title",
+            "Russia and Armenia",
+            "--out",
+            p,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = run(&["case", "validate", p]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        // The only warning of the patron-client starter counts its placeholders; the tour says
+        // once that it cannot simulate.
+        let err = stderr(&o);
+        let want = if template == "patron-client" {
+            "case::placeholder"
+        } else {
+            "engine::missing-input"
+        };
+        assert!(
+            err.contains(want) && stdout(&o).contains("1 warning(s)"),
+            "{err}"
+        );
+    }
     // A second `new` to the same file refuses and leaves the user's file as it was.
     std::fs::write(&path, "my own work").unwrap();
     let o = run(&["case", "new", "--out", p]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("already exists"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "my own work");
+}
+
+/// The patron-client starter runs every command end to end, and nothing it prints names the
+/// default case's states, capitals or scenarios.
+#[test]
+fn the_patron_client_starter_runs_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pair.toml");
+    let p = path.to_str().unwrap();
+    let o = run(&["case", "new", "--out", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = dir.path().join("report");
+    let out_s = out.to_str().unwrap();
+    let mut printed = String::new();
+    for args in [
+        vec!["case", "validate", p],
+        vec!["forecast", "--case", p],
+        vec!["game", "--case", p],
+        vec!["game", "--case", p, "--output", "json"],
+        vec!["simulate", "--case", p, "-n", "2000", "--no-store"],
+        vec![
+            "report",
+            "--case",
+            p,
+            "--out",
+            out_s,
+            "-n",
+            "500",
+            "--no-store",
+        ],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        printed.push_str(&stdout(&o));
+    }
+    printed.push_str(&std::fs::read_to_string(out.join("report.md")).unwrap());
+    assert!(printed.contains("Patron state") && printed.contains("Client state"));
+    for foreign in [
+        "Belarus",
+        "Russia",
+        "Minsk",
+        "Moscow",
+        "economic_integration",
+    ] {
+        assert!(!printed.contains(foreign), "the output names {foreign}");
+    }
 }
 
 // ------------------------------------------------------------------ import
@@ -869,7 +932,9 @@ fn report_draws_the_ultimatum_tree() {
     let o = report_into(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let svg = std::fs::read_to_string(dir.path().join("game-tree.svg")).unwrap();
-    assert!(svg.contains("economic_integration") && svg.contains("equilibrium path"));
+    assert!(svg.contains("negotiated_integration") && svg.contains("equilibrium path"));
+    // The players are the case's own patron and client, by name.
+    assert!(svg.contains("Russian Federation") && svg.contains("Republic of Belarus"));
     assert!(dir.path().join("game-tree.png").exists());
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     for s in [

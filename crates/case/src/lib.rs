@@ -29,7 +29,7 @@ pub use diag::{Diagnostic, Problems, Severity, SourceText};
 pub use model::*;
 pub use read::{did_you_mean, is_ident};
 pub use validate::{DistProblem, dist_problem, validate};
-pub use write::{starter_case, to_toml};
+pub use write::{Starter, starter_case, to_toml};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));

@@ -1038,6 +1038,10 @@ pub struct Scenario {
     /// What it means.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// The type of outcome it is an instance of (optional; the crisis game and library scores
+    /// read it).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ScenarioType>,
     /// Classification rule over the state variables at the horizon, e.g.
     /// `"econ_integration >= 60 && military_integration < 40"` (see [`crate::rule`]).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1058,6 +1062,60 @@ pub struct Scenario {
     /// Byte offset in the file of the rule's first character, when the string is written without
     /// escapes on one line (so offsets in the rule map to offsets in the file).
     pub rule_offset: Option<usize>,
+}
+
+/// The type of outcome a scenario is an instance of: one vocabulary for every case, so the
+/// crisis game's outcomes (its labels start with a type) can name a case's own scenarios and a
+/// library of cases can be scored against base rates per type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioType {
+    /// Nothing binding changes; the relationship goes on on the old terms.
+    StatusQuo,
+    /// The client accepts deeper integration on terms it negotiated.
+    NegotiatedIntegration,
+    /// The client gives in to coercion or pressure: integration on the patron's terms.
+    CoercedIntegration,
+    /// The client refuses and the patron escalates economic or political pressure.
+    Confrontation,
+    /// The client reduces its dependence with outside support, without a break.
+    Rebalancing,
+    /// The patron intervenes (a military operation or an installed regime).
+    Intervention,
+    /// The client's regime falls or is replaced from within.
+    RegimeChange,
+}
+
+impl ScenarioType {
+    /// All types with their TOML spelling.
+    pub const ALL: [(&'static str, ScenarioType); 7] = [
+        ("status_quo", ScenarioType::StatusQuo),
+        (
+            "negotiated_integration",
+            ScenarioType::NegotiatedIntegration,
+        ),
+        ("coerced_integration", ScenarioType::CoercedIntegration),
+        ("confrontation", ScenarioType::Confrontation),
+        ("rebalancing", ScenarioType::Rebalancing),
+        ("intervention", ScenarioType::Intervention),
+        ("regime_change", ScenarioType::RegimeChange),
+    ];
+
+    /// The TOML spelling.
+    pub fn as_str(self) -> &'static str {
+        ScenarioType::ALL
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map_or("", |(n, _)| n)
+    }
+
+    /// The type spelled `s`.
+    pub fn parse(s: &str) -> Option<ScenarioType> {
+        ScenarioType::ALL
+            .iter()
+            .find(|(n, _)| *n == s)
+            .map(|(_, t)| *t)
+    }
 }
 
 /// What kind of value a state variable holds.
@@ -1372,7 +1430,7 @@ pub const SIM_LINKS: &[(&str, LinkKind, Arity, &str)] = &[
         "gas price the client pays for years without data, USD per 1000 m³",
     ),
     (
-        "resolve_moscow",
+        "resolve_patron",
         LinkKind::Param,
         Arity::One,
         "multiplier on the patron's resolve in the timeline's games",
@@ -1381,7 +1439,7 @@ pub const SIM_LINKS: &[(&str, LinkKind, Arity, &str)] = &[
         "resolve_peak_year",
         LinkKind::Param,
         Arity::One,
-        "the year in which the patron's resolve reaches `resolve_moscow` (rising linearly from 1 at as_of)",
+        "the year in which the patron's resolve reaches `resolve_patron` (rising linearly from 1 at as_of)",
     ),
     (
         "market_access_rent",
@@ -1737,9 +1795,29 @@ pub const ECON_LINKS: &[(&str, LinkKind, &str)] = &[
     ),
 ];
 
+/// Keys of `[game]` and `[sim]` that earlier versions named after the default case's capitals,
+/// with their names now (a case that uses an old name gets this as its hint).
+pub const RENAMED_KEYS: &[(&str, &str)] = &[
+    ("value_integration_moscow", "value_integration_patron"),
+    ("resolve_moscow", "resolve_patron"),
+    ("sovereignty_cost_minsk", "sovereignty_cost_client"),
+    ("coercion_cost_moscow", "coercion_cost_patron"),
+    ("pressure_cost_moscow", "pressure_cost_patron"),
+    ("pressure_cost_minsk", "pressure_cost_client"),
+    ("audience_cost_moscow", "audience_cost_patron"),
+    ("audience_cost_minsk", "audience_cost_client"),
+    ("conflict_appetite_minsk", "conflict_appetite_client"),
+    ("open_conflict_cost_minsk", "open_conflict_cost_client"),
+    ("support_value_minsk", "support_value_client"),
+    ("drift_loss_moscow", "drift_loss_patron"),
+    ("intervention_cost_moscow", "intervention_cost_patron"),
+    ("regime_loss_minsk", "regime_loss_client"),
+];
+
 /// The keys of the `[game]` table: which case parameter (central value) feeds which input of
 /// the integration-ultimatum game, and which issue's forecast gives the terms on the table.
-/// Inputs without a link keep the template's documented defaults.
+/// Every key is needed to solve the game (`resolve_patron` is 1 when not linked); a missing one
+/// is an error naming it, never another case's number.
 pub const GAME_LINKS: &[(&str, LinkKind, &str)] = &[
     (
         "terms_issue",
@@ -1747,99 +1825,99 @@ pub const GAME_LINKS: &[(&str, LinkKind, &str)] = &[
         "the issue whose compromise forecast gives the integration terms demanded",
     ),
     (
-        "value_integration_moscow",
+        "value_integration_patron",
         LinkKind::Param,
-        "value to Moscow of full integration, USD bn a year",
+        "value to the patron of full integration, USD bn a year",
     ),
     (
-        "resolve_moscow",
+        "resolve_patron",
         LinkKind::Param,
-        "multiplier on Moscow's resolve",
+        "multiplier on the patron's resolve (1 = its level at as_of, the value when not linked)",
     ),
     (
-        "sovereignty_cost_minsk",
+        "sovereignty_cost_client",
         LinkKind::Param,
-        "cost to Minsk of full political integration, USD bn a year",
+        "cost to the client of full political integration, USD bn a year",
     ),
     (
         "subsidy_recapture",
         LinkKind::Param,
-        "share of the subsidy Moscow recovers by cutting it",
+        "share of the subsidy the patron recovers by cutting it, 0-1",
     ),
     (
-        "coercion_cost_moscow",
+        "coercion_cost_patron",
         LinkKind::Param,
-        "cost to Moscow of economic coercion, USD bn a year",
+        "cost to the patron of economic coercion, USD bn a year",
     ),
     (
-        "pressure_cost_moscow",
+        "pressure_cost_patron",
         LinkKind::Param,
-        "cost to Moscow of military-political pressure, USD bn a year",
+        "cost to the patron of military-political pressure, USD bn a year",
     ),
     (
-        "pressure_cost_minsk",
+        "pressure_cost_client",
         LinkKind::Param,
-        "harm to Minsk of resisting pressure, USD bn a year",
+        "harm to the client of resisting pressure, USD bn a year",
     ),
     (
-        "audience_cost_moscow",
+        "audience_cost_patron",
         LinkKind::Param,
-        "Moscow's audience cost of backing down, 0-1",
+        "the patron's audience cost of backing down, 0-1",
     ),
     (
-        "audience_cost_minsk",
+        "audience_cost_client",
         LinkKind::Param,
-        "Minsk's audience cost of giving in, 0-1",
+        "the client's audience cost of giving in, 0-1",
     ),
     (
-        "conflict_appetite_minsk",
+        "conflict_appetite_client",
         LinkKind::Param,
-        "Minsk's appetite for open conflict, multiplier",
+        "the client's appetite for open conflict, multiplier (> 0)",
     ),
     (
-        "open_conflict_cost_minsk",
+        "open_conflict_cost_client",
         LinkKind::Param,
-        "Minsk's domestic cost of open conflict, USD bn a year",
+        "the client's domestic cost of open conflict, USD bn a year",
     ),
     (
         "p_western_support",
         LinkKind::Param,
-        "probability Western support arrives",
+        "probability support from the patron's rival bloc (the West partner) arrives, 0-1",
     ),
     (
         "p_china_support",
         LinkKind::Param,
-        "probability Chinese support arrives",
+        "probability support from the non-confrontational partner (the China partner) arrives, 0-1",
     ),
     (
-        "support_value_minsk",
+        "support_value_client",
         LinkKind::Param,
-        "value to Minsk of outside support, USD bn a year",
+        "value to the client of outside support, USD bn a year",
     ),
     (
-        "drift_loss_moscow",
+        "drift_loss_patron",
         LinkKind::Param,
-        "Moscow's loss if Belarus drifts West, USD bn a year",
+        "the patron's loss if the client drifts to its rivals, USD bn a year",
     ),
     (
         "p_intervention_success",
         LinkKind::Param,
-        "probability an intervention succeeds",
+        "probability an intervention succeeds, 0-1",
     ),
     (
-        "intervention_cost_moscow",
+        "intervention_cost_patron",
         LinkKind::Param,
-        "cost to Moscow of intervening, USD bn a year",
+        "cost to the patron of intervening, USD bn a year",
     ),
     (
-        "regime_loss_minsk",
+        "regime_loss_client",
         LinkKind::Param,
-        "loss to Minsk's regime if an intervention succeeds, USD bn a year",
+        "loss to the client's regime if an intervention succeeds, USD bn a year",
     ),
     (
         "sovereignty_convexity",
         LinkKind::Param,
-        "curvature of Minsk's sovereignty cost (1 linear, above 1 the last steps cost most)",
+        "curvature of the client's sovereignty cost (1 linear, above 1 the last steps cost most)",
     ),
 ];
 
@@ -1971,6 +2049,27 @@ fn links_as_table<S: Serializer>(links: &[Link], s: S) -> Result<S::Ok, S::Error
 }
 
 impl Case {
+    /// The patron's display name: the name of the `[case] patron` actor, else "the patron".
+    /// Every title and label the engines' front ends print about the patron comes from here.
+    pub fn patron_name(&self) -> &str {
+        self.case
+            .patron
+            .as_deref()
+            .and_then(|id| self.actor(id))
+            .map_or("the patron", |a| a.name.as_str())
+    }
+    /// The client's display name: the name of the `[case] client` actor, else "the client".
+    pub fn client_name(&self) -> &str {
+        self.case
+            .client
+            .as_deref()
+            .and_then(|id| self.actor(id))
+            .map_or("the client", |a| a.name.as_str())
+    }
+    /// The case's scenarios of a type, in the case's order.
+    pub fn scenarios_of_type(&self, t: ScenarioType) -> impl Iterator<Item = &Scenario> {
+        self.scenarios.iter().filter(move |s| s.kind == Some(t))
+    }
     /// The actor with this id.
     pub fn actor(&self, id: &str) -> Option<&Actor> {
         self.actors.iter().find(|a| a.id == id)

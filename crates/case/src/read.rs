@@ -480,7 +480,11 @@ impl<'a, 'i> Tbl<'a, 'i> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ));
-            if let Some(best) = did_you_mean(key, self.asked.iter().copied()) {
+            if let Some((_, new)) = RENAMED_KEYS.iter().find(|(old, _)| *old == key) {
+                b = b.hint(format!(
+                    "renamed `{new}`: the engines name the two sides patron and client"
+                ));
+            } else if let Some(best) = did_you_mean(key, self.asked.iter().copied()) {
                 b = b.hint(format!("did you mean `{best}`?"));
             } else {
                 b = b.hint("remove it, or check the spelling against docs/case-format.md");
@@ -1687,6 +1691,8 @@ fn read_scenario(
     tb.named(&id);
     let title = tb.string(sink, "title", true);
     let description = tb.string(sink, "description", false);
+    let kind = tb.string(sink, "type", false);
+    let kind = enum_value(sink, "scenario type", kind, &ScenarioType::ALL);
     let rule = tb.string(sink, "rule", false);
     let prov = tb.provenance(sink);
     tb.finish(sink);
@@ -1698,6 +1704,7 @@ fn read_scenario(
         id,
         title: title.map(|x| x.0).unwrap_or_default(),
         description: description.map(|x| x.0).unwrap_or_default(),
+        kind,
         rule_span: rule.as_ref().map_or(0..0, |x| x.1.clone()),
         rule: rule.map(|x| x.0),
         rule_offset,

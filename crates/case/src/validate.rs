@@ -45,9 +45,36 @@ pub fn validate(case: &Case, sink: &mut Sink) {
     v.states();
     v.rules();
     v.correlations();
+    v.placeholders();
 }
 
+/// The word a starter case marks the numbers still to replace with.
+pub const PLACEHOLDER: &str = "PLACEHOLDER";
+
 impl V<'_> {
+    /// One warning for the values a starter case marks as placeholders, at the first of them.
+    fn placeholders(&mut self) {
+        let text = &self.sink.source().text;
+        // Inside strings only (a judgement that starts with the word), not in comments.
+        let hits: Vec<usize> = text
+            .match_indices(&format!("\"{PLACEHOLDER}"))
+            .map(|(i, _)| i + 1)
+            .collect();
+        let Some(&first) = hits.first() else { return };
+        let n = hits.len();
+        self.sink
+            .error(
+                "case::placeholder",
+                Some(first..first + PLACEHOLDER.len()),
+                format!("{n} value(s) are still placeholders from the starter case"),
+            )
+            .warning()
+            .label("the first one")
+            .expected("the pair's own figure with its source, or a judgement with its reason")
+            .hint("replace each PLACEHOLDER judgement; until then the results describe the template, not the pair")
+            .push();
+    }
+
     fn meta(&mut self) {
         let m = &self.case.case;
         if m.horizon < m.as_of.year {

@@ -221,7 +221,7 @@ fn the_complete_example_in_the_format_doc_validates() {
 
 #[test]
 fn starter_case_validates_with_its_id() {
-    let text = starter_case("armenia-2020", "Russia and Armenia");
+    let text = starter_case(Starter::FormatTour, "armenia-2020", "Russia and Armenia");
     let l = load("new.toml", &text, &NoFiles).unwrap_or_else(|p| panic!("{:#?}", p.diagnostics));
     assert_eq!(l.case.case.id, "armenia-2020");
     assert_eq!(l.case.case.title, "Russia and Armenia");
@@ -502,7 +502,7 @@ proptest! {
     /// panic the reader or the validator.
     #[test]
     fn edited_case_never_panics(start in 0usize..4000, len in 0usize..40, op in 0u8..3, fill in "[a-z0-9=\\[\\]\"{}#., \\n-]{0,12}") {
-        let text = starter_case("fuzz", "Fuzz");
+        let text = starter_case(Starter::FormatTour, "fuzz", "Fuzz");
         let chars: Vec<char> = text.chars().collect();
         let s = start.min(chars.len());
         let e = (s + len).min(chars.len());
@@ -525,7 +525,7 @@ proptest! {
         Just("[]".to_string()), Just("{}".to_string()), Just("1979-05-27T07:32:00Z".to_string()),
         Just("99999999999999999999".to_string()), any::<f64>().prop_map(|x| format!("{x:?}")),
     ]) {
-        let text = starter_case("fuzz", "Fuzz")
+        let text = starter_case(Starter::FormatTour, "fuzz", "Fuzz")
             .replace("position = 70,", &format!("position = {v},"))
             .replace("horizon = 2022", &format!("horizon = {v}"))
             .replace("min = 0.05", &format!("min = {v}"));

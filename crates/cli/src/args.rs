@@ -277,8 +277,14 @@ pub enum CaseCmd {
     },
     /// Print the JSON Schema of the case format.
     Schema,
-    /// Print a commented starter case that validates.
+    /// Print a commented starter case that validates (and, from the patron-client template, runs
+    /// every command).
     New {
+        /// patron-client (default): a patron, a client and every mechanism of the scenario engine,
+        /// with placeholders to replace; format-tour: a small case showing every table of the
+        /// format (economics data, figures), which validates but does not simulate.
+        #[arg(long, value_enum, default_value = "patron-client")]
+        template: StarterArg,
         /// The new case's id.
         #[arg(long, default_value = "my-case")]
         id: String,
@@ -330,6 +336,15 @@ pub enum BacktestData {
 }
 
 /// Equilibrium solvers.
+/// Which starter `case new` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StarterArg {
+    /// A patron, a client and every scenario-engine mechanism.
+    PatronClient,
+    /// Every table of the format.
+    FormatTour,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SolverArg {
     /// Subgame-perfect equilibrium by backward induction.

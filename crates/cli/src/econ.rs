@@ -49,8 +49,8 @@ fn input_name(i: Input) -> &'static str {
         Input::GasVolume => "volume",
         Input::CrudeVolume => "duty-free volume",
         Input::DutyPublished => "published average duty",
-        Input::DutyComputed => "duty: Urals price or K",
-        Input::Urals => "Urals price",
+        Input::DutyComputed => "duty: oil price or K",
+        Input::Urals => "oil price",
         Input::ReclearanceVolume => "volume",
         Input::ProductsKept => "duties kept",
         Input::ProductsTransferred => "duties transferred",
@@ -286,7 +286,8 @@ fn print_maneuver(case: &Case, p: &ManeuverPath, origin: &[String], output: Outp
                 ]);
             }
             println!(
-                "Tax maneuver: Belarus' loss against the pre-2019 regime, {} (USD bn)\n{t}",
+                "Tax maneuver: {}'s loss against the regime before it, {} (USD bn)\n{t}",
+                case.client_name(),
                 case.case.id
             );
             println!(

@@ -85,30 +85,40 @@ pub fn run(
             "--all enumerates pure subgame-perfect equilibria: use it with --solver spe".into(),
         ));
     }
-    let (game, name, origins) = match (efg, template) {
-        (Some(p), _) => (read_efg(p)?, p.display().to_string(), Vec::new()),
+    let (game, name, origins, types) = match (efg, template) {
+        (Some(p), _) => (read_efg(p)?, p.display().to_string(), Vec::new(), None),
         (None, Some(TemplateArg::Iig)) => (
             templates::iig(&templates::IigInputs::reference())
                 .map_err(|e| Failure::Internal(e.to_string()))?,
             "International Interaction Game (reference payoffs)".to_string(),
             Vec::new(),
+            None,
         ),
         (None, Some(TemplateArg::Crisis)) => (
             templates::crisis(&templates::CrisisInputs::reference())
                 .map_err(|e| Failure::Internal(e.to_string()))?,
             "crisis bargaining, one-sided incomplete information (reference inputs)".to_string(),
             Vec::new(),
+            None,
         ),
         (None, _) => {
             let loaded = crate::io::load_case(case)?;
             crate::diagnostics::print_warnings(&loaded);
-            let (inp, origins) = leverage_report::game_section::ultimatum_inputs(&loaded.case);
+            let c = &loaded.case;
+            let (inp, origins) =
+                leverage_report::game_section::ultimatum_inputs(c).map_err(|e| {
+                    user(format!(
+                        "{e}\n  help: link each key in the case (docs/case-format.md, [game])"
+                    ))
+                })?;
             inp.validate().map_err(|e| user(format!("the ultimatum's inputs are invalid: {e}\n  help: check the case's [game] links and parameters")))?;
-            let g = templates::try_ultimatum(&inp).map_err(|e| user(e.to_string()))?;
+            let g = templates::try_ultimatum_between(&inp, c.patron_name(), c.client_name())
+                .map_err(|e| user(e.to_string()))?;
             (
                 g,
-                format!("the integration ultimatum of case {}", loaded.case.case.id),
+                format!("the integration ultimatum of case {}", c.case.id),
                 origins,
+                Some(leverage_report::game_section::scenarios_by_type(c)),
             )
         }
     };
@@ -116,14 +126,26 @@ pub fn run(
         print!("{}", game.to_efg());
         return Ok(());
     }
-    solve_game(&game, &name, &origins, solver, lambda, all, output)
+    solve_game(
+        &game,
+        &name,
+        &origins,
+        types.as_deref(),
+        solver,
+        lambda,
+        all,
+        output,
+    )
 }
 
-/// Solve and print.
+/// Solve and print. `types` maps each ultimatum outcome type to the case's scenarios of that
+/// type (a game built from a case).
+#[allow(clippy::too_many_arguments)]
 fn solve_game(
     game: &Game,
     name: &str,
     origins: &[leverage_report::game_section::InputOrigin],
+    types: Option<&[(&'static str, String)]>,
     solver: SolverArg,
     lambda: Option<f64>,
     all: bool,
@@ -192,7 +214,11 @@ fn solve_game(
                 "solver": how,
                 "max_regret": regret,
                 "payoffs": payoffs,
-                "outcomes": outs.iter().map(|(l, p, u)| json!({"outcome": l, "probability": p, "payoffs": u})).collect::<Vec<_>>(),
+                "outcomes": outs.iter().map(|(l, p, u)| {
+                    let kind = templates::outcome_type_of(l);
+                    let scenarios = types.and_then(|t| t.iter().find(|(k, _)| *k == kind)).map(|(_, s)| s.as_str());
+                    json!({"outcome": l, "outcome_type": (!kind.is_empty()).then_some(kind), "case_scenarios": scenarios, "probability": p, "payoffs": u})
+                }).collect::<Vec<_>>(),
                 "profile": profile,
                 "pure_spe_count": all.then_some(spes.len()),
                 "pure_spe": if all { json!(spes) } else { serde_json::Value::Null },
@@ -200,20 +226,36 @@ fn solve_game(
             println!("{}", pretty_json(&v)?);
         }
         _ => {
-            let mut t = table(&["outcome", "scenario", "probability", "payoffs"]);
+            let mut head = vec!["outcome", "type"];
+            if types.is_some() {
+                head.push("the case's scenarios of that type");
+            }
+            head.extend(["probability", "payoffs"]);
+            let mut t = table(&head);
             for (l, p, u) in &outs {
-                let scen = templates::scenario_of(l);
-                t.add_row(vec![
-                    Cell::new(l),
-                    Cell::new(scen),
-                    Cell::new(format!("{p:.4}")).set_alignment(CellAlignment::Right),
-                    Cell::new(
-                        u.iter()
-                            .map(|x| crate::show::fmt_num((x * 1000.0).round() / 1000.0))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
-                ]);
+                let kind = templates::outcome_type_of(l);
+                let mut row = vec![Cell::new(l), Cell::new(kind)];
+                if let Some(types) = types {
+                    row.push(Cell::new(
+                        types
+                            .iter()
+                            .find(|(k, _)| *k == kind)
+                            .map_or("", |(_, s)| s.as_str()),
+                    ));
+                }
+                t.add_row(
+                    row.into_iter()
+                        .chain(vec![
+                            Cell::new(format!("{p:.4}")).set_alignment(CellAlignment::Right),
+                            Cell::new(
+                                u.iter()
+                                    .map(|x| crate::show::fmt_num((x * 1000.0).round() / 1000.0))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            ),
+                        ])
+                        .collect::<Vec<_>>(),
+                );
             }
             println!(
                 "{}: {} players ({}), {} nodes. {}.\n{t}\nEquilibrium payoffs: {}",

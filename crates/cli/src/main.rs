@@ -94,13 +94,22 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", pretty_json(&leverage_case::schema())?);
                 Ok(())
             }
-            CaseCmd::New { id, title, out } => {
+            CaseCmd::New {
+                template,
+                id,
+                title,
+                out,
+            } => {
                 if !leverage_case::is_ident(&id) {
                     return Err(Failure::User(format!(
                         "error: --id {id:?} is not a valid identifier\n  help: use letters, digits, `-`, `_` and `.`"
                     )));
                 }
-                let text = leverage_case::starter_case(&id, &title);
+                let starter = match template {
+                    args::StarterArg::PatronClient => leverage_case::Starter::PatronClient,
+                    args::StarterArg::FormatTour => leverage_case::Starter::FormatTour,
+                };
+                let text = leverage_case::starter_case(starter, &id, &title);
                 io::write_or_print(out.as_deref(), &text)
             }
             CaseCmd::Import {

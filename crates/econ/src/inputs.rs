@@ -377,12 +377,12 @@ pub enum ManeuverSetupError {
     NoSchedule,
     /// No price for a year.
     #[error(
-        "no oil price for {0}: give --oil-price or --oil-path, or link an [econ] oil_price series covering it"
+        "no oil price for {0}: link an [econ] oil_price series covering it (the `maneuver` command also takes --oil-price or --oil-path)"
     )]
     NoPrice(i32),
     /// No volume for a year.
     #[error(
-        "no crude volume for {0}: give --volume or link an [econ] crude_plan schedule covering it"
+        "no crude volume for {0}: link an [econ] crude_plan schedule covering it (the `maneuver` command also takes --volume)"
     )]
     NoVolume(i32),
     /// The range is empty.

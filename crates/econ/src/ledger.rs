@@ -213,8 +213,9 @@ pub struct Row {
     pub year: i32,
     /// The components, in [`Component::ALL`] order.
     pub cells: [Cell; 5],
-    /// Sum of the components present, USD bn; `None` unless both main components (gas and
-    /// crude) could be computed, so a total is never mostly missing.
+    /// Sum of the components present, USD bn; `None` unless every main component the case has
+    /// data for (gas, crude) could be computed this year, so a total is never mostly missing.
+    /// A case without crude (or without gas) gets a total from the pillars it has.
     pub total_usd_bn: Option<f64>,
     /// GDP, USD bn.
     pub gdp_usd_bn: Option<f64>,
@@ -238,8 +239,7 @@ impl Row {
 pub struct Ledger {
     /// One row per year.
     pub rows: Vec<Row>,
-    /// Least-squares trend of the total (USD bn) on the year, over the years with a total (gas and
-    /// crude both computed).
+    /// Least-squares trend of the total (USD bn) on the year, over the years with a total.
     pub trend_usd_bn: Option<Trend>,
     /// Least-squares trend of the total as % of GDP.
     pub trend_pct_gdp: Option<Trend>,
@@ -500,6 +500,9 @@ pub fn ledger(inp: &LedgerInputs, from: i32, to: i32) -> Ledger {
     let lo = from.max(inp.start);
     let hi = to.min(inp.start + inp.years as i32 - 1);
     let mut rows = Vec::with_capacity((hi - lo + 1).max(0) as usize);
+    let any = |y: &Yearly| y.values.iter().any(Option::is_some);
+    let has_gas = any(&inp.gas_paid) || any(&inp.gas_volume_bcm);
+    let has_crude = any(&inp.crude_duty_free_mt);
     for year in lo..=hi {
         let i = (year - inp.start) as usize;
         let cells = [
@@ -511,8 +514,11 @@ pub fn ledger(inp: &LedgerInputs, from: i32, to: i32) -> Ledger {
         ];
         let present = cells.iter().filter_map(|c| c.usd_bn);
         let count = cells.iter().filter(|c| c.usd_bn.is_some()).count();
-        let core = cells[Component::Gas as usize].usd_bn.is_some()
-            && cells[Component::Crude as usize].usd_bn.is_some();
+        // The core pillars the case has (gas, crude: whichever it gives any data for) must
+        // all be computed, so a total is never mostly missing.
+        let core = count > 0
+            && (!has_gas || cells[Component::Gas as usize].usd_bn.is_some())
+            && (!has_crude || cells[Component::Crude as usize].usd_bn.is_some());
         let total = if core {
             Some(present.sum::<f64>())
         } else {
@@ -618,6 +624,20 @@ mod tests {
         assert!(
             (total - (2.304 + 0.768 + l.rows[0].cell(Component::Gas).usd_bn.unwrap())).abs() < 1e-9
         );
+    }
+
+    /// A pair without crude (the gas discount alone, as for Armenia or Ukraine) has a total.
+    #[test]
+    fn a_case_without_crude_gets_a_total() {
+        let mut inp = inputs();
+        inp.crude_duty_free_mt = Yearly::gaps(inp.years);
+        let l = ledger(&inp, 2018, 2018);
+        let gas = l.rows[0].cell(Component::Gas).usd_bn.unwrap();
+        assert_eq!(l.rows[0].cell(Component::Crude).usd_bn, None);
+        let total = l.rows[0]
+            .total_usd_bn
+            .expect("a total from the pillars present");
+        assert!(total >= gas);
     }
 
     #[test]

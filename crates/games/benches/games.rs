@@ -130,7 +130,7 @@ fn reference(c: &mut Criterion) {
 fn ultimatum(c: &mut Criterion) {
     use leverage_games::templates::{UltimatumInputs, solve_ultimatum};
     use leverage_games::ultimatum_fast;
-    let inp = UltimatumInputs::default();
+    let inp = UltimatumInputs::example();
     let mut g = c.benchmark_group("ultimatum");
     g.bench_function("fast_spe", |b| {
         b.iter(|| ultimatum_fast::spe(black_box(&inp)))

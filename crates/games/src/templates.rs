@@ -4,15 +4,17 @@
 //! single run — wires the case's parameters, the subsidy ledger and the bargaining forecast into
 //! them; this crate imports neither):
 //!
-//! - [`ultimatum`]: the integration ultimatum of the Belarus–Russia case. Moscow keeps the status
-//!   quo or demands integration terms; Minsk accepts, stalls, or refuses and seeks Western/Chinese
-//!   support; nature decides whether support arrives (Moscow sees whether it did); Moscow backs
-//!   down, coerces economically or applies military-political pressure; Minsk capitulates or
-//!   resists; after resistance to pressure Moscow relents or intervenes. Perfect information
-//!   apart from the chance move, so [`crate::BackwardInduction`] solves it in every draw of an
-//!   ensemble. Each terminal's outcome label starts with the case scenario it maps to
-//!   ([`scenario_of`], [`SCENARIOS`]). [`subsidy_sweep`] tabulates how the equilibrium changes as
-//!   the subsidy at stake moves.
+//! - [`ultimatum`]: the integration ultimatum between a patron and its client (first written
+//!   for the Belarus–Russia case; every input and both names come from the case). The patron
+//!   keeps the status quo or demands integration terms; the client accepts, stalls, or refuses
+//!   and seeks outside support; nature decides whether support arrives (the patron sees whether
+//!   it did); the patron backs down, coerces economically or applies military-political
+//!   pressure; the client capitulates or resists; after resistance to pressure the patron
+//!   relents or intervenes. Perfect information apart from the chance move, so
+//!   [`crate::BackwardInduction`] solves it in every draw of an ensemble. Each terminal's
+//!   outcome label starts with its outcome type ([`outcome_type_of`], [`OUTCOME_TYPES`]), the
+//!   scenario types a case tags its scenarios with. [`subsidy_sweep`] tabulates how the
+//!   equilibrium changes as the subsidy at stake moves.
 //! - [`iig`]: Bueno de Mesquita & Lalman's International Interaction Game (*War and Reason*,
 //!   1992), the tree of the reference file `b_iig_bdml.efg`, with payoffs per outcome
 //!   ([`IigInputs`]) or from a documented utility parametrisation of our own ([`IigUtilities`]; not
@@ -20,7 +22,7 @@
 //! - [`crisis`]: a Fearon-style crisis with one-sided incomplete information about the
 //!   defender's resolve, the tree of `c_crisis_incomplete.efg`.
 //!
-//! Payoff formulas, defaults and their sources: `docs/games.md`.
+//! Payoff formulas and the worked example's sources: `docs/games.md`.
 
 use crate::builder::{At, GameBuilder, NodeRef};
 use crate::game::{Game, Mover, NodeId};
@@ -95,22 +97,24 @@ fn num(v: f64) -> Number {
 // The integration ultimatum
 // =================================================================================================
 
-/// The six scenarios of the default case (`[[scenario]]` ids), in the case's order. Every
-/// terminal outcome of [`ultimatum`] maps to one of them ([`scenario_of`]).
-pub const SCENARIOS: [&str; 6] = [
+/// The six outcome types of the ultimatum, in escalation order. Every terminal outcome of
+/// [`ultimatum`] is an instance of one ([`outcome_type_of`]). They are the scenario types a case
+/// tags its own `[[scenario]]`s with (`type = …`), so a case can say which of its scenarios a
+/// game outcome stands for without the game knowing the case.
+pub const OUTCOME_TYPES: [&str; 6] = [
     "status_quo",
-    "economic_integration",
+    "negotiated_integration",
     "coerced_integration",
     "confrontation",
     "rebalancing",
     "intervention",
 ];
 
-/// The scenario id an [`ultimatum`] outcome label maps to: the label itself or the id before
-/// a `_suffix` (`"confrontation_alone_econ"` → `"confrontation"`). Returns `""` for a label
-/// that is not an ultimatum outcome.
-pub fn scenario_of(label: &str) -> &'static str {
-    SCENARIOS
+/// The outcome type an [`ultimatum`] outcome label is an instance of: the label itself or the
+/// type before a `_suffix` (`"confrontation_alone_econ"` → `"confrontation"`). Returns `""`
+/// for a label that is not an ultimatum outcome.
+pub fn outcome_type_of(label: &str) -> &'static str {
+    OUTCOME_TYPES
         .iter()
         .find(|s| {
             label == **s
@@ -122,139 +126,127 @@ pub fn scenario_of(label: &str) -> &'static str {
         .unwrap_or("")
 }
 
-/// Inputs of the integration-ultimatum game. Money is in USD bn per year (or a yearly
-/// equivalent); the payoffs are each side's gain relative to the status quo, in those units.
+/// Inputs of the integration-ultimatum game between a patron and its client. Money is in USD bn
+/// per year (or a yearly equivalent); the payoffs are each side's gain relative to the status
+/// quo, in those units.
 ///
-/// [`Default`] holds the central values for the default case as of late 2019: a case
-/// parameter's mode where the case has one (its id is named), the ledger's or the bargaining
-/// forecast's 2019 figure, or an analyst's judgement (said so, with the reason). Ranges in which
-/// the template is tested are in `docs/games.md`; [`UltimatumInputs::validate`] enforces the
-/// hard limits.
+/// There is no default: every input comes from a case (the wiring layer names the missing ones)
+/// or from the caller. [`UltimatumInputs::example`] is a worked example for tests, benchmarks and
+/// docs. Ranges in which the template is tested are in `docs/games.md`;
+/// [`UltimatumInputs::validate`] enforces the hard limits.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct UltimatumInputs {
-    /// Integration terms Moscow demands, on the `economic_integration` issue's 0–100 scale
-    /// (100 = Russia's full programme). Default 72: the salience-weighted compromise forecast
-    /// of the issue (71.7; SMP gives 82.6).
+    /// Integration terms the patron demands, on the terms issue's 0–100 scale (100 = the
+    /// patron's full programme).
     pub terms: f64,
-    /// The issue's status quo on the same scale; terms at or below it give Moscow nothing.
-    /// Default 30 (the case's status quo of `economic_integration`, fn42). Must be < 100.
+    /// The issue's status quo on the same scale; terms at or below it give the patron nothing.
+    /// Must be < 100.
     pub terms_status_quo: f64,
-    /// Minsk's own position on the scale; terms at or below it cost Minsk no sovereignty.
-    /// Default 45 (actor `belarus`, "two states – one market", fn30). Must be < 100.
-    pub minsk_ideal_terms: f64,
-    /// Value to Moscow of full integration (terms 100), USD bn a year. Default 8
-    /// (`value_integration_moscow`, mode).
-    pub value_integration_moscow: f64,
-    /// Multiplier on Moscow's resolve (the salience of integration); 1 = the 2019 level.
-    /// Default 1 (`resolve_moscow_2024` rises to a mode of 1.3 as 2024 nears; the layer above
-    /// passes the year's value).
-    pub resolve_moscow: f64,
-    /// Cost to Minsk of full political integration (terms 100), USD bn a year. Default 5
-    /// (`sovereignty_cost_minsk`, mode).
-    pub sovereignty_cost_minsk: f64,
-    /// Subsidy at stake, % of Belarus' GDP: what Minsk loses when Moscow coerces it. Default
-    /// 4.44 (the subsidy ledger's 2019 total, USD 2.86 bn).
+    /// The client's own position on the scale; terms at or below it cost the client no
+    /// sovereignty. Must be < 100.
+    pub client_ideal_terms: f64,
+    /// Value to the patron of full integration (terms 100), USD bn a year.
+    pub value_integration_patron: f64,
+    /// Multiplier on the patron's resolve (the salience of integration); 1 = its level at the
+    /// case's as-of date.
+    pub resolve_patron: f64,
+    /// Cost to the client of full political integration (terms 100), USD bn a year.
+    pub sovereignty_cost_client: f64,
+    /// Subsidy at stake, % of the client's GDP: what the client loses when the patron coerces.
     pub subsidy_pct_gdp: f64,
-    /// Belarus' GDP, USD bn, to turn the subsidy into money. Default 64.4 (World Bank, 2019).
+    /// The client's GDP, USD bn, to turn the subsidy into money.
     pub gdp_usd_bn: f64,
-    /// Share of the subsidy Moscow recovers when it cuts it off (duty revenue kept, gas sold at
-    /// the full price), 0–1. Default 0.5, a judgement: the crude-duty part comes back in full
-    /// ("cutting subsidies raises Russia's own duty revenue", `coercion_cost_moscow`), the gas
-    /// discount and market access only in part.
+    /// Share of the subsidy the patron recovers when it cuts it off (duty revenue kept, gas
+    /// sold at the full price), 0–1.
     pub subsidy_recapture: f64,
-    /// Cost to Moscow of economic coercion (lost trade, disrupted transit, pushing Minsk
-    /// West), USD bn a year. Default 1 (`coercion_cost_moscow`, mode).
-    pub coercion_cost_moscow: f64,
-    /// Cost to Moscow of military-political pressure (bases demanded, border and customs posts,
-    /// a blockade threat, active measures; alarm in NATO's east), USD bn a year. Default 2, a
-    /// judgement: twice economic coercion, as it adds the political costs of a visible threat.
-    pub pressure_cost_moscow: f64,
-    /// Harm to Minsk of resisting military-political pressure, on top of the lost subsidy,
-    /// USD bn a year. Default 2, a judgement (a border/customs blockade of a small open economy
-    /// whose main market is Russia).
-    pub pressure_cost_minsk: f64,
-    /// Kremlin's domestic cost of publicly backing down, 0–1, as a share of the value of the
-    /// terms it demanded. Default 0.4 (`audience_cost_moscow`, mode).
-    pub audience_cost_moscow: f64,
-    /// Lukashenko's domestic cost of publicly giving in under coercion, 0–1, as a share of the
-    /// sovereignty given up. Default 0.7 (`audience_cost_minsk`, mode).
-    pub audience_cost_minsk: f64,
-    /// Multiplier on Minsk's willingness to escalate openly (1 = normal); the cost of open
-    /// conflict is divided by it. Default 0.6 (`conflict_appetite_minsk_pre2020`, mode).
-    pub conflict_appetite_minsk: f64,
-    /// Domestic-stability cost to Minsk of open conflict with Moscow at normal appetite, USD bn
-    /// a year equivalent. Default 1, a judgement (an open break before the 2020 election
-    /// unsettles the regime's base more than stalling does).
-    pub open_conflict_cost_minsk: f64,
-    /// Probability that meaningful Western support arrives if Minsk refuses. Default 0.15
-    /// (`p_western_support`, mode).
+    /// Cost to the patron of economic coercion (lost trade, disrupted transit, pushing the
+    /// client toward its rivals), USD bn a year.
+    pub coercion_cost_patron: f64,
+    /// Cost to the patron of military-political pressure (bases demanded, border and customs
+    /// posts, a blockade threat, active measures), USD bn a year.
+    pub pressure_cost_patron: f64,
+    /// Harm to the client of resisting military-political pressure, on top of the lost
+    /// subsidy, USD bn a year.
+    pub pressure_cost_client: f64,
+    /// The patron's domestic cost of publicly backing down, 0–1, as a share of the value of
+    /// The terms it demanded.
+    pub audience_cost_patron: f64,
+    /// The client leader's domestic cost of publicly giving in under coercion, 0–1, as a share
+    /// of the sovereignty given up.
+    pub audience_cost_client: f64,
+    /// Multiplier on the client's willingness to escalate openly (1 = normal); the cost of
+    /// open conflict is divided by it. Must be > 0.
+    pub conflict_appetite_client: f64,
+    /// Domestic-stability cost to the client of open conflict with the patron at normal
+    /// appetite, USD bn a year equivalent.
+    pub open_conflict_cost_client: f64,
+    /// Probability that meaningful support from the patron's rival bloc (the "West" partner of
+    /// The scenario engine) arrives if the client refuses.
     pub p_western_support: f64,
-    /// Probability that Chinese financing arrives in time if Minsk refuses. Default 0.30
-    /// (`p_china_support`, mode). Support arrives if either does (taken as independent).
+    /// Probability that support from a non-confrontational partner (the "China" partner of
+    /// The scenario engine) arrives in time if the client refuses. Support arrives if either
+    /// does (taken as independent).
     pub p_china_support: f64,
-    /// Value to Minsk of outside support when it arrives, USD bn a year. Default 1.5, a
-    /// judgement (Chinese refinancing (fn43) and cautious EU/US credit: a fraction of the Russian
-    /// subsidy).
-    pub support_value_minsk: f64,
-    /// Loss to Moscow when outside support arrives and Belarus is not integrated: the drift
-    /// West it fears (fn48, fn49), USD bn a year. Default 4, a judgement (half the value of full
-    /// integration).
-    pub drift_loss_moscow: f64,
-    /// Probability that an intervention (regime change, a Crimea-like operation) succeeds.
-    /// Default 0.7, a judgement (Russia's forces around and inside Belarus, the RGF).
+    /// Value to the client of outside support when it arrives, USD bn a year.
+    pub support_value_client: f64,
+    /// Loss to the patron when outside support arrives and the client is not integrated (the
+    /// drift it fears), USD bn a year.
+    pub drift_loss_patron: f64,
+    /// Probability that an intervention (regime change, a military operation) succeeds.
     pub p_intervention_success: f64,
-    /// Cost to Moscow of intervening (sanctions, force, reputation), USD bn a year. Default 15,
-    /// a judgement (the order of the yearly cost of the post-2014 sanctions).
-    pub intervention_cost_moscow: f64,
-    /// Loss to Minsk's regime if an intervention succeeds, USD bn a year equivalent. Default 30,
-    /// a judgement (the regime's end: worse than any terms).
-    pub regime_loss_minsk: f64,
-    /// What Moscow pays Minsk on top of the subsidy when Minsk accepts (compensation of the tax
-    /// maneuver, new loans, arms on preferential terms), USD bn a year. Default 0: the one-shot
-    /// ultimatum offers nothing beyond the subsidy; the scenario engine passes the year's
-    /// sweeteners.
+    /// Cost to the patron of intervening (sanctions, force, reputation), USD bn a year.
+    pub intervention_cost_patron: f64,
+    /// Loss to the client's regime if an intervention succeeds, USD bn a year equivalent.
+    pub regime_loss_client: f64,
+    /// What the patron pays the client on top of the subsidy when the client accepts
+    /// (compensation, new loans, arms on preferential terms), USD bn a year. The one-shot game
+    /// of a case offers none (0); the scenario engine passes the year's sweeteners.
     pub side_payment: f64,
-    /// Minsk's domestic cost of a visible concession (signing the terms, or giving in to
-    /// coercion or pressure), on top of the sovereignty given up, USD bn a year equivalent.
-    /// Default 0; the scenario engine passes the pre-election restraint here (a concession
-    /// before an election costs as an open break does, so the leader stalls).
-    pub signing_cost_minsk: f64,
-    /// Curvature of Minsk's sovereignty cost: the cost of terms `t` is
-    /// `sovereignty_cost_minsk × share(t)^γ`, share the way from Minsk's own position to 100.
-    /// Default 1 (linear); above 1 the last steps (tax code, currency, supranational bodies)
-    /// cost most, so conceding in small steps does not make the whole cheap.
+    /// The client's domestic cost of a visible concession (signing the terms, or giving in to
+    /// coercion or pressure), on top of the sovereignty given up, USD bn a year equivalent. The
+    /// one-shot game of a case has none (0); the scenario engine passes the pre-election
+    /// restraint here (a concession before an election costs as an open break does, so the
+    /// leader stalls).
+    pub signing_cost_client: f64,
+    /// Curvature of the client's sovereignty cost: the cost of terms `t` is
+    /// `sovereignty_cost_client × share(t)^γ`, share the way from the client's own position to
+    /// 100. 1 is linear; above 1 the last steps (tax code, currency, supranational bodies) cost
+    /// most, so conceding in small steps does not make the whole cheap. Must be > 0.
     pub sovereignty_convexity: f64,
 }
 
-impl Default for UltimatumInputs {
-    fn default() -> Self {
+impl UltimatumInputs {
+    /// A worked example for tests, benchmarks and the docs: the central values of the default
+    /// case (Belarus–Russia as of 2019; sources in `docs/games.md`). No case inherits these
+    /// numbers: the wiring layer fills every input from the case or names it as missing.
+    pub fn example() -> Self {
         UltimatumInputs {
             terms: 72.0,
             terms_status_quo: 30.0,
-            minsk_ideal_terms: 45.0,
-            value_integration_moscow: 8.0,
-            resolve_moscow: 1.0,
-            sovereignty_cost_minsk: 5.0,
+            client_ideal_terms: 45.0,
+            value_integration_patron: 8.0,
+            resolve_patron: 1.0,
+            sovereignty_cost_client: 5.0,
             subsidy_pct_gdp: 4.44,
             gdp_usd_bn: 64.4,
             subsidy_recapture: 0.5,
-            coercion_cost_moscow: 1.0,
-            pressure_cost_moscow: 2.0,
-            pressure_cost_minsk: 2.0,
-            audience_cost_moscow: 0.4,
-            audience_cost_minsk: 0.7,
-            conflict_appetite_minsk: 0.6,
-            open_conflict_cost_minsk: 1.0,
+            coercion_cost_patron: 1.0,
+            pressure_cost_patron: 2.0,
+            pressure_cost_client: 2.0,
+            audience_cost_patron: 0.4,
+            audience_cost_client: 0.7,
+            conflict_appetite_client: 0.6,
+            open_conflict_cost_client: 1.0,
             p_western_support: 0.15,
             p_china_support: 0.30,
-            support_value_minsk: 1.5,
-            drift_loss_moscow: 4.0,
+            support_value_client: 1.5,
+            drift_loss_patron: 4.0,
             p_intervention_success: 0.7,
-            intervention_cost_moscow: 15.0,
-            regime_loss_minsk: 30.0,
+            intervention_cost_patron: 15.0,
+            regime_loss_client: 30.0,
             side_payment: 0.0,
-            signing_cost_minsk: 0.0,
+            signing_cost_client: 0.0,
             sovereignty_convexity: 1.0,
         }
     }
@@ -262,7 +254,7 @@ impl Default for UltimatumInputs {
 
 impl UltimatumInputs {
     /// Checks the hard limits: every input finite; terms in [0, 100]; the status-quo and
-    /// Minsk's terms in [0, 100); probabilities, shares and audience costs in [0, 1]; the
+    /// The client's terms in [0, 100); probabilities, shares and audience costs in [0, 1]; the
     /// conflict appetite > 0; money and multipliers ≥ 0.
     pub fn validate(&self) -> Result<(), TemplateError> {
         let i = self;
@@ -285,8 +277,8 @@ impl UltimatumInputs {
             "a position in [0, 100)",
         )?;
         check(
-            "minsk_ideal_terms",
-            i.minsk_ideal_terms,
+            "client_ideal_terms",
+            i.client_ideal_terms,
             0.0,
             100.0,
             false,
@@ -294,8 +286,8 @@ impl UltimatumInputs {
             "a position in [0, 100)",
         )?;
         check(
-            "conflict_appetite_minsk",
-            i.conflict_appetite_minsk,
+            "conflict_appetite_client",
+            i.conflict_appetite_client,
             0.0,
             f64::INFINITY,
             true,
@@ -304,8 +296,8 @@ impl UltimatumInputs {
         )?;
         for (f, v) in [
             ("subsidy_recapture", i.subsidy_recapture),
-            ("audience_cost_moscow", i.audience_cost_moscow),
-            ("audience_cost_minsk", i.audience_cost_minsk),
+            ("audience_cost_patron", i.audience_cost_patron),
+            ("audience_cost_client", i.audience_cost_client),
             ("p_western_support", i.p_western_support),
             ("p_china_support", i.p_china_support),
             ("p_intervention_success", i.p_intervention_success),
@@ -313,21 +305,21 @@ impl UltimatumInputs {
             unit(f, v)?;
         }
         for (f, v) in [
-            ("value_integration_moscow", i.value_integration_moscow),
-            ("resolve_moscow", i.resolve_moscow),
-            ("sovereignty_cost_minsk", i.sovereignty_cost_minsk),
+            ("value_integration_patron", i.value_integration_patron),
+            ("resolve_patron", i.resolve_patron),
+            ("sovereignty_cost_client", i.sovereignty_cost_client),
             ("subsidy_pct_gdp", i.subsidy_pct_gdp),
             ("gdp_usd_bn", i.gdp_usd_bn),
-            ("coercion_cost_moscow", i.coercion_cost_moscow),
-            ("pressure_cost_moscow", i.pressure_cost_moscow),
-            ("pressure_cost_minsk", i.pressure_cost_minsk),
-            ("open_conflict_cost_minsk", i.open_conflict_cost_minsk),
-            ("support_value_minsk", i.support_value_minsk),
-            ("drift_loss_moscow", i.drift_loss_moscow),
-            ("intervention_cost_moscow", i.intervention_cost_moscow),
-            ("regime_loss_minsk", i.regime_loss_minsk),
+            ("coercion_cost_patron", i.coercion_cost_patron),
+            ("pressure_cost_patron", i.pressure_cost_patron),
+            ("pressure_cost_client", i.pressure_cost_client),
+            ("open_conflict_cost_client", i.open_conflict_cost_client),
+            ("support_value_client", i.support_value_client),
+            ("drift_loss_patron", i.drift_loss_patron),
+            ("intervention_cost_patron", i.intervention_cost_patron),
+            ("regime_loss_client", i.regime_loss_client),
             ("side_payment", i.side_payment),
-            ("signing_cost_minsk", i.signing_cost_minsk),
+            ("signing_cost_client", i.signing_cost_client),
         ] {
             nonneg(f, v)?;
         }
@@ -353,43 +345,43 @@ impl UltimatumInputs {
         (1.0 - (1.0 - self.p_western_support) * (1.0 - self.p_china_support)).clamp(0.0, 1.0)
     }
 
-    /// Moscow's effective value of full integration: `value_integration_moscow ×
-    /// resolve_moscow`.
-    pub fn value_moscow(&self) -> f64 {
-        self.value_integration_moscow * self.resolve_moscow
+    /// The patron's effective value of full integration: `value_integration_patron ×
+    /// resolve_patron`.
+    pub fn value_patron(&self) -> f64 {
+        self.value_integration_patron * self.resolve_patron
     }
 
-    /// Moscow's gain from terms `t` (USD bn a year): the effective value times the share of
-    /// the way from the status quo to 100 that `t` covers, clamped to [0, 1].
-    pub fn gain_moscow(&self, t: f64) -> f64 {
+    /// The patron's gain from terms `t` (USD bn a year): the effective value times the share of
+    /// The way from the status quo to 100 that `t` covers, clamped to [0, 1].
+    pub fn gain_patron(&self, t: f64) -> f64 {
         let share = (t - self.terms_status_quo) / (100.0 - self.terms_status_quo);
-        self.value_moscow() * share.clamp(0.0, 1.0)
+        self.value_patron() * share.clamp(0.0, 1.0)
     }
 
-    /// Minsk's sovereignty given up at integration level `t`, USD bn a year:
-    /// `sovereignty_cost_minsk × share(t)^γ` with share the way from Minsk's own position to
+    /// The client's sovereignty given up at integration level `t`, USD bn a year:
+    /// `sovereignty_cost_client × share(t)^γ` with share the way from the client's own position to
     /// 100, clamped to [0, 1].
     pub fn sovereignty_level(&self, t: f64) -> f64 {
         let share =
-            ((t - self.minsk_ideal_terms) / (100.0 - self.minsk_ideal_terms)).clamp(0.0, 1.0);
-        self.sovereignty_cost_minsk * share.powf(self.sovereignty_convexity)
+            ((t - self.client_ideal_terms) / (100.0 - self.client_ideal_terms)).clamp(0.0, 1.0);
+        self.sovereignty_cost_client * share.powf(self.sovereignty_convexity)
     }
 
-    /// Minsk's sovereignty cost of terms `t` (USD bn a year), measured from the status quo as
-    /// Moscow's gain is: the sovereignty given up at `t` less what is already given up at the
-    /// status quo (nothing below Minsk's own position).
+    /// The client's sovereignty cost of terms `t` (USD bn a year), measured from the status quo as
+    /// The patron's gain is: the sovereignty given up at `t` less what is already given up at the
+    /// status quo (nothing below the client's own position).
     pub fn sovereignty_cost(&self, t: f64) -> f64 {
         (self.sovereignty_level(t) - self.sovereignty_level(self.terms_status_quo)).max(0.0)
     }
 
-    /// Minsk's cost of full political-military integration from the status quo (what a
+    /// The client's cost of full political-military integration from the status quo (what a
     /// capitulation to military-political pressure gives up).
     pub fn sovereignty_cost_full(&self) -> f64 {
         self.sovereignty_cost(100.0)
     }
 }
 
-/// After Minsk's answer, where Moscow responds: after a stall, after a refusal that outside
+/// After the client's answer, where the patron responds: after a stall, after a refusal that outside
 /// support answered, or after a refusal left alone.
 #[derive(Clone, Copy)]
 enum Branch {
@@ -398,63 +390,54 @@ enum Branch {
     Alone,
 }
 
-/// Labels of one response subtree (static, so building allocates less).
-struct BranchLabels {
-    respond: &'static str,
-    coerced: &'static str,
-    pressured: &'static str,
-    resisted: &'static str,
-}
-
 impl Branch {
-    fn labels(self) -> BranchLabels {
+    fn tag(self) -> &'static str {
         match self {
-            Branch::Stall => BranchLabels {
-                respond: "Moscow: respond (stall)",
-                coerced: "Minsk: coerced (stall)",
-                pressured: "Minsk: pressured (stall)",
-                resisted: "Moscow: resisted (stall)",
-            },
-            Branch::Support => BranchLabels {
-                respond: "Moscow: respond (support)",
-                coerced: "Minsk: coerced (support)",
-                pressured: "Minsk: pressured (support)",
-                resisted: "Moscow: resisted (support)",
-            },
-            Branch::Alone => BranchLabels {
-                respond: "Moscow: respond (alone)",
-                coerced: "Minsk: coerced (alone)",
-                pressured: "Minsk: pressured (alone)",
-                resisted: "Moscow: resisted (alone)",
-            },
+            Branch::Stall => "stall",
+            Branch::Support => "support",
+            Branch::Alone => "alone",
         }
     }
 }
 
-/// Builds the integration-ultimatum game (players `Moscow`, `Minsk`; payoffs in that order).
+/// Builds the integration-ultimatum game between players named `Patron` and `Client`
+/// (payoffs in that order); [`try_ultimatum_between`] names them.
+///
+/// # Errors
+/// [`TemplateError::InvalidInput`] if an input fails [`UltimatumInputs::validate`].
+pub fn try_ultimatum(inputs: &UltimatumInputs) -> Result<Game, TemplateError> {
+    try_ultimatum_between(inputs, "Patron", "Client")
+}
+
+/// Builds the integration-ultimatum game with the patron and the client named (a case's actor
+/// names); payoffs in the order (patron, client).
 ///
 /// ```text
-/// Moscow ─ StatusQuo ─────────────────────────────── status_quo
-///        └ Demand ─ Minsk ─ Accept ──────────────── economic_integration
-///                         ├ Stall ── [R: stall]
-///                         └ Refuse ─ chance ─ Support (p) ── [R: support]
-///                                           └ NoSupport ──── [R: alone]
-/// [R: x] Moscow ─ BackDown ─────────────── status_quo_stall | rebalancing | status_quo_refused
-///               ├ Coerce ── Minsk ─ Capitulate ─ coerced_integration_x_econ
-///               │                 └ Resist ───── confrontation_x_econ
-///               └ Pressure ─ Minsk ─ Capitulate ─ coerced_integration_x_pressure
-///                                  └ Resist ─ Moscow ─ Relent ──── confrontation_x_pressure
-///                                                    └ Intervene ─ intervention_x
+/// Patron ─ StatusQuo ─────────────────────────────── status_quo
+///        └ Demand ─ Client ─ Accept ─────────────── negotiated_integration
+///                          ├ Stall ── [R: stall]
+///                          └ Refuse ─ chance ─ Support (p) ── [R: support]
+///                                            └ NoSupport ──── [R: alone]
+/// [R: x] Patron ─ BackDown ─────────────── status_quo_stall | rebalancing | status_quo_refused
+///               ├ Coerce ── Client ─ Capitulate ─ coerced_integration_x_econ
+///               │                  └ Resist ───── confrontation_x_econ
+///               └ Pressure ─ Client ─ Capitulate ─ coerced_integration_x_pressure
+///                                   └ Resist ─ Patron ─ Relent ──── confrontation_x_pressure
+///                                                     └ Intervene ─ intervention_x
 /// ```
 ///
-/// Moscow observes whether support arrived, so the game has perfect information apart from
-/// the chance node and [`BackwardInduction`] applies. Less escalatory actions are listed
+/// The patron observes whether support arrived, so the game has perfect information apart
+/// from the chance node and [`BackwardInduction`] applies. Less escalatory actions are listed
 /// first, so the default tie rule resolves ties towards them. Payoff formulas:
 /// `docs/games.md`.
 ///
 /// # Errors
 /// [`TemplateError::InvalidInput`] if an input fails [`UltimatumInputs::validate`].
-pub fn try_ultimatum(inputs: &UltimatumInputs) -> Result<Game, TemplateError> {
+pub fn try_ultimatum_between(
+    inputs: &UltimatumInputs,
+    patron: &str,
+    client: &str,
+) -> Result<Game, TemplateError> {
     inputs.validate()?;
     let pay = crate::ultimatum_fast::terminal_payoffs(inputs);
     let leaf = |b: &mut GameBuilder, at: At, t: usize| {
@@ -464,30 +447,57 @@ pub fn try_ultimatum(inputs: &UltimatumInputs) -> Result<Game, TemplateError> {
             [num(pay[t][0]), num(pay[t][1])],
         )
     };
-    let mut b = GameBuilder::new("Integration ultimatum", ["Moscow", "Minsk"]);
-    b.comment("leverage ultimatum template; payoffs (Moscow, Minsk) in USD bn a year vs the status quo (docs/games.md)");
+    let mut b = GameBuilder::new("Integration ultimatum", [patron, client]);
+    b.comment(format!(
+        "leverage ultimatum template; payoffs ({patron}, {client}) in USD bn a year vs the status quo (docs/games.md)"
+    ));
     b.reserve(35);
-    let root = b.decision(At::Root, 0, "Moscow: demand?", &["StatusQuo", "Demand"]);
+    let root = b.decision(
+        At::Root,
+        0,
+        format!("{patron}: demand?"),
+        &["StatusQuo", "Demand"],
+    );
     leaf(&mut b, At::Child(root, 0), 0);
     let answer = b.decision(
         At::Child(root, 1),
         1,
-        "Minsk: answer",
+        format!("{client}: answer"),
         &["Accept", "Stall", "Refuse"],
     );
     leaf(&mut b, At::Child(answer, 0), 1);
 
     let respond = |b: &mut GameBuilder, at: At, branch: Branch| {
-        let l = branch.labels();
+        let tag = branch.tag();
         let base = crate::ultimatum_fast::BRANCH_BASE[branch as usize];
-        let r = b.decision(at, 0, l.respond, &["BackDown", "Coerce", "Pressure"]);
+        let r = b.decision(
+            at,
+            0,
+            format!("{patron}: respond ({tag})"),
+            &["BackDown", "Coerce", "Pressure"],
+        );
         leaf(b, At::Child(r, 0), base);
-        let ce = b.decision(At::Child(r, 1), 1, l.coerced, &["Capitulate", "Resist"]);
+        let ce = b.decision(
+            At::Child(r, 1),
+            1,
+            format!("{client}: coerced ({tag})"),
+            &["Capitulate", "Resist"],
+        );
         leaf(b, At::Child(ce, 0), base + 1);
         leaf(b, At::Child(ce, 1), base + 2);
-        let cp = b.decision(At::Child(r, 2), 1, l.pressured, &["Capitulate", "Resist"]);
+        let cp = b.decision(
+            At::Child(r, 2),
+            1,
+            format!("{client}: pressured ({tag})"),
+            &["Capitulate", "Resist"],
+        );
         leaf(b, At::Child(cp, 0), base + 3);
-        let last = b.decision(At::Child(cp, 1), 0, l.resisted, &["Relent", "Intervene"]);
+        let last = b.decision(
+            At::Child(cp, 1),
+            0,
+            format!("{patron}: resisted ({tag})"),
+            &["Relent", "Intervene"],
+        );
         leaf(b, At::Child(last, 0), base + 4);
         leaf(b, At::Child(last, 1), base + 5);
     };
@@ -520,26 +530,26 @@ pub fn ultimatum(inputs: &UltimatumInputs) -> Game {
 pub struct EquilibriumOutcome {
     /// The outcome's label (e.g. `confrontation_alone_econ`).
     pub label: String,
-    /// The scenario it maps to ([`scenario_of`]).
-    pub scenario: String,
+    /// The outcome type it is an instance of ([`outcome_type_of`]).
+    pub outcome_type: String,
     /// Its probability under the equilibrium (chance included).
     pub probability: f64,
-    /// Payoffs (Moscow, Minsk), USD bn a year vs the status quo.
+    /// Payoffs (patron, client), USD bn a year vs the status quo.
     pub payoffs: Vec<f64>,
-    /// The moves from the root, as `Mover:Action` (`Moscow:Demand`, `chance:Support`, …).
+    /// The moves from the root, as `Mover:Action` (`Patron:Demand`, `chance:Support`, …).
     pub moves: Vec<String>,
 }
 
 /// The subgame-perfect equilibrium of an ultimatum game, read for a table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UltimatumEquilibrium {
-    /// The most likely scenario (the first in [`SCENARIOS`] order on a tie).
-    pub scenario: String,
-    /// Probability of each scenario, in [`SCENARIOS`] order.
-    pub scenario_probabilities: Vec<(String, f64)>,
+    /// The most likely outcome type (the first in [`OUTCOME_TYPES`] order on a tie).
+    pub outcome_type: String,
+    /// Probability of each outcome type, in [`OUTCOME_TYPES`] order.
+    pub outcome_type_probabilities: Vec<(String, f64)>,
     /// The outcomes reached, in tree order.
     pub outcomes: Vec<EquilibriumOutcome>,
-    /// Expected payoffs (Moscow, Minsk).
+    /// Expected payoffs (patron, client).
     pub payoffs: Vec<f64>,
 }
 
@@ -553,13 +563,18 @@ pub fn solve_ultimatum(inputs: &UltimatumInputs) -> UltimatumEquilibrium {
     equilibrium_of(&game)
 }
 
-fn equilibrium_of(game: &Game) -> UltimatumEquilibrium {
+/// The subgame-perfect equilibrium of a built ultimatum game (e.g. one from
+/// [`try_ultimatum_between`], whose moves then name the case's players).
+///
+/// # Panics
+/// If `game` is not an ultimatum tree (a game with imperfect information).
+pub fn equilibrium_of(game: &Game) -> UltimatumEquilibrium {
     let sol = BackwardInduction::default()
         .solve_values(game)
         .expect("the ultimatum game has perfect information");
     let dist = outcome_distribution(game, &sol.profile).expect("the profile fits the game");
     let mut outcomes = Vec::new();
-    let mut probs = [0.0; SCENARIOS.len()];
+    let mut probs = [0.0; OUTCOME_TYPES.len()];
     for (node, pr) in dist {
         if pr <= 0.0 {
             continue;
@@ -569,12 +584,12 @@ fn equilibrium_of(game: &Game) -> UltimatumEquilibrium {
             .outcome
             .map(|o| game.outcome(o).label.clone())
             .unwrap_or_default();
-        let scenario = scenario_of(&label);
-        if let Some(k) = SCENARIOS.iter().position(|s| *s == scenario) {
+        let kind = outcome_type_of(&label);
+        if let Some(k) = OUTCOME_TYPES.iter().position(|s| *s == kind) {
             probs[k] += pr;
         }
         outcomes.push(EquilibriumOutcome {
-            scenario: scenario.to_string(),
+            outcome_type: kind.to_string(),
             probability: pr,
             payoffs: game.path_payoffs(node),
             moves: moves_to(game, node),
@@ -588,8 +603,8 @@ fn equilibrium_of(game: &Game) -> UltimatumEquilibrium {
         }
     }
     UltimatumEquilibrium {
-        scenario: SCENARIOS[best].to_string(),
-        scenario_probabilities: SCENARIOS
+        outcome_type: OUTCOME_TYPES[best].to_string(),
+        outcome_type_probabilities: OUTCOME_TYPES
             .iter()
             .zip(probs)
             .map(|(s, p)| (s.to_string(), p))
@@ -662,7 +677,7 @@ pub fn subsidy_sweep(
 // =================================================================================================
 
 /// Payoffs (A, B) of the eight outcomes of the International Interaction Game; A moves first
-/// (Moscow in the reference files), B second.
+/// (the patron in the reference files), B second.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct IigInputs {
     /// Status quo: neither demands.

@@ -6,17 +6,17 @@
 //! of thousands of times a second), so it cannot afford to build a [`crate::Game`] each time.
 //! The tree's shape never changes; only its 20 terminal payoffs and the chance probability do.
 //! [`terminal_payoffs`] computes them (the template builds its tree from the same function, so
-//! the formulas exist once), and [`logit`] / [`spe`] walk the fixed shape:
+//! The formulas exist once), and [`logit`] / [`spe`] walk the fixed shape:
 //!
 //! ```text
-//! Moscow ─ StatusQuo ──────────── T0  status_quo
-//!        └ Demand ─ Minsk ─ Accept ─ T1  economic_integration
+//! Patron ─ StatusQuo ──────────── T0  status_quo
+//!        └ Demand ─ Client ─ Accept ─ T1  negotiated_integration
 //!                         ├ Stall ── R(stall, T2..T7)
 //!                         └ Refuse ─ chance ─ Support (p) ── R(support, T8..T13)
 //!                                           └ NoSupport ──── R(alone, T14..T19)
-//! R(b) Moscow ─ BackDown ─ Tb
-//!             ├ Coerce ── Minsk ─ Capitulate Tb+1 | Resist Tb+2
-//!             └ Pressure ─ Minsk ─ Capitulate Tb+3 | Resist ─ Moscow ─ Relent Tb+4 | Intervene Tb+5
+//! R(b) Patron ─ BackDown ─ Tb
+//!             ├ Coerce ── Client ─ Capitulate Tb+1 | Resist Tb+2
+//!             └ Pressure ─ Client ─ Capitulate Tb+3 | Resist ─ Patron ─ Relent Tb+4 | Intervene Tb+5
 //! ```
 //!
 //! Tests check both against the general solvers on the built tree
@@ -27,11 +27,11 @@ use crate::templates::UltimatumInputs;
 /// Number of terminal outcomes of the ultimatum tree.
 pub const TERMINALS: usize = 20;
 
-/// The terminals' outcome labels, in tree (depth-first) order. Each starts with the scenario it
-/// maps to ([`crate::templates::scenario_of`]).
+/// The terminals' outcome labels, in tree (depth-first) order. Each starts with the outcome type
+/// it is an instance of ([`crate::templates::outcome_type_of`]).
 pub const LABELS: [&str; TERMINALS] = [
     "status_quo",
-    "economic_integration",
+    "negotiated_integration",
     "status_quo_stall",
     "coerced_integration_stall_econ",
     "confrontation_stall_econ",
@@ -60,35 +60,35 @@ pub const BRANCH_BASE: [usize; 3] = [2, 8, 14];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
-    /// Moscow makes no demand.
+    /// The patron makes no demand.
     NoDemand,
-    /// Minsk accepts the terms.
+    /// The client accepts the terms.
     Accept,
-    /// Moscow backs down (after a stall, or a refusal with or without support).
+    /// The patron backs down (after a stall, or a refusal with or without support).
     BackDown,
-    /// Minsk capitulates to economic coercion.
+    /// The client capitulates to economic coercion.
     CapitulateEconomic,
-    /// Minsk resists economic coercion.
+    /// The client resists economic coercion.
     ResistEconomic,
-    /// Minsk capitulates to military-political pressure.
+    /// The client capitulates to military-political pressure.
     CapitulatePressure,
-    /// Minsk resists pressure and Moscow relents.
+    /// The client resists pressure and the patron relents.
     ResistPressure,
-    /// Moscow intervenes.
+    /// The patron intervenes.
     Intervene,
 }
 
-/// How Minsk answered, for a terminal reached after the answer.
+/// How the client answered, for a terminal reached after the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
-    /// No answer was needed (no demand) or Minsk accepted.
+    /// No answer was needed (no demand) or the client accepted.
     None,
-    /// Minsk stalled.
+    /// The client stalled.
     Stall,
-    /// Minsk refused and outside support arrived.
+    /// The client refused and outside support arrived.
     RefuseSupported,
-    /// Minsk refused and no support arrived.
+    /// The client refused and no support arrived.
     RefuseAlone,
 }
 
@@ -114,20 +114,20 @@ pub fn terminal_kind(t: usize) -> (Kind, Answer) {
     }
 }
 
-/// Payoffs (Moscow, Minsk) of every terminal, in [`LABELS`] order, USD bn a year against the
+/// Payoffs (patron, client) of every terminal, in [`LABELS`] order, USD bn a year against the
 /// status quo. The formulas are documented in `docs/games.md`; the inputs are not validated
 /// here ([`UltimatumInputs::validate`] is the caller's job).
 pub fn terminal_payoffs(i: &UltimatumInputs) -> [[f64; 2]; TERMINALS] {
-    let v = i.value_moscow();
+    let v = i.value_patron();
     let s = i.subsidy_usd_bn();
-    let gain = i.gain_moscow(i.terms);
+    let gain = i.gain_patron(i.terms);
     let sov = i.sovereignty_cost(i.terms);
-    let aud_m = i.audience_cost_moscow * gain;
+    let aud_m = i.audience_cost_patron * gain;
     // Giving in is a visible concession, as signing is: both carry the signing cost.
-    let cap_econ_b = -(1.0 + i.audience_cost_minsk) * sov - i.signing_cost_minsk;
+    let cap_econ_b = -(1.0 + i.audience_cost_client) * sov - i.signing_cost_client;
     let cap_press_b =
-        -(1.0 + i.audience_cost_minsk) * i.sovereignty_cost_full() - i.signing_cost_minsk;
-    let conflict_b = i.open_conflict_cost_minsk / i.conflict_appetite_minsk;
+        -(1.0 + i.audience_cost_client) * i.sovereignty_cost_full() - i.signing_cost_client;
+    let conflict_b = i.open_conflict_cost_client / i.conflict_appetite_client;
     let recaptured = i.subsidy_recapture * s;
     let q = i.p_intervention_success;
 
@@ -135,11 +135,11 @@ pub fn terminal_payoffs(i: &UltimatumInputs) -> [[f64; 2]; TERMINALS] {
     out[0] = [0.0, 0.0];
     out[1] = [
         gain - i.side_payment,
-        -sov + i.side_payment - i.signing_cost_minsk,
+        -sov + i.side_payment - i.signing_cost_client,
     ];
     for (k, &b) in BRANCH_BASE.iter().enumerate() {
         let (drift, support) = if k == 1 {
-            (i.drift_loss_moscow, i.support_value_minsk)
+            (i.drift_loss_patron, i.support_value_client)
         } else {
             (0.0, 0.0)
         };
@@ -148,20 +148,20 @@ pub fn terminal_payoffs(i: &UltimatumInputs) -> [[f64; 2]; TERMINALS] {
             1 => [-aud_m - drift, support],
             _ => [-aud_m, 0.0],
         };
-        out[b + 1] = [gain - i.coercion_cost_moscow, cap_econ_b];
+        out[b + 1] = [gain - i.coercion_cost_patron, cap_econ_b];
         out[b + 2] = [
-            recaptured - i.coercion_cost_moscow - drift,
+            recaptured - i.coercion_cost_patron - drift,
             -s - conflict_b + support,
         ];
-        out[b + 3] = [v - i.pressure_cost_moscow, cap_press_b];
-        let resisting_b = -s - i.pressure_cost_minsk - conflict_b + support;
+        out[b + 3] = [v - i.pressure_cost_patron, cap_press_b];
+        let resisting_b = -s - i.pressure_cost_client - conflict_b + support;
         out[b + 4] = [
-            recaptured - i.pressure_cost_moscow - aud_m - drift,
+            recaptured - i.pressure_cost_patron - aud_m - drift,
             resisting_b,
         ];
         out[b + 5] = [
-            q * v - (1.0 - q) * i.drift_loss_moscow - i.intervention_cost_moscow,
-            -q * i.regime_loss_minsk + (1.0 - q) * resisting_b,
+            q * v - (1.0 - q) * i.drift_loss_patron - i.intervention_cost_patron,
+            -q * i.regime_loss_client + (1.0 - q) * resisting_b,
         ];
     }
     out
@@ -209,7 +209,7 @@ impl Choice for Best {
     }
 }
 
-/// Choice probabilities of one response subtree, and its value (Moscow, Minsk).
+/// Choice probabilities of one response subtree, and its value (patron, client).
 struct Response {
     value: [f64; 2],
     respond: [f64; 3],
@@ -230,19 +230,19 @@ fn expect<const N: usize>(p: &[f64; N], v: [[f64; 2]; N]) -> [f64; 2] {
 
 /// Values bottom-up through one response subtree starting at terminal `b`.
 fn respond<C: Choice>(rule: &C, pay: &[[f64; 2]; TERMINALS], b: usize) -> Response {
-    const MOSCOW: usize = 0;
-    const MINSK: usize = 1;
+    const PATRON: usize = 0;
+    const CLIENT: usize = 1;
     let ce = [pay[b + 1], pay[b + 2]];
-    let coerced = rule.choose(ce.map(|v| v[MINSK]));
+    let coerced = rule.choose(ce.map(|v| v[CLIENT]));
     let v_ce = expect(&coerced, ce);
     let rs = [pay[b + 4], pay[b + 5]];
-    let resisted = rule.choose(rs.map(|v| v[MOSCOW]));
+    let resisted = rule.choose(rs.map(|v| v[PATRON]));
     let v_rs = expect(&resisted, rs);
     let cp = [pay[b + 3], v_rs];
-    let pressured = rule.choose(cp.map(|v| v[MINSK]));
+    let pressured = rule.choose(cp.map(|v| v[CLIENT]));
     let v_cp = expect(&pressured, cp);
     let r = [pay[b], v_ce, v_cp];
-    let respond = rule.choose(r.map(|v| v[MOSCOW]));
+    let respond = rule.choose(r.map(|v| v[PATRON]));
     Response {
         value: expect(&respond, r),
         respond,
@@ -305,9 +305,9 @@ fn solve<C: Choice>(rule: &C, i: &UltimatumInputs) -> Solution {
 /// A solved ultimatum: every terminal's payoffs and probability, and the expected payoffs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Solution {
-    /// Payoffs (Moscow, Minsk) per terminal, [`LABELS`] order.
+    /// Payoffs (patron, client) per terminal, [`LABELS`] order.
     pub payoffs: [[f64; 2]; TERMINALS],
-    /// Expected payoffs (Moscow, Minsk) at the root.
+    /// Expected payoffs (patron, client) at the root.
     pub values: [f64; 2],
     /// Probability of each terminal (chance included), [`LABELS`] order; sums to 1.
     pub probabilities: [f64; TERMINALS],
@@ -337,7 +337,7 @@ mod tests {
     use crate::templates::ultimatum;
 
     fn variants() -> Vec<UltimatumInputs> {
-        let base = UltimatumInputs::default();
+        let base = UltimatumInputs::example();
         let mut v = vec![base];
         for s in [0.0, 1.0, 3.0, 8.0, 10.0] {
             v.push(UltimatumInputs {
@@ -347,7 +347,7 @@ mod tests {
         }
         v.push(UltimatumInputs {
             terms: 95.0,
-            resolve_moscow: 1.6,
+            resolve_patron: 1.6,
             p_western_support: 0.6,
             ..base
         });
@@ -356,8 +356,8 @@ mod tests {
             ..base
         });
         v.push(UltimatumInputs {
-            intervention_cost_moscow: 1.0,
-            conflict_appetite_minsk: 0.2,
+            intervention_cost_patron: 1.0,
+            conflict_appetite_client: 0.2,
             ..base
         });
         v
@@ -432,14 +432,14 @@ mod tests {
     fn kinds_follow_the_labels() {
         for (t, label) in LABELS.iter().enumerate() {
             let (kind, answer) = terminal_kind(t);
-            let scen = crate::templates::scenario_of(label);
+            let scen = crate::templates::outcome_type_of(label);
             match kind {
                 Kind::CapitulateEconomic | Kind::CapitulatePressure => {
                     assert_eq!(scen, "coerced_integration")
                 }
                 Kind::ResistEconomic | Kind::ResistPressure => assert_eq!(scen, "confrontation"),
                 Kind::Intervene => assert_eq!(scen, "intervention"),
-                Kind::Accept => assert_eq!(scen, "economic_integration"),
+                Kind::Accept => assert_eq!(scen, "negotiated_integration"),
                 Kind::NoDemand => assert_eq!(scen, "status_quo"),
                 Kind::BackDown => assert!(scen == "status_quo" || scen == "rebalancing"),
             }

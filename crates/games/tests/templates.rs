@@ -263,8 +263,14 @@ fn labels(game: &Game) -> Vec<String> {
 
 #[test]
 fn ultimatum_builds_with_perfect_information_and_round_trips() {
-    let g = try_ultimatum(&UltimatumInputs::default()).unwrap();
-    assert_eq!(g.players(), &["Moscow".to_string(), "Minsk".to_string()]);
+    let g = try_ultimatum(&UltimatumInputs::example()).unwrap();
+    assert_eq!(g.players(), &["Patron".to_string(), "Client".to_string()]);
+    let named = try_ultimatum_between(&UltimatumInputs::example(), "Washington", "Cairo").unwrap();
+    assert_eq!(
+        named.players(),
+        &["Washington".to_string(), "Cairo".to_string()]
+    );
+    assert!(named.to_efg().contains("\"Cairo: answer\""));
     assert_eq!(g.num_nodes(), 35);
     assert!(g.is_perfect_information());
     roundtrip(&g);
@@ -274,7 +280,7 @@ fn ultimatum_builds_with_perfect_information_and_round_trips() {
 
 #[test]
 fn every_ultimatum_terminal_maps_to_a_scenario() {
-    let g = ultimatum(&UltimatumInputs::default());
+    let g = ultimatum(&UltimatumInputs::example());
     let ls = labels(&g);
     assert_eq!(ls.len(), 20);
     let mut unique = ls.clone();
@@ -282,15 +288,18 @@ fn every_ultimatum_terminal_maps_to_a_scenario() {
     unique.dedup();
     assert_eq!(unique.len(), ls.len(), "labels are unique");
     for l in &ls {
-        assert!(SCENARIOS.contains(&scenario_of(l)), "{l}");
+        assert!(OUTCOME_TYPES.contains(&outcome_type_of(l)), "{l}");
     }
-    for s in SCENARIOS {
-        assert!(ls.iter().any(|l| scenario_of(l) == s), "{s} has a terminal");
+    for s in OUTCOME_TYPES {
+        assert!(
+            ls.iter().any(|l| outcome_type_of(l) == s),
+            "{s} has a terminal"
+        );
     }
-    assert_eq!(scenario_of("confrontation_alone_econ"), "confrontation");
-    assert_eq!(scenario_of("status_quo"), "status_quo");
-    assert_eq!(scenario_of("status_quox"), "");
-    assert_eq!(scenario_of("WAR_A_5"), "");
+    assert_eq!(outcome_type_of("confrontation_alone_econ"), "confrontation");
+    assert_eq!(outcome_type_of("status_quo"), "status_quo");
+    assert_eq!(outcome_type_of("status_quox"), "");
+    assert_eq!(outcome_type_of("WAR_A_5"), "");
 }
 
 #[test]
@@ -299,11 +308,11 @@ fn ultimatum_rejects_invalid_inputs() {
         |i: &mut UltimatumInputs| i.terms = 101.0,
         |i: &mut UltimatumInputs| i.terms_status_quo = 100.0,
         |i: &mut UltimatumInputs| i.p_china_support = -0.1,
-        |i: &mut UltimatumInputs| i.conflict_appetite_minsk = 0.0,
+        |i: &mut UltimatumInputs| i.conflict_appetite_client = 0.0,
         |i: &mut UltimatumInputs| i.subsidy_pct_gdp = f64::NAN,
-        |i: &mut UltimatumInputs| i.drift_loss_moscow = -1.0,
+        |i: &mut UltimatumInputs| i.drift_loss_patron = -1.0,
     ] {
-        let mut i = UltimatumInputs::default();
+        let mut i = UltimatumInputs::example();
         f(&mut i);
         assert!(matches!(
             try_ultimatum(&i),
@@ -313,20 +322,19 @@ fn ultimatum_rejects_invalid_inputs() {
 }
 
 #[test]
-fn ultimatum_inputs_defaults_and_partial_deserialize() {
-    let d = UltimatumInputs::default();
+fn ultimatum_inputs_have_no_defaults() {
+    let d = UltimatumInputs::example();
     d.validate().unwrap();
     assert!((d.subsidy_usd_bn() - 2.85936).abs() < 1e-9);
     assert!((d.p_support() - 0.405).abs() < 1e-12);
-    // A partial input takes the rest from the defaults.
-    let i: UltimatumInputs = serde_json_like(r#"{"terms": 90.0}"#);
-    assert_eq!(i.terms, 90.0);
-    assert_eq!(i.gdp_usd_bn, d.gdp_usd_bn);
+    // A partial input is refused: nothing is filled in from any case.
+    let e = serde_json_like(r#"{"terms": 90.0}"#).unwrap_err();
+    assert!(e.contains("missing field"), "{e}");
 }
 
 /// Minimal JSON reading through serde's value-free path: the crate has no JSON dependency, so
 /// this parses a flat `{"field": number}` object by hand into the struct via a map.
-fn serde_json_like(text: &str) -> UltimatumInputs {
+fn serde_json_like(text: &str) -> Result<UltimatumInputs, String> {
     use serde::Deserialize;
     use serde::de::value::{Error, MapDeserializer};
     let body = text.trim().trim_start_matches('{').trim_end_matches('}');
@@ -341,41 +349,42 @@ fn serde_json_like(text: &str) -> UltimatumInputs {
             )
         })
         .collect();
-    UltimatumInputs::deserialize(MapDeserializer::<_, Error>::new(pairs.into_iter())).unwrap()
+    UltimatumInputs::deserialize(MapDeserializer::<_, Error>::new(pairs.into_iter()))
+        .map_err(|e| e.to_string())
 }
 
 /// Inputs under which the equilibrium reaches a given scenario with positive probability.
 fn reaching(scenario: &str) -> UltimatumInputs {
-    let d = UltimatumInputs::default();
+    let d = UltimatumInputs::example();
     match scenario {
         "status_quo" => UltimatumInputs {
             subsidy_pct_gdp: 0.0,
             ..d
         },
-        "economic_integration" => d,
+        "negotiated_integration" => d,
         // Support is likely and worth much to Minsk, and Moscow does not fear the drift, so
         // Minsk refuses and Moscow coerces: Minsk resists if support arrived, capitulates if not.
         "coerced_integration" | "confrontation" => UltimatumInputs {
             p_western_support: 0.5,
-            support_value_minsk: 6.0,
-            drift_loss_moscow: 0.0,
+            support_value_client: 6.0,
+            drift_loss_patron: 0.0,
             ..d
         },
         // Coercion pays for Moscow only against a Minsk left alone: it backs down once support
         // arrives (backing down costs it nothing here).
         "rebalancing" => UltimatumInputs {
-            support_value_minsk: 6.0,
-            coercion_cost_moscow: 4.0,
-            drift_loss_moscow: 0.0,
-            audience_cost_moscow: 0.0,
+            support_value_client: 6.0,
+            coercion_cost_patron: 4.0,
+            drift_loss_patron: 0.0,
+            audience_cost_patron: 0.0,
             ..d
         },
         // A cheap, sure intervention against a Minsk that values sovereignty above all.
         "intervention" => UltimatumInputs {
-            sovereignty_cost_minsk: 30.0,
-            intervention_cost_moscow: 0.5,
+            sovereignty_cost_client: 30.0,
+            intervention_cost_patron: 0.5,
             p_intervention_success: 0.95,
-            regime_loss_minsk: 5.0,
+            regime_loss_client: 5.0,
             ..d
         },
         _ => unreachable!(),
@@ -384,26 +393,26 @@ fn reaching(scenario: &str) -> UltimatumInputs {
 
 #[test]
 fn all_six_scenarios_are_reachable() {
-    for s in SCENARIOS {
+    for s in OUTCOME_TYPES {
         let eq = solve_ultimatum(&reaching(s));
         let p = eq
-            .scenario_probabilities
+            .outcome_type_probabilities
             .iter()
             .find(|(id, _)| id == s)
             .unwrap()
             .1;
         assert!(p > 0.0, "{s}: {eq:#?}");
-        let total: f64 = eq.scenario_probabilities.iter().map(|(_, p)| p).sum();
+        let total: f64 = eq.outcome_type_probabilities.iter().map(|(_, p)| p).sum();
         assert!((total - 1.0).abs() < 1e-12);
     }
 }
 
 #[test]
-fn default_equilibrium_is_economic_integration() {
-    let eq = solve_ultimatum(&UltimatumInputs::default());
-    assert_eq!(eq.scenario, "economic_integration");
+fn example_equilibrium_is_negotiated_integration() {
+    let eq = solve_ultimatum(&UltimatumInputs::example());
+    assert_eq!(eq.outcome_type, "negotiated_integration");
     assert_eq!(eq.outcomes.len(), 1);
-    assert_eq!(eq.outcomes[0].moves, vec!["Moscow:Demand", "Minsk:Accept"]);
+    assert_eq!(eq.outcomes[0].moves, vec!["Patron:Demand", "Client:Accept"]);
 }
 
 /// The table of the issue: the equilibrium as the subsidy at stake moves from 0 % to 10 % of
@@ -412,7 +421,7 @@ fn default_equilibrium_is_economic_integration() {
 /// integration once `recapture × subsidy ≥ coercion cost`, i.e. 2 bn = 3.1 % of GDP.
 #[test]
 fn subsidy_sweep_changes_the_equilibrium() {
-    let rows = subsidy_sweep(&UltimatumInputs::default(), 0.0, 10.0, 20);
+    let rows = subsidy_sweep(&UltimatumInputs::example(), 0.0, 10.0, 20);
     assert_eq!(rows.len(), 21);
     println!("| subsidy % GDP | USD bn | scenario | path | payoffs (Moscow, Minsk) |");
     println!("|---|---|---|---|---|");
@@ -434,24 +443,24 @@ fn subsidy_sweep_changes_the_equilibrium() {
             "| {:.1} | {:.2} | {} | {} | ({:.2}, {:.2}) |",
             r.subsidy_pct_gdp,
             r.subsidy_usd_bn,
-            e.scenario,
+            e.outcome_type,
             path.join("; "),
             e.payoffs[0],
             e.payoffs[1]
         );
     }
-    assert_eq!(rows[0].equilibrium.scenario, "status_quo");
-    assert_eq!(rows[20].equilibrium.scenario, "economic_integration");
+    assert_eq!(rows[0].equilibrium.outcome_type, "status_quo");
+    assert_eq!(rows[20].equilibrium.outcome_type, "negotiated_integration");
     let threshold = 100.0 * 1.0 / 0.5 / 64.4; // coercion cost / recapture / GDP
     for r in &rows {
         let expected = if r.subsidy_pct_gdp < threshold - 1e-9 {
             "status_quo"
         } else {
-            "economic_integration"
+            "negotiated_integration"
         };
         if (r.subsidy_pct_gdp - threshold).abs() > 1e-6 {
             assert_eq!(
-                r.equilibrium.scenario, expected,
+                r.equilibrium.outcome_type, expected,
                 "{:.2} %",
                 r.subsidy_pct_gdp
             );
@@ -495,29 +504,29 @@ fn inputs_strategy() -> impl Strategy<Value = UltimatumInputs> {
         .prop_map(|(a, b, c, d)| UltimatumInputs {
             terms: a.0,
             terms_status_quo: a.1,
-            minsk_ideal_terms: a.2,
-            value_integration_moscow: a.3,
-            resolve_moscow: a.4,
-            sovereignty_cost_minsk: a.5,
+            client_ideal_terms: a.2,
+            value_integration_patron: a.3,
+            resolve_patron: a.4,
+            sovereignty_cost_client: a.5,
             subsidy_pct_gdp: a.6,
             gdp_usd_bn: a.7,
             subsidy_recapture: b.0,
-            coercion_cost_moscow: b.1,
-            pressure_cost_moscow: b.2,
-            pressure_cost_minsk: b.3,
-            audience_cost_moscow: b.4,
-            audience_cost_minsk: b.5,
-            conflict_appetite_minsk: b.6,
-            open_conflict_cost_minsk: b.7,
+            coercion_cost_patron: b.1,
+            pressure_cost_patron: b.2,
+            pressure_cost_client: b.3,
+            audience_cost_patron: b.4,
+            audience_cost_client: b.5,
+            conflict_appetite_client: b.6,
+            open_conflict_cost_client: b.7,
             p_western_support: c.0,
             p_china_support: c.1,
-            support_value_minsk: c.2,
-            drift_loss_moscow: c.3,
+            support_value_client: c.2,
+            drift_loss_patron: c.3,
             p_intervention_success: c.4,
-            intervention_cost_moscow: c.5,
-            regime_loss_minsk: c.6,
+            intervention_cost_patron: c.5,
+            regime_loss_client: c.6,
             side_payment: d.0,
-            signing_cost_minsk: d.1,
+            signing_cost_client: d.1,
             sovereignty_convexity: d.2,
         })
 }
@@ -537,11 +546,11 @@ proptest! {
         prop_assert!((u[0] - sol.payoffs()[0]).abs() < 1e-9);
         prop_assert!((u[1] - sol.payoffs()[1]).abs() < 1e-9);
         let eq = solve_ultimatum(&i);
-        let total: f64 = eq.scenario_probabilities.iter().map(|(_, p)| p).sum();
+        let total: f64 = eq.outcome_type_probabilities.iter().map(|(_, p)| p).sum();
         prop_assert!((total - 1.0).abs() < 1e-9);
-        prop_assert!(SCENARIOS.contains(&eq.scenario.as_str()));
+        prop_assert!(OUTCOME_TYPES.contains(&eq.outcome_type.as_str()));
         for o in &eq.outcomes {
-            prop_assert!(SCENARIOS.contains(&o.scenario.as_str()));
+            prop_assert!(OUTCOME_TYPES.contains(&o.outcome_type.as_str()));
         }
         let back = Game::from_efg(&g.to_efg()).unwrap();
         prop_assert_eq!(back.num_nodes(), g.num_nodes());
@@ -569,7 +578,7 @@ proptest! {
 #[ignore]
 fn timing_ultimatum_build_and_spe() {
     use std::time::Instant;
-    let inputs = UltimatumInputs::default();
+    let inputs = UltimatumInputs::example();
     let n = 20_000;
     let mut sink = 0.0;
     let t = Instant::now();

@@ -169,8 +169,8 @@ fn input_label(i: Input) -> &'static str {
         Input::GasVolume => "gas volume",
         Input::CrudeVolume => "duty-free crude",
         Input::DutyPublished => "published average duty",
-        Input::DutyComputed => "duty from the annual Urals price",
-        Input::Urals => "Urals price",
+        Input::DutyComputed => "duty from the annual oil price",
+        Input::Urals => "oil price",
         Input::ReclearanceVolume => "re-cleared crude",
         Input::ProductsKept => "product duties kept",
         Input::ProductsTransferred => "product duties transferred",
@@ -180,8 +180,9 @@ fn input_label(i: Input) -> &'static str {
     }
 }
 
-/// The paper's Figure 1 from our numbers: stacked components (USD bn), total % of GDP and its trend.
-pub fn figure1(ledger: &Ledger) -> String {
+/// The subsidy by component from our numbers (after IPM's Figure 1 for the default case):
+/// stacked components (USD bn), total % of GDP and its trend.
+pub fn figure1(case: &Case, ledger: &Ledger) -> String {
     let comps = [
         Component::Gas,
         Component::Crude,
@@ -232,8 +233,13 @@ pub fn figure1(ledger: &Ledger) -> String {
                 .collect(),
         });
     }
+    let title = format!(
+        "{}'s subsidy to {} by component, from this ledger",
+        case.patron_name(),
+        case.client_name()
+    );
     BarLineChart {
-        title: "Russian energy subsidy to Belarus by component (after IPM's Figure 1), from this ledger",
+        title: &title,
         categories: ledger.rows.iter().map(|r| r.year.to_string()).collect(),
         left_label: "USD bn",
         right_label: "% of GDP",
@@ -244,10 +250,14 @@ pub fn figure1(ledger: &Ledger) -> String {
 }
 
 /// The maneuver's yearly loss (refineries and budget) and its running total.
-pub fn maneuver_chart(p: &ManeuverPath) -> String {
+pub fn maneuver_chart(case: &Case, p: &ManeuverPath) -> String {
     let mut cum = 0.0;
+    let title = format!(
+        "The tax maneuver: {}'s loss against the regime before it",
+        case.client_name()
+    );
     BarLineChart {
-        title: "The tax maneuver: Belarus' loss against the pre-2019 regime",
+        title: &title,
         categories: p.years.iter().map(|y| y.year.to_string()).collect(),
         left_label: "USD bn a year",
         right_label: "cumulative USD bn",
@@ -288,7 +298,7 @@ fn bn(x: Option<f64>) -> String {
 pub fn sections(case: &Case, r: &EconResults) -> Vec<Section> {
     let mut out = vec![ledger_section(case, r)];
     if let Some(m) = &r.maneuver {
-        out.push(maneuver_section(r, &m.0, &m.1));
+        out.push(maneuver_section(case, r, &m.0, &m.1));
     }
     if !r.comparisons.is_empty() {
         out.push(comparison_section(&r.comparisons));
@@ -303,12 +313,12 @@ pub fn sections(case: &Case, r: &EconResults) -> Vec<Section> {
 
 fn ledger_section(case: &Case, r: &EconResults) -> Section {
     let l = &r.ledger;
-    let fig = figure1(l);
+    let fig = figure1(case, l);
     let reference = case
         .econ_link("gas_reference")
         .unwrap_or("the case's only gas reference-price flow");
     let intro = format!(
-        "Per year and component: natural gas = (reference price − price paid) × volume, with the reference `{reference}`; crude = duty-free volume × the export duty not paid (the published annual average where there is one, else the law's formula on the annual Urals price); oil products = product export duties kept − those transferred to Russia; re-clearance = re-cleared volume × the duty paid to Belarus' budget; loans = grant element of concessional credit. A dash is a figure the sources cannot give (the gaps column names the missing input): nothing is filled in. The total needs gas and crude and sums the components present; the trend is the least-squares line of the total as % of GDP over the years that have one."
+        "Per year and component: natural gas = (reference price − price paid) × volume, with the reference `{reference}`; crude = duty-free volume × the export duty not paid (the published annual average where there is one, else the law's formula on the annual oil price); oil products = product export duties kept − those transferred to the patron; re-clearance = re-cleared volume × the duty paid to the client's budget; loans = grant element of concessional credit. A dash is a figure the sources cannot give (the gaps column names the missing input): nothing is filled in. The total needs every main pillar the case has data for (gas, crude) and sums the components present; the trend is the least-squares line of the total as % of GDP over the years that have one."
     );
     let mut tab = Tab::new(&[
         "year",
@@ -447,8 +457,9 @@ fn ledger_section(case: &Case, r: &EconResults) -> Section {
     }
 }
 
-fn maneuver_section(r: &EconResults, p: &ManeuverPath, origin: &[String]) -> Section {
-    let chart = maneuver_chart(p);
+fn maneuver_section(case: &Case, r: &EconResults, p: &ManeuverPath, origin: &[String]) -> Section {
+    let (patron, client) = (case.patron_name(), case.client_name());
+    let chart = maneuver_chart(case, p);
     let mut tab = Tab::new(&[
         "year",
         "Urals USD/bbl",
@@ -521,7 +532,7 @@ fn maneuver_section(r: &EconResults, p: &ManeuverPath, origin: &[String]) -> Sec
         p.years.last().map_or(0, |y| y.year),
     );
     let intro = format!(
-        "Russia phases its crude export duty out over {first}–{last} (multiplier by year from the case's schedule). Belarus' duty-free crude gets dearer by the duty it no longer escapes; the loss falls on the refineries and, for the re-cleared crude and the product duties that follow the crude duty down, on the budget. Prices after the last observed year are the case's assumption (the 'price from' column), not facts. Cumulative loss {first}–{last}: USD {:.2} bn (refineries {:.2}, budget {:.2}).",
+        "{patron} phases its crude export duty out over {first}–{last} (multiplier by year from the case's schedule). {client}'s duty-free crude gets dearer by the duty it no longer escapes; the loss falls on the refineries and, for the re-cleared crude and the product duties that follow the crude duty down, on the budget. Prices after the last observed year are the case's assumption (the 'price from' column), not facts. Cumulative loss {first}–{last}: USD {:.2} bn (refineries {:.2}, budget {:.2}).",
         p.cumulative_usd_bn, p.cumulative_refineries_usd_bn, p.cumulative_budget_usd_bn
     );
     Section {

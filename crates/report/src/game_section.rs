@@ -1,12 +1,13 @@
 //! The crisis game: the integration ultimatum built from the case (payoff inputs from its
 //! `[game]` links, the subsidy at stake from the ledger, the terms from the bargaining forecast),
 //! its equilibrium path and outcome probabilities, and how the equilibrium changes as the
-//! subsidy at stake moves from 0 % to 10 % of GDP.
+//! subsidy at stake moves from 0 % to 10 % of GDP. The players are the case's patron and client
+//! by name; each outcome type names the case's own scenarios of that type.
 
 use std::fmt::Write;
 
-use leverage_case::Case;
-use leverage_games::templates::{solve_ultimatum, subsidy_sweep};
+use leverage_case::{Case, ScenarioType};
+use leverage_games::templates::{OUTCOME_TYPES, subsidy_sweep};
 
 use crate::Section;
 use crate::case_section::{Tab, fmt, t};
@@ -14,33 +15,65 @@ use crate::svg::esc;
 
 pub use leverage_sim::wiring::{InputOrigin, ultimatum_inputs};
 
+/// Each outcome type of the ultimatum with the case's scenarios of that type (ids, comma
+/// separated; empty when the case has none).
+pub fn scenarios_by_type(case: &Case) -> Vec<(&'static str, String)> {
+    OUTCOME_TYPES
+        .iter()
+        .map(|k| {
+            let ids = ScenarioType::parse(k)
+                .map(|t| {
+                    case.scenarios_of_type(t)
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            (*k, ids)
+        })
+        .collect()
+}
+
+/// An outcome type in words, with the case's scenarios of that type.
+fn type_in_words(types: &[(&'static str, String)], kind: &str) -> String {
+    let words = kind.replace('_', " ");
+    match types.iter().find(|(k, _)| *k == kind) {
+        Some((_, ids)) if !ids.is_empty() => format!("{words} (this case's {ids})"),
+        _ => words,
+    }
+}
+
 /// The section, when the case links the game (`[game]`).
 pub fn section(case: &Case) -> Option<Section> {
     if case.game.is_empty() {
         return None;
     }
-    let (inp, origins) = ultimatum_inputs(case);
+    let not_solved = |why: String| Section {
+        id: "game".into(),
+        title: "The integration ultimatum as a game".into(),
+        html: format!("<p>Not solved: {}</p>", esc(&why)),
+        markdown: format!("Not solved: {why}"),
+        files: Vec::new(),
+    };
+    let (inp, origins) = match ultimatum_inputs(case) {
+        Ok(x) => x,
+        Err(e) => return Some(not_solved(e.to_string())),
+    };
     if let Err(e) = inp.validate() {
-        return Some(Section {
-            id: "game".into(),
-            title: "The integration ultimatum as a game".into(),
-            html: format!("<p>Not solved: {}</p>", esc(&e.to_string())),
-            markdown: format!("Not solved: {e}"),
-            files: Vec::new(),
-        });
+        return Some(not_solved(e.to_string()));
     }
-    let eq = solve_ultimatum(&inp);
-    let mut paths = Tab::new(&[
-        "outcome",
-        "scenario",
-        "probability",
-        "payoffs (Moscow, Minsk), USD bn a year",
-        "moves",
-    ]);
+    let (patron, client) = (case.patron_name(), case.client_name());
+    let pay_head = format!("payoffs ({patron}, {client}), USD bn a year");
+    let types = scenarios_by_type(case);
+    let Ok(named) = leverage_games::templates::try_ultimatum_between(&inp, patron, client) else {
+        return Some(not_solved("the game's inputs are invalid".into()));
+    };
+    let eq = leverage_games::templates::equilibrium_of(&named);
+    let mut paths = Tab::new(&["outcome", "type", "probability", &pay_head, "moves"]);
     for o in &eq.outcomes {
         paths.row(vec![
             t(&o.label),
-            t(&o.scenario),
+            t(type_in_words(&types, &o.outcome_type)),
             (format!("{:.3}", o.probability), true, None),
             t(o.payoffs
                 .iter()
@@ -53,28 +86,29 @@ pub fn section(case: &Case) -> Option<Section> {
     // Bounded rationality: every terminal's probability under the logit QRE at λ = 1 and 5.
     let mut qre_tab = Tab::new(&[
         "outcome",
-        "scenario",
-        "payoffs (Moscow, Minsk)",
+        "type",
+        &pay_head,
         "P at λ = 1",
         "P at λ = 5",
         "subgame-perfect",
     ]);
     let mut qre_by_scenario: Vec<(String, f64)> = Vec::new();
-    let mut tree: Option<String> = None;
-    if let Ok(game) = leverage_games::templates::try_ultimatum(&inp) {
+    let tree: Option<String>;
+    {
+        let game = &named;
         let spe = leverage_games::BackwardInduction::default()
-            .solve_values(&game)
+            .solve_values(game)
             .ok();
-        let q1 = leverage_games::logit_at(&game, 1.0).ok();
-        let q5 = leverage_games::logit_at(&game, 5.0).ok();
+        let q1 = leverage_games::logit_at(game, 1.0).ok();
+        let q5 = leverage_games::logit_at(game, 5.0).ok();
         tree = Some(crate::tree_svg::tree_svg(
-            &game,
+            game,
             spe.as_ref().map(|s| &s.profile),
             q1.as_ref().map(|q| &q.profile),
             "Integration ultimatum: equilibrium path and logit QRE (λ = 1)",
         ));
         let dist = |p: Option<&leverage_games::Profile>| {
-            p.and_then(|p| leverage_games::outcome_distribution(&game, p).ok())
+            p.and_then(|p| leverage_games::outcome_distribution(game, p).ok())
         };
         let (d1, d5, ds) = (
             dist(q1.as_ref().map(|q| &q.profile)),
@@ -88,7 +122,7 @@ pub fn section(case: &Case) -> Option<Section> {
                     .outcome
                     .map(|o| game.outcome(o).label.clone())
                     .unwrap_or_default();
-                let scen = leverage_games::templates::scenario_of(&label).to_string();
+                let scen = leverage_games::templates::outcome_type_of(&label).to_string();
                 match qre_by_scenario.iter_mut().find(|(s, _)| *s == scen) {
                     Some(e) => e.1 += p1,
                     None => qre_by_scenario.push((scen.clone(), *p1)),
@@ -119,7 +153,7 @@ pub fn section(case: &Case) -> Option<Section> {
     }
     let qre_summary = qre_by_scenario
         .iter()
-        .map(|(s, p)| format!("{s} {:.0} %", 100.0 * p))
+        .map(|(s, p)| format!("{} {:.0} %", type_in_words(&types, s), 100.0 * p))
         .collect::<Vec<_>>()
         .join(", ");
     let mut inputs = Tab::new(&["input", "value", "origin"]);
@@ -134,16 +168,16 @@ pub fn section(case: &Case) -> Option<Section> {
     let mut sweep = Tab::new(&[
         "subsidy at stake, % of GDP",
         "USD bn",
-        "equilibrium scenario",
-        "payoffs (Moscow, Minsk)",
+        "equilibrium outcome type",
+        &pay_head,
     ]);
     let mut csv =
-        String::from("subsidy_pct_gdp,subsidy_usd_bn,scenario,payoff_moscow,payoff_minsk\n");
+        String::from("subsidy_pct_gdp,subsidy_usd_bn,outcome_type,payoff_patron,payoff_client\n");
     for r in &rows {
         sweep.row(vec![
             (format!("{:.1}", r.subsidy_pct_gdp), true, None),
             (format!("{:.2}", r.subsidy_usd_bn), true, None),
-            t(&r.equilibrium.scenario),
+            t(r.equilibrium.outcome_type.replace('_', " ")),
             t(r.equilibrium
                 .payoffs
                 .iter()
@@ -156,30 +190,33 @@ pub fn section(case: &Case) -> Option<Section> {
             "{},{},{},{},{}",
             r.subsidy_pct_gdp,
             r.subsidy_usd_bn,
-            r.equilibrium.scenario,
+            r.equilibrium.outcome_type,
             r.equilibrium.payoffs.first().copied().unwrap_or(f64::NAN),
             r.equilibrium.payoffs.get(1).copied().unwrap_or(f64::NAN)
         );
     }
+    let terms_issue = case.game_link("terms_issue").unwrap_or_default();
     let intro = format!(
-        "Moscow keeps the status quo or demands integration terms ({:.0} on the economic-integration scale); Minsk accepts, stalls, or refuses and seeks outside support; chance decides whether support arrives; Moscow backs down, coerces economically (the subsidy at stake), or applies military-political pressure; Minsk gives in or resists; intervention is the last branch. Solved by backward induction (subgame-perfect equilibrium; ties go to the least escalatory action). Payoff formulas: docs/games.md. Most likely scenario: {}.",
-        inp.terms, eq.scenario
+        "{patron} keeps the status quo or demands integration terms ({:.0} on the scale of issue `{terms_issue}`); {client} accepts, stalls, or refuses and seeks outside support; chance decides whether support arrives; {patron} backs down, coerces economically (the subsidy at stake), or applies military-political pressure; {client} gives in or resists; intervention is the last branch. Solved by backward induction (subgame-perfect equilibrium; ties go to the least escalatory action). Payoff formulas: docs/games.md. Most likely outcome: {}.",
+        inp.terms,
+        type_in_words(&types, &eq.outcome_type)
     );
     Some(Section {
         id: "game".into(),
         title: "The integration ultimatum as a game".into(),
         html: format!(
-            "<p>{}</p>\n<h3>Equilibrium outcomes</h3>\n{}\n{}\n<h3>With bounded rationality: the logit quantal response equilibrium</h3>\n<p>Each side chooses better actions more often, not always (λ measures how sharply). Scenario probabilities at λ = 1: {}.</p>\n{}\n<h3>How the equilibrium moves with the subsidy at stake</h3>\n<p>The paper's central claim: falling subsidies change Minsk's calculus. Everything else as above.</p>\n{}\n<details><summary>The game's inputs and their origin</summary>\n{}</details>",
+            "<p>{}</p>\n<h3>Equilibrium outcomes</h3>\n{}\n{}\n<h3>With bounded rationality: the logit quantal response equilibrium</h3>\n<p>Each side chooses better actions more often, not always (λ measures how sharply). Outcome types at λ = 1: {}.</p>\n{}\n<h3>How the equilibrium moves with the subsidy at stake</h3>\n<p>Does a falling subsidy change {}'s calculus? Everything else as above.</p>\n{}\n<details><summary>The game's inputs and their origin</summary>\n{}</details>",
             esc(&intro),
             paths.html(),
             tree.as_ref().map_or(String::new(), |t| format!("<figure>{t}<figcaption>The tree: decision nodes by player, the subgame-perfect path in orange (thin orange: its choices off the path), terminals with payoffs and their probability under the logit QRE at λ = 1. File: game-tree.svg.</figcaption></figure>")),
             esc(&qre_summary),
             qre_tab.html(),
+            esc(client),
             sweep.html(),
             inputs.html()
         ),
         markdown: format!(
-            "{intro}\n\n### Equilibrium outcomes\n\n{}\n![The ultimatum's tree](game-tree.svg)\n\n### With bounded rationality: the logit QRE\n\nScenario probabilities at λ = 1: {qre_summary}.\n\n{}\n### How the equilibrium moves with the subsidy at stake\n\n{}\n### The game's inputs and their origin\n\n{}",
+            "{intro}\n\n### Equilibrium outcomes\n\n{}\n![The ultimatum's tree](game-tree.svg)\n\n### With bounded rationality: the logit QRE\n\nOutcome types at λ = 1: {qre_summary}.\n\n{}\n### How the equilibrium moves with the subsidy at stake\n\n{}\n### The game's inputs and their origin\n\n{}",
             paths.md(),
             qre_tab.md(),
             sweep.md(),

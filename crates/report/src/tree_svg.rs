@@ -623,7 +623,7 @@ mod tests {
     use leverage_games::{At, BackwardInduction, GameBuilder, logit_at};
 
     fn ultimatum() -> Game {
-        try_ultimatum(&UltimatumInputs::default()).expect("default inputs are valid")
+        try_ultimatum(&UltimatumInputs::example()).expect("default inputs are valid")
     }
 
     /// Balanced root element, and every `&` starts an entity.
@@ -728,7 +728,7 @@ mod tests {
             assert!(s.contains(&format!(">{a}</text>")), "{a}");
         }
         // The chance edges carry their probabilities.
-        let p = UltimatumInputs::default().p_support();
+        let p = UltimatumInputs::example().p_support();
         assert!(s.contains(&format!(">Support ({})</text>", short_prob(p))));
         assert!(s.contains(&format!(">NoSupport ({})</text>", short_prob(1.0 - p))));
         // QRE column and bars.

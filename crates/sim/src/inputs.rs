@@ -201,7 +201,7 @@ pub const INPUTS: &[Input] = &[
             "USD per barrel",
             0.0,
             1000.0,
-            "level of the world (Urals) oil price over the horizon",
+            "level of the world oil price over the horizon (the price the patron's export duty is computed on)",
         ),
         Need::Ledger,
     ),
@@ -354,7 +354,7 @@ pub const INPUTS: &[Input] = &[
         "sd of the error of each coded position, drawn once a path",
     ),
     num(
-        "resolve_moscow",
+        "resolve_patron",
         T::Sim,
         M::Bargaining,
         "multiplier",
@@ -845,7 +845,7 @@ pub const INPUTS: &[Input] = &[
     ),
     // The crisis game's other inputs (docs/games.md).
     num(
-        "value_integration_moscow",
+        "value_integration_patron",
         T::Game,
         M::Deal,
         "USD bn a year",
@@ -854,7 +854,7 @@ pub const INPUTS: &[Input] = &[
         "value to the patron of full economic-political integration",
     ),
     num(
-        "sovereignty_cost_minsk",
+        "sovereignty_cost_client",
         T::Game,
         M::Deal,
         "USD bn a year",
@@ -881,7 +881,7 @@ pub const INPUTS: &[Input] = &[
         "share of a cut subsidy the patron recovers",
     ),
     num(
-        "coercion_cost_moscow",
+        "coercion_cost_patron",
         T::Game,
         M::Deal,
         "USD bn a year",
@@ -890,7 +890,7 @@ pub const INPUTS: &[Input] = &[
         "the patron's cost of economic coercion",
     ),
     num(
-        "pressure_cost_moscow",
+        "pressure_cost_patron",
         T::Game,
         M::Deal,
         "USD bn a year",
@@ -899,7 +899,7 @@ pub const INPUTS: &[Input] = &[
         "the patron's cost of military-political pressure",
     ),
     num(
-        "pressure_cost_minsk",
+        "pressure_cost_client",
         T::Game,
         M::Deal,
         "USD bn a year",
@@ -908,7 +908,7 @@ pub const INPUTS: &[Input] = &[
         "the client's harm from resisting military-political pressure",
     ),
     num(
-        "audience_cost_moscow",
+        "audience_cost_patron",
         T::Game,
         M::Deal,
         "share",
@@ -917,7 +917,7 @@ pub const INPUTS: &[Input] = &[
         "the patron's cost of backing down, share of the demanded gain",
     ),
     num(
-        "audience_cost_minsk",
+        "audience_cost_client",
         T::Game,
         M::Deal,
         "share",
@@ -926,7 +926,7 @@ pub const INPUTS: &[Input] = &[
         "the client's cost of giving in under coercion, share of the sovereignty given up",
     ),
     num(
-        "conflict_appetite_minsk",
+        "conflict_appetite_client",
         T::Game,
         M::Deal,
         "multiplier",
@@ -935,7 +935,7 @@ pub const INPUTS: &[Input] = &[
         "the client's appetite for open conflict before its election (1 = normal)",
     ),
     num(
-        "open_conflict_cost_minsk",
+        "open_conflict_cost_client",
         T::Game,
         M::Deal,
         "USD bn a year",
@@ -944,7 +944,7 @@ pub const INPUTS: &[Input] = &[
         "the client's domestic cost of open conflict at normal appetite",
     ),
     num(
-        "support_value_minsk",
+        "support_value_client",
         T::Game,
         M::Outside,
         "USD bn a year",
@@ -953,7 +953,7 @@ pub const INPUTS: &[Input] = &[
         "value to the client of outside support when it arrives",
     ),
     num(
-        "drift_loss_moscow",
+        "drift_loss_patron",
         T::Game,
         M::Outside,
         "USD bn a year",
@@ -971,7 +971,7 @@ pub const INPUTS: &[Input] = &[
         "probability an intervention succeeds",
     ),
     num(
-        "intervention_cost_moscow",
+        "intervention_cost_patron",
         T::Game,
         M::Deal,
         "USD bn a year",
@@ -980,7 +980,7 @@ pub const INPUTS: &[Input] = &[
         "the patron's cost of intervening",
     ),
     num(
-        "regime_loss_minsk",
+        "regime_loss_client",
         T::Game,
         M::Deal,
         "USD bn a year",

@@ -109,7 +109,7 @@ coefs! {
     oil_price_path, oil_volatility, gas_reference_path, gas_price_paid_path, gdp_growth,
     client_gdp, market_access_rent, loan_need, loan_rate, market_rate, loan_maturity,
     gas_netback_duty_rate, gas_netback_transport,
-    position_noise, resolve_moscow, resolve_peak_year,
+    position_noise, resolve_patron, resolve_peak_year,
     qre_lambda, discount_rate_client, discount_rate_patron, tension_threshold, tension_decay,
     tension_stall, tension_refusal, tension_resistance, subsidy_cut_share, subsidy_relief_share,
     market_restriction_share, demand_raise, implementation_rate, stall_withholding,
@@ -122,10 +122,10 @@ coefs! {
     west_drift, china_drift, diversification_rate, west_shift_support, china_shift_support, west_policy_shock_p,
     west_policy_shock_size, losing_threshold, intervention_from_year, p_intervention_if_losing,
     p_western_support, p_china_support,
-    value_integration_moscow, sovereignty_cost_minsk, sovereignty_convexity, subsidy_recapture, coercion_cost_moscow,
-    pressure_cost_moscow, pressure_cost_minsk, audience_cost_moscow, audience_cost_minsk,
-    conflict_appetite_minsk, open_conflict_cost_minsk, support_value_minsk, drift_loss_moscow,
-    p_intervention_success, intervention_cost_moscow, regime_loss_minsk,
+    value_integration_patron, sovereignty_cost_client, sovereignty_convexity, subsidy_recapture, coercion_cost_patron,
+    pressure_cost_patron, pressure_cost_client, audience_cost_patron, audience_cost_client,
+    conflict_appetite_client, open_conflict_cost_client, support_value_client, drift_loss_patron,
+    p_intervention_success, intervention_cost_patron, regime_loss_client,
     boundary_band,
 }
 
@@ -740,9 +740,9 @@ fn play(
     g.terms_status_quo = t.status_quo.clamp(0.0, 99.0);
     // The client's cost is measured from the status quo, as the patron's gain is, on its convex
     // curve anchored at its own position (the template's `sovereignty_cost`).
-    g.minsk_ideal_terms = t.ideal.clamp(0.0, 99.0);
-    g.sovereignty_cost_minsk = t.sovereignty;
-    g.value_integration_moscow = t.value;
+    g.client_ideal_terms = t.ideal.clamp(0.0, 99.0);
+    g.sovereignty_cost_client = t.sovereignty;
+    g.value_integration_patron = t.value;
     g.side_payment = t.side_payment.max(0.0);
     let sol = ultimatum_fast::logit(&g, lambda);
     (pick(&sol.probabilities, rng), g)
@@ -875,19 +875,32 @@ pub fn run(
 
     let mut game = UltimatumInputs {
         subsidy_recapture: v.subsidy_recapture,
-        coercion_cost_moscow: v.coercion_cost_moscow,
-        pressure_cost_moscow: v.pressure_cost_moscow,
-        pressure_cost_minsk: v.pressure_cost_minsk,
-        audience_cost_moscow: v.audience_cost_moscow.clamp(0.0, 1.0),
-        audience_cost_minsk: v.audience_cost_minsk.clamp(0.0, 1.0),
-        conflict_appetite_minsk: 1.0,
-        open_conflict_cost_minsk: v.open_conflict_cost_minsk,
-        support_value_minsk: v.support_value_minsk,
-        drift_loss_moscow: v.drift_loss_moscow,
+        coercion_cost_patron: v.coercion_cost_patron,
+        pressure_cost_patron: v.pressure_cost_patron,
+        pressure_cost_client: v.pressure_cost_client,
+        audience_cost_patron: v.audience_cost_patron.clamp(0.0, 1.0),
+        audience_cost_client: v.audience_cost_client.clamp(0.0, 1.0),
+        conflict_appetite_client: 1.0,
+        open_conflict_cost_client: v.open_conflict_cost_client,
+        support_value_client: v.support_value_client,
+        drift_loss_patron: v.drift_loss_patron,
         p_intervention_success: v.p_intervention_success.clamp(0.0, 1.0),
-        intervention_cost_moscow: v.intervention_cost_moscow,
-        regime_loss_minsk: v.regime_loss_minsk,
-        ..UltimatumInputs::default()
+        intervention_cost_patron: v.intervention_cost_patron,
+        regime_loss_client: v.regime_loss_client,
+        // Set at each decision point (the year's terms, track, subsidy, support, restraint).
+        terms: 0.0,
+        terms_status_quo: 0.0,
+        client_ideal_terms: 0.0,
+        value_integration_patron: 0.0,
+        resolve_patron: 1.0,
+        sovereignty_cost_client: 0.0,
+        subsidy_pct_gdp: 0.0,
+        gdp_usd_bn: 0.0,
+        p_western_support: 0.0,
+        p_china_support: 0.0,
+        side_payment: 0.0,
+        signing_cost_client: 0.0,
+        sovereignty_convexity: 1.0,
     };
 
     // Policy state: the share of the discretionary subsidy the patron keeps paying, the share of
@@ -1009,7 +1022,7 @@ pub fn run(
         let ramp = ((ey.year - base_year) as f64
             / (v.resolve_peak_year - base_year as f64).max(1.0))
         .clamp(0.0, 1.0);
-        let resolve = 1.0 + (v.resolve_moscow - 1.0) * ramp;
+        let resolve = 1.0 + (v.resolve_patron - 1.0) * ramp;
         let energy_factor = if base_pct > 0.0 {
             (subsidy_pct / base_pct).clamp(0.25, 2.0)
         } else {
@@ -1072,7 +1085,7 @@ pub fn run(
         };
         game.gdp_usd_bn = gdp.max(0.0);
         game.subsidy_recapture = (v.subsidy_recapture * recapture_ratio).clamp(0.0, 1.0);
-        game.resolve_moscow = resolve.max(0.0);
+        game.resolve_patron = resolve.max(0.0);
         game.p_western_support = if on.west {
             (v.p_western_support * s[ix.west_alignment] / west0).clamp(0.0, 1.0)
         } else {
@@ -1085,18 +1098,18 @@ pub fn run(
         };
         // An unstable regime fears open conflict more (paper §8: the cushion shrinks).
         let fragility = (stab0 / s[ix.stability].max(1.0)).clamp(0.5, 4.0);
-        game.open_conflict_cost_minsk = v.open_conflict_cost_minsk * fragility;
+        game.open_conflict_cost_client = v.open_conflict_cost_client * fragility;
         // Pre-election restraint (paper: Lukashenko needs calm before the 2020 campaign): a
         // visible concession costs as much as an open break, so the leader stalls.
         let restraint = if ey.pre_election {
-            let appetite = v.conflict_appetite_minsk.max(1e-6);
-            game.conflict_appetite_minsk = appetite;
-            game.open_conflict_cost_minsk * (1.0 / appetite - 1.0).max(0.0)
+            let appetite = v.conflict_appetite_client.max(1e-6);
+            game.conflict_appetite_client = appetite;
+            game.open_conflict_cost_client * (1.0 / appetite - 1.0).max(0.0)
         } else {
-            game.conflict_appetite_minsk = 1.0;
+            game.conflict_appetite_client = 1.0;
             0.0
         };
-        game.signing_cost_minsk = restraint;
+        game.signing_cost_client = restraint;
         game.sovereignty_convexity = v.sovereignty_convexity.max(1e-3);
 
         // 3. The economic track: the patron's demand in stages (paper §5: the action plan
@@ -1110,15 +1123,15 @@ pub fn run(
         let pressing = ey.decision || s[ix.tension] >= v.tension_threshold;
         let mut tension_moved = false;
         // A patron that gains nothing from the terms makes no demand.
-        let gains = v.value_integration_moscow * resolve > 0.0;
+        let gains = v.value_integration_patron * resolve > 0.0;
         if pressing && gains && demand.is_finite() && demand > signed + 0.5 {
             out.demand[y] = demand;
             let track = Track {
                 terms: demand,
                 status_quo: signed,
                 ideal: client_terms_ideal,
-                value: v.value_integration_moscow,
-                sovereignty: v.sovereignty_cost_minsk,
+                value: v.value_integration_patron,
+                sovereignty: v.sovereignty_cost_client,
                 side_payment: if deal { 0.0 } else { sweet_eq },
             };
             let (t, _) = play(&game, &track, lambda, rng);
@@ -1167,8 +1180,8 @@ pub fn run(
             s[ix.econ_integration] = s[ix.econ_signed];
         } else if s[ix.intervened] < 0.5 && signed > in_force + 0.5 {
             let mut curve = game;
-            curve.minsk_ideal_terms = client_terms_ideal.clamp(0.0, 99.0);
-            curve.sovereignty_cost_minsk = v.sovereignty_cost_minsk;
+            curve.client_ideal_terms = client_terms_ideal.clamp(0.0, 99.0);
+            curve.sovereignty_cost_client = v.sovereignty_cost_client;
             let cost = |x: f64| curve.sovereignty_level(x);
             // Yearly values against stalling (which keeps the signature and the subsidy, loses
             // the withheld share of the sweeteners, and raises tension): implementing pays the

@@ -34,41 +34,86 @@ pub struct InputOrigin {
 
 /// The ultimatum inputs a case can link in `[game]` to a parameter, with their setters.
 pub const GAME_FIELDS: &[(&str, GameField)] = &[
-    ("value_integration_moscow", |i| {
-        &mut i.value_integration_moscow
+    ("value_integration_patron", |i| {
+        &mut i.value_integration_patron
     }),
-    ("resolve_moscow", |i| &mut i.resolve_moscow),
-    ("sovereignty_cost_minsk", |i| &mut i.sovereignty_cost_minsk),
+    ("resolve_patron", |i| &mut i.resolve_patron),
+    ("sovereignty_cost_client", |i| {
+        &mut i.sovereignty_cost_client
+    }),
     ("subsidy_recapture", |i| &mut i.subsidy_recapture),
-    ("coercion_cost_moscow", |i| &mut i.coercion_cost_moscow),
-    ("pressure_cost_moscow", |i| &mut i.pressure_cost_moscow),
-    ("pressure_cost_minsk", |i| &mut i.pressure_cost_minsk),
-    ("audience_cost_moscow", |i| &mut i.audience_cost_moscow),
-    ("audience_cost_minsk", |i| &mut i.audience_cost_minsk),
-    ("conflict_appetite_minsk", |i| {
-        &mut i.conflict_appetite_minsk
+    ("coercion_cost_patron", |i| &mut i.coercion_cost_patron),
+    ("pressure_cost_patron", |i| &mut i.pressure_cost_patron),
+    ("pressure_cost_client", |i| &mut i.pressure_cost_client),
+    ("audience_cost_patron", |i| &mut i.audience_cost_patron),
+    ("audience_cost_client", |i| &mut i.audience_cost_client),
+    ("conflict_appetite_client", |i| {
+        &mut i.conflict_appetite_client
     }),
-    ("open_conflict_cost_minsk", |i| {
-        &mut i.open_conflict_cost_minsk
+    ("open_conflict_cost_client", |i| {
+        &mut i.open_conflict_cost_client
     }),
     ("p_western_support", |i| &mut i.p_western_support),
     ("p_china_support", |i| &mut i.p_china_support),
-    ("support_value_minsk", |i| &mut i.support_value_minsk),
-    ("drift_loss_moscow", |i| &mut i.drift_loss_moscow),
+    ("support_value_client", |i| &mut i.support_value_client),
+    ("drift_loss_patron", |i| &mut i.drift_loss_patron),
     ("p_intervention_success", |i| &mut i.p_intervention_success),
-    ("intervention_cost_moscow", |i| {
-        &mut i.intervention_cost_moscow
+    ("intervention_cost_patron", |i| {
+        &mut i.intervention_cost_patron
     }),
-    ("regime_loss_minsk", |i| &mut i.regime_loss_minsk),
+    ("regime_loss_client", |i| &mut i.regime_loss_client),
     ("sovereignty_convexity", |i| &mut i.sovereignty_convexity),
 ];
 
-/// The ultimatum's inputs from a case: linked parameters at their central value, the subsidy
-/// at stake from the ledger's latest total, the terms from the compromise forecast of the linked
-/// issue; everything else the template's documented default.
-pub fn ultimatum_inputs(case: &Case) -> (UltimatumInputs, Vec<InputOrigin>) {
-    let mut inp = UltimatumInputs::default();
+/// The ultimatum's inputs from a case, each with where it came from: linked `[game]`
+/// parameters at their central value; the terms from the compromise forecast of the
+/// `terms_issue`, its status quo and the client's position on it; the subsidy at stake from the
+/// ledger's latest total (or, for a case without `[econ]` links, the initial value of the
+/// `subsidy_gdp` state as a share of the `[sim]` `client_gdp`). The patron's resolve is 1 (its
+/// level at the as-of date) unless linked; the one-shot game pays no side payment and charges no
+/// signing cost (the scenario engine sets both per year).
+///
+/// # Errors
+/// [`WiringError::MissingInputs`] naming every input the case does not give: nothing is taken
+/// from another case or a template default.
+pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin>), WiringError> {
+    let mut inp = UltimatumInputs {
+        terms: f64::NAN,
+        terms_status_quo: f64::NAN,
+        client_ideal_terms: f64::NAN,
+        value_integration_patron: f64::NAN,
+        resolve_patron: 1.0,
+        sovereignty_cost_client: f64::NAN,
+        subsidy_pct_gdp: f64::NAN,
+        gdp_usd_bn: f64::NAN,
+        subsidy_recapture: f64::NAN,
+        coercion_cost_patron: f64::NAN,
+        pressure_cost_patron: f64::NAN,
+        pressure_cost_client: f64::NAN,
+        audience_cost_patron: f64::NAN,
+        audience_cost_client: f64::NAN,
+        conflict_appetite_client: f64::NAN,
+        open_conflict_cost_client: f64::NAN,
+        p_western_support: f64::NAN,
+        p_china_support: f64::NAN,
+        support_value_client: f64::NAN,
+        drift_loss_patron: f64::NAN,
+        p_intervention_success: f64::NAN,
+        intervention_cost_patron: f64::NAN,
+        regime_loss_client: f64::NAN,
+        side_payment: 0.0,
+        signing_cost_client: 0.0,
+        sovereignty_convexity: f64::NAN,
+    };
     let mut origins = Vec::new();
+    let mut missing = Vec::new();
+    let game_input = |key: &'static str, unit: &'static str, meaning: &'static str| MissingInput {
+        table: "game",
+        key,
+        mechanism: "crisis game",
+        unit,
+        meaning,
+    };
     for (name, field) in GAME_FIELDS {
         if let Some(p) = case.game_link(name).and_then(|id| case.param(id)) {
             *field(&mut inp) = p.dist.central();
@@ -82,40 +127,77 @@ pub fn ultimatum_inputs(case: &Case) -> (UltimatumInputs, Vec<InputOrigin>) {
                     p.prov.describe()
                 ),
             });
-        } else {
+        } else if *name == "resolve_patron" {
             origins.push(InputOrigin {
                 input: name,
-                value: *field(&mut inp),
-                origin: "template default (docs/games.md)".into(),
+                value: inp.resolve_patron,
+                origin: "1: the patron's resolve at the case's as-of date (the scale's unit)"
+                    .into(),
             });
+        } else {
+            let meaning = leverage_case::GAME_LINKS
+                .iter()
+                .find(|(k, ..)| k == name)
+                .map_or("", |(.., m)| *m);
+            missing.push(game_input(name, "a [[param]] id", meaning));
         }
     }
-    if let Some(issue) = case.game_link("terms_issue").and_then(|id| case.issue(id)) {
-        let p = problem_from_issue(case, issue);
-        if !p.players.is_empty() {
-            inp.terms = Compromise.forecast(&p).outcome.clamp(0.0, 99.0);
-            origins.push(InputOrigin {
-                input: "terms",
-                value: inp.terms,
-                origin: format!("compromise forecast of issue `{}`", issue.id),
-            });
-        }
-        if let Some(sq) = &issue.status_quo {
-            inp.terms_status_quo = sq.value.min(99.0);
-            origins.push(InputOrigin {
-                input: "terms_status_quo",
-                value: inp.terms_status_quo,
-                origin: format!("status quo of issue `{}`", issue.id),
-            });
-        }
-        if let Some(client) = case.case.client.as_deref() {
-            if let Some(pos) = issue.positions.iter().find(|p| p.actor == client) {
-                inp.minsk_ideal_terms = pos.position.value.min(99.0);
+    match case.game_link("terms_issue").and_then(|id| case.issue(id)) {
+        None => missing.push(game_input(
+            "terms_issue",
+            "an [[issue]] id",
+            "the issue whose compromise forecast gives the integration terms demanded",
+        )),
+        Some(issue) => {
+            let p = problem_from_issue(case, issue);
+            if p.players.is_empty() {
+                missing.push(game_input(
+                    "terms_issue",
+                    "an [[issue]] id",
+                    "an issue with positions: the terms are its compromise forecast",
+                ));
+            } else {
+                inp.terms = Compromise.forecast(&p).outcome.clamp(0.0, 99.0);
                 origins.push(InputOrigin {
-                    input: "minsk_ideal_terms",
-                    value: inp.minsk_ideal_terms,
-                    origin: format!("position of `{client}` on `{}`", issue.id),
+                    input: "terms",
+                    value: inp.terms,
+                    origin: format!("compromise forecast of issue `{}`", issue.id),
                 });
+            }
+            match &issue.status_quo {
+                Some(sq) => {
+                    inp.terms_status_quo = sq.value.min(99.0);
+                    origins.push(InputOrigin {
+                        input: "terms_status_quo",
+                        value: inp.terms_status_quo,
+                        origin: format!("status quo of issue `{}`", issue.id),
+                    });
+                }
+                None => missing.push(game_input(
+                    "terms_issue",
+                    "an [[issue]] with `status_quo`",
+                    "the terms issue's status quo (what the patron gains is measured from it)",
+                )),
+            }
+            let client = case.case.client.as_deref();
+            match client.and_then(|c| issue.positions.iter().find(|p| p.actor == c)) {
+                Some(pos) => {
+                    inp.client_ideal_terms = pos.position.value.min(99.0);
+                    origins.push(InputOrigin {
+                        input: "client_ideal_terms",
+                        value: inp.client_ideal_terms,
+                        origin: format!(
+                            "position of `{}` on `{}`",
+                            client.unwrap_or_default(),
+                            issue.id
+                        ),
+                    });
+                }
+                None => missing.push(game_input(
+                    "terms_issue",
+                    "[case] `client` with a position on the issue",
+                    "the client's own position on the terms issue (its sovereignty cost starts there)",
+                )),
             }
         }
     }
@@ -132,8 +214,57 @@ pub fn ultimatum_inputs(case: &Case) -> (UltimatumInputs, Vec<InputOrigin>) {
             value: gdp,
             origin: format!("GDP {year} (the ledger's GDP series)"),
         });
+    } else {
+        match case.state_index("subsidy_gdp") {
+            Some(k) => {
+                inp.subsidy_pct_gdp = case.states[k].initial.value;
+                origins.push(InputOrigin {
+                    input: "subsidy_pct_gdp",
+                    value: inp.subsidy_pct_gdp,
+                    origin:
+                        "initial value of [[state]] `subsidy_gdp` (the case has no ledger total)"
+                            .into(),
+                });
+            }
+            None => missing.push(game_input(
+                "subsidy_pct_gdp",
+                "% of GDP",
+                "the subsidy at stake: a ledger total ([econ] links) or a [[state]] `subsidy_gdp`",
+            )),
+        }
+        match case.sim_link("client_gdp").and_then(|id| case.param(id)) {
+            Some(p) => {
+                inp.gdp_usd_bn = p.dist.central();
+                origins.push(InputOrigin {
+                    input: "gdp_usd_bn",
+                    value: inp.gdp_usd_bn,
+                    origin: format!("param `{}` ([sim] client_gdp), central value", p.id),
+                });
+            }
+            None => missing.push(MissingInput {
+                table: "sim",
+                key: "client_gdp",
+                mechanism: "crisis game",
+                unit: "USD bn",
+                meaning: "the client's GDP, to turn the subsidy at stake into money (the case has no ledger GDP)",
+            }),
+        }
     }
-    (inp, origins)
+    origins.push(InputOrigin {
+        input: "side_payment",
+        value: 0.0,
+        origin: "0: the one-shot game pays nothing beyond the subsidy".into(),
+    });
+    origins.push(InputOrigin {
+        input: "signing_cost_client",
+        value: 0.0,
+        origin: "0: the one-shot game has no election restraint".into(),
+    });
+    if missing.is_empty() {
+        Ok((inp, origins))
+    } else {
+        Err(WiringError::MissingInputs(missing))
+    }
 }
 
 /// The ledger's latest year with a total: (year, % of GDP, GDP USD bn).
@@ -214,7 +345,7 @@ pub struct MissingInput {
 
 fn missing_message(m: &[MissingInput]) -> String {
     let mut out = format!(
-        "the scenario engine needs {} input(s) this case does not link (each key names a [[param]]; docs/simulation.md):",
+        "this case does not give {} input(s) the engines need (docs/case-format.md, docs/simulation.md):",
         m.len()
     );
     for i in m {
@@ -969,24 +1100,65 @@ pub fn diagnostics(
         .hint("link it in [sim], [econ] or [game], or remove it (docs/simulation.md lists the inputs)")
         .push();
     }
-    if case.scenarios.iter().any(|s| s.rule.is_some())
-        && let Err(WiringError::MissingInputs(m)) = resolve(case, &enabled(case))
-    {
+    // A case that has a [sim] table means to simulate, one with [game] to solve the game: an
+    // input those engines need and the case does not give is an error, located at the table.
+    // Scenario rules without [sim] only warn (the ensemble will not run).
+    let missing_sim = if case.scenarios.iter().any(|s| s.rule.is_some()) {
+        match resolve(case, &enabled(case)) {
+            Err(WiringError::MissingInputs(m)) => m,
+            _ => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    let missing_game = if case.game.is_empty() {
+        Vec::new()
+    } else {
+        match ultimatum_inputs(case) {
+            Err(WiringError::MissingInputs(m)) => m,
+            _ => Vec::new(),
+        }
+    };
+    let missing_sim = if case.sim.is_empty() && !missing_sim.is_empty() {
+        // No [sim] table: one warning, not one per input.
+        let keys: Vec<&str> = missing_sim.iter().map(|i| i.key).collect();
+        let span = case
+            .scenarios
+            .iter()
+            .find(|s| s.rule.is_some())
+            .map(|s| s.rule_span.clone());
+        sink.error(
+            "engine::missing-input",
+            span,
+            format!(
+                "the scenarios have rules but the case has no [sim] table: `simulate` needs {} input(s) ({}{})",
+                keys.len(),
+                keys.iter().take(6).copied().collect::<Vec<_>>().join(", "),
+                if keys.len() > 6 { ", …" } else { "" }
+            ),
+        )
+        .warning()
+        .label("a rule the ensemble would classify by")
+        .expected("a [sim] table linking the scenario engine's inputs")
+        .hint("`leverage case new --template patron-client` writes a case that has them all; docs/simulation.md lists them")
+        .push();
+        Vec::new()
+    } else {
+        missing_sim
+    };
+    for (m, table) in [(missing_sim, &case.sim), (missing_game, &case.game)] {
         for i in m {
             sink.error(
-                "sim::missing-input",
-                None,
+                "engine::missing-input",
+                table.first().map(|l| l.span.clone()),
                 format!(
-                    "[{}] `{}` is not linked: the {} mechanism reads it ({}, {})",
+                    "[{}] `{}` is not given: the {} reads it ({}, {})",
                     i.table, i.key, i.mechanism, i.meaning, i.unit
                 ),
             )
-            .warning()
-            .label("")
-            .expected(format!("`{} = \"<param id>\"` under [{}]", i.key, i.table))
-            .hint(
-                "the ensemble will not run until it is linked; docs/simulation.md lists the inputs",
-            )
+            .label("in this table")
+            .expected(format!("`{} = \"<id>\"` under [{}]", i.key, i.table))
+            .hint("nothing is filled in from another case; docs/case-format.md and docs/simulation.md list the inputs")
             .push();
         }
     }

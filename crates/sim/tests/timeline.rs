@@ -157,7 +157,7 @@ fn a_higher_sovereignty_cost_never_raises_signing() {
     let case = default_case();
     let signing = |cost: f64| {
         let mut spec = wiring::spec(&case).unwrap();
-        spec.set("sovereignty_cost_minsk", ParamRef::Fixed(cost));
+        spec.set("sovereignty_cost_client", ParamRef::Fixed(cost));
         let e = ensemble(&spec, &case, 4_000, 11);
         let (mut signed, mut decisions) = (0u64, 0u64);
         for row in &e.terminal_counts {
@@ -206,7 +206,7 @@ fn outside_support_raises_rebalancing() {
 fn a_patron_without_stakes_never_coerces() {
     let case = default_case();
     let mut spec = wiring::spec(&case).unwrap();
-    spec.set("value_integration_moscow", ParamRef::Fixed(0.0));
+    spec.set("value_integration_patron", ParamRef::Fixed(0.0));
     spec.set("value_military_patron", ParamRef::Fixed(0.0));
     let e = ensemble(&spec, &case, 2_000, 3);
     for rows in [&e.terminal_counts, &e.military_counts] {
