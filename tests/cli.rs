@@ -1195,6 +1195,53 @@ fn a_simulation_killed_midway_leaves_the_store_as_it_was() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
+/// A library of two copies of the toy case, scored by hand. The toy case stays calm in every
+/// draw: p = (1, 0, 0). Case `a` realised calm then crisis; case `b` calm twice.
+/// - model: a: Brier (0 + 2)/2 = 1, log (0 − ln 0.0005)/2; b: Brier 0, log 0.
+/// - uniform (1/3 each): Brier 2/3 per year; log ln 3.
+/// - base rate for `a` from `b`'s outcomes (status_quo twice) over seven types with add-one
+///   smoothing: status_quo 3/9, confrontation 1/9, intervention 1/9, normalised over a's three
+///   scenarios to (3/5, 1/5, 1/5): Brier calm 0.4² + 2·0.2² = 0.24, crisis 0.6² + 0.8² + 0.2²
+///   = 1.04, mean 0.64. For `b` from a's (status_quo, confrontation): (2/10, 2/10, 1/10) →
+///   (2/5, 2/5, 1/5): Brier calm 0.6² + 0.4² + 0.2² = 0.56 each year.
+#[test]
+fn score_a_library_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let toy = std::fs::read_to_string("tests/cases/sim/toy.toml").unwrap();
+    let out = std::fs::read_to_string("tests/cases/sim/toy-outcomes.toml").unwrap();
+    for (id, years) in [("a", ["calm", "crisis"]), ("b", ["calm", "calm"])] {
+        let case = toy.replace("id = \"toy-sim\"", &format!("id = \"{id}\""));
+        std::fs::write(dir.path().join(format!("{id}.toml")), case).unwrap();
+        let o = out
+            .replace("case = \"toy-sim\"", &format!("case = \"{id}\""))
+            .replace(
+                "year = 2021\nscenario = \"crisis\"",
+                &format!("year = 2021\nscenario = \"{}\"", years[1]),
+            );
+        std::fs::write(dir.path().join(format!("{id}.outcomes.toml")), o).unwrap();
+    }
+    let d = dir.path().to_str().unwrap();
+    let o = run(&["cases", d]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("(2 cases)"), "{}", stdout(&o));
+    let o = run(&["score", "--cases", d, "-n", "1000", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let close = |x: &serde_json::Value, want: f64| (x.as_f64().unwrap() - want).abs() < 1e-9;
+    let (a, b) = (&v["cases"][0], &v["cases"][1]);
+    assert!(close(&a["brier"], 1.0) && close(&b["brier"], 0.0), "{v}");
+    assert!(close(&a["brier_uniform"], 2.0 / 3.0), "{v}");
+    assert!(close(&a["log_uniform"], 3f64.ln()), "{v}");
+    assert!(close(&a["log"], -0.0005f64.ln() / 2.0), "{v}");
+    assert!(close(&a["brier_base_rate"], 0.64), "{v}");
+    assert!(close(&b["brier_base_rate"], 0.56), "{v}");
+    // Pooled over the four years.
+    assert!(
+        close(&v["brier"][0], 0.5) && close(&v["brier"][2], 0.6),
+        "{v}"
+    );
+}
+
 #[test]
 fn score_a_toy_case_by_hand() {
     let o = run(&[

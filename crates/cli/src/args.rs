@@ -179,20 +179,36 @@ pub enum Command {
         #[arg(long, value_enum)]
         output: Option<Output>,
     },
+    /// The case library: one line per case of a folder (default ./cases), with whether it has
+    /// an outcomes file.
+    Cases {
+        /// The folder.
+        #[arg(value_name = "DIR", default_value = "cases")]
+        dir: PathBuf,
+        /// table (default) or json.
+        #[arg(long, value_enum)]
+        output: Option<Output>,
+    },
     /// Saved ensemble runs: list, show, diff, export.
     Runs {
         #[command(subcommand)]
         cmd: RunsCmd,
     },
     /// Score a case's scenario probabilities and issue forecasts against what happened (an
-    /// outcomes file): Brier and log scores, calibration, issue errors.
+    /// outcomes file): Brier and log scores, calibration, issue errors. With --cases, score a
+    /// whole library against the uniform and base-rate forecasts.
     Score {
         /// The case file (default: the embedded case).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "cases")]
         case: Option<PathBuf>,
         /// The outcomes file (TOML; docs/case-format.md, "Outcomes files").
-        #[arg(long, value_name = "FILE")]
-        outcomes: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "cases")]
+        outcomes: Option<PathBuf>,
+        /// Score every case in this folder that has an outcomes file beside it
+        /// (`NAME.toml` with `NAME.outcomes.toml`), pooled, against the uniform and the base-rate
+        /// forecasts.
+        #[arg(long, value_name = "DIR", conflicts_with = "outcomes")]
+        cases: Option<PathBuf>,
         /// Number of draws of the ensemble that is scored.
         #[arg(short = 'n', long = "draws", default_value_t = 10_000)]
         draws: u64,

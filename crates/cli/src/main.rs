@@ -10,6 +10,7 @@ mod diagnostics;
 mod econ;
 mod game;
 mod io;
+mod library;
 mod show;
 mod sim;
 
@@ -267,18 +268,28 @@ fn run(cli: Cli) -> Result<()> {
         Command::Score {
             case,
             outcomes,
+            cases,
             draws,
             seed,
             threads,
             output,
-        } => sim::score(
-            case.as_deref(),
-            &outcomes,
-            draws,
-            seed,
-            threads,
-            output.unwrap_or(Output::Table),
-        ),
+        } => match (cases, outcomes) {
+            (Some(dir), _) => {
+                library::score(&dir, draws, seed, threads, output.unwrap_or(Output::Table))
+            }
+            (None, Some(outcomes)) => sim::score(
+                case.as_deref(),
+                &outcomes,
+                draws,
+                seed,
+                threads,
+                output.unwrap_or(Output::Table),
+            ),
+            (None, None) => Err(Failure::User(
+                "error: give --outcomes FILE (one case) or --cases DIR (a library)".into(),
+            )),
+        },
+        Command::Cases { dir, output } => library::list(&dir, output.unwrap_or(Output::Table)),
         Command::Backtest { data } => match data {
             args::BacktestData::Deu {
                 file,

@@ -101,7 +101,7 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         .map_err(|e| Failure::Internal(format!("thread pool: {e}")))
 }
 
-fn wiring_error(e: impl std::fmt::Display) -> Failure {
+pub(crate) fn wiring_error(e: impl std::fmt::Display) -> Failure {
     user(format!(
         "{e}\n  help: docs/simulation.md lists what the timeline needs from a case"
     ))
@@ -811,6 +811,27 @@ fn print_sensitivity(b: &pipeline::Bundle) {
 }
 
 /// `leverage score`.
+/// Reads an outcomes file and checks it against its case.
+pub(crate) fn load_outcomes(
+    outcomes_path: &Path,
+    case: &Case,
+) -> Result<leverage_case::outcomes::Outcomes> {
+    let text = std::fs::read_to_string(outcomes_path).map_err(|e| {
+        user(format!(
+            "cannot read the outcomes file {}: {e}\n  help: check the path",
+            outcomes_path.display()
+        ))
+    })?;
+    let name = outcomes_path.display().to_string();
+    leverage_case::outcomes::parse(&text, &name)
+        .and_then(|o| leverage_case::outcomes::validate_against(&o, case).map(|()| o))
+        .map_err(|p| {
+            let mut msg = diagnostics::render(&p);
+            msg.push_str(&format!("error: {name} has {} error(s)\n", p.error_count()));
+            Failure::User(msg)
+        })
+}
+
 pub fn score(
     case_path: Option<&Path>,
     outcomes_path: &Path,
@@ -821,20 +842,7 @@ pub fn score(
 ) -> Result<()> {
     let loaded = io::load_case(case_path)?;
     let case = &loaded.case;
-    let text = std::fs::read_to_string(outcomes_path).map_err(|e| {
-        user(format!(
-            "cannot read the outcomes file {}: {e}\n  help: check the path",
-            outcomes_path.display()
-        ))
-    })?;
-    let name = outcomes_path.display().to_string();
-    let outcomes = leverage_case::outcomes::parse(&text, &name)
-        .and_then(|o| leverage_case::outcomes::validate_against(&o, case).map(|()| o))
-        .map_err(|p| {
-            let mut msg = diagnostics::render(&p);
-            msg.push_str(&format!("error: {name} has {} error(s)\n", p.error_count()));
-            Failure::User(msg)
-        })?;
+    let outcomes = load_outcomes(outcomes_path, case)?;
     if draws == 0 {
         return Err(user("-n must be at least 1".into()));
     }

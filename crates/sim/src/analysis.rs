@@ -364,3 +364,204 @@ pub fn score(
         skipped_years: skipped,
     })
 }
+
+/// One case of a library, scored: the model against two baselines on the same occasions (the
+/// years its outcomes file gives inside the simulated years).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibraryCaseScore {
+    /// The case's id.
+    pub case: String,
+    /// Number of scenarios (categories).
+    pub categories: usize,
+    /// Occasions scored (years).
+    pub occasions: usize,
+    /// The model's mean Brier score (0 best, 2 worst).
+    pub brier: f64,
+    /// The uniform forecast's.
+    pub brier_uniform: f64,
+    /// The base-rate forecast's (scenario types' shares in the other cases' outcomes).
+    pub brier_base_rate: f64,
+    /// The model's mean log score (lower is better).
+    pub log: f64,
+    /// The uniform forecast's.
+    pub log_uniform: f64,
+    /// The base-rate forecast's.
+    pub log_base_rate: f64,
+    /// Scenarios without a `type` (the base rate gives them the smoothing share only).
+    pub untyped: Vec<String>,
+}
+
+/// Scores of a library of cases, per case and pooled over every occasion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibraryScore {
+    /// Per case, in the order given.
+    pub cases: Vec<LibraryCaseScore>,
+    /// Occasions over the library.
+    pub occasions: usize,
+    /// Pooled mean Brier score of the model, the uniform and the base-rate forecasts.
+    pub brier: (f64, f64, f64),
+    /// Pooled mean log score of the model, the uniform and the base-rate forecasts.
+    pub log: (f64, f64, f64),
+    /// The probability floor of the log scores, 1/(2N) for the smallest ensemble.
+    pub p_floor: f64,
+}
+
+/// One case of a library: its scenarios' types, the ensemble's probabilities by year and the
+/// realised scenarios.
+#[derive(Debug, Clone)]
+pub struct LibraryEntry<'a> {
+    /// The case.
+    pub case: &'a leverage_case::Case,
+    /// Its ensemble.
+    pub ensemble: &'a crate::ensemble::Ensemble,
+    /// Its outcomes (validated against the case).
+    pub outcomes: &'a leverage_case::outcomes::Outcomes,
+}
+
+/// Scores every case of a library against its outcomes, beside two baselines on the same
+/// occasions: the uniform forecast (1/K over the case's K scenarios) and a base-rate forecast,
+/// each scenario's probability proportional to the share of its `type` among the realised
+/// scenarios of the *other* cases (leave-one-case-out, so no case is scored on its own
+/// outcomes; add-one smoothing over the seven types, a type's share split evenly among the
+/// case's scenarios of that type). Brier and log scores are means over occasions (years); the
+/// pooled scores are means over every occasion of the library.
+///
+/// # Errors
+/// [`AnalysisError::Estimator`] when a case has no occasion to score.
+pub fn library_score(entries: &[LibraryEntry<'_>]) -> Result<LibraryScore, AnalysisError> {
+    use leverage_case::ScenarioType;
+    let types = ScenarioType::ALL.len();
+    // The realised type of each occasion of each case.
+    let realised_types: Vec<Vec<Option<ScenarioType>>> = entries
+        .iter()
+        .map(|e| {
+            e.outcomes
+                .years
+                .iter()
+                .map(|y| e.case.scenarios.iter().find(|s| s.id == y.scenario)?.kind)
+                .collect()
+        })
+        .collect();
+    let p_floor = entries
+        .iter()
+        .map(|e| crate::score::log_floor(e.ensemble.draws))
+        .fold(0.0_f64, f64::max);
+    let mut out = Vec::with_capacity(entries.len());
+    let (mut sb, mut sl, mut n) = ([0.0; 3], [0.0; 3], 0usize);
+    for (i, e) in entries.iter().enumerate() {
+        // Type counts over the other cases.
+        let mut counts = vec![0usize; types];
+        for (j, rt) in realised_types.iter().enumerate() {
+            if j == i {
+                continue;
+            }
+            for t in rt.iter().flatten() {
+                counts[ScenarioType::ALL
+                    .iter()
+                    .position(|(_, x)| x == t)
+                    .unwrap_or(0)] += 1;
+            }
+        }
+        let total: usize = counts.iter().sum();
+        let share = |t: Option<ScenarioType>| match t {
+            Some(t) => {
+                let k = ScenarioType::ALL
+                    .iter()
+                    .position(|(_, x)| *x == t)
+                    .unwrap_or(0);
+                (counts[k] as f64 + 1.0) / (total + types) as f64
+            }
+            None => 1.0 / (total + types) as f64,
+        };
+        let rep = score(e.ensemble, e.outcomes)?;
+        // The categories in the ensemble's order, with their case records.
+        let scen: Vec<&leverage_case::Scenario> = rep
+            .scenarios
+            .iter()
+            .filter_map(|id| e.case.scenarios.iter().find(|s| s.id == *id))
+            .collect();
+        let same_type = |t: Option<ScenarioType>| {
+            scen.iter()
+                .filter(|s| s.kind.is_some() && s.kind == t)
+                .count()
+                .max(1) as f64
+        };
+        let mut base: Vec<f64> = scen
+            .iter()
+            .map(|s| share(s.kind) / same_type(s.kind))
+            .collect();
+        let z: f64 = base.iter().sum();
+        base.iter_mut().for_each(|p| *p /= z);
+        let k = scen.len();
+        let uniform = vec![1.0 / k as f64; k];
+        let mut model = Vec::new();
+        let mut realised = Vec::new();
+        for y in &rep.years {
+            let Some(yi) = e.ensemble.years.iter().position(|&x| x == y.year) else {
+                continue;
+            };
+            let Some(c) = rep.scenarios.iter().position(|s| *s == y.realised) else {
+                continue;
+            };
+            model.push(
+                e.ensemble.probabilities[yi][..k]
+                    .iter()
+                    .map(|p| p.p)
+                    .collect::<Vec<_>>(),
+            );
+            realised.push(c);
+        }
+        if realised.is_empty() {
+            return Err(AnalysisError::Estimator(format!(
+                "case `{}`: its outcomes give no year inside the simulated years",
+                e.case.case.id
+            )));
+        }
+        let err = |x: crate::score::ScoreError| AnalysisError::Estimator(x.to_string());
+        let m = realised.len();
+        let uni = vec![uniform; m];
+        let br = vec![base; m];
+        let b = [
+            crate::score::brier(&model, &realised).map_err(err)?,
+            crate::score::brier(&uni, &realised).map_err(err)?,
+            crate::score::brier(&br, &realised).map_err(err)?,
+        ];
+        let l = [
+            crate::score::log_score(&model, &realised, p_floor).map_err(err)?,
+            crate::score::log_score(&uni, &realised, p_floor).map_err(err)?,
+            crate::score::log_score(&br, &realised, p_floor).map_err(err)?,
+        ];
+        for q in 0..3 {
+            sb[q] += b[q] * m as f64;
+            sl[q] += l[q] * m as f64;
+        }
+        n += m;
+        out.push(LibraryCaseScore {
+            case: e.case.case.id.clone(),
+            categories: k,
+            occasions: m,
+            brier: b[0],
+            brier_uniform: b[1],
+            brier_base_rate: b[2],
+            log: l[0],
+            log_uniform: l[1],
+            log_base_rate: l[2],
+            untyped: scen
+                .iter()
+                .filter(|s| s.kind.is_none())
+                .map(|s| s.id.clone())
+                .collect(),
+        });
+    }
+    let mean = |s: [f64; 3]| {
+        let d = n.max(1) as f64;
+        (s[0] / d, s[1] / d, s[2] / d)
+    };
+    Ok(LibraryScore {
+        cases: out,
+        occasions: n,
+        brier: mean(sb),
+        log: mean(sl),
+        p_floor,
+    })
+}
