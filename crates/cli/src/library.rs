@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use comfy_table::{Cell, CellAlignment};
-use leverage_sim::{analysis, pipeline, wiring};
+use leverage_sim::analysis;
 use serde_json::json;
 
 use crate::args::Output;
@@ -149,19 +149,8 @@ pub fn score(
         let Some(outcomes) = outcomes else { continue };
         let case = io::load_case(Some(&path))?.case;
         let o = crate::sim::load_outcomes(&outcomes, &case)?;
-        let spec = wiring::spec(&case).map_err(crate::sim::wiring_error)?;
-        let sampler = wiring::sampler(&case).map_err(crate::sim::wiring_error)?;
-        let bundle = pipeline::run_spec(
-            &case,
-            &spec,
-            &sampler,
-            &pipeline::Settings::ensemble(draws, seed),
-            Some(&pool),
-            &|_| {},
-            None,
-        )
-        .map_err(crate::sim::wiring_error)?;
-        loaded.push((case, bundle.ensemble, o));
+        let ensemble = crate::sim::plain_ensemble(&case, draws, seed, &pool)?;
+        loaded.push((case, ensemble, o));
     }
     if loaded.is_empty() {
         return Err(user(format!(

@@ -811,6 +811,28 @@ fn print_sensitivity(b: &pipeline::Bundle) {
 }
 
 /// `leverage score`.
+/// The ensemble of a case with nothing else (no sensitivity analysis), quietly.
+pub(crate) fn plain_ensemble(
+    case: &Case,
+    draws: u64,
+    seed: u64,
+    pool: &rayon::ThreadPool,
+) -> Result<Ensemble> {
+    let spec = wiring::spec(case).map_err(wiring_error)?;
+    let sampler = wiring::sampler(case).map_err(wiring_error)?;
+    pipeline::run_spec(
+        case,
+        &spec,
+        &sampler,
+        &pipeline::Settings::ensemble(draws, seed),
+        Some(pool),
+        &|_| {},
+        None,
+    )
+    .map(|b| b.ensemble)
+    .map_err(wiring_error)
+}
+
 /// Reads an outcomes file and checks it against its case.
 pub(crate) fn load_outcomes(
     outcomes_path: &Path,
@@ -846,20 +868,8 @@ pub fn score(
     if draws == 0 {
         return Err(user("-n must be at least 1".into()));
     }
-    let spec = wiring::spec(case).map_err(wiring_error)?;
-    let sampler = wiring::sampler(case).map_err(wiring_error)?;
-    let pool = pool(threads)?;
-    let bundle = pipeline::run_spec(
-        case,
-        &spec,
-        &sampler,
-        &pipeline::Settings::ensemble(draws, seed),
-        Some(&pool),
-        &|_| {},
-        None,
-    )
-    .map_err(wiring_error)?;
-    let report = analysis::score(&bundle.ensemble, &outcomes).map_err(|e| user(e.to_string()))?;
+    let ensemble = plain_ensemble(case, draws, seed, &pool(threads)?)?;
+    let report = analysis::score(&ensemble, &outcomes).map_err(|e| user(e.to_string()))?;
     match output {
         Output::Json => println!("{}", pretty_json(&report)?),
         _ => print_score(case, &report, draws, seed),
