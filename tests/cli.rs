@@ -248,6 +248,115 @@ fn new_writes_a_case_that_validates_and_never_overwrites() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "my own work");
 }
 
+/// A pair whose only energy pillar is gas (no crude, no tax maneuver), from the patron-client
+/// starter with its own data added: the ledger totals the gas alone, and the scenario engine asks
+/// for the gas paths but nothing about oil.
+#[test]
+fn a_case_without_crude_runs_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gas.toml");
+    let p = path.to_str().unwrap();
+    let o = run(&["case", "new", "--id", "gas-only", "--out", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let data = r#"
+[[series]]
+id = "gdp"
+measure = "gdp"
+unit = "USD"
+of = "client"
+judgement = "test data"
+values = [ { year = 2018, value = 10.0e9 }, { year = 2019, value = 11.0e9 } ]
+
+[[flow]]
+id = "gas_paid"
+component = "gas"
+measure = "price-paid"
+unit = "USD per 1000 m³"
+judgement = "test data"
+values = [ { year = 2018, value = 150.0 }, { year = 2019, value = 165.0 } ]
+
+[[flow]]
+id = "gas_ref"
+component = "gas"
+measure = "reference-price"
+unit = "USD per 1000 m³"
+judgement = "test data"
+values = [ { year = 2018, value = 250.0 }, { year = 2019, value = 230.0 } ]
+
+[[flow]]
+id = "gas_vol"
+component = "gas"
+measure = "volume"
+unit = "bcm"
+judgement = "test data"
+values = [ { year = 2018, value = 2.0 }, { year = 2019, value = 2.1 } ]
+
+[[param]]
+id = "gas_ref_path"
+dist = "pert"
+min = 180
+mode = 230
+max = 300
+judgement = "test data"
+
+[[param]]
+id = "gas_paid_path"
+dist = "pert"
+min = 150
+mode = 165
+max = 180
+judgement = "test data"
+
+[[param]]
+id = "gdp_growth"
+dist = "pert"
+min = -5
+mode = 3
+max = 8
+judgement = "test data"
+
+[econ]
+gdp = "gdp"
+gas_price_paid = "gas_paid"
+gas_reference = "gas_ref"
+gas_volume = "gas_vol"
+gdp_growth = "gdp_growth"
+
+"#;
+    let at = text.find("# Which records feed the crisis game").unwrap();
+    text.insert_str(at, data);
+    std::fs::write(&path, &text).unwrap();
+    // Without the gas paths the engine names them, and nothing about oil.
+    let o = run(&["case", "validate", p]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("gas_reference_path") && !err.contains("oil_price_path"),
+        "{err}"
+    );
+    text = text.replace(
+        "[sim]\n",
+        "[sim]\ngas_reference_path = \"gas_ref_path\"\ngas_price_paid_path = \"gas_paid_path\"\n",
+    );
+    std::fs::write(&path, &text).unwrap();
+    let o = run(&["subsidy", "--case", p, "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // 2019: (230 − 165) × 2.1 bcm = USD 0.1365 bn, the whole total.
+    let total = v["rows"][1]["total_usd_bn"]
+        .as_f64()
+        .expect("a total without crude");
+    assert!((total - 0.1365).abs() < 1e-9, "{v}");
+    for args in [
+        vec!["game", "--case", p],
+        vec!["simulate", "--case", p, "-n", "2000", "--no-store"],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    }
+}
+
 /// The patron-client starter runs every command end to end, and nothing it prints names the
 /// default case's states, capitals or scenarios.
 #[test]

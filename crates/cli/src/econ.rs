@@ -175,7 +175,7 @@ pub fn subsidy(
                 t.add_row(row);
             }
             println!(
-                "Integration subsidy, {} (USD bn). — marks a figure the sources cannot give; the gaps column names the missing input.\nThe total needs gas and crude; it sums the components present.\n{t}",
+                "Integration subsidy, {} (USD bn). — marks a figure the sources cannot give; the gaps column names the missing input.\nThe total needs every main pillar the case has data for (gas, crude); it sums the components present.\n{t}",
                 case.case.id
             );
             if let Some(tr) = ledger.trend_pct_gdp {

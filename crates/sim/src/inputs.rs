@@ -98,6 +98,10 @@ pub enum Need {
     Ledger,
     /// When it does not: the subsidy at stake stays at its initial share of GDP.
     NoLedger,
+    /// When the ledger has a crude pillar (the case links `[econ] crude_duty_free`).
+    Crude,
+    /// When the ledger has a gas pillar (the case links `[econ] gas_volume`).
+    Gas,
     /// Never: the case may leave it out (a subsidy pillar it does not have, a structural choice
     /// it does not sample); groups are checked together by the wiring.
     Optional,
@@ -203,7 +207,7 @@ pub const INPUTS: &[Input] = &[
             1000.0,
             "level of the world oil price over the horizon (the price the patron's export duty is computed on)",
         ),
-        Need::Ledger,
+        Need::Crude,
     ),
     needs(
         num(
@@ -215,7 +219,7 @@ pub const INPUTS: &[Input] = &[
             3.0,
             "year-to-year volatility of the oil price",
         ),
-        Need::Ledger,
+        Need::Crude,
     ),
     needs(
         num(
@@ -227,7 +231,7 @@ pub const INPUTS: &[Input] = &[
             5000.0,
             "reference price of the patron's gas (the price without the deal)",
         ),
-        Need::Ledger,
+        Need::Gas,
     ),
     needs(
         num(
@@ -239,7 +243,7 @@ pub const INPUTS: &[Input] = &[
             5000.0,
             "price the client pays for the patron's gas",
         ),
-        Need::Ledger,
+        Need::Gas,
     ),
     needs(
         num(

@@ -296,6 +296,10 @@ pub struct EconBase {
 pub struct Enabled {
     /// The subsidy is projected from the economics engine's ledger (`[econ]` links).
     pub ledger: bool,
+    /// The ledger has a crude pillar (duty-free crude): the oil price is projected.
+    pub crude: bool,
+    /// The ledger has a gas pillar: the gas prices are projected.
+    pub gas: bool,
     /// Signing and implementing are apart (`econ_signed`).
     pub implementation: bool,
     /// The military track (`military_integration`).

@@ -370,6 +370,8 @@ fn enabled(case: &Case) -> Enabled {
     let has = |id: &str| case.state_index(id).is_some();
     Enabled {
         ledger: !case.econ.is_empty(),
+        crude: !case.econ.is_empty() && case.econ_link("crude_duty_free").is_some(),
+        gas: !case.econ.is_empty() && case.econ_link("gas_volume").is_some(),
         implementation: has("econ_signed"),
         military: has("military_integration"),
         stability: has("stability"),
@@ -384,6 +386,8 @@ fn needed(input: &Input, on: &Enabled) -> bool {
         Need::Always => true,
         Need::Ledger => on.ledger,
         Need::NoLedger => !on.ledger,
+        Need::Crude => on.crude,
+        Need::Gas => on.gas,
         Need::State(id) => match id {
             "econ_signed" => on.implementation,
             "military_integration" => on.military,
@@ -663,7 +667,7 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
             },
         )
     };
-    let setup = if on.ledger {
+    let setup = if on.crude {
         Some(
             match maneuver(case.case.horizon) {
                 Err(leverage_econ::inputs::ManeuverSetupError::NoVolume(y)) if y > first_year => {
@@ -736,8 +740,8 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         .collect();
 
     let econ = if on.ledger {
-        let (_, gas_volume) = last_value(case, "gas_volume")
-            .ok_or_else(|| WiringError::Econ("the case links no `[econ] gas_volume`".into()))?;
+        // A case without a gas pillar projects none (volume 0).
+        let gas_volume = last_value(case, "gas_volume").map_or(0.0, |v| v.1);
         let (year, gdp, gross) = base_year(case, None).ok_or_else(|| {
             WiringError::Econ("the ledger has no year with a total and a GDP".into())
         })?;
@@ -849,6 +853,8 @@ fn need_text(n: Need) -> String {
         Need::Always => "required".into(),
         Need::Ledger => "required with [econ] links".into(),
         Need::NoLedger => "required without [econ] links".into(),
+        Need::Crude => "required with [econ] crude_duty_free".into(),
+        Need::Gas => "required with [econ] gas_volume".into(),
         Need::State(s) => format!("required with [[state]] {s}"),
         Need::Partner => "required with an outside partner".into(),
         Need::Optional => "optional".into(),
