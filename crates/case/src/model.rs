@@ -478,20 +478,51 @@ pub enum Component {
     Loan,
     /// Access to the patron's market.
     MarketAccess,
+    /// Electricity supply (a price discount against a reference).
+    Electricity,
+    /// Food or other farm goods (a price discount against a reference).
+    Food,
+    /// Any other commodity priced below a reference (price-paid, reference-price, volume).
+    Commodity,
+    /// Grants and budget support.
+    Grant,
+    /// Military aid (financing, arms given or sold below cost).
+    MilitaryAid,
+    /// Rent the patron pays for bases on the client's soil.
+    BasingRent,
     /// Anything else.
     Other,
 }
 
 impl Component {
     /// All components with their TOML spelling.
-    pub const ALL: [(&'static str, Component); 7] = [
+    pub const ALL: [(&'static str, Component); 13] = [
         ("gas", Component::Gas),
         ("crude", Component::Crude),
         ("products", Component::Products),
         ("reclearance", Component::Reclearance),
         ("loan", Component::Loan),
         ("market-access", Component::MarketAccess),
+        ("electricity", Component::Electricity),
+        ("food", Component::Food),
+        ("commodity", Component::Commodity),
+        ("grant", Component::Grant),
+        ("military-aid", Component::MilitaryAid),
+        ("basing-rent", Component::BasingRent),
         ("other", Component::Other),
+    ];
+    /// Components whose subsidy is a price discount: (reference − paid) × volume.
+    pub const DISCOUNTS: [Component; 3] = [
+        Component::Electricity,
+        Component::Food,
+        Component::Commodity,
+    ];
+    /// Components whose subsidy is a money amount the patron pays (`measure = "amount"`).
+    pub const TRANSFERS: [Component; 4] = [
+        Component::Grant,
+        Component::MilitaryAid,
+        Component::BasingRent,
+        Component::MarketAccess,
     ];
     /// The TOML spelling.
     pub fn as_str(&self) -> &'static str {

@@ -35,7 +35,17 @@ fn short(c: Component) -> &'static str {
         Component::Products => "products",
         Component::Reclearance => "re-clearance",
         Component::Loans => "loans",
+        Component::Discounts => "other discounts",
+        Component::Transfers => "transfers",
     }
+}
+
+/// The components the case has (those absent in every row are left out of tables).
+fn present(ledger: &leverage_econ::Ledger) -> Vec<Component> {
+    Component::ALL
+        .into_iter()
+        .filter(|c| ledger.rows.iter().any(|r| !r.cell(*c).is_absent()))
+        .collect()
 }
 
 fn bn(x: Option<f64>) -> String {
@@ -57,6 +67,8 @@ fn input_name(i: Input) -> &'static str {
         Input::Loans => "disbursements",
         Input::LoanRate => "interest rate",
         Input::MarketRate => "market rate",
+        Input::Discounts => "prices and volumes",
+        Input::Transfers => "amounts",
     }
 }
 
@@ -102,8 +114,9 @@ pub fn subsidy(
                 "inputs",
             ])
             .map_err(e)?;
+            let comps = present(&ledger);
             for r in &ledger.rows {
-                for c in Component::ALL {
+                for &c in &comps {
                     let cell = r.cell(c);
                     let used: Vec<String> = cell
                         .used
@@ -137,21 +150,14 @@ pub fn subsidy(
             w.flush().map_err(|e| Failure::Internal(e.to_string()))?;
         }
         Output::Table => {
-            let mut t = table(&[
-                "year",
-                "gas",
-                "crude",
-                "products",
-                "re-clearance",
-                "loans",
-                "total",
-                "GDP",
-                "% GDP",
-                "gaps",
-            ]);
+            let comps = present(&ledger);
+            let mut head = vec!["year"];
+            head.extend(comps.iter().map(|c| short(*c)));
+            head.extend(["total", "GDP", "% GDP", "gaps"]);
+            let mut t = table(&head);
             for r in &ledger.rows {
                 let mut row = vec![Cell::new(r.year)];
-                for c in Component::ALL {
+                for &c in &comps {
                     row.push(Cell::new(bn(r.cell(c).usd_bn)).set_alignment(CellAlignment::Right));
                 }
                 row.push(Cell::new(bn(r.total_usd_bn)).set_alignment(CellAlignment::Right));

@@ -193,6 +193,136 @@ fn usd_bn_scale(id: &str, unit: &str) -> Result<f64, InputError> {
     }
 }
 
+/// How many of the price's units one of the volume's units is: a price "USD per MWh" and a
+/// volume "TWh" give 1e6. Both units may carry a prefix (k, M, G, T; thousand, million,
+/// billion, bn) on the same base unit.
+fn volume_factor(price_unit: &str, volume_unit: &str) -> Option<f64> {
+    let p = price_unit.trim();
+    let per = p
+        .strip_prefix("USD per ")
+        .or_else(|| p.strip_prefix("USD/"))
+        .or_else(|| p.strip_prefix("usd per "))?
+        .trim();
+    // Every reading of a unit as (prefix factor, base unit).
+    let readings = |u: &str| -> Vec<(f64, String)> {
+        let u = u.trim();
+        let mut out = vec![(1.0, u.to_string())];
+        for (prefix, f) in [
+            ("thousand ", 1e3),
+            ("million ", 1e6),
+            ("billion ", 1e9),
+            ("bn ", 1e9),
+            ("k", 1e3),
+            ("M", 1e6),
+            ("G", 1e9),
+            ("T", 1e12),
+        ] {
+            if let Some(rest) = u.strip_prefix(prefix).filter(|r| !r.trim().is_empty()) {
+                out.push((f, rest.trim().to_string()));
+            }
+        }
+        out
+    };
+    let (pr, vr) = (readings(per), readings(volume_unit));
+    pr.iter()
+        .find_map(|(fp, bp)| vr.iter().find(|(_, bv)| bv == bp).map(|(fv, _)| fv / fp))
+}
+
+/// The price discounts on the commodities besides gas and crude (electricity, food, any other
+/// commodity), USD bn a year: for each component with flows of all three measures,
+/// (reference-price − price-paid) × volume; a year is a gap when a commodity that has data
+/// lacks one of the three. Gaps everywhere when the case has none.
+fn discounts(case: &Case, start: i32, n: usize, src: &mut Sources) -> Result<Yearly, InputError> {
+    let mut out = Yearly::gaps(n);
+    let mut any = false;
+    for comp in CaseComponent::DISCOUNTS {
+        let one = |measure: &str| -> Result<Option<&leverage_case::Flow>, InputError> {
+            let found: Vec<_> = case
+                .flows
+                .iter()
+                .filter(|f| f.component == comp && f.measure == measure)
+                .collect();
+            match found.as_slice() {
+                [] => Ok(None),
+                [f] => Ok(Some(*f)),
+                many => Err(InputError::Ambiguous {
+                    key: "a commodity discount (one flow per measure and component)",
+                    candidates: many
+                        .iter()
+                        .map(|f| f.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }),
+            }
+        };
+        let (Some(paid), Some(reference), Some(volume)) =
+            (one("price-paid")?, one("reference-price")?, one("volume")?)
+        else {
+            continue;
+        };
+        let unit = |f: &leverage_case::Flow| f.unit.clone();
+        if unit(paid) != unit(reference) {
+            return Err(InputError::Unit {
+                id: reference.id.clone(),
+                unit: reference.unit.clone(),
+                expected: "the unit of the price paid",
+            });
+        }
+        let factor = volume_factor(&paid.unit, &volume.unit).ok_or_else(|| InputError::Unit {
+            id: volume.id.clone(),
+            unit: volume.unit.clone(),
+            expected: "the unit the price is quoted per, optionally with a prefix (k, M, G, T)",
+        })?;
+        let (p, r, v) = (
+            fill(start, n, &paid.values, 1.0, src),
+            fill(start, n, &reference.values, 1.0, src),
+            fill(start, n, &volume.values, factor * 1e-9, src),
+        );
+        for i in 0..n {
+            let this = match (p.get(i), r.get(i), v.get(i)) {
+                (Some(p), Some(r), Some(v)) => Some(((r.0 - p.0) * v.0, p.1)),
+                _ => None,
+            };
+            match (this, any) {
+                (Some((x, s)), false) => {
+                    out.values[i] = Some(x);
+                    out.src[i] = s;
+                }
+                (Some((x, _)), true) => out.values[i] = out.values[i].map(|y| y + x),
+                (None, _) => out.values[i] = None,
+            }
+        }
+        any = true;
+    }
+    Ok(out)
+}
+
+/// Transfers the patron pays the client in money (grants and budget support, military aid,
+/// basing rents, market-access rents given as amounts), USD bn a year: the sum of the
+/// `amount` flows of those components; a year without every one of them is a gap.
+fn transfers(case: &Case, start: i32, n: usize, src: &mut Sources) -> Result<Yearly, InputError> {
+    let flows: Vec<_> = case
+        .flows
+        .iter()
+        .filter(|f| CaseComponent::TRANSFERS.contains(&f.component) && f.measure == "amount")
+        .collect();
+    let mut out = Yearly::gaps(n);
+    for (k, f) in flows.iter().enumerate() {
+        let y = fill(start, n, &f.values, usd_bn_scale(&f.id, &f.unit)?, src);
+        for i in 0..n {
+            out.values[i] = match (k, out.values[i], y.get(i)) {
+                (0, _, Some((x, s))) => {
+                    out.src[i] = s;
+                    Some(x)
+                }
+                (_, Some(a), Some((x, _))) => Some(a + x),
+                _ => None,
+            };
+        }
+    }
+    Ok(out)
+}
+
 /// The years the case has economic data for: from the first flow or series year to `as_of`.
 pub fn data_years(case: &Case) -> (i32, i32) {
     let first = case
@@ -308,6 +438,8 @@ pub fn ledger_inputs(case: &Case, opts: &LedgerOptions) -> Result<LedgerInputs, 
         Some((_, _, v)) => fill(start, n, v, 1.0, &mut src),
         None => Yearly::gaps(n),
     };
+    let discounts_bn = discounts(case, start, n, &mut src)?;
+    let transfers_bn = transfers(case, start, n, &mut src)?;
     let duty_k = schedule_values(case, "duty_coefficient")
         .map_or_else(|| Yearly::gaps(n), |v| fill(start, n, v, 1.0, &mut src));
     let duty_multiplier = schedule_values(case, "duty_multiplier")
@@ -338,6 +470,8 @@ pub fn ledger_inputs(case: &Case, opts: &LedgerOptions) -> Result<LedgerInputs, 
         loan_rate_pct,
         market_rate_pct,
         loan_maturity_years: param_central(case, "loan_maturity").unwrap_or(10.0),
+        discounts_bn,
+        transfers_bn,
         sources: src.list,
     })
 }

@@ -32,16 +32,23 @@ pub enum Component {
     Reclearance,
     /// Grant element of concessional loans.
     Loans,
+    /// Other commodities below a reference price (electricity, food, any commodity).
+    Discounts,
+    /// Money the patron pays: grants and budget support, military aid, basing and
+    /// market-access rents.
+    Transfers,
 }
 
 impl Component {
     /// All components in display order.
-    pub const ALL: [Component; 5] = [
+    pub const ALL: [Component; 7] = [
         Component::Gas,
         Component::Crude,
         Component::Products,
         Component::Reclearance,
         Component::Loans,
+        Component::Discounts,
+        Component::Transfers,
     ];
     /// A short label.
     pub fn label(&self) -> &'static str {
@@ -51,6 +58,8 @@ impl Component {
             Component::Products => "oil products",
             Component::Reclearance => "re-clearance",
             Component::Loans => "loans",
+            Component::Discounts => "other discounts",
+            Component::Transfers => "transfers",
         }
     }
 }
@@ -138,6 +147,10 @@ pub struct LedgerInputs {
     pub market_rate_pct: Yearly,
     /// Loan maturity, years.
     pub loan_maturity_years: f64,
+    /// Discounts on other commodities (electricity, food, any commodity), USD bn.
+    pub discounts_bn: Yearly,
+    /// Transfers (grants, budget support, military aid, basing and market-access rents), USD bn.
+    pub transfers_bn: Yearly,
     /// Source citations, by index (0 is "not given").
     pub sources: Vec<String>,
 }
@@ -172,6 +185,10 @@ pub enum Input {
     LoanRate,
     /// Market rate.
     MarketRate,
+    /// Other commodities' prices and volumes.
+    Discounts,
+    /// Transfers paid.
+    Transfers,
 }
 
 /// One input of one figure: what, its value, and the index of its source.
@@ -197,6 +214,17 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// A pillar the case does not have (no data for it in any year): neither a figure nor a
+    /// gap.
+    pub const ABSENT: Cell = Cell {
+        usd_bn: None,
+        used: [None; 3],
+        missing: None,
+    };
+    /// Whether this is a pillar the case does not have.
+    pub fn is_absent(&self) -> bool {
+        self.usd_bn.is_none() && self.missing.is_none()
+    }
     fn gap(missing: Input) -> Self {
         Self {
             usd_bn: None,
@@ -212,7 +240,7 @@ pub struct Row {
     /// The year.
     pub year: i32,
     /// The components, in [`Component::ALL`] order.
-    pub cells: [Cell; 5],
+    pub cells: [Cell; 7],
     /// Sum of the components present, USD bn; `None` unless every main component the case has
     /// data for (gas, crude) could be computed this year, so a total is never mostly missing.
     /// A case without crude (or without gas) gets a total from the pillars it has.
@@ -495,6 +523,18 @@ fn loans(inp: &LedgerInputs, i: usize) -> Cell {
     }
 }
 
+/// A component given in USD bn a year.
+fn amount(y: &Yearly, input: Input, i: usize) -> Cell {
+    match y.get(i) {
+        None => Cell::gap(input),
+        Some(v) => Cell {
+            usd_bn: Some(v.0),
+            used: [used(input, v), None, None],
+            missing: None,
+        },
+    }
+}
+
 /// Compute the ledger for the years `from..=to` (clamped to the inputs' range).
 pub fn ledger(inp: &LedgerInputs, from: i32, to: i32) -> Ledger {
     let lo = from.max(inp.start);
@@ -503,6 +543,10 @@ pub fn ledger(inp: &LedgerInputs, from: i32, to: i32) -> Ledger {
     let any = |y: &Yearly| y.values.iter().any(Option::is_some);
     let has_gas = any(&inp.gas_paid) || any(&inp.gas_volume_bcm);
     let has_crude = any(&inp.crude_duty_free_mt);
+    // The pillars most cases do not have are absent, not gaps, when the case has no data for
+    // them in any year.
+    let has_discounts = any(&inp.discounts_bn);
+    let has_transfers = any(&inp.transfers_bn);
     for year in lo..=hi {
         let i = (year - inp.start) as usize;
         let cells = [
@@ -511,6 +555,16 @@ pub fn ledger(inp: &LedgerInputs, from: i32, to: i32) -> Ledger {
             products(inp, i),
             reclearance(inp, i),
             loans(inp, i),
+            if has_discounts {
+                amount(&inp.discounts_bn, Input::Discounts, i)
+            } else {
+                Cell::ABSENT
+            },
+            if has_transfers {
+                amount(&inp.transfers_bn, Input::Transfers, i)
+            } else {
+                Cell::ABSENT
+            },
         ];
         let present = cells.iter().filter_map(|c| c.usd_bn);
         let count = cells.iter().filter(|c| c.usd_bn.is_some()).count();
@@ -527,7 +581,7 @@ pub fn ledger(inp: &LedgerInputs, from: i32, to: i32) -> Ledger {
         let partial = Component::ALL
             .iter()
             .zip(&cells)
-            .filter(|(_, c)| c.usd_bn.is_none())
+            .filter(|(_, c)| c.usd_bn.is_none() && !c.is_absent())
             .map(|(k, _)| *k)
             .collect();
         let gdp = inp.gdp_usd.get(i).map(|g| g.0 * 1e-9);
@@ -540,7 +594,7 @@ pub fn ledger(inp: &LedgerInputs, from: i32, to: i32) -> Ledger {
                 (Some(t), Some(g)) if g > 0.0 => Some(100.0 * t / g),
                 _ => None,
             },
-            complete: count == cells.len(),
+            complete: count == cells.iter().filter(|c| !c.is_absent()).count(),
             partial,
         });
     }
@@ -588,6 +642,8 @@ mod tests {
             loan_rate_pct: Yearly::gaps(n),
             market_rate_pct: Yearly::gaps(n),
             loan_maturity_years: 10.0,
+            discounts_bn: Yearly::gaps(n),
+            transfers_bn: Yearly::gaps(n),
             sources: vec![String::new()],
         }
     }

@@ -26,8 +26,8 @@
 //!   [`enumerate_pure_spe`] lists every pure subgame-perfect equilibrium. Both run without
 //!   recursion, in one reverse pass over the arena, so a tree of millions of nodes neither
 //!   overflows the stack nor takes long. Games with imperfect information are refused with
-//!   [`SolveError::NotPerfectInformation`]; they are the business of the solvers to come
-//!   (sequence-form Lemke, logit quantal response), which fit the same trait and use the same
+//!   [`SolveError::NotPerfectInformation`]; the sequence-form Lemke solver ([`Lcp`]) and the
+//!   logit quantal response equilibrium ([`LogitSolver`]) take them, with the same trait and
 //!   profile layout.
 //!
 //! Nothing here reads files, prints, or knows about the other engines: the templates that will

@@ -217,8 +217,9 @@ pub struct UltimatumInputs {
 }
 
 impl UltimatumInputs {
-    /// A worked example for tests, benchmarks and the docs: the central values of the default
-    /// case (Belarus–Russia as of 2019; sources in `docs/games.md`). No case inherits these
+    /// A worked example for tests, benchmarks and the docs: the default case's modes as first
+    /// coded (Belarus–Russia as of 2019; sources in `docs/games.md`), not the central values
+    /// `game` uses on that case today. No case inherits these
     /// numbers: the wiring layer fills every input from the case or names it as missing.
     pub fn example() -> Self {
         UltimatumInputs {

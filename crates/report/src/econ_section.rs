@@ -15,7 +15,9 @@ use crate::case_section::{Tab, csv_field, fmt, n, t};
 use crate::chart::{BarLineChart, BarSeries, LineSeries};
 use crate::svg::esc;
 
-const COLORS: [&str; 5] = ["#3b6fb6", "#2c2c2c", "#8c8c8c", "#d98c1f", "#6aa84f"];
+const COLORS: [&str; 7] = [
+    "#3b6fb6", "#2c2c2c", "#8c8c8c", "#d98c1f", "#6aa84f", "#b07aa1", "#9c755f",
+];
 
 /// What the economics engine says about a case, computed once for the report.
 pub struct EconResults {
@@ -138,6 +140,8 @@ impl EconResults {
                 urals_usd_bbl: Default::default(),
                 duty_k: Default::default(),
                 duty_multiplier: Default::default(),
+                discounts_bn: Default::default(),
+                transfers_bn: Default::default(),
                 reclearance_mt: Default::default(),
                 products_kept_bn: Default::default(),
                 products_transferred_bn: Default::default(),
@@ -177,19 +181,15 @@ fn input_label(i: Input) -> &'static str {
         Input::Loans => "loans disbursed",
         Input::LoanRate => "loan rate",
         Input::MarketRate => "market rate",
+        Input::Discounts => "other commodities' prices and volumes",
+        Input::Transfers => "transfers paid",
     }
 }
 
 /// The subsidy by component from our numbers (after IPM's Figure 1 for the default case):
 /// stacked components (USD bn), total % of GDP and its trend.
 pub fn figure1(case: &Case, ledger: &Ledger) -> String {
-    let comps = [
-        Component::Gas,
-        Component::Crude,
-        Component::Products,
-        Component::Reclearance,
-        Component::Loans,
-    ];
+    let comps = Component::ALL;
     let bars = comps
         .iter()
         .zip(COLORS)
@@ -318,23 +318,28 @@ fn ledger_section(case: &Case, r: &EconResults) -> Section {
         .econ_link("gas_reference")
         .unwrap_or("the case's only gas reference-price flow");
     let intro = format!(
-        "Per year and component: natural gas = (reference price − price paid) × volume, with the reference `{reference}`; crude = duty-free volume × the export duty not paid (the published annual average where there is one, else the law's formula on the annual oil price); oil products = product export duties kept − those transferred to the patron; re-clearance = re-cleared volume × the duty paid to the client's budget; loans = grant element of concessional credit. A dash is a figure the sources cannot give (the gaps column names the missing input): nothing is filled in. The total needs every main pillar the case has data for (gas, crude) and sums the components present; the trend is the least-squares line of the total as % of GDP over the years that have one."
+        "Per year and component: natural gas = (reference price − price paid) × volume, with the reference `{reference}`; crude = duty-free volume × the export duty not paid (the published annual average where there is one, else the law's formula on the annual oil price); oil products = product export duties kept − those transferred to the patron; re-clearance = re-cleared volume × the duty paid to the client's budget; loans = grant element of concessional credit; other discounts = (reference − price paid) × volume for electricity, food and other commodities; transfers = grants, budget support, military aid, basing and market-access rents paid. A pillar the case has no data for is left out. A dash is a figure the sources cannot give (the gaps column names the missing input): nothing is filled in. The total needs every main pillar the case has data for (gas, crude) and sums the components present; the trend is the least-squares line of the total as % of GDP over the years that have one."
     );
-    let mut tab = Tab::new(&[
-        "year",
-        "gas",
-        "crude",
-        "products",
-        "re-clearance",
-        "loans",
-        "total",
-        "% of GDP",
-        "gaps",
-    ]);
+    let comps: Vec<Component> = Component::ALL
+        .into_iter()
+        .filter(|c| l.rows.iter().any(|r| !r.cell(*c).is_absent()))
+        .collect();
+    let mut head = vec!["year"];
+    head.extend(comps.iter().map(|c| match c {
+        Component::Gas => "gas",
+        Component::Crude => "crude",
+        Component::Products => "products",
+        Component::Reclearance => "re-clearance",
+        Component::Loans => "loans",
+        Component::Discounts => "other discounts",
+        Component::Transfers => "transfers",
+    }));
+    head.extend(["total", "% of GDP", "gaps"]);
+    let mut tab = Tab::new(&head);
     let mut csv = String::from("year,component,usd_bn,pct_gdp,missing,inputs\n");
     for row in &l.rows {
         let mut cells = vec![t(row.year.to_string())];
-        for c in Component::ALL {
+        for &c in &comps {
             let cell = row.cell(c);
             let working: Vec<String> = cell
                 .used

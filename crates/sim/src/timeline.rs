@@ -264,6 +264,9 @@ pub struct BaseYear {
     pub reclearance: f64,
     /// Loans, USD bn.
     pub loans: f64,
+    /// Other discounts and transfers (electricity, food, grants, military aid, rents), USD bn:
+    /// held at the base year's level in the projection, and cut like the rest.
+    pub other: f64,
 }
 
 impl BaseYear {
@@ -271,7 +274,7 @@ impl BaseYear {
     /// no gas subsidy (as the projection counts it: the client would not pay above its
     /// alternative).
     pub fn total(&self) -> f64 {
-        self.gas.max(0.0) + self.crude + self.reclearance + self.loans
+        self.gas.max(0.0) + self.crude + self.reclearance + self.loans + self.other
     }
 }
 
@@ -579,7 +582,8 @@ struct Econ {
 }
 
 /// The discretionary subsidy in year `y` at oil price `oil` (USD bn): gas and crude the patron
-/// prices below market, and the re-clearance transfer.
+/// prices below market, the re-clearance transfer, and the other discounts and transfers at
+/// their base-year level.
 fn discretionary(spec: &Spec, e: &Econ, y: usize, oil: f64) -> (f64, f64, f64) {
     use leverage_econ::ledger::formula;
     if let Some(pct) = spec.econ.fixed_pct {
@@ -594,7 +598,8 @@ fn discretionary(spec: &Spec, e: &Econ, y: usize, oil: f64) -> (f64, f64, f64) {
     let recl = formula::duty_free(ey.reclearance_mt, now);
     // What the maneuver takes from the client in the year: the duty it no longer saves.
     let maneuver = formula::duty_free(ey.refinery_mt + ey.reclearance_mt, full - now);
-    (gas + crude + recl, maneuver, now)
+    let other = spec.econ.ledger[0].map_or(0.0, |b| b.other);
+    (gas + crude + recl + other, maneuver, now)
 }
 
 /// Draws a terminal from the probabilities.

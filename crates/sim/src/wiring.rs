@@ -546,6 +546,7 @@ fn base_year(case: &Case, netback: Option<(f64, f64)>) -> Option<(i32, f64, Base
             crude: c(C::Crude),
             reclearance: c(C::Reclearance),
             loans: c(C::Loans),
+            other: c(C::Discounts) + c(C::Transfers),
         },
     ))
 }
