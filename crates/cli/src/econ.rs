@@ -28,18 +28,6 @@ pub fn ledger_of(
     Ok((inputs, ledger))
 }
 
-fn short(c: Component) -> &'static str {
-    match c {
-        Component::Gas => "gas",
-        Component::Crude => "crude",
-        Component::Products => "products",
-        Component::Reclearance => "re-clearance",
-        Component::Loans => "loans",
-        Component::Discounts => "other discounts",
-        Component::Transfers => "transfers",
-    }
-}
-
 /// The components the case has (those absent in every row are left out of tables).
 fn present(ledger: &leverage_econ::Ledger) -> Vec<Component> {
     Component::ALL
@@ -152,7 +140,7 @@ pub fn subsidy(
         Output::Table => {
             let comps = present(&ledger);
             let mut head = vec!["year"];
-            head.extend(comps.iter().map(|c| short(*c)));
+            head.extend(comps.iter().map(|c| c.heading()));
             head.extend(["total", "GDP", "% GDP", "gaps"]);
             let mut t = table(&head);
             for r in &ledger.rows {
@@ -174,7 +162,7 @@ pub fn subsidy(
                     .filter_map(|c| {
                         r.cell(*c)
                             .missing
-                            .map(|m| format!("{} ({})", short(*c), input_name(m)))
+                            .map(|m| format!("{} ({})", c.heading(), input_name(m)))
                     })
                     .collect();
                 row.push(Cell::new(gaps.join(", ")));

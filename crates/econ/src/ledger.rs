@@ -50,6 +50,18 @@ impl Component {
         Component::Discounts,
         Component::Transfers,
     ];
+    /// A column heading.
+    pub fn heading(&self) -> &'static str {
+        match self {
+            Component::Gas => "gas",
+            Component::Crude => "crude",
+            Component::Products => "products",
+            Component::Reclearance => "re-clearance",
+            Component::Loans => "loans",
+            Component::Discounts => "other discounts",
+            Component::Transfers => "transfers",
+        }
+    }
     /// A short label.
     pub fn label(&self) -> &'static str {
         match self {

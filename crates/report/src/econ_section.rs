@@ -325,15 +325,7 @@ fn ledger_section(case: &Case, r: &EconResults) -> Section {
         .filter(|c| l.rows.iter().any(|r| !r.cell(*c).is_absent()))
         .collect();
     let mut head = vec!["year"];
-    head.extend(comps.iter().map(|c| match c {
-        Component::Gas => "gas",
-        Component::Crude => "crude",
-        Component::Products => "products",
-        Component::Reclearance => "re-clearance",
-        Component::Loans => "loans",
-        Component::Discounts => "other discounts",
-        Component::Transfers => "transfers",
-    }));
+    head.extend(comps.iter().map(Component::heading));
     head.extend(["total", "% of GDP", "gaps"]);
     let mut tab = Tab::new(&head);
     let mut csv = String::from("year,component,usd_bn,pct_gdp,missing,inputs\n");
