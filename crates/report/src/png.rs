@@ -5,11 +5,29 @@ use std::sync::{Arc, OnceLock};
 
 use resvg::{tiny_skia, usvg};
 
+/// The machine's fonts, each file read once: the system database names files, which the
+/// renderer would otherwise read again for every text run of every chart (thousands of reads
+/// per report); this one holds their bytes.
 fn fonts() -> Arc<usvg::fontdb::Database> {
     static DB: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
     DB.get_or_init(|| {
+        let mut system = usvg::fontdb::Database::new();
+        system.load_system_fonts();
+        let mut files: Vec<std::path::PathBuf> = system
+            .faces()
+            .filter_map(|f| match &f.source {
+                usvg::fontdb::Source::File(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        files.sort();
+        files.dedup();
         let mut db = usvg::fontdb::Database::new();
-        db.load_system_fonts();
+        for path in files {
+            if let Ok(bytes) = std::fs::read(&path) {
+                db.load_font_data(bytes);
+            }
+        }
         db.set_sans_serif_family("DejaVu Sans");
         Arc::new(db)
     })
