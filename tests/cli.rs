@@ -1042,6 +1042,27 @@ fn report_draws_the_ultimatum_tree() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let svg = std::fs::read_to_string(dir.path().join("game-tree.svg")).unwrap();
     assert!(svg.contains("negotiated_integration") && svg.contains("equilibrium path"));
+    // The report reads from the top: its first section is the summary, whose headline is the
+    // most likely scenario of the last year, as the probabilities CSV gives it.
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let first = md.lines().find(|l| l.starts_with("## ")).unwrap();
+    assert_eq!(first, "## Summary");
+    let csv = std::fs::read_to_string(dir.path().join("sim-probabilities.csv")).unwrap();
+    let last: Vec<(String, f64)> = csv
+        .lines()
+        .filter(|l| l.starts_with("2025,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1].to_string(), f[2].parse().unwrap())
+        })
+        .collect();
+    let (top, p) = last.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    assert_eq!(top, "economic_integration");
+    let want = format!(
+        "the most likely scenario is Deeper economic integration ({:.0} %",
+        100.0 * p
+    );
+    assert!(md.contains(&want), "{want}");
     // The players are the case's own patron and client, by name.
     assert!(svg.contains("Russian Federation") && svg.contains("Republic of Belarus"));
     assert!(dir.path().join("game-tree.png").exists());

@@ -15,6 +15,7 @@ pub mod game_section;
 #[cfg(feature = "png")]
 pub mod png;
 pub mod sim_section;
+mod summary_section;
 pub mod svg;
 pub mod tree_svg;
 
@@ -151,6 +152,9 @@ pub fn render(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> R
             .position(|s| s.id == "scenarios")
             .map_or(sections.len(), |i| i + 1);
         sections.insert(at, s);
+    }
+    if let Some(s) = bundle.and_then(|b| summary_section::section(case, b)) {
+        sections.insert(0, s);
     }
     assemble(case, &sections)
 }
