@@ -35,6 +35,14 @@ pub enum InputError {
         /// The reference's id.
         id: String,
     },
+    /// An input the case's data needs is not linked.
+    #[error("[econ] `{key}` is not linked: {why}")]
+    Missing {
+        /// The key.
+        key: &'static str,
+        /// Why it is needed.
+        why: &'static str,
+    },
     /// A record has a unit the engine cannot use.
     #[error("`{id}` is in {unit:?}; the engine expects {expected}")]
     Unit {
@@ -438,6 +446,18 @@ pub fn ledger_inputs(case: &Case, opts: &LedgerOptions) -> Result<LedgerInputs, 
         Some((_, _, v)) => fill(start, n, v, 1.0, &mut src),
         None => Yearly::gaps(n),
     };
+    // The loans' grant element needs their maturity: a case with loans links it (no default
+    // taken from any case).
+    let loan_maturity_years = match param_central(case, "loan_maturity") {
+        Some(m) => m,
+        None if loans_bn.values.iter().any(|v| v.is_some_and(|x| x != 0.0)) => {
+            return Err(InputError::Missing {
+                key: "loan_maturity",
+                why: "the case has concessional loans, whose grant element depends on their maturity",
+            });
+        }
+        None => f64::NAN,
+    };
     let discounts_bn = discounts(case, start, n, &mut src)?;
     let transfers_bn = transfers(case, start, n, &mut src)?;
     let duty_k = schedule_values(case, "duty_coefficient")
@@ -469,7 +489,7 @@ pub fn ledger_inputs(case: &Case, opts: &LedgerOptions) -> Result<LedgerInputs, 
         loans_bn,
         loan_rate_pct,
         market_rate_pct,
-        loan_maturity_years: param_central(case, "loan_maturity").unwrap_or(10.0),
+        loan_maturity_years,
         discounts_bn,
         transfers_bn,
         sources: src.list,

@@ -157,7 +157,7 @@ pub struct LedgerInputs {
     pub loan_rate_pct: Yearly,
     /// The market rate, %.
     pub market_rate_pct: Yearly,
-    /// Loan maturity, years.
+    /// Loan maturity, years (NaN for a case without loans: never read then).
     pub loan_maturity_years: f64,
     /// Discounts on other commodities (electricity, food, any commodity), USD bn.
     pub discounts_bn: Yearly,
