@@ -529,6 +529,9 @@ pub enum ManeuverSetupError {
     /// No multiplier schedule.
     #[error("the case links no tax-maneuver multiplier schedule ([econ] duty_multiplier)")]
     NoSchedule,
+    /// No schedule of the duty's coefficient K.
+    #[error("the case links no schedule of the export duty's coefficient ([econ] duty_coefficient)")]
+    NoCoefficient,
     /// No price for a year.
     #[error(
         "no oil price for {0}: link an [econ] oil_price series covering it (the `maneuver` command also takes --oil-price or --oil-path)"
@@ -599,9 +602,12 @@ pub fn maneuver_inputs(
         gdp_usd: Vec::new(),
     };
     let mut origin = Vec::new();
+    // The duty's coefficient K comes from the case's schedule (the law's own constant is not
+    // assumed): after the schedule's last year its last value stays in force.
     let last_k = k_sched
         .and_then(|v| v.iter().max_by_key(|x| x.year))
-        .map_or(0.3, |x| x.value.value);
+        .map(|x| x.value.value)
+        .ok_or(ManeuverSetupError::NoCoefficient)?;
     for y in from..=to {
         let (price, o) = if let Some((_, p)) = opts.oil_path.iter().find(|(yy, _)| *yy == y) {
             (*p, "path".to_string())
