@@ -147,3 +147,60 @@ fn every_case_runs_every_command_and_names_only_its_own() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains(&format!("({} cases)", files.len())));
 }
+
+/// The distribution fields of a `[[param]]`, for comparison.
+fn dist_of(p: &toml::Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        ["dist", "value", "min", "mode", "max", "options", "weights"]
+            .iter()
+            .filter_map(|k| p.get(*k).map(|v| (k.to_string(), v.to_string())))
+            .collect();
+    out.sort();
+    out
+}
+
+/// The general coefficients are documented once (docs/cases/general.md, and the patron-client
+/// starter carries them): a case that cites `source = "general"` for a parameter uses exactly
+/// that distribution. A case that departs from one says so with its own source or judgement, so
+/// no case can quietly tune a shared coefficient.
+#[test]
+fn general_coefficients_are_the_same_in_every_case() {
+    let starter: toml::Value = toml::from_str(
+        &std::fs::read_to_string("crates/case/src/starter-patron-client.toml").unwrap(),
+    )
+    .unwrap();
+    let general: std::collections::BTreeMap<String, Vec<(String, String)>> = starter["param"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p.get("source").and_then(|s| s.as_str()) == Some("general"))
+        .map(|p| (p["id"].as_str().unwrap().to_string(), dist_of(p)))
+        .collect();
+    assert!(general.len() >= 30, "{}", general.len());
+    for path in cases() {
+        let v: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for p in v
+            .get("param")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+        {
+            if p.get("source").and_then(|s| s.as_str()) != Some("general") {
+                continue;
+            }
+            let id = p["id"].as_str().unwrap();
+            let want = general.get(id).unwrap_or_else(|| {
+                panic!(
+                    "{}: `{id}` cites `general` but is not a general coefficient",
+                    path.display()
+                )
+            });
+            assert_eq!(
+                &dist_of(p),
+                want,
+                "{}: `{id}` departs from the general coefficient",
+                path.display()
+            );
+        }
+    }
+}
