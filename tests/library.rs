@@ -148,12 +148,22 @@ fn every_case_runs_every_command_and_names_only_its_own() {
     assert!(text(&o).contains(&format!("({} cases)", files.len())));
 }
 
+/// A value as text, numbers as floats (so `5` and `5.0` compare equal).
+fn norm(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Integer(i) => format!("{:?}", *i as f64),
+        toml::Value::Float(f) => format!("{f:?}"),
+        toml::Value::Array(a) => a.iter().map(norm).collect::<Vec<_>>().join(","),
+        x => x.to_string(),
+    }
+}
+
 /// The distribution fields of a `[[param]]`, for comparison.
 fn dist_of(p: &toml::Value) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> =
         ["dist", "value", "min", "mode", "max", "options", "weights"]
             .iter()
-            .filter_map(|k| p.get(*k).map(|v| (k.to_string(), v.to_string())))
+            .filter_map(|k| p.get(*k).map(|v| (k.to_string(), norm(v))))
             .collect();
     out.sort();
     out
