@@ -530,7 +530,9 @@ pub enum ManeuverSetupError {
     #[error("the case links no tax-maneuver multiplier schedule ([econ] duty_multiplier)")]
     NoSchedule,
     /// No schedule of the duty's coefficient K.
-    #[error("the case links no schedule of the export duty's coefficient ([econ] duty_coefficient)")]
+    #[error(
+        "the case links no schedule of the export duty's coefficient ([econ] duty_coefficient)"
+    )]
     NoCoefficient,
     /// No price for a year.
     #[error(

@@ -380,10 +380,10 @@ pub const INPUTS: &[Input] = &[
         "qre_lambda",
         T::Sim,
         M::Deal,
-        "1 / (USD bn a year)",
+        "1 / (% of the client's GDP a year)",
         0.0,
         INF,
-        "precision of the leaders' logit choices",
+        "precision of the leaders' logit choices, per percentage point of the client's GDP (a payoff gap of 1 % of GDP a year multiplies the odds by e^λ)",
     ),
     num(
         "discount_rate_client",

@@ -227,11 +227,11 @@ pub const STATE_VARS: &[(&str, &str)] = &[
     ),
     (
         "west_alignment",
-        "the client's alignment with the West (0-100)",
+        "the client's alignment with the patron's rival bloc, the engine's West role (0-100)",
     ),
     (
         "china_alignment",
-        "the client's partnership with China (0-100)",
+        "the client's partnership with a partner who does not confront the patron, the engine's China role (0-100)",
     ),
     ("tension", "bilateral tension (0-100)"),
     (
@@ -318,7 +318,7 @@ pub struct Enabled {
 /// Everything a path needs, as plain numbers and indices.
 #[derive(Debug, Clone)]
 pub struct Spec {
-    /// First simulated year (the year after `as_of`).
+    /// First simulated year: the year of `as_of` when it falls in January–June, else the next.
     pub first_year: i32,
     /// The years.
     pub years: Vec<EconYear>,
@@ -438,13 +438,13 @@ pub mod event {
     pub const REGIME_CHANGE: u16 = 1 << 3;
     /// The patron intervened militarily (a Crimea-like operation).
     pub const INTERVENTION: u16 = 1 << 4;
-    /// Western support arrived after a refusal.
+    /// Support from the rival bloc (the West role) arrived after a refusal.
     pub const WEST_SUPPORT: u16 = 1 << 5;
-    /// Chinese support arrived after a refusal.
+    /// Support from the other partner (the China role) arrived after a refusal.
     pub const CHINA_SUPPORT: u16 = 1 << 6;
-    /// Western policy turned towards the client.
+    /// The rival bloc's policy turned towards the client.
     pub const WEST_OPENS: u16 = 1 << 7;
-    /// Western policy turned away from the client.
+    /// The rival bloc's policy turned away from the client.
     pub const WEST_CLOSES: u16 = 1 << 8;
     /// The patron cut subsidies (crude, gas) and restricted its market.
     pub const CUT: u16 = 1 << 9;
@@ -457,10 +457,10 @@ pub mod event {
         "regime crisis",
         "regime change",
         "intervention",
-        "Western support",
-        "Chinese support",
-        "Western opening",
-        "Western closing",
+        "rival-bloc support",
+        "partner support",
+        "rival bloc opens",
+        "rival bloc closes",
         "subsidy cut",
         "demand raised",
     ];
@@ -855,7 +855,13 @@ pub fn run(
     s[ix.subsidy_gdp] =
         base_pct.clamp(spec.bounds[ix.subsidy_gdp].0, spec.bounds[ix.subsidy_gdp].1);
 
-    let lambda = v.qre_lambda.max(0.0);
+    // The precision is per percentage point of the client's GDP a year, so one coefficient fits
+    // a small client and a large one alike (the payoffs are in USD bn a year).
+    let gdp_base = match spec.econ.fixed_pct {
+        Some(_) => e.gdp,
+        None => spec.econ.gdp_usd_bn,
+    };
+    let lambda = (v.qre_lambda.max(0.0) * 100.0 / gdp_base.max(1e-9)).min(1e6);
     let decay = v.tension_decay.clamp(0.0, 1.0);
     let cut_share = v.subsidy_cut_share.clamp(0.0, 1.0);
     let mut levers = Levers {

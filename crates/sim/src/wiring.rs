@@ -127,6 +127,22 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
                     p.prov.describe()
                 ),
             });
+        } else if let Some(state) = match *name {
+            "p_western_support" => Some("west_alignment"),
+            "p_china_support" => Some("china_alignment"),
+            _ => None,
+        }
+        .filter(|st| case.state_index(st).is_none())
+        {
+            // A partner the case leaves out (no state variable for it) sends no support.
+            *field(&mut inp) = 0.0;
+            origins.push(InputOrigin {
+                input: name,
+                value: 0.0,
+                origin: format!(
+                    "0: the case declares no partner in this role (no [[state]] `{state}`)"
+                ),
+            });
         } else if *name == "resolve_patron" {
             origins.push(InputOrigin {
                 input: name,
@@ -588,7 +604,13 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         return Err(WiringError::NoRules);
     }
     let as_of = case.case.as_of.year;
-    let first_year = as_of + 1;
+    // The first simulated year is the year of `as_of` when it falls in the first half of the
+    // year (most of that year is still to come), else the next one.
+    let first_year = if case.case.as_of.month.is_some_and(|m| m <= 6) {
+        as_of
+    } else {
+        as_of + 1
+    };
     if case.case.horizon < first_year {
         return Err(WiringError::NoYears {
             as_of,
