@@ -90,7 +90,6 @@ pub fn list(dir: &Path, output: Output) -> Result<()> {
     }
     let mut t = table(&[
         "case",
-        "title",
         "as of",
         "horizon",
         "patron → client",
@@ -114,7 +113,6 @@ pub fn list(dir: &Path, output: Output) -> Result<()> {
         }
         t.add_row(vec![
             Cell::new(s(&r["id"])),
-            Cell::new(s(&r["title"])),
             Cell::new(s(&r["as_of"])),
             Cell::new(s(&r["horizon"])),
             Cell::new(format!("{} → {}", s(&r["patron"]), s(&r["client"]))),
