@@ -6,7 +6,7 @@
 //! that span so plain-text and JSON renderings need no access to the file.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -21,13 +21,25 @@ pub enum Severity {
 }
 
 /// One text a diagnostic may point into (the case file or a CSV file it references).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SourceText {
     /// The name shown to the user (a path, or `<embedded>/...` for compiled-in files).
     pub name: Arc<str>,
     /// The full text.
     pub text: Arc<str>,
+    /// Byte offset of each line's start, built on first use and shared by clones: locating a
+    /// diagnostic is then a binary search, not a count from the start of the file (thousands of
+    /// diagnostics on a large file would otherwise take quadratic time).
+    lines: Arc<OnceLock<Vec<usize>>>,
 }
+
+impl PartialEq for SourceText {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.text == other.text
+    }
+}
+
+impl Eq for SourceText {}
 
 impl SourceText {
     /// A named text.
@@ -35,7 +47,39 @@ impl SourceText {
         Self {
             name: name.into(),
             text: text.into(),
+            lines: Arc::default(),
         }
+    }
+
+    /// Byte offsets of the starts of the lines (lines end at `\n`).
+    pub fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .collect()
+        })
+    }
+
+    /// The 0-based line a byte offset is on.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let starts = self.line_starts();
+        starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// The byte range of a 0-based line, without its line break.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let starts = self.line_starts();
+        let start = starts.get(line).copied().unwrap_or(self.text.len());
+        let end = starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        start..end.max(start)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -46,11 +90,10 @@ impl SourceText {
         while !self.text.is_char_boundary(off) {
             off -= 1;
         }
-        let before = &self.text[..off];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        (line, col)
+        let line = self.line_of(off);
+        let line_start = self.line_starts()[line];
+        let col = self.text[line_start..off].chars().count() + 1;
+        (line + 1, col)
     }
 }
 

@@ -125,6 +125,26 @@ impl Serialize for Num {
     }
 }
 
+/// Written as the case format reads it: `{ year = 2020, value = 1.0 }`, with the value's own
+/// provenance (if any) beside `value` in the same record, not nested under it.
+impl Serialize for YearValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Flat<'a> {
+            year: i32,
+            value: f64,
+            #[serde(flatten, skip_serializing_if = "Option::is_none")]
+            prov: Option<&'a Provenance>,
+        }
+        Flat {
+            year: self.year,
+            value: self.value.value,
+            prov: self.value.own_prov.then_some(&self.value.prov),
+        }
+        .serialize(s)
+    }
+}
+
 impl JsonSchema for Num {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Num".into()
@@ -350,6 +370,11 @@ impl ActorKind {
     }
 }
 
+/// The largest capability a case or an imported table may give an actor. Capabilities are
+/// relative; the models multiply them by saliences and sum them over actors, and larger values
+/// would overflow to infinity (then NaN) in those sums.
+pub const MAX_CAPABILITY: f64 = 1e12;
+
 /// An `[[actor]]`.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Actor {
@@ -450,7 +475,7 @@ pub struct Issue {
 }
 
 /// A value for one year.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct YearValue {
     /// The year.
     pub year: i32,

@@ -716,15 +716,16 @@ pub(crate) fn read_case(
     let (doc, errors) = DeTable::parse_recoverable(&source.text);
     for e in &errors {
         let msg = e.message().trim().to_string();
-        sink.error(
-            "case::toml-syntax",
-            e.span(),
-            format!("invalid TOML: {msg}"),
-        )
-        .label(msg.lines().next().unwrap_or("here").to_string())
-        .expected("valid TOML (see docs/case-format.md)")
-        .hint(syntax_hint(&msg))
-        .push();
+        // The parser gives no position when nesting goes past its limit: find it.
+        let span = e.span().or_else(|| {
+            msg.contains("recursion limit")
+                .then(|| deepest_nesting(&source.text))
+        });
+        sink.error("case::toml-syntax", span, format!("invalid TOML: {msg}"))
+            .label(msg.lines().next().unwrap_or("here").to_string())
+            .expected("valid TOML (see docs/case-format.md)")
+            .hint(syntax_hint(&msg))
+            .push();
     }
     if !errors.is_empty() {
         // A recovered tree after a syntax error misses whatever the parser skipped: reporting
@@ -909,6 +910,50 @@ pub(crate) fn read_case(
     (case, diags, extra_sources)
 }
 
+/// Where a TOML text first nests 80 levels deep (brackets and braces open, plus the dots of the
+/// key being read), or else where it nests deepest: where the parser's recursion limit was hit.
+/// Strings and comments are skipped.
+fn deepest_nesting(text: &str) -> Range<usize> {
+    let b = text.as_bytes();
+    let (mut depth, mut dots, mut best, mut at) = (0usize, 0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != q && b[i] != b'\n' {
+                    if q == b'"' && b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                dots = 0;
+            }
+            b'.' => dots += 1,
+            b'=' | b',' | b'\n' => dots = 0,
+            _ => {}
+        }
+        if depth + dots > best {
+            (best, at) = (depth + dots, i.min(b.len().saturating_sub(1)));
+            if best >= 80 {
+                break;
+            }
+        }
+        i += 1;
+    }
+    at..(at + 1).min(b.len())
+}
+
 pub(crate) fn syntax_hint(msg: &str) -> String {
     let m = msg.to_lowercase();
     if m.contains("duplicate key") {
@@ -917,6 +962,10 @@ pub(crate) fn syntax_hint(msg: &str) -> String {
         "close the string with a matching quote on the same line, or use \"\"\"…\"\"\" for several lines".into()
     } else if m.contains("expected `=`") || m.contains("key with no value") {
         "write `key = value`".into()
+    } else if m.contains("carriage return") {
+        "end lines with LF or CR LF: this file ends them with a lone carriage return (CR)".into()
+    } else if m.contains("recursion limit") {
+        "nest tables, arrays and dotted keys less deeply (at most 80 levels)".into()
     } else {
         "check the TOML syntax at this point (quotes, brackets, `key = value`)".into()
     }

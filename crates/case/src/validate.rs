@@ -344,6 +344,20 @@ impl V<'_> {
                     .expected("a number greater than 0")
                     .hint("an actor without power should be left out, or given a small positive capability")
                     .push();
+            } else if a.capability.value > MAX_CAPABILITY {
+                self.sink
+                    .error(
+                        "case::capability-too-large",
+                        Some(a.capability.span.clone()),
+                        format!(
+                            "actor `{}` has capability {:e}; capability must be at most {MAX_CAPABILITY:e}",
+                            a.id, a.capability.value
+                        ),
+                    )
+                    .label("too large")
+                    .expected(format!("a number at most {MAX_CAPABILITY:e}"))
+                    .hint("capabilities are relative: divide them all by the same factor")
+                    .push();
             }
         }
     }
@@ -387,6 +401,19 @@ impl V<'_> {
                     .label("no actor takes a position")
                     .hint("add [[issue.position]] entries, or remove the issue")
                     .warning()
+                    .push();
+            } else if i.positions.iter().all(|p| p.salience.value == 0.0) {
+                // Every model weighs positions by salience: with no weight anywhere there is no
+                // forecast to make (it would be 0/0).
+                self.sink
+                    .error(
+                        "case::no-salience",
+                        Some(i.span.clone()),
+                        format!("no actor gives issue `{}` any salience", i.id),
+                    )
+                    .label("every salience is 0")
+                    .expected("at least one position with a salience above 0")
+                    .hint("give the actors who care about the issue their salience, or remove the issue")
                     .push();
             }
             let mut seen: HashMap<&str, Range<usize>> = HashMap::new();

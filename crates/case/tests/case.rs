@@ -566,3 +566,30 @@ fn import_ktab_xml() {
     let e = import::import("bad.xml", "<?xml version=\"1.0\"?>\n<Scenario><Actors><Actor><name>A</name>\n<capability>x</capability></Actor></Actors></Scenario>", Format::Ktab).unwrap_err();
     assert_eq!(e.line, 2, "{e:?}");
 }
+
+/// tests/reliability/to-toml-roundtrip-sourced.toml (issue 17): a series value with its own
+/// provenance was written nested (`value = { value = …, judgement = … }`), which the reader
+/// refuses ("`value` must be a number, found a table").
+#[test]
+fn to_toml_keeps_a_sourced_series_value_readable() {
+    let p = format!(
+        "{}/../../tests/reliability/to-toml-roundtrip-sourced.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&p).unwrap();
+    let case = load(&p, &text, &NoFiles)
+        .unwrap_or_else(|p| panic!("{:#?}", p.diagnostics))
+        .case;
+    let sourced = |c: &Case| {
+        c.series
+            .iter()
+            .flat_map(|s| &s.values)
+            .filter(|v| v.value.own_prov)
+            .map(|v| (v.year, v.value.value, v.value.prov.judgement.clone()))
+            .collect::<Vec<_>>()
+    };
+    let before = sourced(&case);
+    assert!(!before.is_empty(), "the file has a sourced series value");
+    let again = roundtrip(&case);
+    assert_eq!(sourced(&again), before);
+}

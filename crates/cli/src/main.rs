@@ -560,7 +560,7 @@ fn report(a: ReportArgs<'_>) -> Result<()> {
     let (loaded, bundle, saved) = match a.run {
         Some(r) => {
             let path = sim::store_path(a.store)?;
-            let store = leverage_store::Store::open_existing(&path)
+            let store = leverage_store::Store::open_read_only(&path)
                 .map_err(|e| Failure::User(format!("error: {e}")))?;
             let run_ref: leverage_store::RunRef = r.parse().map_err(|e| {
                 Failure::User(format!("error: {e}\n  help: give a run id or `latest`"))

@@ -53,7 +53,8 @@ pub fn open_store(path: &Path, create: bool) -> Result<Store> {
         }
         Store::open(path)
     } else {
-        Store::open_existing(path)
+        // `runs list|show|diff|export` and `report --run` only read: open read-only.
+        Store::open_read_only(path)
     }
     .map_err(|e| user(e.to_string()))
 }
@@ -189,98 +190,61 @@ pub fn run_and_save(
         keep_draws,
     )?;
     let unclassified = (meta.scenarios.len() - 1) as u32;
-    // The store is written on a thread of its own while the workers compute the next batches
-    // (a bounded channel holds at most a few batches); the run is one transaction there.
-    enum Msg {
-        Draw(ensemble::DrawSummary),
-        Done {
-            extras: serde_json::Value,
-            bundle: Vec<u8>,
-            aggregates: serde_json::Value,
-            timings: serde_json::Value,
-        },
-    }
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(1 << 14);
-    std::thread::scope(|scope| {
-        let writer = scope.spawn(move || -> Result<leverage_store::RunId> {
-            let mut w = store.begin_run(&meta).map_err(|e| user(e.to_string()))?;
-            let mut failure = None;
-            for msg in rx {
-                match msg {
-                    Msg::Draw(d) => {
-                        if failure.is_some() {
-                            continue;
-                        }
-                        let k = if d.scenario == leverage_sim::timeline::UNCLASSIFIED {
-                            unclassified
-                        } else {
-                            u32::from(d.scenario)
-                        };
-                        if let Err(e) = w.push_path(d.draw, k, &d.values, &d.path) {
-                            failure = Some(e);
-                        }
-                    }
-                    Msg::Done {
-                        extras,
-                        bundle,
-                        aggregates,
-                        timings,
-                    } => {
-                        if let Some(e) = failure {
-                            return Err(user(format!("saving the run: {e}")));
-                        }
-                        w.set_extras(extras);
-                        w.set_bundle(bundle);
-                        return w
-                            .finish(&aggregates, &timings)
-                            .map_err(|e| user(format!("saving the run: {e}")));
-                    }
-                }
-            }
-            // The run stopped before its end: nothing is kept (dropping the writer rolls back).
-            Err(Failure::Internal(
-                "the run stopped before it was saved".into(),
-            ))
-        });
-        let result = (|| -> Result<(pipeline::Bundle, f64)> {
-            let mut sink = |d: &ensemble::DrawSummary| {
-                if keep_draws {
-                    // A closed channel means the writer failed; it reports why at the end.
-                    let _ = tx.send(Msg::Draw(d.clone()));
-                }
-            };
-            let bundle = pipeline::run_spec(
-                case,
-                &spec,
-                &sampler,
-                settings,
-                Some(pool),
-                progress,
-                Some(&mut sink),
-            )
-            .map_err(wiring_error)?;
-            let secs = t0.elapsed().as_secs_f64();
-            let aggregates = serde_json::to_value(&bundle.ensemble)
-                .map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
-            let encoded = bundle
-                .encode()
-                .map_err(|e| Failure::Internal(format!("encoding the run: {e}")))?;
-            let _ = tx.send(Msg::Done {
-                extras: json!({ "case": archive }),
-                bundle: encoded,
-                aggregates,
-                timings: json!({ "run_s": secs }),
+    // Simulate first, keeping the draws; then save the run in one short transaction, so the
+    // store's write lock is held for the copy, not for the simulation.
+    let mut draws = Vec::new();
+    let mut sink = |d: &ensemble::DrawSummary| {
+        if keep_draws {
+            draws.push(leverage_store::DrawSummary {
+                draw: d.draw,
+                scenario: if d.scenario == leverage_sim::timeline::UNCLASSIFIED {
+                    unclassified
+                } else {
+                    u32::from(d.scenario)
+                },
+                values: d.values.clone(),
+                path: d.path.clone(),
             });
-            Ok((bundle, secs))
-        })();
-        drop(tx);
-        let saved = writer
-            .join()
-            .map_err(|_| Failure::Internal("the store's writer thread panicked".into()))?;
-        let (bundle, _) = result?;
-        let id = saved?;
-        Ok((bundle, Some(id), t0.elapsed().as_secs_f64()))
-    })
+        }
+    };
+    let bundle = pipeline::run_spec(
+        case,
+        &spec,
+        &sampler,
+        settings,
+        Some(pool),
+        progress,
+        Some(&mut sink),
+    )
+    .map_err(wiring_error)?;
+    let secs = t0.elapsed().as_secs_f64();
+    let run = leverage_store::NewRun {
+        meta,
+        draws,
+        extras: Some(json!({ "case": archive })),
+        bundle: Some(
+            bundle
+                .encode()
+                .map_err(|e| Failure::Internal(format!("encoding the run: {e}")))?,
+        ),
+        aggregates: serde_json::to_value(&bundle.ensemble)
+            .map_err(|e| Failure::Internal(format!("JSON: {e}")))?,
+        timings: json!({ "run_s": secs }),
+    };
+    let id = store.save(&run).map_err(|e| {
+        // Never lose a computed run: write it to a store file of its own and say where.
+        match leverage_store::save_elsewhere(&run, store.path()) {
+            Ok(file) => user(format!(
+                "the run could not be saved in the run store: {e}\n  it was saved in {} instead\n  help: read it with `leverage runs show latest --store {}`",
+                file.display(),
+                file.display()
+            )),
+            Err(e2) => user(format!(
+                "the run could not be saved in the run store: {e}; nor in a file of its own: {e2}"
+            )),
+        }
+    })?;
+    Ok((bundle, Some(id), t0.elapsed().as_secs_f64()))
 }
 
 /// `leverage simulate`.

@@ -58,7 +58,9 @@
 //!
 //! ## Limits
 //! The tableau is dense, `n × 2n`: about 7 ms per pivot and 130 MB at `n ≈ 2 800` (the 2 553-node
-//! ladder, 15 s). Games of tens of thousands of nodes would need a sparse, refactorised basis.
+//! ladder, 15 s). Games of tens of thousands of nodes would need a sparse, refactorised basis:
+//! a game whose LCP has more than [`MAX_DIMENSION`] rows is refused ([`LcpError::TooLarge`])
+//! before anything is allocated for it.
 //!
 //! ## From realization plans to behaviour
 //! At an information set `h` the behaviour probabilities are `x[(h, a)] / Σ_b x[(h, b)]`.
@@ -74,9 +76,25 @@ use crate::solve::{SolveError, Solver};
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// The largest LCP dimension (sequences plus constraint rows of both players) the dense tableau
+/// takes on: `n × 2n` doubles, about 260 MB, and minutes of pivoting at this size.
+pub const MAX_DIMENSION: usize = 4_000;
+
 /// Why the sequence-form LCP could not produce an equilibrium.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
 pub enum LcpError {
+    /// The game is too large for the dense tableau.
+    #[error(
+        "the game is too large for the sequence-form LCP: its tableau would have {dimension} rows \
+         (at most {limit}: the dense tableau needs 16·n² bytes); use backward induction (perfect \
+         information) or logit QRE on a smaller game"
+    )]
+    TooLarge {
+        /// The LCP's dimension.
+        dimension: usize,
+        /// [`MAX_DIMENSION`].
+        limit: usize,
+    },
     /// The game does not have exactly two players.
     #[error(
         "the sequence-form LCP (Lemke) solves two-player games only, and this game has {players} player(s)"
@@ -391,6 +409,12 @@ impl Lcp {
         let [n1, n2] = sf.num_sequences;
         let [m1, m2] = sf.num_rows;
         let n = n1 + n2 + m1 + m2;
+        if n > MAX_DIMENSION {
+            return Err(LcpError::TooLarge {
+                dimension: n,
+                limit: MAX_DIMENSION,
+            });
+        }
         let (px, py, pp, pq) = (0, n1, n1 + n2, n1 + n2 + m1);
 
         // The shift K: one more than the largest payoff of either player at a terminal node.

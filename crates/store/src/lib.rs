@@ -7,6 +7,12 @@
 //! to the store) and, optionally, one [`DrawSummary`] per draw.
 //!
 //! # Writing
+//! A caller that has computed a run saves it with [`Store::save`] ([`NewRun`]): one short
+//! transaction, retried while another process holds the write lock, so that two simulations
+//! saving into one store both get saved (the lock is held for the copy, not the simulation).
+//! If saving fails all the same, [`save_elsewhere`] writes the run to a store file of its own
+//! beside the store, so that a computed run is never lost.
+//!
 //! [`Store::begin_run`] opens one SQLite transaction (`BEGIN IMMEDIATE`) and returns a
 //! [`RunWriter`]; [`RunWriter::push_draw`] inserts rows with one prepared statement inside that
 //! transaction; [`RunWriter::finish`] stores the aggregates and timings and commits. Dropping a
@@ -25,7 +31,14 @@
 //! run) and makes a committed run survive a power cut, not only a killed process. The price is the
 //! `-wal` and `-shm` files beside the store and that the store must be on a local file system.
 //! Only one run can be written at a time: a second writer waits up to 5 s for the lock and then
-//! gets [`StoreError::Busy`].
+//! gets [`StoreError::Busy`] ([`Store::save`] tries again, up to [`SAVE_ATTEMPTS`] times).
+//!
+//! # Opening
+//! The header (application id, schema version, tables) is read inside one read transaction, so
+//! a process that opens the store while another creates its schema sees the file before or
+//! after, never half-way; the schema is created under the write lock after a second look.
+//! [`Store::open_read_only`] (for `runs list`, `show`, `diff`, `export`) writes nothing: no
+//! schema, no journal mode, so a store the user may only read can be read.
 //!
 //! # Speed and size
 //! Measured on the 2-core development machine (`examples/write_rate.rs`, release build, idle
@@ -68,7 +81,7 @@ pub use diff::{AggregateDelta, ChangeKind, MetaChange, ParamChange, RunDiff};
 pub use error::{Result, StoreError};
 pub use read::{DrawRecord, Run, RunExport, RunSummary};
 pub use time::{now_unix_ms, rfc3339};
-pub use write::RunWriter;
+pub use write::{NewRun, RunWriter, SAVE_ATTEMPTS, save_elsewhere};
 
 /// The schema version this program writes and reads (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 2;
@@ -276,11 +289,35 @@ impl Store {
         Self::open_with(path, false)
     }
 
-    fn open_with(path: &Path, create: bool) -> Result<Store> {
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if create {
-            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    /// Opens an existing store for reading only: nothing is written, not even the journal mode,
+    /// so a store the user may only read can be listed. A store at an older schema version is
+    /// first brought up to date through a read-write open (that needs write access once).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
         }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open = || Self::connect(path, flags);
+        let store = open()?;
+        match store.inspect()? {
+            Kind::Ours => Ok(store),
+            Kind::Old => {
+                drop(store);
+                drop(Self::open_with(path, false)?);
+                open()
+            }
+            Kind::Fresh => Err(StoreError::NotAStore {
+                path: path.to_path_buf(),
+                reason: "it is an empty SQLite database (no run was ever saved in it)".into(),
+            }),
+        }
+    }
+
+    /// Opens the SQLite connection, with the busy timeout; reads and writes nothing.
+    fn connect(path: &Path, flags: OpenFlags) -> Result<Store> {
         let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -293,21 +330,38 @@ impl Store {
             .conn
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| store.err(e))?;
+        Ok(store)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<Store> {
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let store = Self::connect(path, flags)?;
         // Look before writing anything: a foreign file must stay byte for byte as it was.
         match store.inspect()? {
             Kind::Fresh => store.create_schema()?,
             Kind::Old => store.migrate()?,
             Kind::Ours => {}
         }
-        store
+        // The journal mode is the file's (persistent): set it once, not on every open (setting
+        // it needs a lock that a concurrent writer may hold).
+        let mode: String = store
             .conn
-            .pragma_update(None, "journal_mode", "WAL")
-            .or_else(|e| match e {
-                // pragma_update reports the returned row as an error on some versions.
-                rusqlite::Error::ExecuteReturnedResults => Ok(()),
-                e => Err(e),
-            })
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .map_err(|e| store.err(e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            store
+                .conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .or_else(|e| match e {
+                    // pragma_update reports the returned row as an error on some versions.
+                    rusqlite::Error::ExecuteReturnedResults => Ok(()),
+                    e => Err(e),
+                })
+                .map_err(|e| store.err(e))?;
+        }
         store
             .conn
             .pragma_update(None, "synchronous", "FULL")
@@ -315,9 +369,22 @@ impl Store {
         Ok(store)
     }
 
-    /// Reads the header and the table list and decides whether the file is a fresh database, a
-    /// store of ours, or something else.
+    /// Reads the header and the table list, in one read transaction (inside a write transaction
+    /// already open, the reads belong to it), and decides whether the file is a fresh database,
+    /// a store of ours, or something else.
     fn inspect(&self) -> Result<Kind> {
+        if !self.conn.is_autocommit() {
+            return self.inspect_now();
+        }
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(|e| self.err(e))?;
+        let kind = self.inspect_now();
+        let _ = self.conn.execute_batch("COMMIT");
+        kind
+    }
+
+    fn inspect_now(&self) -> Result<Kind> {
         let app_id: i64 = self
             .conn
             .pragma_query_value(None, "application_id", |r| r.get(0))

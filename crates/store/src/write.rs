@@ -1,5 +1,10 @@
 //! The run writer: one SQLite transaction from [`Store::begin_run`] to [`RunWriter::finish`],
-//! with one prepared statement for the per-draw rows.
+//! with one prepared statement for the per-draw rows; and [`Store::save`], which writes a run
+//! already computed ([`NewRun`]) in one short transaction, retrying while another process holds
+//! the write lock, and [`save_elsewhere`], the fallback that never lets a computed run be lost.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rusqlite::{Connection, Statement, params};
 
@@ -119,6 +124,86 @@ impl Store {
         }
         writer.finish(aggregates, timings)
     }
+}
+
+/// A run computed in full, not yet saved: what [`Store::save`] writes in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRun {
+    /// Its metadata.
+    pub meta: RunMeta,
+    /// Its draws (empty unless [`RunMeta::keep_draws`]).
+    pub draws: Vec<DrawSummary>,
+    /// What else it keeps (see [`RunWriter::set_extras`]).
+    pub extras: Option<serde_json::Value>,
+    /// Its results as the caller encodes them (see [`RunWriter::set_bundle`]).
+    pub bundle: Option<Vec<u8>>,
+    /// Its aggregates.
+    pub aggregates: serde_json::Value,
+    /// Its timings.
+    pub timings: serde_json::Value,
+}
+
+/// How many times [`Store::save`] tries to take the write lock (each try waits up to the busy
+/// timeout, 5 s) before it gives up with [`StoreError::Busy`].
+pub const SAVE_ATTEMPTS: u32 = 12;
+
+impl Store {
+    /// Saves a computed run in one transaction, which holds the write lock only as long as the
+    /// copy takes (about a second per million draws). While another process holds the lock the
+    /// attempt is repeated, up to [`SAVE_ATTEMPTS`] times; other errors are returned at once.
+    pub fn save(&mut self, run: &NewRun) -> Result<RunId> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.save_once(run) {
+                Err(StoreError::Busy { .. }) if attempt < SAVE_ATTEMPTS => {
+                    std::thread::sleep(Duration::from_millis(50 * u64::from(attempt)));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn save_once(&mut self, run: &NewRun) -> Result<RunId> {
+        let mut w = self.begin_run(&run.meta)?;
+        for d in &run.draws {
+            w.push_draw(d)?;
+        }
+        if let Some(e) = &run.extras {
+            w.set_extras(e.clone());
+        }
+        if let Some(b) = &run.bundle {
+            w.set_bundle(b.clone());
+        }
+        w.finish(&run.aggregates, &run.timings)
+    }
+}
+
+/// Saves `run` in a new store file of its own, for when it could not be saved where it was
+/// meant to go: `<store>.unsaved-<time>-<process>.sqlite` beside `store`, or in the system's
+/// temporary folder if that folder cannot be written. Returns the file, which `leverage runs
+/// … --store FILE` reads like any store.
+pub fn save_elsewhere(run: &NewRun, store: &Path) -> Result<PathBuf> {
+    let name = format!(
+        "{}.unsaved-{}-{}.sqlite",
+        store
+            .file_name()
+            .map_or_else(|| "runs".into(), |n| n.to_string_lossy()),
+        now_unix_ms(),
+        std::process::id()
+    );
+    let beside = store.with_file_name(&name);
+    let mut last = None;
+    for path in [beside, std::env::temp_dir().join(&name)] {
+        match Store::open(&path).and_then(|mut s| s.save_once(run)) {
+            Ok(_) => return Ok(path),
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                last = Some(e);
+            }
+        }
+    }
+    Err(last.expect("two attempts were made"))
 }
 
 impl RunWriter<'_> {

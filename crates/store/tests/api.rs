@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use leverage_store::{
-    ChangeKind, DrawSummary, MAX_DRAW_INDEX, RunId, RunMeta, RunRef, SCHEMA_VERSION, Store,
-    StoreError,
+    ChangeKind, DrawSummary, MAX_DRAW_INDEX, NewRun, RunId, RunMeta, RunRef, SCHEMA_VERSION, Store,
+    StoreError, save_elsewhere,
 };
 use serde_json::json;
 
@@ -521,4 +521,109 @@ fn draws_pushed_out_of_order_read_back_in_order_and_runs_do_not_mix() {
         )
         .unwrap();
     assert_eq!(n, 2);
+}
+
+fn new_run(seed: u64) -> NewRun {
+    NewRun {
+        meta: meta(seed, true),
+        draws: draws(),
+        extras: None,
+        bundle: None,
+        aggregates: json!({"p": seed}),
+        timings: json!({}),
+    }
+}
+
+/// Issue 17: six writers on a store that did not exist lost runs, some told the file "is not a
+/// leverage run store" (the header was read outside a transaction while another process
+/// created the schema). Each writer here opens its own connection at the same moment.
+#[test]
+fn writers_creating_a_new_store_at_once_all_save() {
+    for round in 0..5 {
+        let (_d, path) = tmp();
+        let start = std::sync::Barrier::new(6);
+        std::thread::scope(|s| {
+            for w in 0..6u64 {
+                let (path, start) = (&path, &start);
+                s.spawn(move || {
+                    start.wait();
+                    let mut store =
+                        Store::open(path).unwrap_or_else(|e| panic!("round {round}: {e}"));
+                    store
+                        .save(&new_run(w))
+                        .unwrap_or_else(|e| panic!("round {round}: {e}"));
+                });
+            }
+        });
+        let store = Store::open_read_only(&path).unwrap();
+        assert_eq!(store.list().unwrap().len(), 6, "round {round}");
+        assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+    }
+}
+
+/// `save` waits for a writer that holds the lock longer than the busy timeout, and retries.
+#[test]
+fn save_retries_while_another_writer_holds_the_lock() {
+    let (_d, path) = tmp();
+    let mut first = Store::open(&path).unwrap();
+    let mut second = Store::open(&path).unwrap();
+    let held = std::sync::Barrier::new(2);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut w = first.begin_run(&meta(1, true)).unwrap();
+            w.push_draws(&draws()).unwrap();
+            held.wait();
+            // Longer than one busy timeout (5 s): a single attempt would fail.
+            std::thread::sleep(std::time::Duration::from_secs(7));
+            w.finish(&json!({}), &json!({})).unwrap();
+        });
+        held.wait();
+        second
+            .save(&new_run(2))
+            .expect("saved after the first writer");
+    });
+    assert_eq!(
+        Store::open_read_only(&path).unwrap().list().unwrap().len(),
+        2
+    );
+}
+
+/// A store the user may only read can be listed (every open used to be read-write).
+#[test]
+fn a_read_only_store_can_be_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let (d, path) = tmp();
+    Store::open(&path).unwrap().save(&new_run(1)).unwrap();
+    for p in [
+        &path,
+        &path.with_extension("sqlite-wal"),
+        &path.with_extension("sqlite-shm"),
+    ] {
+        if p.exists() {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o444)).unwrap();
+        }
+    }
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let opened = Store::open_read_only(&path);
+    let listed = opened
+        .as_ref()
+        .map_err(|e| e.to_string())
+        .and_then(|s| s.list().map_err(|e| e.to_string()));
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(listed.unwrap().len(), 1);
+    // Read-only whatever the permissions (root may write anything): saving is refused.
+    assert!(opened.unwrap().save(&new_run(2)).is_err());
+}
+
+/// A run that cannot be saved where it was meant to go is saved in a file of its own.
+#[test]
+fn save_elsewhere_keeps_the_run() {
+    let (d, _) = tmp();
+    let target = d.path().join("not-a-store.sqlite");
+    std::fs::write(&target, "plain text").unwrap();
+    assert!(Store::open(&target).is_err());
+    let file = save_elsewhere(&new_run(7), &target).unwrap();
+    assert!(file.starts_with(d.path()), "{}", file.display());
+    let runs = Store::open_read_only(&file).unwrap().list().unwrap();
+    assert_eq!(runs.len(), 1);
 }

@@ -288,5 +288,5 @@ pub fn import(file: &str, text: &str, capability: DeuCapability) -> Result<Case,
     }
     case.issues = issues;
     case.figures = figures;
-    Ok(case)
+    super::check(file, case)
 }

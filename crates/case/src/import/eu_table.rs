@@ -305,5 +305,5 @@ pub fn import(file: &str, text: &str) -> Result<Case, ImportError> {
             span: 0..0,
         });
     }
-    Ok(case)
+    super::check(file, case)
 }

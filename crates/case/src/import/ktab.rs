@@ -185,7 +185,7 @@ pub fn import_xml(file: &str, text: &str) -> Result<Case, ImportError> {
         i.id = unique_id(&i.id, &mut issue_ids);
     }
     case.issues = issues;
-    Ok(case)
+    super::check(file, case)
 }
 
 fn import_csv(file: &str, text: &str) -> Result<Case, ImportError> {
@@ -251,7 +251,10 @@ fn import_csv(file: &str, text: &str) -> Result<Case, ImportError> {
             "row 2 names the columns: Actor,Description,Influence,<dim> Position,<dim> Salience,…",
         ));
     };
-    if header.len() < 3 + 2 * n_dims {
+    // The header must hold every dimension's two columns: checked before anything is sized by
+    // nDims (a huge nDims would otherwise overflow `3 + 2 * n_dims` or the allocations).
+    let width = n_dims.checked_mul(2).and_then(|w| w.checked_add(3));
+    if width.is_none_or(|w| header.len() < w) {
         return Err(err(
             file,
             *l2,
@@ -259,9 +262,9 @@ fn import_csv(file: &str, text: &str) -> Result<Case, ImportError> {
                 "the header has {} columns; {} dimensions need {}",
                 header.len(),
                 n_dims,
-                3 + 2 * n_dims
+                width.map_or_else(|| "more than any file holds".to_string(), |w| w.to_string())
             ),
-            "each dimension needs a position and a salience column",
+            "each dimension needs a position and a salience column: fix nDims in row 1 or the header",
         ));
     }
     let actors = &records[2..];
@@ -343,7 +346,7 @@ fn import_csv(file: &str, text: &str) -> Result<Case, ImportError> {
         }
     }
     case.issues = dims;
-    Ok(case)
+    super::check(file, case)
 }
 
 trait WithId {

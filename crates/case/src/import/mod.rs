@@ -11,7 +11,7 @@
 //! validates with `require_sources = true`. Importers take text, never paths: the caller reads
 //! the file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::model::*;
 use crate::read::{is_ident, suggest_ident};
@@ -75,6 +75,92 @@ pub(crate) fn err(
         line,
         message: message.into(),
         hint: hint.into(),
+    }
+}
+
+/// The 1-based line an imported value was read from (0 when it has none): see [`row`].
+fn line_of(p: &Provenance) -> usize {
+    p.source
+        .as_deref()
+        .and_then(|s| s.strip_prefix("import#row "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The checks the case validator would make on an imported table's values, made here so that a
+/// mistake in the user's table is reported at its row of the user's file (the generated case has
+/// no lines the user wrote): capabilities positive and at most [`MAX_CAPABILITY`], positions and
+/// saliences on 0–100, one row per actor and issue.
+pub(crate) fn check(file: &str, case: Case) -> Result<Case, ImportError> {
+    for a in &case.actors {
+        let c = a.capability.value;
+        let line = line_of(&a.capability.prov).max(line_of(&a.prov));
+        if c.is_nan() || c <= 0.0 {
+            return Err(err(
+                file,
+                line,
+                format!(
+                    "actor {:?} has capability {}; capability must be positive",
+                    a.name,
+                    show(c)
+                ),
+                "leave out an actor without power, or give it a small positive capability",
+            ));
+        }
+        if c > MAX_CAPABILITY {
+            return Err(err(
+                file,
+                line,
+                format!(
+                    "actor {:?} has capability {}; capability must be at most {MAX_CAPABILITY:e}",
+                    a.name,
+                    show(c)
+                ),
+                "capabilities are relative: divide them all by the same factor",
+            ));
+        }
+    }
+    for i in &case.issues {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for p in &i.positions {
+            let line = line_of(&p.position.prov).max(line_of(&p.prov));
+            if let Some(first) = seen.insert(&p.actor, line) {
+                return Err(err(
+                    file,
+                    line,
+                    format!(
+                        "actor {:?} has a second position on issue {:?} (the first is on line {first})",
+                        p.actor, i.id
+                    ),
+                    "give each actor one row per issue: remove or rename one of them",
+                ));
+            }
+            for (what, n) in [("position", &p.position), ("salience", &p.salience)] {
+                if !(0.0..=100.0).contains(&n.value) {
+                    return Err(err(
+                        file,
+                        line_of(&n.prov).max(line),
+                        format!(
+                            "the {what} of {:?} on issue {:?} is {}, outside [0, 100]",
+                            p.actor,
+                            i.id,
+                            show(n.value)
+                        ),
+                        format!("{what}s are on a 0–100 scale: rescale the column"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(case)
+}
+
+/// A number as a message shows it: plain when short, in scientific notation when huge.
+fn show(v: f64) -> String {
+    if v.abs() >= 1e9 {
+        format!("{v:e}")
+    } else {
+        v.to_string()
     }
 }
 
