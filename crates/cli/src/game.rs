@@ -199,7 +199,30 @@ fn solve_game(
             });
             println!("{}", pretty_json(&v)?);
         }
-        _ => {
+        Output::Csv => {
+            // One row per outcome with a positive probability: its scenario, probability and
+            // each player's payoff.
+            let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+            let csv_err = |e: csv::Error| Failure::Internal(format!("CSV: {e}"));
+            let mut header = vec![
+                "outcome".to_string(),
+                "scenario".into(),
+                "probability".into(),
+            ];
+            header.extend(game.players().iter().map(|p| format!("payoff_{p}")));
+            w.write_record(&header).map_err(csv_err)?;
+            for (l, p, u) in &outs {
+                let mut row = vec![
+                    l.to_string(),
+                    templates::scenario_of(l).to_string(),
+                    p.to_string(),
+                ];
+                row.extend(u.iter().map(f64::to_string));
+                w.write_record(&row).map_err(csv_err)?;
+            }
+            w.flush()?;
+        }
+        Output::Table => {
             let mut t = table(&["outcome", "scenario", "probability", "payoffs"]);
             for (l, p, u) in &outs {
                 let scen = templates::scenario_of(l);
