@@ -1442,3 +1442,100 @@ fn simulate_a_case_without_rules_says_what_is_missing() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("[[state]]"), "{}", stderr(&o));
 }
+
+// ---------------------------------------------------------------- issue 17: outputs
+
+/// `report --out` overwrote a user's report.md with exit code 0: a folder that holds files is
+/// refused before anything is computed, unless --force.
+#[test]
+fn report_never_overwrites_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("report.md");
+    std::fs::write(&md, "my notes").unwrap();
+    let fast = [
+        "-n",
+        "0",
+        "--tornado-draws",
+        "0",
+        "--sobol-rows",
+        "0",
+        "--no-store",
+    ];
+    let mut args = vec!["report", "--out", dir.path().to_str().unwrap()];
+    args.extend(fast);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&md).unwrap(), "my notes");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing else written"
+    );
+    args.push("--force");
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_ne!(std::fs::read_to_string(&md).unwrap(), "my notes");
+}
+
+/// `backtest` wrote backtest-deu-issues.csv into the current folder unasked.
+#[test]
+fn backtest_writes_no_file_unasked_and_overwrites_only_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let deu = format!(
+        "{}/tests/fixtures/deu/deu_I_1996_2000.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let o = leverage()
+        .args(["backtest", "deu", &deu])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    let csv = dir.path().join("issues.csv");
+    let with = |extra: &[&str]| {
+        let mut a = vec![
+            "backtest",
+            "deu",
+            &deu,
+            "--per-issue",
+            csv.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    assert_eq!(with(&[]).status.code(), Some(0));
+    std::fs::write(&csv, "issue,outcome\nmine").unwrap();
+    let o = with(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        "issue,outcome\nmine"
+    );
+    assert_eq!(with(&["--force"]).status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 172);
+}
+
+/// `game --output csv` printed a table; `runs export --output table` printed CSV.
+#[test]
+fn every_output_value_is_honoured_or_refused() {
+    let o = run(&["game", "--output", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let mut rows = csv::Reader::from_reader(out.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    assert_eq!(&header[0], "outcome");
+    assert!(header.iter().any(|h| h.starts_with("payoff_")), "{out}");
+    let k = header.iter().position(|h| h == "probability").unwrap();
+    let p: f64 = rows
+        .records()
+        .map(|r| r.unwrap()[k].parse::<f64>().unwrap())
+        .sum();
+    assert!((p - 1.0).abs() < 1e-9, "probabilities sum to {p}");
+    let o = run(&["runs", "export", "latest", "--output", "table"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("csv or json"), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+}

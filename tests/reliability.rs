@@ -6,6 +6,12 @@
 //!
 //! The runs are timed one at a time (a lock serialises them) so that the limits measure the
 //! command, not the other tests running beside it.
+//!
+//! Not tested yet, because their commands do not meet the limits: `slow-smp-400-actors.csv`
+//! (the SMP takes about a minute on 400 actors: it needs a better algorithm than N³ work per
+//! turn) and `slow-forecast-500x20.toml` (SMP and the exchange model on 500 actors × 20
+//! issues). `efg-export-precision-loss.efg` is tested for its exit code only: the export still
+//! writes `10888888888888.8888888` back as the nearest `f64`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -382,7 +388,9 @@ fn nan_issue_without_positions_gives_no_nan() {
     let end = text[at..].find("\n\n").map_or(text.len(), |e| at + e);
     std::fs::write(&copy, format!("{}{}", &text[..at], &text[end..])).unwrap();
     let c = copy.to_str().unwrap();
-    run(&["case", "validate", c]).ends(0, f).says("has no positions");
+    run(&["case", "validate", c])
+        .ends(0, f)
+        .says("has no positions");
     run(&["forecast", "--case", c]).ends(0, f).no_nan();
     // The toy links no scenario engine inputs: simulate refuses, saying what is missing.
     run(&["simulate", "--case", c, "-n", "200", "--no-store"])

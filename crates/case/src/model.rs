@@ -181,6 +181,16 @@ impl PartialDate {
     pub fn earliest(&self) -> (i32, u8, u8) {
         (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
     }
+    /// The latest day this date may stand for: (year, month, day), a missing month or day at its
+    /// end (day 31 stands for the end of any month).
+    pub fn latest(&self) -> (i32, u8, u8) {
+        (self.year, self.month.unwrap_or(12), self.day.unwrap_or(31))
+    }
+    /// Whether this date may lie after `other`'s latest day: an event dated only "2009" may fall
+    /// after an as-of date of 15 January 2009.
+    pub fn may_be_after(&self, other: &PartialDate) -> bool {
+        self.latest() > other.latest()
+    }
     /// Whether this date certainly lies after `other`'s latest day.
     pub fn is_after(&self, other: &PartialDate) -> bool {
         let latest = (

@@ -265,6 +265,10 @@ pub enum Command {
         /// Do not save the report's run in the store.
         #[arg(long, conflicts_with = "store")]
         no_store: bool,
+        /// Overwrite the files of an earlier report in --out (without it, a folder that holds
+        /// files is refused before anything is computed).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -345,9 +349,12 @@ pub enum BacktestData {
         /// table (default) or json (with `mae` per model).
         #[arg(long, value_enum)]
         output: Option<Output>,
-        /// Where to write the per-issue forecasts (CSV).
-        #[arg(long, value_name = "FILE", default_value = "backtest-deu-issues.csv")]
-        per_issue: PathBuf,
+        /// Also write the per-issue forecasts to this file (CSV).
+        #[arg(long, value_name = "FILE")]
+        per_issue: Option<PathBuf>,
+        /// Overwrite the --per-issue file if it exists.
+        #[arg(long, requires = "per_issue")]
+        force: bool,
     },
 }
 

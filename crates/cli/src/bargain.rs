@@ -253,7 +253,8 @@ pub fn backtest_deu(
     file: &Path,
     capability: leverage_case::import::DeuCapability,
     output: Output,
-    per_issue: &Path,
+    per_issue: Option<&Path>,
+    force: bool,
 ) -> Result<()> {
     let name = file.display().to_string();
     let text =
@@ -304,16 +305,13 @@ pub fn backtest_deu(
         }
         csv_text.push('\n');
     }
-    if per_issue.exists() {
-        let old = std::fs::read_to_string(per_issue).unwrap_or_default();
-        if !old.starts_with("issue,outcome") {
-            return Err(user(format!(
-                "{} exists and is not a backtest file; nothing was written\n  help: choose another --per-issue",
-                per_issue.display()
-            )));
+    // Written only when asked for (--per-issue), and never over a file without --force.
+    if let Some(path) = per_issue {
+        if path.exists() && !force {
+            return Err(crate::io::refuse_overwrite(path, "--per-issue"));
         }
+        crate::io::write_atomic(path, csv_text.as_bytes())?;
     }
-    crate::io::write_atomic(per_issue, csv_text.as_bytes())?;
     match output {
         Output::Json => {
             let v = json!({
@@ -323,7 +321,7 @@ pub fn backtest_deu(
                 "resamples": b.resamples,
                 "seed": b.seed,
                 "models": b.scores,
-                "per_issue_csv": per_issue.display().to_string(),
+                "per_issue_csv": per_issue.map(|p| p.display().to_string()),
             });
             println!("{}", pretty_json(&v)?);
         }
@@ -352,12 +350,14 @@ pub fn backtest_deu(
                 ]);
             }
             println!(
-                "Backtest on {name}: {} issues with an outcome; capabilities: {capability:?}; bootstrap {} resamples, seed {}\n{t}\nPer-issue forecasts: {}",
+                "Backtest on {name}: {} issues with an outcome; capabilities: {capability:?}; bootstrap {} resamples, seed {}\n{t}",
                 items.len(),
                 b.resamples,
                 b.seed,
-                per_issue.display()
             );
+            if let Some(p) = per_issue {
+                println!("Per-issue forecasts: {}", p.display());
+            }
         }
     }
     Ok(())

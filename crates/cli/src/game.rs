@@ -225,7 +225,36 @@ fn solve_game(
             });
             println!("{}", pretty_json(&v)?);
         }
-        _ => {
+        Output::Csv => {
+            // One row per outcome with a positive probability: its outcome type, the case's
+            // scenarios of that type, its probability and each player's payoff.
+            let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+            let csv_err = |e: csv::Error| Failure::Internal(format!("CSV: {e}"));
+            let mut header = vec![
+                "outcome".to_string(),
+                "outcome_type".into(),
+                "case_scenarios".into(),
+                "probability".into(),
+            ];
+            header.extend(game.players().iter().map(|p| format!("payoff_{p}")));
+            w.write_record(&header).map_err(csv_err)?;
+            for (l, p, u) in &outs {
+                let kind = templates::outcome_type_of(l);
+                let scenarios = types
+                    .and_then(|t| t.iter().find(|(k, _)| *k == kind))
+                    .map_or("", |(_, s)| s.as_str());
+                let mut row = vec![
+                    l.to_string(),
+                    kind.to_string(),
+                    scenarios.to_string(),
+                    p.to_string(),
+                ];
+                row.extend(u.iter().map(f64::to_string));
+                w.write_record(&row).map_err(csv_err)?;
+            }
+            w.flush()?;
+        }
+        Output::Table => {
             let mut head = vec!["outcome", "type"];
             if types.is_some() {
                 head.push("the case's scenarios of that type");

@@ -221,18 +221,48 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Write every file of a report into `dir`.
-pub fn write_report(dir: &Path, report: &leverage_report::Report) -> Result<()> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Failure::User(format!(
-            "error: {} exists and is not a folder\n  help: choose another --out",
-            dir.display()
-        )));
+pub fn write_report(dir: &Path, report: &leverage_report::Report, force: bool) -> Result<()> {
+    check_report_dir(dir, force)?;
+    if !force {
+        if let Some((name, _)) = report.files.iter().find(|(n, _)| dir.join(n).exists()) {
+            return Err(refuse_overwrite(&dir.join(name), "--out"));
+        }
     }
     std::fs::create_dir_all(dir)?;
     for (name, content) in &report.files {
         write_atomic(&dir.join(name), content)?;
     }
     Ok(())
+}
+
+/// A report folder can be written: it is a folder (or missing), and empty unless `force`.
+pub fn check_report_dir(dir: &Path, force: bool) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure::User(format!(
+            "error: {} exists and is not a folder\n  help: choose another --out",
+            dir.display()
+        )));
+    }
+    if force || !dir.exists() {
+        return Ok(());
+    }
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(|e| Failure::User(format!("error: cannot read {}: {e}", dir.display())))?;
+    match entries.next() {
+        None => Ok(()),
+        Some(e) => {
+            let e = e?;
+            Err(refuse_overwrite(&e.path(), "--out"))
+        }
+    }
+}
+
+/// The error for an output file that exists and may not be overwritten without `--force`.
+pub fn refuse_overwrite(path: &Path, option: &str) -> Failure {
+    Failure::User(format!(
+        "error: {} already exists; nothing was written\n  help: pass --force to overwrite it, or choose another {option}",
+        path.display()
+    ))
 }
 
 /// Today's date (UTC), from the system clock.

@@ -296,11 +296,13 @@ fn run(cli: Cli) -> Result<()> {
                 capability,
                 output,
                 per_issue,
+                force,
             } => bargain::backtest_deu(
                 &file,
                 deu_capability(capability),
                 output.unwrap_or(Output::Table),
-                &per_issue,
+                per_issue.as_deref(),
+                force,
             ),
         },
         Command::Game {
@@ -338,6 +340,7 @@ fn run(cli: Cli) -> Result<()> {
             run,
             store,
             no_store,
+            force,
         } => report(ReportArgs {
             case: case.as_deref(),
             out: &out,
@@ -352,6 +355,7 @@ fn run(cli: Cli) -> Result<()> {
             run: run.as_deref(),
             store: store.as_deref(),
             no_store,
+            force,
         }),
     }
 }
@@ -550,12 +554,15 @@ struct ReportArgs<'a> {
     run: Option<&'a str>,
     store: Option<&'a Path>,
     no_store: bool,
+    force: bool,
 }
 
 /// `leverage report`: runs the case through the pipeline (saving the run unless --no-store)
 /// and renders its bundle, or renders a stored run (`--run`).
 fn report(a: ReportArgs<'_>) -> Result<()> {
     let started = std::time::Instant::now();
+    // Refuse before computing anything: an earlier report is not overwritten without --force.
+    io::check_report_dir(a.out, a.force)?;
     let pool = sim::pool(a.threads)?;
     let (loaded, bundle, saved) = match a.run {
         Some(r) => {
@@ -621,7 +628,7 @@ fn report(a: ReportArgs<'_>) -> Result<()> {
         }
     };
     let report = pool.install(|| leverage_report::render(&loaded.case, bundle.as_ref()));
-    io::write_report(a.out, &report)?;
+    io::write_report(a.out, &report, a.force)?;
     eprintln!(
         "wrote {} ({} files) for case {} in {:.2} s{}",
         a.out.join("report.html").display(),

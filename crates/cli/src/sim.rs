@@ -1066,6 +1066,11 @@ pub mod runs {
 
     /// `runs export`.
     pub fn export(store: Option<&Path>, run: &str, output: Output) -> Result<()> {
+        if output == Output::Table {
+            return Err(user(
+                "runs export writes csv or json, not a table\n  help: use --output csv or --output json; `leverage runs show` prints a run as tables".into(),
+            ));
+        }
         let s = open_store(&store_path(store)?, false)?;
         let ex = s.export(parse_ref(run)?).map_err(|e| user(e.to_string()))?;
         // Each draw's path: its scenario by year, by id (runs saved without paths give none).
@@ -1092,7 +1097,7 @@ pub mod runs {
                 }
                 println!("{}", pretty_json(&v)?);
             }
-            _ => {
+            Output::Csv | Output::Table => {
                 let mut w = csv::Writer::from_writer(std::io::stdout().lock());
                 let csv_err = |e: csv::Error| Failure::Internal(format!("CSV: {e}"));
                 let mut header = ex.csv_header();

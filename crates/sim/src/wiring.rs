@@ -115,7 +115,24 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
         meaning,
     };
     for (name, field) in GAME_FIELDS {
-        if let Some(p) = case.game_link(name).and_then(|id| case.param(id)) {
+        // A partner the case leaves out (no state variable for its role) sends no support,
+        // whatever the case links: the scenario engine reads it the same way.
+        let absent_partner = match *name {
+            "p_western_support" => Some("west_alignment"),
+            "p_china_support" => Some("china_alignment"),
+            _ => None,
+        }
+        .filter(|st| case.state_index(st).is_none());
+        if let Some(state) = absent_partner {
+            *field(&mut inp) = 0.0;
+            origins.push(InputOrigin {
+                input: name,
+                value: 0.0,
+                origin: format!(
+                    "0: the case declares no partner in this role (no [[state]] `{state}`)"
+                ),
+            });
+        } else if let Some(p) = case.game_link(name).and_then(|id| case.param(id)) {
             *field(&mut inp) = p.dist.central();
             origins.push(InputOrigin {
                 input: name,
@@ -125,22 +142,6 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
                     p.id,
                     p.dist.describe(),
                     p.prov.describe()
-                ),
-            });
-        } else if let Some(state) = match *name {
-            "p_western_support" => Some("west_alignment"),
-            "p_china_support" => Some("china_alignment"),
-            _ => None,
-        }
-        .filter(|st| case.state_index(st).is_none())
-        {
-            // A partner the case leaves out (no state variable for it) sends no support.
-            *field(&mut inp) = 0.0;
-            origins.push(InputOrigin {
-                input: name,
-                value: 0.0,
-                origin: format!(
-                    "0: the case declares no partner in this role (no [[state]] `{state}`)"
                 ),
             });
         } else if *name == "resolve_patron" {
@@ -707,7 +708,7 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         case.events
             .iter()
             .filter(|e| tags.iter().all(|t| e.tags.iter().any(|x| x == t)))
-            .filter(|e| e.date.is_after(&case.case.as_of))
+            .filter(|e| e.date.may_be_after(&case.case.as_of))
             .map(|e| e.date.year.max(first_year))
             .collect()
     };
@@ -717,14 +718,14 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
         .iter()
         .filter(|e| e.tags.iter().any(|t| t == "decision"))
         .filter(|e| !e.tags.iter().any(|t| t == "military"))
-        .filter(|e| e.date.is_after(&case.case.as_of))
+        .filter(|e| e.date.may_be_after(&case.case.as_of))
         .map(|e| e.date.year.max(first_year))
         .collect();
     let election_year = case
         .events
         .iter()
         .filter(|e| e.tags.iter().any(|t| t == "election"))
-        .filter(|e| e.date.is_after(&case.case.as_of))
+        .filter(|e| e.date.may_be_after(&case.case.as_of))
         .filter(|e| {
             case.case
                 .client
