@@ -1538,6 +1538,12 @@ pub const SIM_LINKS: &[(&str, LinkKind, Arity, &str)] = &[
         "maturity of the patron's loans",
     ),
     (
+        "loan_grace",
+        LinkKind::Param,
+        Arity::One,
+        "grace period of the patron's loans, years (none when not linked)",
+    ),
+    (
         "gas_netback_duty_rate",
         LinkKind::Param,
         Arity::One,
@@ -1803,6 +1809,11 @@ pub const ECON_LINKS: &[(&str, LinkKind, &str)] = &[
         "loan_maturity",
         LinkKind::Param,
         "maturity of the concessional loans, years",
+    ),
+    (
+        "loan_grace",
+        LinkKind::Param,
+        "grace period of the concessional loans, years: interest only, then the annuity (none when not linked)",
     ),
     (
         "mmbtu_per_tcm",

@@ -159,6 +159,8 @@ pub struct LedgerInputs {
     pub market_rate_pct: Yearly,
     /// Loan maturity, years (NaN for a case without loans: never read then).
     pub loan_maturity_years: f64,
+    /// Grace period of the loans, years (0 when the case links none: no grace).
+    pub loan_grace_years: f64,
     /// Discounts on other commodities (electricity, food, any commodity), USD bn.
     pub discounts_bn: Yearly,
     /// Transfers (grants, budget support, military aid, basing and market-access rents), USD bn.
@@ -333,20 +335,39 @@ pub fn trend(points: impl Iterator<Item = (i32, f64)>) -> Option<Trend> {
 }
 
 /// Grant element of a loan as a share of its principal: 1 − PV(payments at the loan's rate,
-/// discounted at the market rate) / principal, for an annuity repaid over `maturity` years.
-/// Zero when the loan's rate is at or above the market rate's present-value parity.
+/// discounted at the market rate) / principal, for a loan repaid as an annuity over `maturity`
+/// years (no grace period). Zero when the loan's rate is at or above the market rate's
+/// present-value parity. [`grant_element_with_grace`] adds a grace period.
 pub fn grant_element(loan_rate: f64, market_rate: f64, maturity_years: f64) -> f64 {
+    grant_element_with_grace(loan_rate, market_rate, maturity_years, 0.0)
+}
+
+/// Grant element with a grace period (the IMF/OECD concessionality measure): during the first
+/// `grace` years the borrower pays interest only, then the principal is repaid as an annuity
+/// over the remaining `maturity − grace` years; every payment is discounted at the market
+/// rate, and the grant element is 1 − PV / principal. Years are whole (rounded); the grace is
+/// capped one year short of the maturity.
+pub fn grant_element_with_grace(
+    loan_rate: f64,
+    market_rate: f64,
+    maturity_years: f64,
+    grace_years: f64,
+) -> f64 {
     let n = maturity_years.max(1.0).round() as i32;
+    let g = (grace_years.max(0.0).round() as i32).min(n - 1);
+    let m = n - g;
     let annuity = |r: f64| {
         if r.abs() < 1e-12 {
-            1.0 / f64::from(n)
+            1.0 / f64::from(m)
         } else {
-            r / (1.0 - (1.0 + r).powi(-n))
+            r / (1.0 - (1.0 + r).powi(-m))
         }
     };
+    let d = |t: i32| (1.0 + market_rate).powi(-t);
+    let interest: f64 = (1..=g).map(|t| loan_rate * d(t)).sum();
     let payment = annuity(loan_rate);
-    let pv: f64 = (1..=n).map(|t| payment / (1.0 + market_rate).powi(t)).sum();
-    1.0 - pv
+    let repay: f64 = (g + 1..=n).map(|t| payment * d(t)).sum();
+    1.0 - interest - repay
 }
 
 /// The components' arithmetic, in one place: the ledger's cells and the scenario engine's
@@ -383,10 +404,17 @@ pub mod formula {
     }
 
     /// Concessional loans, USD bn: the amount disbursed × its grant element
-    /// ([`super::grant_element`]; rates as fractions).
+    /// ([`super::grant_element_with_grace`]; rates as fractions, years of maturity and grace).
     #[inline]
-    pub fn loans(disbursed_bn: f64, loan_rate: f64, market_rate: f64, maturity_years: f64) -> f64 {
-        disbursed_bn * super::grant_element(loan_rate, market_rate, maturity_years)
+    pub fn loans(
+        disbursed_bn: f64,
+        loan_rate: f64,
+        market_rate: f64,
+        maturity_years: f64,
+        grace_years: f64,
+    ) -> f64 {
+        disbursed_bn
+            * super::grant_element_with_grace(loan_rate, market_rate, maturity_years, grace_years)
     }
 }
 
@@ -525,6 +553,7 @@ fn loans(inp: &LedgerInputs, i: usize) -> Cell {
             r.0 / 100.0,
             m.0 / 100.0,
             inp.loan_maturity_years,
+            inp.loan_grace_years,
         )),
         used: [
             used(Input::Loans, l),
@@ -654,6 +683,7 @@ mod tests {
             loan_rate_pct: Yearly::gaps(n),
             market_rate_pct: Yearly::gaps(n),
             loan_maturity_years: 10.0,
+            loan_grace_years: 0.0,
             discounts_bn: Yearly::gaps(n),
             transfers_bn: Yearly::gaps(n),
             sources: vec![String::new()],
@@ -717,6 +747,22 @@ mod tests {
         assert_eq!(l.rows[0].total_usd_bn, None);
         assert_eq!(c2017.missing, Some(Input::CrudeVolume));
         assert_eq!(l.rows[0].cell(Component::Loans).missing, Some(Input::Loans));
+    }
+
+    /// A 20-year loan at 1 % with 5 years' grace, discounted at 10 %: interest 0.01 for 5 years,
+    /// then an annuity of 0.01/(1 − 1.01^−15) = 0.072124 for 15 years. The present value is
+    /// 0.01 × 3.790787 + 0.072124 × (8.513564 − 3.790787) = 0.378532, so the grant element is
+    /// 0.621468 (the IMF calculator, which repays principal in equal instalments, gives a little
+    /// less); without grace it is 1 − 0.055415 × 8.513564 = 0.528218.
+    #[test]
+    fn grant_element_with_grace_by_hand() {
+        let ge = grant_element_with_grace(0.01, 0.10, 20.0, 5.0);
+        assert!((ge - 0.621468).abs() < 1e-5, "{ge}");
+        let no_grace = grant_element(0.01, 0.10, 20.0);
+        assert!((no_grace - 0.528218).abs() < 1e-5, "{no_grace}");
+        // Grace raises the grant element of a concessional loan; zero grace is the annuity.
+        assert!(ge > no_grace);
+        assert_eq!(grant_element_with_grace(0.01, 0.10, 20.0, 0.0), no_grace);
     }
 
     #[test]

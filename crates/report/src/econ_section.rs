@@ -149,6 +149,7 @@ impl EconResults {
                 loan_rate_pct: Default::default(),
                 market_rate_pct: Default::default(),
                 loan_maturity_years: 0.0,
+                loan_grace_years: 0.0,
                 sources: vec![String::new()],
             },
             ledger: Ledger {

@@ -329,6 +329,18 @@ pub const INPUTS: &[Input] = &[
         ),
         Need::Optional,
     ),
+    needs(
+        num(
+            "loan_grace",
+            T::Sim,
+            M::Economics,
+            "years",
+            0.0,
+            100.0,
+            "grace period of the patron's loans (interest only); none when not linked",
+        ),
+        Need::Optional,
+    ),
     optional(
         "gas_netback_duty_rate",
         T::Sim,

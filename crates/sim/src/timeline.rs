@@ -107,7 +107,7 @@ macro_rules! coefs {
 
 coefs! {
     oil_price_path, oil_volatility, gas_reference_path, gas_price_paid_path, gdp_growth,
-    client_gdp, market_access_rent, loan_need, loan_rate, market_rate, loan_maturity,
+    client_gdp, market_access_rent, loan_need, loan_rate, market_rate, loan_maturity, loan_grace,
     gas_netback_duty_rate, gas_netback_transport,
     position_noise, resolve_patron, resolve_peak_year,
     qre_lambda, discount_rate_client, discount_rate_patron, tension_threshold, tension_decay,
@@ -836,6 +836,12 @@ pub fn run(
                 v.loan_rate / 100.0,
                 v.market_rate / 100.0,
                 v.loan_maturity,
+                // No grace period unless the case links one.
+                if v.loan_grace.is_nan() {
+                    0.0
+                } else {
+                    v.loan_grace
+                },
             )
             .max(0.0)
         },
