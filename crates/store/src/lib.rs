@@ -279,8 +279,10 @@ enum Kind {
 impl Store {
     /// Opens the store at `path`, creating the file and its schema if it does not exist. A file
     /// that is not a leverage store is left untouched and gives [`StoreError::NotAStore`].
+    /// While another process creates the schema or sets the journal mode, SQLite may answer
+    /// "busy" without waiting; the open is then tried again, as [`Store::save`] is.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
-        Self::open_with(path.as_ref(), true)
+        write::retry_busy(|| Self::open_with(path.as_ref(), true))
     }
 
     /// Opens an existing store; a missing file gives [`StoreError::Missing`] (for read-only
@@ -292,7 +294,7 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
-        Self::open_with(path, false)
+        write::retry_busy(|| Self::open_with(path, false))
     }
 
     /// Opens an existing store for reading only: nothing is written, not even the journal mode,
