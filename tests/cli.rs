@@ -1281,6 +1281,207 @@ fn runs_are_saved_listed_shown_diffed_and_exported() {
     assert!(stderr(&o).contains("runs list"), "{}", stderr(&o));
 }
 
+fn run_ids(store: &str) -> Vec<u64> {
+    let o = run(&["runs", "list", "--store", store, "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect()
+}
+
+fn simulate_into(store: &str, seeds: &[&str], draws: &str) {
+    for seed in seeds {
+        let o = run(&[
+            "simulate", "-n", draws, "--seed", seed, "--store", store, "--output", "csv",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+}
+
+/// `runs delete` removes one run with its draws; an unknown run is a user error that removes
+/// nothing; `runs prune --keep N` keeps the N most recent; `--keep 0` wants `--force`.
+#[test]
+fn runs_are_deleted_and_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path());
+    simulate_into(&store, &["1", "2", "3", "4"], "200");
+    assert_eq!(run_ids(&store), [1, 2, 3, 4]);
+
+    let o = run(&["runs", "delete", "9", "--store", &store]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("no run with id 9") && e.contains("runs list"),
+        "{e}"
+    );
+    assert_eq!(run_ids(&store), [1, 2, 3, 4]);
+
+    let o = run(&["runs", "delete", "2", "--store", &store]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("Deleted run 2 (case belarus-russia-2019, 200 draws, seed 2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("200 per-draw row(s) removed") && out.contains("freed"),
+        "{out}"
+    );
+    assert_eq!(run_ids(&store), [1, 3, 4]);
+    let o = run(&["runs", "export", "2", "--store", &store]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+
+    let o = run(&["runs", "prune", "--keep", "0", "--store", &store]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert_eq!(run_ids(&store), [1, 3, 4]);
+
+    let o = run(&["runs", "prune", "--keep", "1", "--store", &store]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("Removed 2 run(s) (ids 1, 3)"), "{out}");
+    assert!(out.contains("400 per-draw row(s) removed"), "{out}");
+    assert_eq!(run_ids(&store), [4]);
+    // The run kept is whole.
+    let o = run(&["runs", "export", "4", "--store", &store]);
+    assert_eq!(stdout(&o).lines().count(), 201);
+    let o = run(&["runs", "prune", "--keep", "5", "--store", &store]);
+    assert!(stdout(&o).starts_with("Removed 0 runs"), "{}", stdout(&o));
+
+    let o = run(&["runs", "prune", "--keep", "0", "--force", "--store", &store]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(run_ids(&store), Vec::<u64>::new());
+    // The store still takes runs, under a new id.
+    simulate_into(&store, &["5"], "50");
+    assert_eq!(run_ids(&store), [5]);
+
+    // A store that does not exist is not created by a deletion.
+    let missing = dir.path().join("none.sqlite");
+    let o = run(&["runs", "delete", "1", "--store", missing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+    assert!(!missing.exists());
+}
+
+/// `runs diff` names both runs and the settings that differ, then one labelled row per year and
+/// scenario; its JSON holds the same.
+#[test]
+fn runs_diff_is_a_labelled_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path());
+    simulate_into(&store, &["1"], "400");
+    simulate_into(&store, &["2"], "600");
+    let o = run(&["runs", "diff", "1", "2", "--store", &store]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    for s in [
+        "Run A: 1 — case belarus-russia-2019",
+        "400 draws, seed 1",
+        "Run B: 2 — case belarus-russia-2019",
+        "600 draws, seed 2",
+        "Settings that differ (A → B):",
+        "  seed: 1 → 2",
+        "  n_draws: 400 → 600",
+        "B − A, points",
+        "outside both 95 % intervals",
+        "status_quo",
+    ] {
+        assert!(out.contains(s), "no {s:?} in\n{out}");
+    }
+    assert!(out.lines().count() < 80, "{out}");
+
+    let o = run(&[
+        "runs", "diff", "1", "2", "--store", &store, "--output", "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (d["a"]["id"].clone(), d["a"]["seed"].clone()),
+        (1.into(), 1.into())
+    );
+    assert_eq!(d["b"]["draws"], 600);
+    assert!(
+        d["meta"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["field"] == "seed")
+    );
+    let rows = d["probabilities"].as_array().unwrap();
+    assert!(rows.len() >= 6, "{d}");
+    for r in rows {
+        let (a, b) = (r["a"]["p"].as_f64().unwrap(), r["b"]["p"].as_f64().unwrap());
+        let diff = r["difference_points"].as_f64().unwrap();
+        assert!((diff - 100.0 * (b - a)).abs() < 1e-9, "{r}");
+        assert!(
+            r["year"].is_i64()
+                && r["scenario"].is_string()
+                && r["outside_both_intervals"].is_boolean()
+        );
+    }
+
+    // A run against itself: same settings, no difference anywhere.
+    let o = run(&["runs", "diff", "1", "latest", "--store", &store]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["runs", "diff", "1", "1", "--store", &store]);
+    let out = stdout(&o);
+    assert!(out.contains("Same settings."), "{out}");
+    assert!(out.contains("\n0 of "), "{out}");
+    // An unknown run, and csv, are user errors.
+    let o = run(&["runs", "diff", "1", "7", "--store", &store]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no run with id 7"), "{}", stderr(&o));
+    let o = run(&[
+        "runs", "diff", "1", "2", "--store", &store, "--output", "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
+
+/// `--threads` takes 1 to 4 × the cores: `--threads 100000` never returned.
+#[test]
+fn threads_are_bounded() {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let limit = format!("from 1 to {}", 4 * cores);
+    let too_many = (4 * cores + 1).to_string();
+    for args in [
+        vec!["simulate", "--no-store", "--threads", "100000"],
+        vec!["simulate", "--no-store", "--threads", too_many.as_str()],
+        vec!["simulate", "--no-store", "--threads", "0"],
+        vec!["simulate", "--no-store", "--threads", "many"],
+        vec!["score", "--cases", "cases", "--threads", "100000"],
+        vec![
+            "report",
+            "--no-store",
+            "--out",
+            "never-written",
+            "--threads",
+            "0",
+        ],
+    ] {
+        let t0 = std::time::Instant::now();
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&limit), "{args:?}: {}", stderr(&o));
+        assert!(t0.elapsed().as_secs() < 10, "{args:?}");
+    }
+    assert!(!Path::new("never-written").exists());
+    let top = (4 * cores).to_string();
+    let o = run(&[
+        "simulate",
+        "-n",
+        "200",
+        "--no-store",
+        "--threads",
+        &top,
+        "--output",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 #[test]
 fn a_simulation_killed_midway_leaves_the_store_as_it_was() {
     let dir = tempfile::tempdir().unwrap();

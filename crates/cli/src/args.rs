@@ -156,8 +156,8 @@ pub enum Command {
         /// Seed: the same case and seed give the same output on any number of threads.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
+        /// Worker threads (default: all cores; at most 4 × the cores).
+        #[arg(long, value_parser = threads)]
         threads: Option<usize>,
         /// Also run the sensitivity analysis (tornado and Sobol indices).
         #[arg(long)]
@@ -189,7 +189,7 @@ pub enum Command {
         #[arg(long, value_enum)]
         output: Option<Output>,
     },
-    /// Saved ensemble runs: list, show, diff, export.
+    /// Saved ensemble runs: list, show, diff, export, delete, prune.
     Runs {
         #[command(subcommand)]
         cmd: RunsCmd,
@@ -215,8 +215,8 @@ pub enum Command {
         /// Seed of the ensemble.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
+        /// Worker threads (default: all cores; at most 4 × the cores).
+        #[arg(long, value_parser = threads)]
         threads: Option<usize>,
         /// table (default) or json.
         #[arg(long, value_enum)]
@@ -252,8 +252,8 @@ pub enum Command {
         /// Base rows of the Sobol design (0 leaves the Sobol indices out).
         #[arg(long, default_value_t = 1_024)]
         sobol_rows: usize,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
+        /// Worker threads (default: all cores; at most 4 × the cores).
+        #[arg(long, value_parser = threads)]
         threads: Option<usize>,
         /// Render a stored run (its case and results as saved) instead of running the case:
         /// the same bytes as the fresh report it came from.
@@ -455,6 +455,26 @@ pub enum RunsCmd {
         #[arg(long, value_enum)]
         output: Option<Output>,
     },
+    /// Delete one run and its per-draw summaries.
+    Delete {
+        /// Run id, or `latest`.
+        run: String,
+        /// The run store.
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+    },
+    /// Delete every run but the N most recent ones.
+    Prune {
+        /// How many of the most recent runs to keep.
+        #[arg(long, value_name = "N")]
+        keep: u64,
+        /// The run store.
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+        /// Allow --keep 0, which deletes every run.
+        #[arg(long)]
+        force: bool,
+    },
     /// A run's per-draw summaries.
     Export {
         /// Run id, or `latest`.
@@ -488,4 +508,22 @@ pub enum CapabilityArg {
     Gdp,
     /// Everyone equal.
     Equal,
+}
+
+/// The most worker threads `--threads` accepts: 4 × the machine's available parallelism.
+pub fn max_threads() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Parses `--threads N`: a number from 1 to [`max_threads`] (more threads than that only load
+/// the machine; `--threads 100000` never returned).
+pub fn threads(s: &str) -> Result<usize, String> {
+    let max = max_threads();
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of worker threads from 1 to {max} (4 × the {} cores this machine offers); leave --threads out to use every core",
+            max / 4
+        )),
+    }
 }

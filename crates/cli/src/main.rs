@@ -7,6 +7,7 @@
 mod args;
 mod bargain;
 mod diagnostics;
+mod diff;
 mod econ;
 mod game;
 mod io;
@@ -261,6 +262,10 @@ fn run(cli: Cli) -> Result<()> {
                 store,
                 output,
             } => sim::runs::diff(store.as_deref(), &a, &b, output.unwrap_or(Output::Table)),
+            args::RunsCmd::Delete { run, store } => sim::runs::delete(store.as_deref(), &run),
+            args::RunsCmd::Prune { keep, store, force } => {
+                sim::runs::prune(store.as_deref(), keep, force)
+            }
             args::RunsCmd::Export { run, store, output } => {
                 sim::runs::export(store.as_deref(), &run, output.unwrap_or(Output::Csv))
             }

@@ -89,13 +89,11 @@ pub struct SimArgs {
     pub explain: Option<u64>,
 }
 
-/// A rayon pool with `threads` threads (default: all cores).
+/// A rayon pool with `threads` threads (default: all cores), checked as `--threads` is.
 pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
-        if n == 0 {
-            return Err(user("--threads must be at least 1".into()));
-        }
+        crate::args::threads(&n.to_string()).map_err(|e| user(format!("--threads {n}: {e}")))?;
         b = b.num_threads(n);
     }
     b.build()
@@ -493,7 +491,7 @@ fn pct(x: f64) -> String {
     }
 }
 
-fn right(s: String) -> Cell {
+pub(crate) fn right(s: String) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
 }
 
@@ -1016,13 +1014,7 @@ pub mod runs {
                     run.meta.version,
                     run.created
                 );
-                let e: Ensemble = serde_json::from_value(run.aggregates.clone()).map_err(|e| {
-                    user(format!(
-                        "run {} holds aggregates this version cannot read: {e}",
-                        run.id
-                    ))
-                })?;
-                print!("{}", probabilities_csv(&e));
+                print!("{}", probabilities_csv(&crate::diff::ensemble_of(&run)?));
             }
         }
         Ok(())
@@ -1031,36 +1023,76 @@ pub mod runs {
     /// `runs diff`.
     pub fn diff(store: Option<&Path>, a: &str, b: &str, output: Output) -> Result<()> {
         let s = open_store(&store_path(store)?, false)?;
-        let d = s
-            .diff(parse_ref(a)?, parse_ref(b)?)
-            .map_err(|e| user(e.to_string()))?;
-        match output {
-            Output::Json => println!("{}", pretty_json(&d)?),
-            _ => {
-                println!("Run {} → run {}", d.a, d.b);
-                for m in &d.meta {
-                    println!("  {}: {} → {}", m.field, m.a, m.b);
-                }
-                for p in &d.parameters {
-                    println!(
-                        "  parameter {}: {:?} {} → {}",
-                        p.path,
-                        p.kind,
-                        p.old.as_ref().map_or("—".into(), |v| v.to_string()),
-                        p.new.as_ref().map_or("—".into(), |v| v.to_string())
-                    );
-                }
-                let changed: Vec<_> = d.changed_aggregates().collect();
-                println!("  {} aggregate value(s) differ", changed.len());
-                for c in changed
-                    .iter()
-                    .filter(|c| c.path.contains("/probabilities/"))
-                    .take(40)
-                {
-                    println!("  {}: {} → {} ({:+})", c.path, c.a, c.b, c.delta);
-                }
-            }
+        crate::diff::run(&s, parse_ref(a)?, parse_ref(b)?, output)
+    }
+
+    /// Opens an existing store to change it (a missing one is an error, not created).
+    fn open_to_change(store: Option<&Path>) -> Result<Store> {
+        Store::open_existing(store_path(store)?).map_err(|e| user(e.to_string()))
+    }
+
+    /// A size in bytes for people: `812 bytes`, `3.4 kB`, `12.1 MB`.
+    fn bytes(n: u64) -> String {
+        match n {
+            0..1_000 => format!("{n} bytes"),
+            1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+            _ => format!("{:.1} MB", n as f64 / 1e6),
         }
+    }
+
+    /// What a removal took out, for the user.
+    fn removed_line(r: &leverage_store::Removed, store: &Path) -> String {
+        format!(
+            "{} per-draw row(s) removed; {} freed inside {} for later runs (the file keeps its size)",
+            r.draws,
+            bytes(r.bytes_freed),
+            store.display()
+        )
+    }
+
+    /// `runs delete`.
+    pub fn delete(store: Option<&Path>, run: &str) -> Result<()> {
+        let run = parse_ref(run)?;
+        let mut s = open_to_change(store)?;
+        let shown = s.show(run).map_err(|e| user(e.to_string()))?;
+        let r = s
+            .delete_run(RunRef::Id(shown.id))
+            .map_err(|e| user(e.to_string()))?;
+        println!(
+            "Deleted run {} (case {}, {} draws, seed {}, {}).",
+            shown.id, shown.meta.case_id, shown.meta.n_draws, shown.meta.seed, shown.created
+        );
+        println!("{}", removed_line(&r, s.path()));
+        Ok(())
+    }
+
+    /// `runs prune`.
+    pub fn prune(store: Option<&Path>, keep: u64, force: bool) -> Result<()> {
+        let path = store_path(store)?;
+        if keep == 0 && !force {
+            return Err(user(format!(
+                "--keep 0 would delete every run in {}\n  help: keep at least 1 run (--keep 1), or pass --force to delete them all",
+                path.display()
+            )));
+        }
+        let mut s = open_to_change(Some(&path))?;
+        let r = s.prune(keep).map_err(|e| user(e.to_string()))?;
+        let left = s.list().map_err(|e| user(e.to_string()))?.len();
+        let ids: Vec<String> = r.runs.iter().map(ToString::to_string).collect();
+        let ids = if ids.len() > 10 {
+            format!("{}, …, {}", ids[0], ids[ids.len() - 1])
+        } else {
+            ids.join(", ")
+        };
+        if r.runs.is_empty() {
+            println!("Removed 0 runs: the store holds {left}, no more than --keep {keep}.");
+        } else {
+            println!(
+                "Removed {} run(s) (ids {ids}); kept the {left} most recent.",
+                r.runs.len()
+            );
+        }
+        println!("{}", removed_line(&r, &path));
         Ok(())
     }
 

@@ -18,7 +18,11 @@
 //! transaction; [`RunWriter::finish`] stores the aggregates and timings and commits. Dropping a
 //! writer without `finish` rolls the transaction back, and a process killed midway leaves only an
 //! uncommitted transaction, which SQLite discards on the next open: a run appears whole or not at
-//! all, and earlier runs are never touched (the store has no delete or update of a committed run).
+//! all, and earlier runs are never touched (a committed run is never updated).
+//!
+//! # Removing
+//! [`Store::delete_run`] and [`Store::prune`] (keep the newest N) remove runs with their
+//! per-draw rows in one transaction ([`Removed`] says what went and how many bytes were freed).
 //!
 //! # Journal mode: WAL
 //! The store uses write-ahead logging with `synchronous = FULL`. Both WAL and the rollback journal
@@ -61,8 +65,9 @@
 //! application, or one with a newer schema version, gives an error and is left untouched.
 //!
 //! Modules: `error` (the error type), `write` (the run writer), `read` (list, show, draws,
-//! export), `diff` (comparison of two runs), `time` (timestamps).
+//! export), `diff` (comparison of two runs), `delete` (delete and prune), `time` (timestamps).
 
+mod delete;
 mod diff;
 mod error;
 mod read;
@@ -77,6 +82,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 
+pub use delete::Removed;
 pub use diff::{AggregateDelta, ChangeKind, MetaChange, ParamChange, RunDiff};
 pub use error::{Result, StoreError};
 pub use read::{DrawRecord, Run, RunExport, RunSummary};
@@ -273,8 +279,10 @@ enum Kind {
 impl Store {
     /// Opens the store at `path`, creating the file and its schema if it does not exist. A file
     /// that is not a leverage store is left untouched and gives [`StoreError::NotAStore`].
+    /// While another process creates the schema or sets the journal mode, SQLite may answer
+    /// "busy" without waiting; the open is then tried again, as [`Store::save`] is.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
-        Self::open_with(path.as_ref(), true)
+        write::retry_busy(|| Self::open_with(path.as_ref(), true))
     }
 
     /// Opens an existing store; a missing file gives [`StoreError::Missing`] (for read-only
@@ -286,7 +294,7 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
-        Self::open_with(path, false)
+        write::retry_busy(|| Self::open_with(path, false))
     }
 
     /// Opens an existing store for reading only: nothing is written, not even the journal mode,

@@ -152,16 +152,7 @@ impl Store {
     /// copy takes (about a second per million draws). While another process holds the lock the
     /// attempt is repeated, up to [`SAVE_ATTEMPTS`] times; other errors are returned at once.
     pub fn save(&mut self, run: &NewRun) -> Result<RunId> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match self.save_once(run) {
-                Err(StoreError::Busy { .. }) if attempt < SAVE_ATTEMPTS => {
-                    std::thread::sleep(Duration::from_millis(50 * u64::from(attempt)));
-                }
-                other => return other,
-            }
-        }
+        retry_busy(|| self.save_once(run))
     }
 
     fn save_once(&mut self, run: &NewRun) -> Result<RunId> {
@@ -176,6 +167,21 @@ impl Store {
             w.set_bundle(b.clone());
         }
         w.finish(&run.aggregates, &run.timings)
+    }
+}
+
+/// Calls `attempt` until it does not fail with [`StoreError::Busy`], up to [`SAVE_ATTEMPTS`]
+/// times, waiting a little longer after each busy try; other errors are returned at once.
+pub(crate) fn retry_busy<T>(mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt() {
+            Err(StoreError::Busy { .. }) if tries < SAVE_ATTEMPTS => {
+                std::thread::sleep(Duration::from_millis(50 * u64::from(tries)));
+            }
+            other => return other,
+        }
     }
 }
 
