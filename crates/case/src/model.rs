@@ -1738,7 +1738,7 @@ pub const ECON_LINKS: &[(&str, LinkKind, &str)] = &[
     (
         "oil_price",
         LinkKind::Series,
-        "the crude price the export duty is computed on (Urals), USD per barrel",
+        "the crude price the export duty is computed on, USD per barrel",
     ),
     (
         "duty_coefficient",

@@ -48,7 +48,7 @@ fn input_name(i: Input) -> &'static str {
         Input::CrudeVolume => "duty-free volume",
         Input::DutyPublished => "published average duty",
         Input::DutyComputed => "duty: oil price or K",
-        Input::Urals => "oil price",
+        Input::OilPrice => "oil price",
         Input::ReclearanceVolume => "volume",
         Input::ProductsKept => "duties kept",
         Input::ProductsTransferred => "duties transferred",
@@ -210,7 +210,7 @@ fn print_maneuver(case: &Case, p: &ManeuverPath, origin: &[String], output: Outp
             let e = |e: csv::Error| Failure::Internal(format!("CSV: {e}"));
             w.write_record([
                 "year",
-                "urals_usd_bbl",
+                "oil_usd_bbl",
                 "price_origin",
                 "full_duty_usd_t",
                 "multiplier",
@@ -226,7 +226,7 @@ fn print_maneuver(case: &Case, p: &ManeuverPath, origin: &[String], output: Outp
             for (y, o) in p.years.iter().zip(origin) {
                 w.write_record([
                     y.year.to_string(),
-                    fmt_num(y.urals_usd_bbl),
+                    fmt_num(y.oil_usd_bbl),
                     o.clone(),
                     fmt_num(y.full_duty_usd_t),
                     fmt_num(y.multiplier),
@@ -245,7 +245,7 @@ fn print_maneuver(case: &Case, p: &ManeuverPath, origin: &[String], output: Outp
         Output::Table => {
             let mut t = table(&[
                 "year",
-                "Urals $/bbl",
+                "oil $/bbl",
                 "full duty $/t",
                 "multiplier",
                 "duty $/t",
@@ -258,9 +258,9 @@ fn print_maneuver(case: &Case, p: &ManeuverPath, origin: &[String], output: Outp
             ]);
             for (y, o) in p.years.iter().zip(origin) {
                 let price = if o == "option" || o == "path" {
-                    fmt_num(y.urals_usd_bbl)
+                    fmt_num(y.oil_usd_bbl)
                 } else {
-                    format!("{} ({o})", fmt_num(y.urals_usd_bbl))
+                    format!("{} ({o})", fmt_num(y.oil_usd_bbl))
                 };
                 t.add_row(vec![
                     Cell::new(y.year),

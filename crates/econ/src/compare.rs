@@ -180,14 +180,14 @@ fn maneuver_value(
     let path = simulate(&setup.inputs).map_err(|e| e.to_string())?;
     let prices: Vec<String> = setup
         .inputs
-        .urals_usd_bbl
+        .oil_usd_bbl
         .iter()
         .map(|p| format!("{p:.0}"))
         .collect();
     let mut uniq = prices.clone();
     uniq.dedup();
     let how = format!(
-        "Urals USD {}/bbl, {} Mt a year",
+        "oil at USD {}/bbl, {} Mt a year",
         if uniq.len() == 1 {
             uniq[0].clone()
         } else {

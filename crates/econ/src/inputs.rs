@@ -442,7 +442,7 @@ pub fn ledger_inputs(case: &Case, opts: &LedgerOptions) -> Result<LedgerInputs, 
         Some((id, unit, v)) => fill(start, n, v, usd_bn_scale(id, unit)? * 1e9, &mut src),
         None => Yearly::gaps(n),
     };
-    let urals_usd_bbl = match pick_series(case, "oil_price", "oil-price")? {
+    let oil_usd_bbl = match pick_series(case, "oil_price", "oil-price")? {
         Some((_, _, v)) => fill(start, n, v, 1.0, &mut src),
         None => Yearly::gaps(n),
     };
@@ -480,7 +480,7 @@ pub fn ledger_inputs(case: &Case, opts: &LedgerOptions) -> Result<LedgerInputs, 
         gas_volume_bcm,
         crude_duty_free_mt,
         crude_duty_published,
-        urals_usd_bbl,
+        oil_usd_bbl,
         duty_k,
         duty_multiplier,
         reclearance_mt,
@@ -595,7 +595,7 @@ pub fn maneuver_inputs(
         * 1e9;
     let mut inp = ManeuverInputs {
         years: Vec::new(),
-        urals_usd_bbl: Vec::new(),
+        oil_usd_bbl: Vec::new(),
         refinery_mt: Vec::new(),
         reclearance_mt: Vec::new(),
         k: Vec::new(),
@@ -633,7 +633,7 @@ pub fn maneuver_inputs(
             .unwrap_or(0.0)
             .min(total);
         inp.years.push(y);
-        inp.urals_usd_bbl.push(price);
+        inp.oil_usd_bbl.push(price);
         inp.refinery_mt.push(total - recl);
         inp.reclearance_mt.push(recl);
         inp.k.push(get(k_sched, y).unwrap_or(last_k));

@@ -140,7 +140,7 @@ pub struct LedgerInputs {
     /// Published annual average crude export duty, USD/t.
     pub crude_duty_published: Yearly,
     /// Annual average Urals price, USD/bbl (for years without a published duty).
-    pub urals_usd_bbl: Yearly,
+    pub oil_usd_bbl: Yearly,
     /// Duty coefficient K by year.
     pub duty_k: Yearly,
     /// Tax-maneuver multiplier by year (1 when absent).
@@ -186,7 +186,7 @@ pub enum Input {
     /// Duty computed from the annual Urals price.
     DutyComputed,
     /// Urals price.
-    Urals,
+    OilPrice,
     /// Re-cleared volume.
     ReclearanceVolume,
     /// Product duties kept.
@@ -431,7 +431,7 @@ fn annual_duty(inp: &LedgerInputs, i: usize) -> Option<(f64, Used)> {
             },
         ));
     }
-    let (p, src) = inp.urals_usd_bbl.get(i)?;
+    let (p, src) = inp.oil_usd_bbl.get(i)?;
     let (k, _) = inp.duty_k.get(i)?;
     let m = inp.duty_multiplier.get(i).map_or(1.0, |x| x.0);
     let d = duty::duty(duty::usd_per_tonne(p), k, m);
@@ -673,7 +673,7 @@ mod tests {
             gas_volume_bcm: series(s, n, &[(2017, 19.014), (2018, 20.3), (2019, 20.261)]),
             crude_duty_free_mt: series(s, n, &[(2018, 18.0)]),
             crude_duty_published: series(s, n, &[(2018, 128.0)]),
-            urals_usd_bbl: Yearly::gaps(n),
+            oil_usd_bbl: Yearly::gaps(n),
             duty_k: series(s, n, &[(2017, 0.3), (2018, 0.3), (2019, 0.3)]),
             duty_multiplier: Yearly::gaps(n),
             reclearance_mt: series(s, n, &[(2018, 6.0)]),

@@ -24,7 +24,7 @@ pub struct ManeuverInputs {
     /// The years.
     pub years: Vec<i32>,
     /// Urals price, USD per barrel, per year.
-    pub urals_usd_bbl: Vec<f64>,
+    pub oil_usd_bbl: Vec<f64>,
     /// Crude supplied duty-free for refining, Mt, per year.
     pub refinery_mt: Vec<f64>,
     /// Re-cleared crude whose duty the client's budget receives, Mt, per year.
@@ -47,7 +47,7 @@ pub struct ManeuverYear {
     /// The year.
     pub year: i32,
     /// Urals, USD per barrel.
-    pub urals_usd_bbl: f64,
+    pub oil_usd_bbl: f64,
     /// Urals, USD per tonne.
     pub price_usd_t: f64,
     /// The duty without the maneuver (multiplier 1), USD/t.
@@ -110,7 +110,7 @@ pub enum ManeuverError {
 pub fn simulate(inp: &ManeuverInputs) -> Result<ManeuverPath, ManeuverError> {
     let n = inp.years.len();
     let lens = [
-        inp.urals_usd_bbl.len(),
+        inp.oil_usd_bbl.len(),
         inp.refinery_mt.len(),
         inp.reclearance_mt.len(),
         inp.k.len(),
@@ -127,7 +127,7 @@ pub fn simulate(inp: &ManeuverInputs) -> Result<ManeuverPath, ManeuverError> {
     for i in 0..n {
         let year = inp.years[i];
         for (what, value) in [
-            ("the oil price", inp.urals_usd_bbl[i]),
+            ("the oil price", inp.oil_usd_bbl[i]),
             ("the refinery volume", inp.refinery_mt[i]),
             ("the re-clearance volume", inp.reclearance_mt[i]),
         ] {
@@ -135,7 +135,7 @@ pub fn simulate(inp: &ManeuverInputs) -> Result<ManeuverPath, ManeuverError> {
                 return Err(ManeuverError::Invalid { what, year, value });
             }
         }
-        let p = duty::usd_per_tonne(inp.urals_usd_bbl[i]);
+        let p = duty::usd_per_tonne(inp.oil_usd_bbl[i]);
         let full = duty::duty(p, inp.k[i], 1.0);
         let m = inp.multiplier[i];
         let now = duty::duty(p, inp.k[i], m);
@@ -153,7 +153,7 @@ pub fn simulate(inp: &ManeuverInputs) -> Result<ManeuverPath, ManeuverError> {
         cum_bud += budget;
         years.push(ManeuverYear {
             year,
-            urals_usd_bbl: inp.urals_usd_bbl[i],
+            oil_usd_bbl: inp.oil_usd_bbl[i],
             price_usd_t: p,
             full_duty_usd_t: full,
             multiplier: m,
@@ -178,35 +178,35 @@ pub fn simulate(inp: &ManeuverInputs) -> Result<ManeuverPath, ManeuverError> {
     })
 }
 
-/// The tax maneuver's multipliers, Federal Law 305-FZ of 3 August 2018 (0 from 2024), for tests
-/// and examples; cases carry their own schedule.
-pub const RUSSIA_2019_2024: [(i32, f64); 6] = [
-    (2019, 0.833),
-    (2020, 0.667),
-    (2021, 0.5),
-    (2022, 0.333),
-    (2023, 0.167),
-    (2024, 0.0),
-];
-
-/// A flat path over the 2019–2024 phase-out: one price, one volume, K = 0.3, no GDP.
-pub fn flat_2019_2024(urals_usd_bbl: f64, volume_mt: f64, reclearance_mt: f64) -> ManeuverInputs {
-    let n = RUSSIA_2019_2024.len();
-    ManeuverInputs {
-        years: RUSSIA_2019_2024.iter().map(|x| x.0).collect(),
-        urals_usd_bbl: vec![urals_usd_bbl; n],
-        refinery_mt: vec![volume_mt - reclearance_mt; n],
-        reclearance_mt: vec![reclearance_mt; n],
-        k: vec![0.3; n],
-        multiplier: RUSSIA_2019_2024.iter().map(|x| x.1).collect(),
-        product_exports_mt: 0.0,
-        product_duty_ratio: 0.0,
-        gdp_usd: vec![None; n],
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    /// The tax maneuver's multipliers, Federal Law 305-FZ of 3 August 2018 (0 from 2024), the
+    /// default case's schedule, for these tests; cases carry their own.
+    const SCHEDULE_305FZ: [(i32, f64); 6] = [
+        (2019, 0.833),
+        (2020, 0.667),
+        (2021, 0.5),
+        (2022, 0.333),
+        (2023, 0.167),
+        (2024, 0.0),
+    ];
+
+    /// A flat path over the 2019–2024 phase-out: one price, one volume, K = 0.3, no GDP.
+    fn flat_2019_2024(oil_usd_bbl: f64, volume_mt: f64, reclearance_mt: f64) -> ManeuverInputs {
+        let n = SCHEDULE_305FZ.len();
+        ManeuverInputs {
+            years: SCHEDULE_305FZ.iter().map(|x| x.0).collect(),
+            oil_usd_bbl: vec![oil_usd_bbl; n],
+            refinery_mt: vec![volume_mt - reclearance_mt; n],
+            reclearance_mt: vec![reclearance_mt; n],
+            k: vec![0.3; n],
+            multiplier: SCHEDULE_305FZ.iter().map(|x| x.1).collect(),
+            product_exports_mt: 0.0,
+            product_duty_ratio: 0.0,
+            gdp_usd: vec![None; n],
+        }
+    }
+
     use super::*;
 
     /// Belarus MinFin $11 bn (TASS, 10 Oct 2019), Lukashenko $10.5 bn, officials $8–12 bn:
@@ -269,7 +269,7 @@ mod tests {
     #[test]
     fn bad_inputs_are_errors() {
         let mut i = flat_2019_2024(62.0, 24.0, 6.0);
-        i.urals_usd_bbl[2] = f64::NAN;
+        i.oil_usd_bbl[2] = f64::NAN;
         assert!(matches!(
             simulate(&i),
             Err(ManeuverError::Invalid { year: 2021, .. })

@@ -137,7 +137,7 @@ impl EconResults {
                 gas_volume_bcm: Default::default(),
                 crude_duty_free_mt: Default::default(),
                 crude_duty_published: Default::default(),
-                urals_usd_bbl: Default::default(),
+                oil_usd_bbl: Default::default(),
                 duty_k: Default::default(),
                 duty_multiplier: Default::default(),
                 discounts_bn: Default::default(),
@@ -175,7 +175,7 @@ fn input_label(i: Input) -> &'static str {
         Input::CrudeVolume => "duty-free crude",
         Input::DutyPublished => "published average duty",
         Input::DutyComputed => "duty from the annual oil price",
-        Input::Urals => "oil price",
+        Input::OilPrice => "oil price",
         Input::ReclearanceVolume => "re-cleared crude",
         Input::ProductsKept => "product duties kept",
         Input::ProductsTransferred => "product duties transferred",
@@ -460,7 +460,7 @@ fn maneuver_section(case: &Case, r: &EconResults, p: &ManeuverPath, origin: &[St
     let chart = maneuver_chart(case, p);
     let mut tab = Tab::new(&[
         "year",
-        "Urals USD/bbl",
+        "oil USD/bbl",
         "price from",
         "duty without maneuver USD/t",
         "multiplier",
@@ -473,12 +473,12 @@ fn maneuver_section(case: &Case, r: &EconResults, p: &ManeuverPath, origin: &[St
         "% of GDP",
     ]);
     let mut csv = String::from(
-        "year,urals_usd_bbl,price_origin,full_duty_usd_t,multiplier,duty_usd_t,dearer_usd_t,volume_mt,loss_usd_bn,refineries_usd_bn,budget_usd_bn,loss_pct_gdp\n",
+        "year,oil_usd_bbl,price_origin,full_duty_usd_t,multiplier,duty_usd_t,dearer_usd_t,volume_mt,loss_usd_bn,refineries_usd_bn,budget_usd_bn,loss_pct_gdp\n",
     );
     for (y, o) in p.years.iter().zip(origin) {
         tab.row(vec![
             t(y.year.to_string()),
-            n(y.urals_usd_bbl),
+            n(y.oil_usd_bbl),
             t(o.clone()),
             n(y.full_duty_usd_t),
             n(y.multiplier),
@@ -498,7 +498,7 @@ fn maneuver_section(case: &Case, r: &EconResults, p: &ManeuverPath, origin: &[St
             csv,
             "{},{},{},{},{},{},{},{},{:.6},{:.6},{:.6},{}",
             y.year,
-            y.urals_usd_bbl,
+            y.oil_usd_bbl,
             csv_field(o),
             y.full_duty_usd_t,
             y.multiplier,
@@ -512,7 +512,7 @@ fn maneuver_section(case: &Case, r: &EconResults, p: &ManeuverPath, origin: &[St
         );
     }
     let mut flat = Tab::new(&[
-        "Urals USD/bbl, every year",
+        "oil USD/bbl, every year",
         "cumulative loss USD bn",
         "refineries",
         "budget",
