@@ -50,10 +50,21 @@ pub struct Loaded {
 }
 
 /// Read and validate a case from bytes. Invalid UTF-8, TOML errors and semantic problems all
-/// come back as [`Problems`]; warnings alone do not fail.
+/// come back as [`Problems`]; warnings alone do not fail. Link tables are read by shape alone
+/// (see [`load_bytes_with`]).
 pub fn load_bytes(name: &str, bytes: &[u8], data: &dyn DataFiles) -> Result<Loaded, Problems> {
+    load_bytes_with(name, bytes, data, &[])
+}
+
+/// [`load_bytes`], checking the link tables against the engines' declared keys (`tables`).
+pub fn load_bytes_with(
+    name: &str,
+    bytes: &[u8],
+    data: &dyn DataFiles,
+    tables: &[LinkTable],
+) -> Result<Loaded, Problems> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => load(name, text, data),
+        Ok(text) => load_with(name, text, data, tables),
         Err(e) => {
             let valid = e.valid_up_to();
             let text = String::from_utf8_lossy(bytes).into_owned();
@@ -77,14 +88,28 @@ pub fn load_bytes(name: &str, bytes: &[u8], data: &dyn DataFiles) -> Result<Load
     }
 }
 
-/// Read and validate a case from TOML text.
+/// Read and validate a case from TOML text. The link tables (`[econ]`, `[game]`, `[sim]`) are
+/// read by shape alone, each link checked to name some record; the engines' front ends load
+/// with their declared keys instead ([`load_with`]).
 pub fn load(name: &str, text: &str, data: &dyn DataFiles) -> Result<Loaded, Problems> {
+    load_with(name, text, data, &[])
+}
+
+/// Read and validate a case from TOML text, checking each link table named in `tables` against
+/// its keys: an unknown key, a key in the wrong shape, or a link to the wrong kind of record is
+/// an error located in the file.
+pub fn load_with(
+    name: &str,
+    text: &str,
+    data: &dyn DataFiles,
+    tables: &[LinkTable],
+) -> Result<Loaded, Problems> {
     let src = SourceText::new(name, text);
-    let (case, diags, extra) = read::read_case(&src, data);
+    let (case, diags, extra) = read::read_case(&src, data, tables);
     let mut sink = diag::Sink::new(src.clone());
     sink.diags = diags;
     if let Some(c) = &case {
-        validate::validate(c, &mut sink);
+        validate::validate(c, &mut sink, tables);
     }
     let mut sources = vec![src];
     sources.extend(extra);
@@ -127,8 +152,14 @@ pub fn default_case_text() -> Option<&'static str> {
         .map(|(_, t)| *t)
 }
 
-/// Load the default case compiled into the binary.
+/// Load the default case compiled into the binary (link tables read by shape alone; see
+/// [`default_case_with`]).
 pub fn default_case() -> Result<Loaded, Problems> {
+    default_case_with(&[])
+}
+
+/// Load the default case compiled into the binary, checking its link tables against `tables`.
+pub fn default_case_with(tables: &[LinkTable]) -> Result<Loaded, Problems> {
     let Some(text) = default_case_text() else {
         return Err(Problems {
             sources: Vec::new(),
@@ -139,7 +170,12 @@ pub fn default_case() -> Result<Loaded, Problems> {
         base: "cases",
         files: embedded::FILES,
     };
-    load(&format!("<embedded>/{DEFAULT_CASE_PATH}"), text, &files)
+    load_with(
+        &format!("<embedded>/{DEFAULT_CASE_PATH}"),
+        text,
+        &files,
+        tables,
+    )
 }
 
 /// The JSON Schema of the case format.

@@ -1353,656 +1353,71 @@ pub enum Arity {
     List,
 }
 
-/// The keys of the `[sim]` table: which records feed the scenario engine. To add an input, add a
-/// line here (key, kind of record, one id or a list, one-line meaning) and document it in
-/// docs/case-format.md.
-pub const SIM_LINKS: &[(&str, LinkKind, Arity, &str)] = &[
-    (
-        "integration_issues",
-        LinkKind::Issue,
-        Arity::List,
-        "issues whose bargaining moves political and economic integration",
-    ),
-    (
-        "energy_issues",
-        LinkKind::Issue,
-        Arity::List,
-        "issues on energy prices and supply (gas, oil, loans) bargained each year",
-    ),
-    (
-        "military_issues",
-        LinkKind::Issue,
-        Arity::List,
-        "issues whose bargaining moves military integration",
-    ),
-    (
-        "qre_lambda",
-        LinkKind::Param,
-        Arity::One,
-        "rationality of the quantal-response players in the crisis game (0 random, large rational)",
-    ),
-    (
-        "position_noise",
-        LinkKind::Param,
-        Arity::One,
-        "standard deviation of yearly noise on actors' positions, scale points",
-    ),
-    (
-        "tension_threshold",
-        LinkKind::Param,
-        Arity::One,
-        "bilateral tension at which the patron's ultimatum game is played",
-    ),
-    (
-        "tension_decay",
-        LinkKind::Param,
-        Arity::One,
-        "share of bilateral tension that persists through a calm year",
-    ),
-    (
-        "tension_stall",
-        LinkKind::Param,
-        Arity::One,
-        "tension added by a year of stalled integration talks",
-    ),
-    (
-        "tension_refusal",
-        LinkKind::Param,
-        Arity::One,
-        "tension added when the client refuses an ultimatum",
-    ),
-    (
-        "tension_resistance",
-        LinkKind::Param,
-        Arity::One,
-        "tension added by a year the client resists under pressure",
-    ),
-    (
-        "subsidy_cut_share",
-        LinkKind::Param,
-        Arity::One,
-        "share of the energy subsidy the patron withdraws when coercing",
-    ),
-    (
-        "subsidy_relief_share",
-        LinkKind::Param,
-        Arity::One,
-        "share of a withdrawn subsidy the patron restores after the client concedes",
-    ),
-    (
-        "west_shift_support",
-        LinkKind::Param,
-        Arity::One,
-        "Western support (scale points) needed before the client turns West",
-    ),
-    (
-        "west_drift",
-        LinkKind::Param,
-        Arity::One,
-        "yearly drift of the client's Western alignment while subsidies shrink, scale points",
-    ),
-    (
-        "west_policy_shock_p",
-        LinkKind::Param,
-        Arity::One,
-        "yearly probability of a change in Western policy towards the client",
-    ),
-    (
-        "west_policy_shock_size",
-        LinkKind::Param,
-        Arity::One,
-        "size of a Western policy change, scale points of support",
-    ),
-    (
-        "military_share_capitulation",
-        LinkKind::Param,
-        Arity::One,
-        "share of military integration the client concedes when it capitulates",
-    ),
-    (
-        "losing_threshold",
-        LinkKind::Param,
-        Arity::One,
-        "Western alignment above which the patron counts the client as being lost",
-    ),
-    (
-        "intervention_from_year",
-        LinkKind::Param,
-        Arity::One,
-        "first year the patron may intervene",
-    ),
-    (
-        "p_intervention_if_losing",
-        LinkKind::Param,
-        Arity::One,
-        "yearly probability the patron intervenes while it is losing the client",
-    ),
-    (
-        "oil_volatility",
-        LinkKind::Param,
-        Arity::One,
-        "yearly volatility of the oil price (sd of the log change)",
-    ),
-    (
-        "gas_reference_path",
-        LinkKind::Param,
-        Arity::One,
-        "reference gas price for years without data, USD per 1000 m³",
-    ),
-    (
-        "gas_price_paid_path",
-        LinkKind::Param,
-        Arity::One,
-        "gas price the client pays for years without data, USD per 1000 m³",
-    ),
-    (
-        "resolve_patron",
-        LinkKind::Param,
-        Arity::One,
-        "multiplier on the patron's resolve in the timeline's games",
-    ),
-    (
-        "resolve_peak_year",
-        LinkKind::Param,
-        Arity::One,
-        "the year in which the patron's resolve reaches `resolve_patron` (rising linearly from 1 at as_of)",
-    ),
-    (
-        "market_access_rent",
-        LinkKind::Param,
-        Arity::One,
-        "what privileged access to the patron's market is worth to the client",
-    ),
-    (
-        "loan_need",
-        LinkKind::Param,
-        Arity::One,
-        "refinancing the patron lends while a deal holds (blocked otherwise)",
-    ),
-    (
-        "loan_rate",
-        LinkKind::Param,
-        Arity::One,
-        "interest rate of the patron's loans",
-    ),
-    (
-        "market_rate",
-        LinkKind::Param,
-        Arity::One,
-        "the client's market borrowing rate (discounts the loans' payments)",
-    ),
-    (
-        "loan_maturity",
-        LinkKind::Param,
-        Arity::One,
-        "maturity of the patron's loans",
-    ),
-    (
-        "loan_grace",
-        LinkKind::Param,
-        Arity::One,
-        "grace period of the patron's loans, years (none when not linked)",
-    ),
-    (
-        "gas_netback_duty_rate",
-        LinkKind::Param,
-        Arity::One,
-        "the patron's gas export duty (netback reference only)",
-    ),
-    (
-        "gas_netback_transport",
-        LinkKind::Param,
-        Arity::One,
-        "transport from the client's border to the reference market (netback only)",
-    ),
-    (
-        "discount_rate_client",
-        LinkKind::Param,
-        Arity::One,
-        "the client's discount rate on future subsidies",
-    ),
-    (
-        "discount_rate_patron",
-        LinkKind::Param,
-        Arity::One,
-        "the patron's discount rate on the subsidy it recaptures",
-    ),
-    (
-        "market_restriction_share",
-        LinkKind::Param,
-        Arity::One,
-        "share of the market-access rent withdrawn when the client resists",
-    ),
-    (
-        "demand_raise",
-        LinkKind::Param,
-        Arity::One,
-        "share of the remaining way to full integration the patron adds after an acceptance",
-    ),
-    (
-        "implementation_rate",
-        LinkKind::Param,
-        Arity::One,
-        "share of the gap between signed and in-force terms implemented in a year of implementing",
-    ),
-    (
-        "stall_withholding",
-        LinkKind::Param,
-        Arity::One,
-        "share of the deal's benefits the patron withholds while the client stalls implementation",
-    ),
-    (
-        "withdrawal_cost",
-        LinkKind::Param,
-        Arity::One,
-        "the client's cost of withdrawing from a signed deal (credibility, retaliation beyond the cut)",
-    ),
-    (
-        "value_military_patron",
-        LinkKind::Param,
-        Arity::One,
-        "value to the patron of full military integration (bases, command)",
-    ),
-    (
-        "sovereignty_cost_military",
-        LinkKind::Param,
-        Arity::One,
-        "the client's cost of full military integration",
-    ),
-    (
-        "arms_offer_value",
-        LinkKind::Param,
-        Arity::One,
-        "arms on preferential terms offered for bases (the capability gap)",
-    ),
-    (
-        "real_growth",
-        LinkKind::Param,
-        Arity::One,
-        "the client's real GDP growth",
-    ),
-    (
-        "stability_recovery",
-        LinkKind::Param,
-        Arity::One,
-        "share of the gap to the initial stability recovered in a year",
-    ),
-    (
-        "stability_per_subsidy_pp",
-        LinkKind::Param,
-        Arity::One,
-        "stability lost a year per percentage point of GDP of subsidy lost against the base year",
-    ),
-    (
-        "stability_per_growth_pp",
-        LinkKind::Param,
-        Arity::One,
-        "stability gained a year per percentage point of real growth",
-    ),
-    (
-        "election_shock",
-        LinkKind::Param,
-        Arity::One,
-        "stability lost in a year with the client's election",
-    ),
-    (
-        "pressure_stability_hit",
-        LinkKind::Param,
-        Arity::One,
-        "stability lost when the client resists military-political pressure (blockade, active measures)",
-    ),
-    (
-        "crisis_threshold",
-        LinkKind::Param,
-        Arity::One,
-        "stability below which a regime crisis can break out",
-    ),
-    (
-        "p_crisis",
-        LinkKind::Param,
-        Arity::One,
-        "yearly probability of a regime crisis below the threshold",
-    ),
-    (
-        "p_succession",
-        LinkKind::Param,
-        Arity::One,
-        "yearly probability of a transfer of power in the client",
-    ),
-    (
-        "p_regime_change_in_crisis",
-        LinkKind::Param,
-        Arity::One,
-        "probability the patron installs a loyal regime when a crisis breaks out",
-    ),
-    (
-        "succession_west_shift",
-        LinkKind::Param,
-        Arity::One,
-        "move of Western alignment after a stable transfer of power",
-    ),
-    (
-        "china_drift",
-        LinkKind::Param,
-        Arity::One,
-        "Chinese alignment gained a year at maximal tension (lost at none)",
-    ),
-    (
-        "china_shift_support",
-        LinkKind::Param,
-        Arity::One,
-        "Chinese alignment gained when Chinese support arrives after a refusal",
-    ),
-    (
-        "boundary_band",
-        LinkKind::Param,
-        Arity::One,
-        "half-width of the band each scenario boundary is drawn from (coding conventions are uncertain)",
-    ),
-    (
-        "actor_weighting",
-        LinkKind::Param,
-        Arity::One,
-        "who counts in the bargaining: every coded actor, the two sides only, or each state once",
-    ),
-    (
-        "terms_model",
-        LinkKind::Param,
-        Arity::One,
-        "the bargaining model whose forecast is the patron's demand",
-    ),
-    (
-        "gas_reference_method",
-        LinkKind::Param,
-        Arity::One,
-        "the gas reference: the gross border price, or its netback to the client's border",
-    ),
-    (
-        "client_gdp",
-        LinkKind::Param,
-        Arity::One,
-        "the client's GDP, USD bn (a case without [econ] links)",
-    ),
-    (
-        "diversification_rate",
-        LinkKind::Param,
-        Arity::One,
-        "alignment gained a year with a partner certain to help (scaled by its support probability)",
-    ),
-];
+/// One key of an engine's link table (`[econ]`, `[game]`, `[sim]`): the kind of record it names,
+/// one id or a list, and a one-line meaning. The engines that read the keys declare them; the
+/// case format only knows their shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkKey {
+    /// The key a case writes.
+    pub key: &'static str,
+    /// The kind of record it names.
+    pub kind: LinkKind,
+    /// One id or a list.
+    pub arity: Arity,
+    /// What it feeds, in one line.
+    pub meaning: &'static str,
+}
 
-/// The keys of the `[econ]` table: which record of the case feeds which input of the economics
-/// engine, and what kind of record it must be.
-pub const ECON_LINKS: &[(&str, LinkKind, &str)] = &[
-    ("gdp", LinkKind::Series, "the client's GDP, current USD"),
-    (
-        "oil_price",
-        LinkKind::Series,
-        "the crude price the export duty is computed on, USD per barrel",
-    ),
-    (
-        "duty_coefficient",
-        LinkKind::Schedule,
-        "the export duty's marginal coefficient K by year",
-    ),
-    (
-        "duty_multiplier",
-        LinkKind::Schedule,
-        "the tax maneuver's phase-out multiplier by year",
-    ),
-    (
-        "gas_price_paid",
-        LinkKind::Flow,
-        "the gas price the client pays, USD per 1000 m³",
-    ),
-    (
-        "gas_reference",
-        LinkKind::FlowOrSeries,
-        "the reference gas price (USD per 1000 m³, or per MMBtu with mmbtu_per_tcm)",
-    ),
-    (
-        "gas_volume",
-        LinkKind::Flow,
-        "gas imported from the patron, bcm",
-    ),
-    (
-        "crude_duty_free",
-        LinkKind::Flow,
-        "crude supplied free of export duty, Mt",
-    ),
-    (
-        "crude_duty",
-        LinkKind::Flow,
-        "published annual average export duty, USD per tonne",
-    ),
-    (
-        "reclearance_volume",
-        LinkKind::Flow,
-        "crude whose export duty goes to the client's budget, Mt",
-    ),
-    (
-        "product_duties_kept",
-        LinkKind::Flow,
-        "oil-product export duties kept by the client, USD bn",
-    ),
-    (
-        "product_duties_transferred",
-        LinkKind::Flow,
-        "oil-product export duties transferred to the patron, USD bn",
-    ),
-    (
-        "loan_disbursed",
-        LinkKind::Flow,
-        "concessional loans disbursed by the patron, USD bn",
-    ),
-    (
-        "loan_rate",
-        LinkKind::FlowOrSeries,
-        "interest rate of the concessional loans, %",
-    ),
-    (
-        "market_rate",
-        LinkKind::FlowOrSeries,
-        "market rate the client would pay, %",
-    ),
-    (
-        "loan_maturity",
-        LinkKind::Param,
-        "maturity of the concessional loans, years",
-    ),
-    (
-        "loan_grace",
-        LinkKind::Param,
-        "grace period of the concessional loans, years: interest only, then the annuity (none when not linked)",
-    ),
-    (
-        "mmbtu_per_tcm",
-        LinkKind::Param,
-        "MMBtu per 1000 m³ of gas, for references quoted per MMBtu",
-    ),
-    (
-        "crude_plan",
-        LinkKind::Schedule,
-        "crude supply agreed for future years, Mt",
-    ),
-    (
-        "reclearance_plan",
-        LinkKind::Schedule,
-        "re-clearance volume agreed for future years, Mt",
-    ),
-    (
-        "product_exports",
-        LinkKind::Param,
-        "oil products exported by the client, Mt per year",
-    ),
-    (
-        "product_duty_ratio",
-        LinkKind::Param,
-        "average product export duty as a share of the crude duty",
-    ),
-    (
-        "oil_price_path",
-        LinkKind::Param,
-        "oil price assumed for years without data, USD per barrel",
-    ),
-    (
-        "gdp_growth",
-        LinkKind::Param,
-        "growth of GDP in current USD after the last observed year, % per year",
-    ),
-    (
-        "energy_import_share",
-        LinkKind::Series,
-        "share of the client's energy imports that come from the patron, %",
-    ),
-    (
-        "export_share",
-        LinkKind::Series,
-        "the patron's share of the client's exports, %",
-    ),
-    (
-        "import_share",
-        LinkKind::Series,
-        "the patron's share of the client's imports, %",
-    ),
-    (
-        "debt_share",
-        LinkKind::Series,
-        "the patron's share of the client's external public debt, %",
-    ),
-];
+impl LinkKey {
+    /// A key taking one record id.
+    pub const fn one(key: &'static str, kind: LinkKind, meaning: &'static str) -> Self {
+        LinkKey {
+            key,
+            kind,
+            arity: Arity::One,
+            meaning,
+        }
+    }
+    /// A key taking a list of record ids.
+    pub const fn list(key: &'static str, kind: LinkKind, meaning: &'static str) -> Self {
+        LinkKey {
+            key,
+            kind,
+            arity: Arity::List,
+            meaning,
+        }
+    }
+}
 
-/// Keys of `[game]` and `[sim]` that earlier versions named after the default case's capitals,
-/// with their names now (a case that uses an old name gets this as its hint).
-pub const RENAMED_KEYS: &[(&str, &str)] = &[
-    ("value_integration_moscow", "value_integration_patron"),
-    ("resolve_moscow", "resolve_patron"),
-    ("sovereignty_cost_minsk", "sovereignty_cost_client"),
-    ("coercion_cost_moscow", "coercion_cost_patron"),
-    ("pressure_cost_moscow", "pressure_cost_patron"),
-    ("pressure_cost_minsk", "pressure_cost_client"),
-    ("audience_cost_moscow", "audience_cost_patron"),
-    ("audience_cost_minsk", "audience_cost_client"),
-    ("conflict_appetite_minsk", "conflict_appetite_client"),
-    ("open_conflict_cost_minsk", "open_conflict_cost_client"),
-    ("support_value_minsk", "support_value_client"),
-    ("drift_loss_moscow", "drift_loss_patron"),
-    ("intervention_cost_moscow", "intervention_cost_patron"),
-    ("regime_loss_minsk", "regime_loss_client"),
-];
+/// The keys an engine reads from one link table of a case, declared by that engine (econ's
+/// `[econ]`, the scenario engine's `[sim]` and `[game]`). Reading a case with a table's keys
+/// checks each key, its shape and the kind of record it names; without them (plain
+/// [`crate::load`]) a link table is read by shape alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkTable {
+    /// The table's name: `econ`, `game` or `sim`.
+    pub name: &'static str,
+    /// Its keys.
+    pub keys: &'static [LinkKey],
+    /// Keys an earlier version of the format named otherwise: (old, new), for hints.
+    pub renamed: &'static [(&'static str, &'static str)],
+}
 
-/// The keys of the `[game]` table: which case parameter (central value) feeds which input of
-/// the integration-ultimatum game, and which issue's forecast gives the terms on the table.
-/// Every key is needed to solve the game (`resolve_patron` is 1 when not linked); a missing one
-/// is an error naming it, never another case's number.
-pub const GAME_LINKS: &[(&str, LinkKind, &str)] = &[
-    (
-        "terms_issue",
-        LinkKind::Issue,
-        "the issue whose compromise forecast gives the integration terms demanded",
-    ),
-    (
-        "value_integration_patron",
-        LinkKind::Param,
-        "value to the patron of full integration, USD bn a year",
-    ),
-    (
-        "resolve_patron",
-        LinkKind::Param,
-        "multiplier on the patron's resolve (1 = its level at as_of, the value when not linked)",
-    ),
-    (
-        "sovereignty_cost_client",
-        LinkKind::Param,
-        "cost to the client of full political integration, USD bn a year",
-    ),
-    (
-        "subsidy_recapture",
-        LinkKind::Param,
-        "share of the subsidy the patron recovers by cutting it, 0-1",
-    ),
-    (
-        "coercion_cost_patron",
-        LinkKind::Param,
-        "cost to the patron of economic coercion, USD bn a year",
-    ),
-    (
-        "pressure_cost_patron",
-        LinkKind::Param,
-        "cost to the patron of military-political pressure, USD bn a year",
-    ),
-    (
-        "pressure_cost_client",
-        LinkKind::Param,
-        "harm to the client of resisting pressure, USD bn a year",
-    ),
-    (
-        "audience_cost_patron",
-        LinkKind::Param,
-        "the patron's audience cost of backing down, 0-1",
-    ),
-    (
-        "audience_cost_client",
-        LinkKind::Param,
-        "the client's audience cost of giving in, 0-1",
-    ),
-    (
-        "conflict_appetite_client",
-        LinkKind::Param,
-        "the client's appetite for open conflict, multiplier (> 0)",
-    ),
-    (
-        "open_conflict_cost_client",
-        LinkKind::Param,
-        "the client's domestic cost of open conflict, USD bn a year",
-    ),
-    (
-        "p_western_support",
-        LinkKind::Param,
-        "probability support from the patron's rival bloc (the West partner) arrives, 0-1",
-    ),
-    (
-        "p_china_support",
-        LinkKind::Param,
-        "probability support from the non-confrontational partner (the China partner) arrives, 0-1",
-    ),
-    (
-        "support_value_client",
-        LinkKind::Param,
-        "value to the client of outside support, USD bn a year",
-    ),
-    (
-        "drift_loss_patron",
-        LinkKind::Param,
-        "the patron's loss if the client drifts to its rivals, USD bn a year",
-    ),
-    (
-        "p_intervention_success",
-        LinkKind::Param,
-        "probability an intervention succeeds, 0-1",
-    ),
-    (
-        "intervention_cost_patron",
-        LinkKind::Param,
-        "cost to the patron of intervening, USD bn a year",
-    ),
-    (
-        "regime_loss_client",
-        LinkKind::Param,
-        "loss to the client's regime if an intervention succeeds, USD bn a year",
-    ),
-    (
-        "sovereignty_convexity",
-        LinkKind::Param,
-        "curvature of the client's sovereignty cost (1 linear, above 1 the last steps cost most)",
-    ),
-];
+impl LinkTable {
+    /// The key `key`, if the table has it.
+    pub fn key(&self, key: &str) -> Option<&'static LinkKey> {
+        self.keys.iter().find(|k| k.key == key)
+    }
+}
 
-/// One entry of the `[econ]`, `[game]` or `[sim]` table. A list-valued key (see [`SIM_LINKS`])
-/// gives one `Link` per listed id, in order, all with the same key.
+/// The tables that carry links to engine inputs.
+pub const LINK_TABLE_NAMES: [&str; 3] = ["econ", "game", "sim"];
+
+/// One entry of the `[econ]`, `[game]` or `[sim]` table. A list-valued key gives one `Link` per
+/// listed id, in order, all with the same key.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Link {
-    /// The engine input (a key of [`ECON_LINKS`], [`GAME_LINKS`] or [`SIM_LINKS`]).
+    /// The engine input (a key of the table's [`LinkTable`]).
     pub key: String,
     /// The id of the record that feeds it.
     pub id: String,
@@ -2010,6 +1425,14 @@ pub struct Link {
     #[schemars(skip)]
     /// Span of the id.
     pub span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Span of the key.
+    pub key_span: Span,
+    #[serde(skip)]
+    #[schemars(skip)]
+    /// Whether the case wrote a list (`key = ["id", …]`) rather than one id.
+    pub list: bool,
 }
 
 /// A whole case, as read from a file. [`crate::validate()`] checks it.
@@ -2053,7 +1476,7 @@ pub struct Case {
         skip_serializing_if = "Vec::is_empty",
         serialize_with = "links_as_table"
     )]
-    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    #[schemars(with = "std::collections::BTreeMap<String, LinkValue>")]
     pub econ: Vec<Link>,
     /// Which records feed the game templates (`[game]`: input name → record id).
     #[serde(
@@ -2061,7 +1484,7 @@ pub struct Case {
         skip_serializing_if = "Vec::is_empty",
         serialize_with = "links_as_table"
     )]
-    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    #[schemars(with = "std::collections::BTreeMap<String, LinkValue>")]
     pub game: Vec<Link>,
     /// The named state variables of the simulated timeline.
     #[serde(default, rename = "state", skip_serializing_if = "Vec::is_empty")]
@@ -2073,7 +1496,7 @@ pub struct Case {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        serialize_with = "sim_links_as_table"
+        serialize_with = "links_as_table"
     )]
     #[schemars(with = "std::collections::BTreeMap<String, LinkValue>")]
     pub sim: Vec<Link>,
@@ -2089,7 +1512,7 @@ pub enum LinkValue {
     List(Vec<String>),
 }
 
-fn sim_links_as_table<S: Serializer>(links: &[Link], s: S) -> Result<S::Ok, S::Error> {
+fn links_as_table<S: Serializer>(links: &[Link], s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut keys: Vec<&str> = Vec::new();
     for l in links {
@@ -2104,23 +1527,12 @@ fn sim_links_as_table<S: Serializer>(links: &[Link], s: S) -> Result<S::Ok, S::E
             .filter(|l| l.key == k)
             .map(|l| l.id.as_str())
             .collect();
-        let list = SIM_LINKS
-            .iter()
-            .any(|(key, _, arity, _)| *key == k && *arity == Arity::List);
+        let list = links.iter().any(|l| l.key == k && l.list);
         if list {
             m.serialize_entry(k, &ids)?;
         } else {
             m.serialize_entry(k, ids.first().copied().unwrap_or_default())?;
         }
-    }
-    m.end()
-}
-
-fn links_as_table<S: Serializer>(links: &[Link], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut m = s.serialize_map(Some(links.len()))?;
-    for l in links {
-        m.serialize_entry(&l.key, &l.id)?;
     }
     m.end()
 }

@@ -54,6 +54,8 @@ pub(crate) struct Tbl<'a, 'i> {
     asked: Vec<&'static str>,
     /// Required keys reported missing, with the index of their diagnostic in the sink.
     missing: Vec<(String, usize)>,
+    /// Keys an earlier version named otherwise: (old, new), for the hint of an unknown key.
+    renamed: &'static [(&'static str, &'static str)],
 }
 
 impl<'a, 'i> Tbl<'a, 'i> {
@@ -64,6 +66,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
             what,
             asked: Vec::new(),
             missing: Vec::new(),
+            renamed: &[],
         }
     }
 
@@ -480,7 +483,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ));
-            if let Some((_, new)) = RENAMED_KEYS.iter().find(|(old, _)| *old == key) {
+            if let Some((_, new)) = self.renamed.iter().find(|(old, _)| *old == key) {
                 b = b.hint(format!(
                     "renamed `{new}`: the engines name the two sides patron and client"
                 ));
@@ -709,6 +712,7 @@ const TOP_KEYS: [&str; 16] = [
 pub(crate) fn read_case(
     source: &SourceText,
     data: &dyn DataFiles,
+    tables: &[LinkTable],
 ) -> (Option<Case>, Vec<Diagnostic>, Vec<SourceText>) {
     let mut sink = Sink::new(source.clone());
     let mut extra_sources = Vec::new();
@@ -838,26 +842,22 @@ pub(crate) fn read_case(
         .filter_map(|(i, (t, sp))| read_correlation(cx.sink, t, sp, i))
         .collect();
 
-    let one =
-        |known: &'static [(&'static str, LinkKind, &'static str)]| -> Vec<(&'static str, Arity)> {
-            known.iter().map(|(k, _, _)| (*k, Arity::One)).collect()
-        };
-    let mut links = |key: &'static str, known: Vec<(&'static str, Arity)>| match top.get(key) {
+    let mut links = |key: &'static str| match top.get(key) {
         None => Vec::new(),
         Some(v) => match v.get_ref() {
-            DeValue::Table(t) => read_links(cx.sink, t, v.span(), key, &known),
+            DeValue::Table(t) => {
+                let schema = tables.iter().find(|t| t.name == key);
+                read_links(cx.sink, t, v.span(), key, schema)
+            }
             _ => {
                 Tbl::wrong_type(cx.sink, key, v, &format!("a table ([{key}])"));
                 Vec::new()
             }
         },
     };
-    let econ = links("econ", one(ECON_LINKS));
-    let game = links("game", one(GAME_LINKS));
-    let sim = links(
-        "sim",
-        SIM_LINKS.iter().map(|(k, _, a, _)| (*k, *a)).collect(),
-    );
+    let econ = links("econ");
+    let game = links("game");
+    let sim = links("sim");
 
     // Unknown top-level keys, with the top-level table names as candidates.
     for (k, _) in root.iter() {
@@ -1853,23 +1853,59 @@ fn read_correlation(
     })
 }
 
+/// The ids of a link table. With the engine's `schema`, each of its keys is read in its
+/// declared shape and any other key is an unknown key (with the renamed keys as hints); without
+/// it, every key is read by its shape: one id, or a list of ids.
 fn read_links(
     sink: &mut Sink,
     t: &DeTable<'_>,
     span: Range<usize>,
     table: &str,
-    known: &[(&'static str, Arity)],
+    schema: Option<&LinkTable>,
 ) -> Vec<Link> {
-    let mut tb = Tbl::new(t, span, format!("[{table}]"));
+    let key_span = |key: &str| {
+        t.iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map_or(span.clone(), |(k, _)| k.span())
+    };
     let mut out = Vec::new();
-    for (key, arity) in known {
-        match arity {
+    let Some(schema) = schema else {
+        for (k, v) in t.iter() {
+            let key: &str = k.get_ref();
+            match v.get_ref() {
+                DeValue::String(id) => {
+                    let id: &str = id;
+                    if ident_ok(sink, key, id, v.span()) {
+                        out.push(Link {
+                            key: key.to_string(),
+                            id: id.to_string(),
+                            span: v.span(),
+                            key_span: k.span(),
+                            list: false,
+                        });
+                    }
+                }
+                DeValue::Array(items) => {
+                    list_links(sink, table, key, k.span(), items.iter(), &mut out)
+                }
+                _ => Tbl::wrong_type(sink, key, v, "a record id or a list of ids"),
+            }
+        }
+        return out;
+    };
+    let mut tb = Tbl::new(t, span.clone(), format!("[{table}]"));
+    tb.renamed = schema.renamed;
+    for k in schema.keys {
+        let key = k.key;
+        match k.arity {
             Arity::One => {
                 if let Some((id, span)) = tb.ident(sink, key, false) {
                     out.push(Link {
-                        key: (*key).to_string(),
+                        key: key.to_string(),
                         id,
                         span,
+                        key_span: key_span(key),
+                        list: false,
                     });
                 }
             }
@@ -1884,49 +1920,78 @@ fn read_links(
                     );
                     continue;
                 };
-                let mut seen: Vec<&str> = Vec::new();
-                for item in items.iter() {
-                    let DeValue::String(id) = item.get_ref() else {
-                        Tbl::wrong_type(sink, key, item, "a string (a record id)");
-                        continue;
-                    };
-                    let id: &str = id;
-                    if !is_ident(id) {
-                        sink.error(
-                            "case::bad-id",
-                            Some(item.span()),
-                            format!("{id:?} in `{key}` is not a valid identifier"),
-                        )
-                        .label("not an identifier")
-                        .expected(
-                            "letters, digits, `-`, `_` or `.`, starting with a letter or digit",
-                        )
-                        .hint(format!("try {:?}", suggest_ident(id)))
-                        .push();
-                        continue;
-                    }
-                    if seen.contains(&id) {
-                        sink.error(
-                            "case::duplicate-link",
-                            Some(item.span()),
-                            format!("[{table}] `{key}` lists {id:?} twice"),
-                        )
-                        .label("listed before")
-                        .expected("each id at most once")
-                        .hint("remove the repeated id")
-                        .push();
-                        continue;
-                    }
-                    seen.push(id);
-                    out.push(Link {
-                        key: (*key).to_string(),
-                        id: id.to_string(),
-                        span: item.span(),
-                    });
-                }
+                list_links(sink, table, key, key_span(key), items.iter(), &mut out);
             }
         }
     }
     tb.finish(sink);
     out
+}
+
+/// Whether `id` (the value of `key`) is a valid identifier; an error at `span` if not.
+fn ident_ok(sink: &mut Sink, key: &str, id: &str, span: Range<usize>) -> bool {
+    if is_ident(id) {
+        return true;
+    }
+    sink.error(
+        "case::bad-id",
+        Some(span),
+        format!("`{key}` = {id:?} is not a valid identifier"),
+    )
+    .label("not an identifier")
+    .expected("letters, digits, `-`, `_` or `.`, starting with a letter or digit")
+    .hint(format!("try {:?}", suggest_ident(id)))
+    .push();
+    false
+}
+
+/// The links of a list-valued key, one per id, each id at most once.
+fn list_links<'a, 'i: 'a>(
+    sink: &mut Sink,
+    table: &str,
+    key: &str,
+    key_span: Range<usize>,
+    items: impl Iterator<Item = &'a V<'i>>,
+    out: &mut Vec<Link>,
+) {
+    let mut seen: Vec<String> = Vec::new();
+    for item in items {
+        let DeValue::String(id) = item.get_ref() else {
+            Tbl::wrong_type(sink, key, item, "a string (a record id)");
+            continue;
+        };
+        let id: &str = id;
+        if !is_ident(id) {
+            sink.error(
+                "case::bad-id",
+                Some(item.span()),
+                format!("{id:?} in `{key}` is not a valid identifier"),
+            )
+            .label("not an identifier")
+            .expected("letters, digits, `-`, `_` or `.`, starting with a letter or digit")
+            .hint(format!("try {:?}", suggest_ident(id)))
+            .push();
+            continue;
+        }
+        if seen.iter().any(|s| s == id) {
+            sink.error(
+                "case::duplicate-link",
+                Some(item.span()),
+                format!("[{table}] `{key}` lists {id:?} twice"),
+            )
+            .label("listed before")
+            .expected("each id at most once")
+            .hint("remove the repeated id")
+            .push();
+            continue;
+        }
+        seen.push(id.to_string());
+        out.push(Link {
+            key: key.to_string(),
+            id: id.to_string(),
+            span: item.span(),
+            key_span: key_span.clone(),
+            list: true,
+        });
+    }
 }

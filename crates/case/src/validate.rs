@@ -23,8 +23,10 @@ struct V<'a> {
     source_ids: Vec<&'a str>,
 }
 
-/// Check a case that was read without fatal errors; problems go to `sink`.
-pub fn validate(case: &Case, sink: &mut Sink) {
+/// Check a case that was read without fatal errors; problems go to `sink`. A link of a table in
+/// `tables` must name a record of the kind its key declares; a link of any other table, some
+/// record of the case.
+pub fn validate(case: &Case, sink: &mut Sink, tables: &[LinkTable]) {
     let mut v = V {
         case,
         sink,
@@ -41,7 +43,7 @@ pub fn validate(case: &Case, sink: &mut Sink) {
     v.params();
     v.figures();
     v.scenarios();
-    v.econ_links();
+    v.links(tables);
     v.states();
     v.rules();
     v.correlations();
@@ -680,35 +682,41 @@ impl V<'_> {
         }
     }
 
-    fn econ_links(&mut self) {
+    fn links(&mut self, schemas: &[LinkTable]) {
         let c = self.case;
-        let plain = |k: &[(&'static str, LinkKind, &'static str)]| -> Vec<(&'static str, LinkKind, &'static str)> {
-            k.to_vec()
-        };
-        let sim: Vec<(&str, LinkKind, &str)> = SIM_LINKS
-            .iter()
-            .map(|(k, kind, _, w)| (*k, *kind, *w))
-            .collect();
-        let tables = [
-            ("econ", &c.econ, plain(ECON_LINKS)),
-            ("game", &c.game, plain(GAME_LINKS)),
-            ("sim", &c.sim, sim),
-        ];
-        for (table, links, known) in tables {
+        let tables = [("econ", &c.econ), ("game", &c.game), ("sim", &c.sim)];
+        for (table, links) in tables {
+            let schema = schemas.iter().find(|t| t.name == table);
             for l in links {
-                let Some((_, kind, what)) = known.iter().find(|(k, _, _)| *k == l.key) else {
-                    continue;
+                let (kind, what) = match schema {
+                    Some(t) => match t.key(&l.key) {
+                        Some(k) => (Some(k.kind), k.meaning),
+                        None => continue,
+                    },
+                    None => (None, "a record of this case"),
                 };
                 let (found, names): (bool, Vec<&str>) = match kind {
-                    LinkKind::Flow => (
+                    None => {
+                        let all: Vec<&str> = c
+                            .flows
+                            .iter()
+                            .map(|f| f.id.as_str())
+                            .chain(c.series.iter().map(|f| f.id.as_str()))
+                            .chain(c.schedules.iter().map(|f| f.id.as_str()))
+                            .chain(c.params.iter().map(|f| f.id.as_str()))
+                            .chain(c.issues.iter().map(|f| f.id.as_str()))
+                            .collect();
+                        (all.contains(&l.id.as_str()), all)
+                    }
+                    Some(LinkKind::Flow) => (
                         c.flow(&l.id).is_some(),
                         c.flows.iter().map(|f| f.id.as_str()).collect(),
                     ),
-                    LinkKind::Series => (
+                    Some(LinkKind::Series) => (
                         c.series(&l.id).is_some(),
                         c.series.iter().map(|f| f.id.as_str()).collect(),
                     ),
-                    LinkKind::FlowOrSeries => (
+                    Some(LinkKind::FlowOrSeries) => (
                         c.flow(&l.id).is_some() || c.series(&l.id).is_some(),
                         c.flows
                             .iter()
@@ -716,15 +724,15 @@ impl V<'_> {
                             .chain(c.series.iter().map(|f| f.id.as_str()))
                             .collect(),
                     ),
-                    LinkKind::Schedule => (
+                    Some(LinkKind::Schedule) => (
                         c.schedule(&l.id).is_some(),
                         c.schedules.iter().map(|f| f.id.as_str()).collect(),
                     ),
-                    LinkKind::Param => (
+                    Some(LinkKind::Param) => (
                         c.param(&l.id).is_some(),
                         c.params.iter().map(|f| f.id.as_str()).collect(),
                     ),
-                    LinkKind::Issue => (
+                    Some(LinkKind::Issue) => (
                         c.issue(&l.id).is_some(),
                         c.issues.iter().map(|f| f.id.as_str()).collect(),
                     ),
@@ -733,12 +741,13 @@ impl V<'_> {
                     continue;
                 }
                 let kind_name = match kind {
-                    LinkKind::Flow => "[[flow]]",
-                    LinkKind::Series => "[[series]]",
-                    LinkKind::FlowOrSeries => "[[flow]] or [[series]]",
-                    LinkKind::Schedule => "[[schedule]]",
-                    LinkKind::Param => "[[param]]",
-                    LinkKind::Issue => "[[issue]]",
+                    None => "record",
+                    Some(LinkKind::Flow) => "[[flow]]",
+                    Some(LinkKind::Series) => "[[series]]",
+                    Some(LinkKind::FlowOrSeries) => "[[flow]] or [[series]]",
+                    Some(LinkKind::Schedule) => "[[schedule]]",
+                    Some(LinkKind::Param) => "[[param]]",
+                    Some(LinkKind::Issue) => "[[issue]]",
                 };
                 let mut b = self
                     .sink

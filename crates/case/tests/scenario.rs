@@ -114,7 +114,11 @@ fn ok(text: &str) -> Case {
 }
 
 fn problems(text: &str) -> Vec<Diagnostic> {
-    match load("toy.toml", text, &NoFiles) {
+    problems_with(text, &[])
+}
+
+fn problems_with(text: &str, tables: &[LinkTable]) -> Vec<Diagnostic> {
+    match load_with("toy.toml", text, &NoFiles, tables) {
         Ok(_) => panic!("expected problems"),
         Err(p) => p
             .diagnostics
@@ -599,12 +603,27 @@ fn a_choice_cannot_be_rank_correlated() {
 
 // ------------------------------------------------------------------------------------ [sim] links
 
+/// A link table as an engine would declare it (the real ones live with the engines).
+const TEST_SIM: LinkTable = LinkTable {
+    name: "sim",
+    keys: &[
+        LinkKey::list(
+            "energy_issues",
+            LinkKind::Issue,
+            "issues bargained each year",
+        ),
+        LinkKey::list("military_issues", LinkKind::Issue, "military issues"),
+        LinkKey::one("qre_lambda", LinkKind::Param, "rationality"),
+    ],
+    renamed: &[("lambda_old", "qre_lambda")],
+};
+
 #[test]
 fn sim_link_problems_are_reported() {
     let text = format!(
-        "{BASE}\n[sim]\nenergy_issues = [\"gas_price\", \"gas_prize\", \"gas_price\"]\nqre_lambda = \"d\"\nmilitary_issues = \"loans\"\nqre_lambd = \"c\"\n"
+        "{BASE}\n[sim]\nenergy_issues = [\"gas_price\", \"gas_prize\", \"gas_price\"]\nqre_lambda = \"d\"\nmilitary_issues = \"loans\"\nqre_lambd = \"c\"\nlambda_old = \"c\"\n"
     );
-    let d = problems(&text);
+    let d = problems_with(&text, &[TEST_SIM]);
     let c = codes(&d);
     for want in [
         "case::unknown-link",
@@ -616,20 +635,47 @@ fn sim_link_problems_are_reported() {
     }
     let prize = d.iter().find(|d| d.message.contains("gas_prize")).unwrap();
     assert_eq!(prize.hint.as_deref(), Some("did you mean \"gas_price\"?"));
+    let lambd = d.iter().find(|d| d.message.contains("qre_lambd`")).unwrap();
+    assert_eq!(lambd.hint.as_deref(), Some("did you mean `qre_lambda`?"));
+    let old = d.iter().find(|d| d.message.contains("lambda_old")).unwrap();
+    assert!(
+        old.hint
+            .as_deref()
+            .unwrap()
+            .contains("renamed `qre_lambda`")
+    );
+    // `d` names a [[param]]? No: a param must be named, and "d" is none of the case's.
+    assert!(
+        d.iter()
+            .any(|d| d.message.contains("not a [[param]]") && d.message.contains("\"d\""))
+    );
 }
 
+/// Without an engine's table a link table is read by shape: unknown keys pass, every id must
+/// name some record, duplicates and values that are no id are errors.
 #[test]
-fn sim_links_are_documented() {
-    let doc = std::fs::read_to_string(format!(
-        "{}/../../docs/case-format.md",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let sim = doc.split("## `[sim]`").nth(1).expect("a [sim] section");
-    for (k, _, _, what) in SIM_LINKS {
-        assert!(sim.contains(&format!("`{k}`")), "{k} undocumented");
-        assert!(!what.contains('\n'));
-    }
+fn link_tables_without_a_schema_are_read_by_shape() {
+    let text = format!(
+        "{BASE}\n[sim]\nanything = [\"gas_price\", \"gas_price\"]\nother = \"nowhere\"\nthird = 3\n"
+    );
+    let d = problems_with(&text, &[]);
+    let mut c = codes(&d);
+    c.sort_unstable();
+    assert_eq!(
+        c,
+        [
+            "case::duplicate-link",
+            "case::unknown-link",
+            "case::wrong-type"
+        ]
+    );
+    let ok_text = format!("{BASE}\n[sim]\nanything = [\"gas_price\"]\nother = \"c\"\n");
+    let loaded = load_with("toy.toml", &ok_text, &NoFiles, &[]).expect("loads");
+    assert_eq!(loaded.case.sim_links("anything"), ["gas_price"]);
+    // The shape the case wrote survives serialisation.
+    let json = serde_json::to_value(&loaded.case).unwrap();
+    assert_eq!(json["sim"]["anything"], serde_json::json!(["gas_price"]));
+    assert_eq!(json["sim"]["other"], serde_json::json!("c"));
 }
 
 // ---------------------------------------------------------------------------------------- schema

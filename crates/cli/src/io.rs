@@ -20,31 +20,6 @@ impl DataFiles for FsFiles {
     }
 }
 
-/// Adds the engines' checks of a loaded case ([`leverage_sim::wiring::diagnostics`]): errors
-/// turn the load into problems, warnings join the case's own.
-fn with_engine_checks(
-    r: std::result::Result<Loaded, Problems>,
-) -> std::result::Result<Loaded, Problems> {
-    let mut loaded = r?;
-    let Some(source) = loaded.sources.first() else {
-        return Ok(loaded);
-    };
-    let extra = leverage_sim::wiring::diagnostics(&loaded.case, source);
-    if extra
-        .iter()
-        .any(|d| d.severity == leverage_case::Severity::Error)
-    {
-        let mut diagnostics = loaded.warnings;
-        diagnostics.extend(extra);
-        return Err(Problems {
-            sources: loaded.sources,
-            diagnostics,
-        });
-    }
-    loaded.warnings.extend(extra);
-    Ok(loaded)
-}
-
 /// Load a case (the embedded default when `path` is None); Ok(Err) when it has problems.
 pub fn load_case_raw(path: Option<&Path>) -> Result<std::result::Result<Loaded, Problems>> {
     load_recorded(path).map(|(loaded, _)| loaded)
@@ -126,7 +101,7 @@ fn load_recorded(
         inner: base.as_ref(),
         seen: Default::default(),
     };
-    let loaded = with_engine_checks(leverage_case::load_bytes(&name, &bytes, &rec));
+    let loaded = leverage_sim::links::load_bytes(&name, &bytes, &rec);
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let files: Vec<serde_json::Value> = rec
         .seen
@@ -160,8 +135,7 @@ pub fn load_archived_case(archive: &serde_json::Value) -> Result<Loaded> {
             ))
         })
         .collect();
-    with_engine_checks(leverage_case::load(name, text, &ArchiveFiles(files)))
-        .map_err(problems_failure)
+    leverage_sim::links::load(name, text, &ArchiveFiles(files)).map_err(problems_failure)
 }
 
 fn problems_failure(p: Problems) -> Failure {

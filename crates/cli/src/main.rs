@@ -533,7 +533,12 @@ fn import_cmd(
     case.case.horizon = date.year;
     let text = leverage_case::to_toml(&case).map_err(Failure::Internal)?;
     // The output must read back as a valid case: check before writing anything.
-    if let Err(p) = leverage_case::load("<imported>", &text, &leverage_case::NoFiles) {
+    if let Err(p) = leverage_case::load_with(
+        "<imported>",
+        &text,
+        &leverage_case::NoFiles,
+        &leverage_sim::links::LINK_TABLES,
+    ) {
         return Err(Failure::Internal(format!(
             "the imported case does not validate:\n{}",
             diagnostics::render(&p)

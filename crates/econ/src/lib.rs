@@ -24,6 +24,7 @@ pub mod dependence;
 pub mod duty;
 pub mod inputs;
 pub mod ledger;
+pub mod links;
 pub mod maneuver;
 
 pub use dependence::{DependenceInputs, DependenceRow, dependence};

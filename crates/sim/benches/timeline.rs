@@ -8,7 +8,7 @@ use leverage_sim::timeline::Path;
 use leverage_sim::wiring;
 
 fn benches(c: &mut Criterion) {
-    let case = leverage_case::default_case()
+    let case = leverage_sim::links::default_case()
         .expect("the default case loads")
         .case;
     let spec = wiring::spec(&case).expect("the default case wires");

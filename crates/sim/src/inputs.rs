@@ -1049,9 +1049,9 @@ mod tests {
     fn the_case_format_knows_every_key() {
         for i in INPUTS {
             let known = match i.table {
-                Table::Sim => leverage_case::SIM_LINKS.iter().any(|(k, ..)| *k == i.key),
-                Table::Econ => leverage_case::ECON_LINKS.iter().any(|(k, ..)| *k == i.key),
-                Table::Game => leverage_case::GAME_LINKS.iter().any(|(k, ..)| *k == i.key),
+                Table::Sim => crate::links::SIM_LINKS.key(i.key).is_some(),
+                Table::Econ => leverage_econ::links::LINKS.key(i.key).is_some(),
+                Table::Game => crate::links::GAME_LINKS.key(i.key).is_some(),
             };
             assert!(
                 known,

@@ -22,6 +22,7 @@
 pub mod analysis;
 pub mod ensemble;
 pub mod inputs;
+pub mod links;
 pub mod pipeline;
 pub mod sample;
 pub mod score;

@@ -152,10 +152,7 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
                     .into(),
             });
         } else {
-            let meaning = leverage_case::GAME_LINKS
-                .iter()
-                .find(|(k, ..)| k == name)
-                .map_or("", |(.., m)| *m);
+            let meaning = crate::links::GAME_LINKS.key(name).map_or("", |k| k.meaning);
             missing.push(game_input(name, "a [[param]] id", meaning));
         }
     }

@@ -11,7 +11,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 fn default_case() -> leverage_case::Case {
-    leverage_case::default_case()
+    leverage_sim::links::default_case()
         .expect("the default case loads")
         .case
 }
@@ -22,7 +22,7 @@ fn case_file(name: &str) -> leverage_case::Case {
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path).unwrap();
-    match leverage_case::load(&path, &text, &leverage_case::NoFiles) {
+    match leverage_sim::links::load(&path, &text, &leverage_case::NoFiles) {
         Ok(l) => l.case,
         Err(p) => panic!("{path}: {:?}", p.diagnostics),
     }
@@ -248,7 +248,7 @@ fn moving_a_scenario_boundary_by_five_points_moves_no_scenario_by_more_than_five
         files: leverage_case::embedded_files(),
     };
     let horizon = |text: &str| -> Vec<f64> {
-        let case = leverage_case::load("default.toml", text, &files)
+        let case = leverage_sim::links::load("default.toml", text, &files)
             .map_err(|p| format!("{:?}", p.diagnostics))
             .unwrap()
             .case;
