@@ -190,10 +190,13 @@ pub fn run_and_save(
     let unclassified = (meta.scenarios.len() - 1) as u32;
     // Simulate first, keeping the draws; then save the run in one short transaction, so the
     // store's write lock is held for the copy, not for the simulation.
-    let mut draws = Vec::new();
+    // The draws wait in a temporary file, so memory stays flat however many there are.
+    let mut draws = leverage_store::DrawSpool::new()
+        .map_err(|e| Failure::Internal(format!("a temporary file for the draws: {e}")))?;
+    let mut spool_error = None;
     let mut sink = |d: &ensemble::DrawSummary| {
-        if keep_draws {
-            draws.push(leverage_store::DrawSummary {
+        if keep_draws && spool_error.is_none() {
+            let d = leverage_store::DrawSummary {
                 draw: d.draw,
                 scenario: if d.scenario == leverage_sim::timeline::UNCLASSIFIED {
                     unclassified
@@ -202,7 +205,10 @@ pub fn run_and_save(
                 },
                 values: d.values.clone(),
                 path: d.path.clone(),
-            });
+            };
+            if let Err(e) = draws.push(&d) {
+                spool_error = Some(e);
+            }
         }
     };
     let bundle = pipeline::run_spec(
@@ -215,8 +221,13 @@ pub fn run_and_save(
         Some(&mut sink),
     )
     .map_err(wiring_error)?;
+    if let Some(e) = spool_error {
+        return Err(user(format!(
+            "the draws could not be kept in a temporary file ({e}); nothing was saved\n  help: free space in the temporary folder (TMPDIR), or run with --no-draws"
+        )));
+    }
     let secs = t0.elapsed().as_secs_f64();
-    let run = leverage_store::NewRun {
+    let mut run = leverage_store::NewRun {
         meta,
         draws,
         extras: Some(json!({ "case": archive })),
@@ -229,9 +240,9 @@ pub fn run_and_save(
             .map_err(|e| Failure::Internal(format!("JSON: {e}")))?,
         timings: json!({ "run_s": secs }),
     };
-    let id = store.save(&run).map_err(|e| {
+    let id = store.save(&mut run).map_err(|e| {
         // Never lose a computed run: write it to a store file of its own and say where.
-        match leverage_store::save_elsewhere(&run, store.path()) {
+        match leverage_store::save_elsewhere(&mut run, store.path()) {
             Ok(file) => user(format!(
                 "the run could not be saved in the run store: {e}\n  it was saved in {} instead\n  help: read it with `leverage runs show latest --store {}`",
                 file.display(),

@@ -112,7 +112,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DrawSummary, NewRun, RunMeta, StoreError};
+    use crate::{DrawSpool, DrawSummary, NewRun, RunMeta, StoreError};
     use serde_json::json;
 
     fn run(seed: u64, draws: u64) -> NewRun {
@@ -132,14 +132,17 @@ mod tests {
                 value_names: vec!["x".into()],
                 keep_draws: draws > 0,
             },
-            draws: (0..draws)
-                .map(|d| DrawSummary {
-                    draw: d,
-                    scenario: (d % 2) as u32,
-                    values: vec![d as f64; 1],
-                    path: vec![1; 64],
-                })
-                .collect(),
+            draws: DrawSpool::from_draws(
+                &(0..draws)
+                    .map(|d| DrawSummary {
+                        draw: d,
+                        scenario: (d % 2) as u32,
+                        values: vec![d as f64; 1],
+                        path: vec![1; 64],
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap(),
             extras: None,
             bundle: None,
             aggregates: json!({}),
@@ -151,7 +154,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path().join("runs.sqlite")).unwrap();
         for &(seed, n) in seeds_draws {
-            s.save(&run(seed, n)).unwrap();
+            s.save(&mut run(seed, n)).unwrap();
         }
         (dir, s)
     }
@@ -178,7 +181,7 @@ mod tests {
         assert_eq!(s.draws(RunRef::Id(RunId(2))).unwrap().len(), 200);
         assert_eq!(s.integrity_check().unwrap(), ["ok"]);
         // Ids are not reused.
-        assert_eq!(s.save(&run(4, 1)).unwrap(), RunId(4));
+        assert_eq!(s.save(&mut run(4, 1)).unwrap(), RunId(4));
     }
 
     #[test]
@@ -190,7 +193,7 @@ mod tests {
         assert_eq!(draw_rows(&s), 10);
         // The failed attempt left no transaction open: the store still takes runs.
         assert!(s.conn.is_autocommit());
-        s.save(&run(2, 1)).unwrap();
+        s.save(&mut run(2, 1)).unwrap();
     }
 
     #[test]

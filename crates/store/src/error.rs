@@ -127,6 +127,9 @@ pub enum StoreError {
         /// What could not be read.
         what: String,
     },
+    /// The temporary file that holds a computed run's draws until the save failed.
+    #[error("the temporary file holding the run's draws: {0}")]
+    Spool(#[from] std::io::Error),
     /// Any other SQLite error.
     #[error("run store {path}: {source}")]
     Sqlite {

@@ -71,6 +71,7 @@ mod delete;
 mod diff;
 mod error;
 mod read;
+mod spool;
 mod time;
 mod write;
 
@@ -86,6 +87,7 @@ pub use delete::Removed;
 pub use diff::{AggregateDelta, ChangeKind, MetaChange, ParamChange, RunDiff};
 pub use error::{Result, StoreError};
 pub use read::{DrawRecord, Run, RunExport, RunSummary};
+pub use spool::DrawSpool;
 pub use time::{now_unix_ms, rfc3339};
 pub use write::{NewRun, RunWriter, SAVE_ATTEMPTS, save_elsewhere};
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 use rusqlite::{Connection, Statement, params};
 
 use crate::{
-    DRAW_BITS, DrawSummary, MAX_DRAW_INDEX, MAX_RUN_ID, Result, RunId, RunMeta, Store, StoreError,
-    encode_values, now_unix_ms,
+    DRAW_BITS, DrawSpool, DrawSummary, MAX_DRAW_INDEX, MAX_RUN_ID, Result, RunId, RunMeta, Store,
+    StoreError, encode_values, now_unix_ms,
 };
 
 /// A run being written. Nothing of it is visible to readers until [`RunWriter::finish`] commits;
@@ -127,12 +127,12 @@ impl Store {
 }
 
 /// A run computed in full, not yet saved: what [`Store::save`] writes in one transaction.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct NewRun {
     /// Its metadata.
     pub meta: RunMeta,
-    /// Its draws (empty unless [`RunMeta::keep_draws`]).
-    pub draws: Vec<DrawSummary>,
+    /// Its draws, spilled to a temporary file (empty unless [`RunMeta::keep_draws`]).
+    pub draws: DrawSpool,
     /// What else it keeps (see [`RunWriter::set_extras`]).
     pub extras: Option<serde_json::Value>,
     /// Its results as the caller encodes them (see [`RunWriter::set_bundle`]).
@@ -151,15 +151,13 @@ impl Store {
     /// Saves a computed run in one transaction, which holds the write lock only as long as the
     /// copy takes (about a second per million draws). While another process holds the lock the
     /// attempt is repeated, up to [`SAVE_ATTEMPTS`] times; other errors are returned at once.
-    pub fn save(&mut self, run: &NewRun) -> Result<RunId> {
+    pub fn save(&mut self, run: &mut NewRun) -> Result<RunId> {
         retry_busy(|| self.save_once(run))
     }
 
-    fn save_once(&mut self, run: &NewRun) -> Result<RunId> {
+    fn save_once(&mut self, run: &mut NewRun) -> Result<RunId> {
         let mut w = self.begin_run(&run.meta)?;
-        for d in &run.draws {
-            w.push_draw(d)?;
-        }
+        run.draws.for_each(|d| w.push_draw(d))?;
         if let Some(e) = &run.extras {
             w.set_extras(e.clone());
         }
@@ -189,7 +187,7 @@ pub(crate) fn retry_busy<T>(mut attempt: impl FnMut() -> Result<T>) -> Result<T>
 /// meant to go: `<store>.unsaved-<time>-<process>.sqlite` beside `store`, or in the system's
 /// temporary folder if that folder cannot be written. Returns the file, which `leverage runs
 /// … --store FILE` reads like any store.
-pub fn save_elsewhere(run: &NewRun, store: &Path) -> Result<PathBuf> {
+pub fn save_elsewhere(run: &mut NewRun, store: &Path) -> Result<PathBuf> {
     let name = format!(
         "{}.unsaved-{}-{}.sqlite",
         store

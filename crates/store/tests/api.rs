@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use leverage_store::{
-    ChangeKind, DrawSummary, MAX_DRAW_INDEX, NewRun, RunId, RunMeta, RunRef, SCHEMA_VERSION, Store,
-    StoreError, save_elsewhere,
+    ChangeKind, DrawSpool, DrawSummary, MAX_DRAW_INDEX, NewRun, RunId, RunMeta, RunRef,
+    SCHEMA_VERSION, Store, StoreError, save_elsewhere,
 };
 use serde_json::json;
 
@@ -526,7 +526,7 @@ fn draws_pushed_out_of_order_read_back_in_order_and_runs_do_not_mix() {
 fn new_run(seed: u64) -> NewRun {
     NewRun {
         meta: meta(seed, true),
-        draws: draws(),
+        draws: DrawSpool::from_draws(&draws()).unwrap(),
         extras: None,
         bundle: None,
         aggregates: json!({"p": seed}),
@@ -550,7 +550,7 @@ fn writers_creating_a_new_store_at_once_all_save() {
                     let mut store =
                         Store::open(path).unwrap_or_else(|e| panic!("round {round}: {e}"));
                     store
-                        .save(&new_run(w))
+                        .save(&mut new_run(w))
                         .unwrap_or_else(|e| panic!("round {round}: {e}"));
                 });
             }
@@ -579,7 +579,7 @@ fn save_retries_while_another_writer_holds_the_lock() {
         });
         held.wait();
         second
-            .save(&new_run(2))
+            .save(&mut new_run(2))
             .expect("saved after the first writer");
     });
     assert_eq!(
@@ -593,7 +593,7 @@ fn save_retries_while_another_writer_holds_the_lock() {
 fn a_read_only_store_can_be_read() {
     use std::os::unix::fs::PermissionsExt;
     let (d, path) = tmp();
-    Store::open(&path).unwrap().save(&new_run(1)).unwrap();
+    Store::open(&path).unwrap().save(&mut new_run(1)).unwrap();
     for p in [
         &path,
         &path.with_extension("sqlite-wal"),
@@ -612,7 +612,7 @@ fn a_read_only_store_can_be_read() {
     std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(listed.unwrap().len(), 1);
     // Read-only whatever the permissions (root may write anything): saving is refused.
-    assert!(opened.unwrap().save(&new_run(2)).is_err());
+    assert!(opened.unwrap().save(&mut new_run(2)).is_err());
 }
 
 /// A run that cannot be saved where it was meant to go is saved in a file of its own.
@@ -622,7 +622,7 @@ fn save_elsewhere_keeps_the_run() {
     let target = d.path().join("not-a-store.sqlite");
     std::fs::write(&target, "plain text").unwrap();
     assert!(Store::open(&target).is_err());
-    let file = save_elsewhere(&new_run(7), &target).unwrap();
+    let file = save_elsewhere(&mut new_run(7), &target).unwrap();
     assert!(file.starts_with(d.path()), "{}", file.display());
     let runs = Store::open_read_only(&file).unwrap().list().unwrap();
     assert_eq!(runs.len(), 1);
