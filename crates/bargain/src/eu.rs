@@ -48,12 +48,12 @@
 //! positions. Positions stay within the input range.
 
 use multiversion::multiversion;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Forecast, Model, Problem, Round, round_zero, summarize, vmath};
 
 /// A1: whose salience is the probability that the challenged actor resists, in E^i(U_ji).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ResistSalience {
     /// The salience of the challenged actor: s_j in E^i(U_ij), s_i in E^i(U_ji). Scholz et al.'s
     /// code as transcribed by jmckib (GitHub jmckib/bdm-scholz-expected-utility-model); the
@@ -65,7 +65,7 @@ pub enum ResistSalience {
 }
 
 /// A2: how an actor's security (exposure to challenges) is summed from the first-pass EU matrix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Security {
     /// Column sum Σ_{j≠i} E(U_ji): what the others expect from challenging i (Scholz et al.'s
     /// "danger", jmckib's `danger_level`). The default; it reproduces jmckib's round-1 rᵢ.
@@ -75,7 +75,7 @@ pub enum Security {
 }
 
 /// A3: which side of the (+, −) quadrant is a compromise and which a capitulation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CompromiseRule {
     /// With a = E^i(U_ij) < 0 < b = E^i(U_ji): |b| > |a| is a compromise (i moves the fraction
     /// |a/b| of the way to x_j), |a| > |b| a capitulation (i moves to x_j). Scholz et al. (2011)
@@ -91,7 +91,7 @@ pub enum CompromiseRule {
 }
 
 /// A4: which of the offers it receives an actor accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OfferChoice {
     /// Classes in the order conflict, compromise, capitulation; within the first non-empty
     /// class, the offer that moves the actor least (Scholz et al. 2011's text, BDM 1994).
@@ -106,7 +106,7 @@ pub enum OfferChoice {
 }
 
 /// A5: what happens in a conflict (both expect to gain from challenging).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConflictRule {
     /// The actor with the lower EU moves fully to the other's position (Scholz et al.; jmckib).
     /// The default.
@@ -116,7 +116,7 @@ pub enum ConflictRule {
 }
 
 /// A6: the denominator of the probability P^i that i beats j.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProbabilityDenominator {
     /// Σ_k w_k |a_k| over the pair's own votes, so P^i + P^j = 1 (BDM 1994; the README formula).
     Pair,
@@ -127,7 +127,7 @@ pub enum ProbabilityDenominator {
 }
 
 /// A7: what the model's central position μ is (the forecast, and T in the Q < 1 term).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Centre {
     /// The capability × salience weighted median (the Condorcet winner under linear utility):
     /// BDM, Scholz et al. The default.
@@ -137,7 +137,7 @@ pub enum Centre {
 }
 
 /// A8: the position range R that normalises distances.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RangeRule {
     /// The input range, fixed for the whole run (jmckib). The default.
     Fixed,
@@ -146,7 +146,7 @@ pub enum RangeRule {
 }
 
 /// A9: whose risk exponent an actor uses for the other's expected utility E^i(U_ji).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Perspective {
     /// Actor i evaluates both E^i(U_ij) and E^i(U_ji) with its own rᵢ (BDM's "perceptions";
     /// Scholz et al.; jmckib). The default.
@@ -156,7 +156,7 @@ pub enum Perspective {
 }
 
 /// How voters' utilities enter P^i in the second pass (an ambiguity beyond A1–A9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VoteUtility {
     /// Linear votes a_k = |x_k − x_j| − |x_k − x_i| (the README formula; always used in the
     /// first pass). On the EC case it misses Scholz's round-6 median by 0.12.
@@ -169,7 +169,7 @@ pub enum VoteUtility {
 }
 
 /// When to stop.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum StopRule {
     /// Play exactly [`EuOptions::rounds`] rounds.
     FixedRounds,
@@ -186,7 +186,7 @@ pub enum StopRule {
 /// The model's options: one field per known ambiguity (A1–A9 of the reference README), plus
 /// the number of rounds, the stop rule and Q. The default reproduces Scholz et al. (2011)
 /// Table 2 on the EC car-emissions case (see the crate's `tests/eu.rs`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct EuOptions {
     /// A1: whose salience is the resistance probability in E^i(U_ji).
     pub resist_salience: ResistSalience,
@@ -237,7 +237,7 @@ impl Default for EuOptions {
 }
 
 /// The relation between two actors, from the first one's point of view (the quadrant chart).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Relation {
     /// Both expect to gain from a challenge; the one expecting less loses.
     Conflict,
@@ -250,7 +250,7 @@ pub enum Relation {
 }
 
 /// One cell of the challenge matrix: row actor i, column actor j, seen by i.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Challenge {
     /// E^i(U_ij): i's expected utility of challenging j.
     pub eu: f64,
@@ -265,7 +265,7 @@ pub struct Challenge {
 }
 
 /// One round's diagnostics.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EuRound {
     /// The range R used this round.
     pub range: f64,
@@ -282,7 +282,7 @@ pub struct EuRound {
 }
 
 /// A run with its diagnostics.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EuRun {
     /// The forecast.
     pub forecast: Forecast,
@@ -291,7 +291,7 @@ pub struct EuRun {
 }
 
 /// The expected-utility model.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExpectedUtility {
     /// The options.
     pub options: EuOptions,
@@ -426,7 +426,7 @@ impl ExpectedUtility {
         };
         EuRun {
             forecast: Forecast {
-                model: "eu",
+                model: "eu".into(),
                 rounds,
                 outcome,
                 converged_after,

@@ -17,7 +17,7 @@
 use crate::{Forecast, Problem, summarize, weighted_mean};
 
 /// One executed trade.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Trade {
     /// The actor who gives on issue `b` and gains on issue `a`.
     pub i: String,
@@ -36,7 +36,7 @@ pub struct Trade {
 }
 
 /// Forecasts of every issue, and the trades behind them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExchangeRun {
     /// One forecast per issue: round 0 the input, round 1 after the trades.
     pub forecasts: Vec<Forecast>,
@@ -164,7 +164,7 @@ pub fn exchange(issues: &[Problem]) -> ExchangeRun {
             let r0 = crate::round_zero(p);
             let r1 = summarize(p, pos);
             Forecast {
-                model: "exchange",
+                model: "exchange".into(),
                 outcome: r1.mean,
                 rounds: vec![r0, r1],
                 converged_after: Some(1),

@@ -26,12 +26,12 @@ pub mod smp;
 pub mod stats;
 mod vmath;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use stats::{weighted_mean, weighted_median};
 
 /// One actor on one issue.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Player {
     /// Capability (any positive scale).
     pub capability: f64,
@@ -42,7 +42,7 @@ pub struct Player {
 }
 
 /// One issue to forecast.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     /// Actor names, in the order of `players`.
     pub names: Vec<String>,
@@ -53,7 +53,7 @@ pub struct Problem {
 }
 
 /// One round: every actor's position and the round's summaries.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Round {
     /// Positions after the round, in actor order.
     pub positions: Vec<f64>,
@@ -64,10 +64,10 @@ pub struct Round {
 }
 
 /// A model's forecast: the rounds (round 0 is the input) and the outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forecast {
     /// The model.
-    pub model: &'static str,
+    pub model: String,
     /// Round 0 (the input) and every round played.
     pub rounds: Vec<Round>,
     /// The forecast outcome on the issue's scale.
@@ -107,7 +107,7 @@ pub fn summarize(p: &Problem, positions: Vec<f64>) -> Round {
 /// A one-round forecast at a fixed point (the static models).
 pub fn static_forecast(model: &'static str, p: &Problem, outcome: f64) -> Forecast {
     Forecast {
-        model,
+        model: model.into(),
         rounds: vec![round_zero(p)],
         outcome,
         converged_after: Some(0),

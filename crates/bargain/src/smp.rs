@@ -1740,7 +1740,7 @@ impl Model for Smp {
             .map(|s| summarize(p, s.positions.iter().map(|x| x[0] * 100.0).collect()))
             .collect();
         Forecast {
-            model: "smp",
+            model: "smp".into(),
             rounds,
             outcome: r.expected_outcome[0] * 100.0,
             converged_after: r.converged.then(|| r.turns()),

@@ -86,7 +86,7 @@ pub fn joint_smp(case: &Case) -> Option<Vec<Forecast>> {
                     })
                     .collect();
                 Forecast {
-                    model: "smp",
+                    model: "smp".into(),
                     rounds,
                     outcome: 100.0 * run.expected_outcome[d],
                     converged_after: run.converged.then(|| run.states.len() - 1),

@@ -310,7 +310,7 @@ fn solve_game(
                 let mut t = table(&["input", "value", "origin"]);
                 for o in origins {
                     t.add_row(vec![
-                        Cell::new(o.input),
+                        Cell::new(&o.input),
                         Cell::new(crate::show::fmt_num((o.value * 1000.0).round() / 1000.0))
                             .set_alignment(CellAlignment::Right),
                         Cell::new(&o.origin),

@@ -355,6 +355,7 @@ fn run(cli: Cli) -> Result<()> {
                 tornado_draws,
                 sobol_rows,
                 bootstrap: 200,
+                analyses: true,
             },
             threads,
             run: run.as_deref(),
@@ -637,7 +638,10 @@ fn report(a: ReportArgs<'_>) -> Result<()> {
             }
         }
     };
-    let report = pool.install(|| leverage_report::render(&loaded.case, bundle.as_ref()));
+    let report = pool.install(|| {
+        let analyses = leverage_report::analyses_of(&loaded.case, bundle.as_ref());
+        leverage_report::render(&loaded.case, &analyses, bundle.as_ref())
+    });
     io::write_report(a.out, &report, a.force)?;
     eprintln!(
         "wrote {} ({} files) for case {} in {:.2} s{}",

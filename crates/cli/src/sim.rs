@@ -109,7 +109,10 @@ pub(crate) fn wiring_error(e: impl std::fmt::Display) -> Failure {
 /// Settings of the sensitivity analysis `--sensitivity` runs (the analysis defaults).
 fn sensitivity_settings(draws: u64, seed: u64, on: bool) -> pipeline::Settings {
     if !on {
-        return pipeline::Settings::ensemble(draws, seed);
+        return pipeline::Settings {
+            analyses: true,
+            ..pipeline::Settings::ensemble(draws, seed)
+        };
     }
     let o = analysis::Options::default();
     pipeline::Settings {
@@ -118,6 +121,7 @@ fn sensitivity_settings(draws: u64, seed: u64, on: bool) -> pipeline::Settings {
         tornado_draws: o.tornado_draws,
         sobol_rows: o.sobol_rows,
         bootstrap: o.bootstrap,
+        analyses: true,
     }
 }
 

@@ -6,7 +6,7 @@
 //! year"; shares of GDP are averaged. A period with a year the model cannot compute gives no
 //! number, and says which years are missing: a partial sum is never passed off as a total.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use leverage_case::{Case, Figure};
 
@@ -15,7 +15,7 @@ use crate::ledger::{Component, Ledger};
 use crate::maneuver::simulate;
 
 /// A published figure and the model's value for the same quantity.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     /// The figure's id.
     pub id: String,

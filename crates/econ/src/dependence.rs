@@ -18,12 +18,12 @@
 //!
 //! Each index is reported only where its data exist; nothing is averaged into a composite.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ledger::{Ledger, Yearly};
 
 /// Yearly shares (in %) from the case.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DependenceInputs {
     /// First year.
     pub start: i32,
@@ -38,7 +38,7 @@ pub struct DependenceInputs {
 }
 
 /// The indices of one year (each `None` where its data are missing).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DependenceRow {
     /// The year.
     pub year: i32,

@@ -14,12 +14,12 @@
 //! report can show its working. The computation allocates only the output rows; it runs in every
 //! Monte Carlo draw.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::duty;
 
 /// The ledger's components, in the order of the paper's Figure 1 (plus loans).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Component {
     /// Natural gas below the reference price.
@@ -77,7 +77,7 @@ impl Component {
 }
 
 /// A yearly input series: values by year offset, each with the index of its source.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Yearly {
     /// Values for `start + i`; `None` is a gap.
     pub values: Vec<Option<f64>>,
@@ -104,7 +104,7 @@ impl Yearly {
 }
 
 /// How the gas reference price is obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum GasReference {
     /// A reference price series already in USD per 1000 m³ (e.g. the German border price).
@@ -119,7 +119,7 @@ pub enum GasReference {
 }
 
 /// Everything the ledger needs, as dense yearly arrays from `start`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedgerInputs {
     /// First year.
     pub start: i32,
@@ -170,7 +170,7 @@ pub struct LedgerInputs {
 }
 
 /// Which input a figure used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Input {
     /// Gas price paid.
@@ -206,7 +206,7 @@ pub enum Input {
 }
 
 /// One input of one figure: what, its value, and the index of its source.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Used {
     /// Which input.
     pub input: Input,
@@ -217,7 +217,7 @@ pub struct Used {
 }
 
 /// One component in one year.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     /// The subsidy, USD bn; `None` when an input is missing.
     pub usd_bn: Option<f64>,
@@ -249,7 +249,7 @@ impl Cell {
 }
 
 /// One year of the ledger.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// The year.
     pub year: i32,
@@ -277,7 +277,7 @@ impl Row {
 }
 
 /// The ledger over a range of years, with the linear trend of the total.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ledger {
     /// One row per year.
     pub rows: Vec<Row>,
@@ -288,7 +288,7 @@ pub struct Ledger {
 }
 
 /// A least-squares line `value = intercept + slope × (year − base)`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Trend {
     /// The year the intercept refers to.
     pub base: i32,

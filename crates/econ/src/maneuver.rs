@@ -14,12 +14,12 @@
 //! depends on the product-duty parameters. Inputs are plain numbers; the price path is a
 //! scenario assumption, never a fact.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::duty;
 
 /// A price and volume path to simulate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ManeuverInputs {
     /// The years.
     pub years: Vec<i32>,
@@ -42,7 +42,7 @@ pub struct ManeuverInputs {
 }
 
 /// One year of the path.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ManeuverYear {
     /// The year.
     pub year: i32,
@@ -75,7 +75,7 @@ pub struct ManeuverYear {
 }
 
 /// The whole path with its cumulative losses.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ManeuverPath {
     /// One entry per year.
     pub years: Vec<ManeuverYear>,

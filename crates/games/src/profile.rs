@@ -3,7 +3,7 @@
 
 use crate::builder::PROBABILITY_TOLERANCE;
 use crate::game::{Game, InfosetId, Mover, NodeId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A problem with a profile.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
@@ -59,7 +59,7 @@ pub enum ProfileError {
 /// A behaviour strategy profile: for each personal information set, a probability for each
 /// action. Stored flat in Gambit's order (player, information set in order of first
 /// appearance, action), the order of pygambit's `q[i]`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     probs: Vec<f64>,
     offsets: Vec<usize>,

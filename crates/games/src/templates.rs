@@ -527,7 +527,7 @@ pub fn ultimatum(inputs: &UltimatumInputs) -> Game {
 }
 
 /// One terminal outcome the equilibrium reaches with positive probability.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EquilibriumOutcome {
     /// The outcome's label (e.g. `confrontation_alone_econ`).
     pub label: String,
@@ -542,7 +542,7 @@ pub struct EquilibriumOutcome {
 }
 
 /// The subgame-perfect equilibrium of an ultimatum game, read for a table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UltimatumEquilibrium {
     /// The most likely outcome type (the first in [`OUTCOME_TYPES`] order on a tie).
     pub outcome_type: String,
@@ -630,7 +630,7 @@ fn moves_to(game: &Game, node: NodeId) -> Vec<String> {
 }
 
 /// One row of [`subsidy_sweep`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepRow {
     /// The subsidy at stake, % of GDP.
     pub subsidy_pct_gdp: f64,

@@ -4,28 +4,16 @@
 
 use std::fmt::Write;
 
-use leverage_bargain::compromise::Compromise;
-use leverage_bargain::eu::{EuRound, ExpectedUtility, Relation};
-use leverage_bargain::median::Median;
-use leverage_bargain::nbs::Nbs;
-use leverage_bargain::{Forecast, Model, problem_from_issue};
+use leverage_bargain::eu::{EuRound, Relation};
+use leverage_bargain::{Forecast, problem_from_issue};
 use leverage_case::{Case, Issue};
+use leverage_sim::analyses::Forecasts;
 
 use crate::Section;
 use crate::case_section::{Tab, csv_field, fmt, t};
 use crate::svg::Svg;
 
 const MODEL_COLORS: [&str; 5] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
-
-/// The models the report runs.
-pub fn models() -> Vec<Box<dyn Model>> {
-    vec![
-        Box::new(ExpectedUtility::default()),
-        Box::new(Compromise),
-        Box::new(Median),
-        Box::new(Nbs),
-    ]
-}
 
 /// Positions by round (one thin line per actor) with the round's weighted median in bold.
 pub fn trajectories(issue: &Issue, names: &[String], f: &Forecast) -> String {
@@ -197,15 +185,6 @@ pub fn quadrant(issue: &Issue, names: &[String], focal: usize, round: &EuRound) 
     s.finish(&format!("Challenge quadrants on {}", issue.id))
 }
 
-/// Forecasts of one issue by every model.
-pub fn forecasts(case: &Case, issue: &Issue, models: &[Box<dyn Model>]) -> Vec<Forecast> {
-    let p = problem_from_issue(case, issue);
-    if p.players.is_empty() {
-        return Vec::new();
-    }
-    models.iter().map(|m| m.forecast(&p)).collect()
-}
-
 /// One row per model on the issue's scale, under a row of the actors' positions.
 pub fn forecast_chart(case: &Case, issue: &Issue, fs: &[Forecast]) -> String {
     let (left, right, top, row) = (130.0, 770.0, 34.0, 26.0);
@@ -276,7 +255,7 @@ pub fn forecast_chart(case: &Case, issue: &Issue, fs: &[Forecast]) -> String {
     }
     for (k, f) in fs.iter().enumerate() {
         let y = top + row * (k as f64 + 1.5);
-        s.text(left - 8.0, y + 4.0, f.model, 11.0, "end", "#222");
+        s.text(left - 8.0, y + 4.0, &f.model, 11.0, "end", "#222");
         s.line((left, y), (right, y), "#f2f2f2", 1.0, None);
         let label = match &issue.unit {
             Some(u) => format!(
@@ -314,8 +293,7 @@ pub fn forecast_chart(case: &Case, issue: &Issue, fs: &[Forecast]) -> String {
 }
 
 /// The section.
-pub fn section(case: &Case) -> Option<Section> {
-    let ms = models();
+pub fn section(case: &Case, forecasts: &Forecasts) -> Option<Section> {
     let mut html = String::from(
         "<p>Each model's forecast on the issue's 0–100 scale (second axis row: the issue's unit), beside the actors' positions (grey, area ∝ capability × salience) and the status quo. Compromise: the capability × salience weighted mean; median: the weighted median (the Condorcet winner with linear utility); NBS: the Nash bargaining solution with the status quo as disagreement point — it stays at the status quo when actors stand on both sides of it, since no move leaves everyone better off.</p>\n",
     );
@@ -323,29 +301,28 @@ pub fn section(case: &Case) -> Option<Section> {
         "Each model's forecast on the issue's scale, beside the actors' positions and the status quo.\n\n",
     );
     let mut head = vec!["issue".to_string(), "status quo".to_string()];
-    head.extend(ms.iter().map(|m| m.name().to_string()));
-    head.push("exchange".to_string());
-    // The exchange model trades across every issue at once.
-    let traded: Vec<&Issue> = case
-        .issues
-        .iter()
-        .filter(|i| !i.positions.is_empty())
-        .collect();
-    let problems: Vec<_> = traded.iter().map(|i| problem_from_issue(case, i)).collect();
-    let run = leverage_bargain::exchange::exchange(&problems);
+    head.extend(
+        forecasts
+            .issues
+            .first()
+            .map(|f| {
+                f.forecasts
+                    .iter()
+                    .map(|f| f.model.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default(),
+    );
     let head_ref: Vec<&str> = head.iter().map(String::as_str).collect();
     let mut tab = Tab::new(&head_ref);
     let mut csv = String::from("issue,model,round,actor,position,median,mean\n");
     let mut files = Vec::new();
     let mut any = false;
-    for issue in &case.issues {
-        let mut fs = forecasts(case, issue, &ms);
-        if fs.is_empty() {
+    for found in &forecasts.issues {
+        let Some(issue) = case.issue(&found.issue) else {
             continue;
-        }
-        if let Some(k) = traded.iter().position(|i| i.id == issue.id) {
-            fs.push(run.forecasts[k].clone());
-        }
+        };
+        let fs = &found.forecasts;
         any = true;
         let fmt_pos = |v: f64| match &issue.unit {
             Some(u) => format!(
@@ -364,7 +341,7 @@ pub fn section(case: &Case) -> Option<Section> {
         ];
         cells.extend(fs.iter().map(|f| (fmt_pos(f.outcome), true, None)));
         tab.row(cells);
-        let chart = forecast_chart(case, issue, &fs);
+        let chart = forecast_chart(case, issue, fs);
         let file = format!("forecast-{}.svg", issue.id);
         let _ = write!(
             html,
@@ -380,8 +357,10 @@ pub fn section(case: &Case) -> Option<Section> {
         let problem = problem_from_issue(case, issue);
         let names = problem.names.clone();
         // The expected-utility model's rounds and its first round's challenge matrix.
-        let eu = ExpectedUtility::default().run(&problem);
-        let traj = trajectories(issue, &names, &eu.forecast);
+        let Some(eu) = fs.iter().find(|f| f.model == "eu") else {
+            continue;
+        };
+        let traj = trajectories(issue, &names, eu);
         let tfile = format!("trajectories-{}.svg", issue.id);
         let focal = case
             .case
@@ -400,7 +379,7 @@ pub fn section(case: &Case) -> Option<Section> {
         let _ = writeln!(html, "<figure>{traj}</figure>");
         let _ = write!(md, "![Trajectories on {}]({tfile})\n\n", issue.id);
         files.push((tfile, traj));
-        if let Some(r) = eu.rounds.first() {
+        if let Some(r) = &found.eu_first_round {
             let q = quadrant(issue, &names, focal, r);
             let qfile = format!("quadrant-{}.svg", issue.id);
             let _ = writeln!(
@@ -410,7 +389,7 @@ pub fn section(case: &Case) -> Option<Section> {
             let _ = write!(md, "![Challenge quadrants on {}]({qfile})\n\n", issue.id);
             files.push((qfile, q));
         }
-        for f in &fs {
+        for f in fs {
             for (k, r) in f.rounds.iter().enumerate() {
                 for (a, x) in names.iter().zip(&r.positions) {
                     let _ = writeln!(
@@ -430,7 +409,7 @@ pub fn section(case: &Case) -> Option<Section> {
         return None;
     }
     files.push(("forecasts.csv".into(), csv));
-    if !run.trades.is_empty() {
+    if !forecasts.trades.is_empty() {
         let mut tt = Tab::new(&[
             "gives on",
             "gains on",
@@ -440,10 +419,10 @@ pub fn section(case: &Case) -> Option<Section> {
             "to",
             "gain each",
         ]);
-        for tr in &run.trades {
+        for tr in &forecasts.trades {
             tt.row(vec![
-                t(&traded[tr.a].id),
-                t(&traded[tr.b].id),
+                t(forecasts.traded.get(tr.a).map_or("?", String::as_str)),
+                t(forecasts.traded.get(tr.b).map_or("?", String::as_str)),
                 t(&tr.j),
                 (format!("{:.1}", tr.j_to), true, None),
                 t(&tr.i),

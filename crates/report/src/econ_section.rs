@@ -5,10 +5,11 @@
 use std::fmt::Write;
 
 use leverage_case::Case;
-use leverage_econ::compare::{Comparison, compare_all};
-use leverage_econ::ledger::{Component, Input, Ledger, LedgerInputs};
+use leverage_econ::DependenceRow;
+use leverage_econ::compare::Comparison;
+use leverage_econ::ledger::{Component, Input, Ledger};
 use leverage_econ::maneuver::ManeuverPath;
-use leverage_econ::{DependenceRow, LedgerOptions, ManeuverOptions};
+use leverage_sim::analyses::EconResults;
 
 use crate::Section;
 use crate::case_section::{Tab, csv_field, fmt, n, t};
@@ -18,154 +19,6 @@ use crate::svg::esc;
 const COLORS: [&str; 7] = [
     "#3b6fb6", "#2c2c2c", "#8c8c8c", "#d98c1f", "#6aa84f", "#b07aa1", "#9c755f",
 ];
-
-/// What the economics engine says about a case, computed once for the report.
-pub struct EconResults {
-    /// The ledger's inputs (for sources).
-    pub inputs: LedgerInputs,
-    /// The ledger over the case's data years.
-    pub ledger: Ledger,
-    /// The gas component under other reference prices: (label, ledger).
-    pub gas_alternatives: Vec<(String, Ledger)>,
-    /// The maneuver on the case's own assumptions, with each year's price origin.
-    pub maneuver: Option<(ManeuverPath, Vec<String>)>,
-    /// The maneuver's cumulative loss at flat prices (USD/bbl, path).
-    pub maneuver_at: Vec<(f64, ManeuverPath)>,
-    /// Published figures against ours.
-    pub comparisons: Vec<Comparison>,
-    /// Dependence indices.
-    pub dependence: Vec<DependenceRow>,
-    /// Why something could not be computed.
-    pub problems: Vec<String>,
-}
-
-/// Run the economics engine on a case for the report. `None` when the case has no economic data.
-pub fn compute(case: &Case) -> Option<EconResults> {
-    if case.flows.is_empty() && case.series.is_empty() {
-        return None;
-    }
-    let mut problems = Vec::new();
-    let inputs = match leverage_econ::ledger_inputs(case, &LedgerOptions::default()) {
-        Ok(i) => i,
-        Err(e) => {
-            problems.push(e.to_string());
-            return Some(EconResults::empty(problems));
-        }
-    };
-    let (lo, hi) = leverage_econ::inputs::data_years(case);
-    let ledger = leverage_econ::ledger(&inputs, lo, hi);
-    // The gas component under every other reference the case carries.
-    let mut gas_alternatives = Vec::new();
-    let current = case.econ_link("gas_reference");
-    for (id, unit) in case
-        .flows
-        .iter()
-        .filter(|f| f.measure == "reference-price")
-        .map(|f| (f.id.as_str(), f.unit.as_str()))
-        .chain(
-            case.series
-                .iter()
-                .filter(|s| s.measure == "gas-price")
-                .map(|s| (s.id.as_str(), s.unit.as_str())),
-        )
-    {
-        if Some(id) == current {
-            continue;
-        }
-        let opts = LedgerOptions {
-            gas_reference: Some(id.to_string()),
-            netback: None,
-        };
-        match leverage_econ::ledger_inputs(case, &opts) {
-            Ok(i) => {
-                gas_alternatives.push((format!("{id} ({unit})"), leverage_econ::ledger(&i, lo, hi)))
-            }
-            Err(e) => problems.push(format!("gas reference {id}: {e}")),
-        }
-    }
-    let maneuver = match leverage_econ::maneuver_inputs(case, &ManeuverOptions::default()) {
-        Ok(setup) => match leverage_econ::simulate(&setup.inputs) {
-            Ok(p) => Some((p, setup.price_origin)),
-            Err(e) => {
-                problems.push(format!("tax maneuver: {e}"));
-                None
-            }
-        },
-        Err(e) => {
-            problems.push(format!("tax maneuver: {e}"));
-            None
-        }
-    };
-    let mut maneuver_at = Vec::new();
-    if maneuver.is_some() {
-        for price in [40.0, 50.0, 60.0, 70.0, 80.0] {
-            let opts = ManeuverOptions {
-                oil_price: Some(price),
-                ..ManeuverOptions::default()
-            };
-            if let Ok(setup) = leverage_econ::maneuver_inputs(case, &opts) {
-                if let Ok(p) = leverage_econ::simulate(&setup.inputs) {
-                    maneuver_at.push((price, p));
-                }
-            }
-        }
-    }
-    let comparisons = compare_all(case, &ledger);
-    let dependence = leverage_econ::dependence(&leverage_econ::dependence_inputs(case), &ledger);
-    Some(EconResults {
-        inputs,
-        ledger,
-        gas_alternatives,
-        maneuver,
-        maneuver_at,
-        comparisons,
-        dependence,
-        problems,
-    })
-}
-
-impl EconResults {
-    fn empty(problems: Vec<String>) -> Self {
-        Self {
-            inputs: LedgerInputs {
-                start: 0,
-                years: 0,
-                gdp_usd: Default::default(),
-                gas_paid: Default::default(),
-                gas_reference: Default::default(),
-                gas_method: leverage_econ::ledger::GasReference::Direct,
-                gas_volume_bcm: Default::default(),
-                crude_duty_free_mt: Default::default(),
-                crude_duty_published: Default::default(),
-                oil_usd_bbl: Default::default(),
-                duty_k: Default::default(),
-                duty_multiplier: Default::default(),
-                discounts_bn: Default::default(),
-                transfers_bn: Default::default(),
-                reclearance_mt: Default::default(),
-                products_kept_bn: Default::default(),
-                products_transferred_bn: Default::default(),
-                loans_bn: Default::default(),
-                loan_rate_pct: Default::default(),
-                market_rate_pct: Default::default(),
-                loan_maturity_years: 0.0,
-                loan_grace_years: 0.0,
-                sources: vec![String::new()],
-            },
-            ledger: Ledger {
-                rows: Vec::new(),
-                trend_usd_bn: None,
-                trend_pct_gdp: None,
-            },
-            gas_alternatives: Vec::new(),
-            maneuver: None,
-            maneuver_at: Vec::new(),
-            comparisons: Vec::new(),
-            dependence: Vec::new(),
-            problems,
-        }
-    }
-}
 
 fn input_label(i: Input) -> &'static str {
     match i {

@@ -7,7 +7,8 @@
 use std::fmt::Write;
 
 use leverage_case::{Case, ScenarioType};
-use leverage_games::templates::{OUTCOME_TYPES, subsidy_sweep};
+use leverage_games::templates::OUTCOME_TYPES;
+use leverage_sim::analyses::GameResults;
 
 use crate::Section;
 use crate::case_section::{Tab, fmt, t};
@@ -44,31 +45,23 @@ fn type_in_words(types: &[(&'static str, String)], kind: &str) -> String {
 }
 
 /// The section, when the case links the game (`[game]`).
-pub fn section(case: &Case) -> Option<Section> {
-    if case.game.is_empty() {
-        return None;
-    }
-    let not_solved = |why: String| Section {
+pub fn section(case: &Case, game: Option<&Result<GameResults, String>>) -> Option<Section> {
+    let game = game?;
+    let not_solved = |why: &str| Section {
         id: "game".into(),
         title: "The integration ultimatum as a game".into(),
-        html: format!("<p>Not solved: {}</p>", esc(&why)),
+        html: format!("<p>Not solved: {}</p>", esc(why)),
         markdown: format!("Not solved: {why}"),
         files: Vec::new(),
     };
-    let (inp, origins) = match ultimatum_inputs(case) {
-        Ok(x) => x,
-        Err(e) => return Some(not_solved(e.to_string())),
+    let g = match game {
+        Ok(g) => g,
+        Err(e) => return Some(not_solved(e)),
     };
-    if let Err(e) = inp.validate() {
-        return Some(not_solved(e.to_string()));
-    }
+    let (inp, origins, eq) = (&g.inputs, &g.origins, &g.equilibrium);
     let (patron, client) = (case.patron_name(), case.client_name());
     let pay_head = format!("payoffs ({patron}, {client}), USD bn a year");
     let types = scenarios_by_type(case);
-    let Ok(named) = leverage_games::templates::try_ultimatum_between(&inp, patron, client) else {
-        return Some(not_solved("the game's inputs are invalid".into()));
-    };
-    let eq = leverage_games::templates::equilibrium_of(&named);
     let mut paths = Tab::new(&["outcome", "type", "probability", &pay_head, "moves"]);
     for o in &eq.outcomes {
         paths.row(vec![
@@ -93,78 +86,61 @@ pub fn section(case: &Case) -> Option<Section> {
         "subgame-perfect",
     ]);
     let mut qre_by_scenario: Vec<(String, f64)> = Vec::new();
-    let tree: Option<String>;
-    {
-        let game = &named;
-        let spe = leverage_games::BackwardInduction::default()
-            .solve_values(game)
-            .ok();
-        let q1 = leverage_games::logit_at(game, 1.0).ok();
-        let q5 = leverage_games::logit_at(game, 5.0).ok();
-        tree = Some(crate::tree_svg::tree_svg(
-            game,
-            spe.as_ref().map(|s| &s.profile),
-            q1.as_ref().map(|q| &q.profile),
-            "Integration ultimatum: equilibrium path and logit QRE (λ = 1)",
-        ));
-        let dist = |p: Option<&leverage_games::Profile>| {
-            p.and_then(|p| leverage_games::outcome_distribution(game, p).ok())
-        };
-        let (d1, d5, ds) = (
-            dist(q1.as_ref().map(|q| &q.profile)),
-            dist(q5.as_ref().map(|q| &q.profile)),
-            dist(spe.as_ref().map(|s| &s.profile)),
-        );
-        if let (Some(d1), Some(d5), Some(ds)) = (d1, d5, ds) {
-            for (k, (node, p1)) in d1.iter().enumerate() {
-                let label = game
-                    .node(*node)
-                    .outcome
-                    .map(|o| game.outcome(o).label.clone())
-                    .unwrap_or_default();
-                let scen = leverage_games::templates::outcome_type_of(&label).to_string();
-                match qre_by_scenario.iter_mut().find(|(s, _)| *s == scen) {
-                    Some(e) => e.1 += p1,
-                    None => qre_by_scenario.push((scen.clone(), *p1)),
-                }
-                qre_tab.row(vec![
-                    t(&label),
-                    t(&scen),
-                    t(game
-                        .node_payoffs(*node)
-                        .iter()
-                        .map(|x| format!("{x:.2}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")),
-                    (format!("{p1:.3}"), true, None),
-                    (format!("{:.3}", d5[k].1), true, None),
-                    (
-                        if ds[k].1 > 0.0 {
-                            format!("{:.3}", ds[k].1)
-                        } else {
-                            String::new()
-                        },
-                        true,
-                        None,
-                    ),
-                ]);
-            }
+    for term in &g.terminals {
+        match qre_by_scenario
+            .iter_mut()
+            .find(|(s, _)| *s == term.outcome_type)
+        {
+            Some(e) => e.1 += term.p_qre1,
+            None => qre_by_scenario.push((term.outcome_type.clone(), term.p_qre1)),
         }
+        qre_tab.row(vec![
+            t(&term.label),
+            t(&term.outcome_type),
+            t(term
+                .payoffs
+                .iter()
+                .map(|x| format!("{x:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ")),
+            (format!("{:.3}", term.p_qre1), true, None),
+            (format!("{:.3}", term.p_qre5), true, None),
+            (
+                if term.p_spe > 0.0 {
+                    format!("{:.3}", term.p_spe)
+                } else {
+                    String::new()
+                },
+                true,
+                None,
+            ),
+        ]);
     }
+    // The tree is drawn from the game's inputs, with the stored solutions.
+    let tree = leverage_games::templates::try_ultimatum_between(inp, patron, client)
+        .ok()
+        .map(|named| {
+            crate::tree_svg::tree_svg(
+                &named,
+                g.spe.as_ref(),
+                g.qre1.as_ref(),
+                "Integration ultimatum: equilibrium path and logit QRE (λ = 1)",
+            )
+        });
     let qre_summary = qre_by_scenario
         .iter()
         .map(|(s, p)| format!("{} {:.0} %", type_in_words(&types, s), 100.0 * p))
         .collect::<Vec<_>>()
         .join(", ");
     let mut inputs = Tab::new(&["input", "value", "origin"]);
-    for o in &origins {
+    for o in origins {
         inputs.row(vec![
-            t(o.input),
+            t(&o.input),
             (fmt((o.value * 1000.0).round() / 1000.0), true, None),
             t(&o.origin),
         ]);
     }
-    let rows = subsidy_sweep(&inp, 0.0, 10.0, 20);
+    let rows = &g.sweep;
     let mut sweep = Tab::new(&[
         "subsidy at stake, % of GDP",
         "USD bn",
@@ -173,7 +149,7 @@ pub fn section(case: &Case) -> Option<Section> {
     ]);
     let mut csv =
         String::from("subsidy_pct_gdp,subsidy_usd_bn,outcome_type,payoff_patron,payoff_client\n");
-    for r in &rows {
+    for r in rows {
         sweep.row(vec![
             (format!("{:.1}", r.subsidy_pct_gdp), true, None),
             (format!("{:.2}", r.subsidy_usd_bn), true, None),

@@ -20,6 +20,7 @@ pub mod svg;
 pub mod tree_svg;
 
 use leverage_case::Case;
+use leverage_sim::analyses::Analyses;
 
 /// A finished report: file names (relative to the output folder) and their contents.
 #[derive(Debug, Clone, Default)]
@@ -65,6 +66,7 @@ pub fn default_settings() -> SimOptions {
         tornado_draws: 2_000,
         sobol_rows: 1_024,
         bootstrap: 200,
+        analyses: true,
     }
 }
 
@@ -74,13 +76,22 @@ pub fn build(case: &Case) -> Report {
 }
 
 /// Build the report of a case: runs the pipeline (in the current rayon pool) when the case can
-/// be simulated, then renders.
+/// be simulated, else the single-run analyses alone, then renders.
 pub fn build_with(case: &Case, sim: &SimOptions) -> Report {
     let simulate = sim.draws > 0 && case.scenarios.iter().any(|s| s.rule.is_some());
     let bundle = simulate
         .then(|| leverage_sim::pipeline::run_case(case, sim, None, &|_| {}, None).ok())
         .flatten();
-    render(case, bundle.as_ref())
+    render(case, &analyses_of(case, bundle.as_ref()), bundle.as_ref())
+}
+
+/// The single-run analyses a report renders: the bundle's, or, for a case that was not
+/// simulated (or a run saved before bundles kept them), computed now.
+pub fn analyses_of(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> Analyses {
+    match bundle.and_then(|b| b.analyses.clone()) {
+        Some(a) => a,
+        None => leverage_sim::analyses::analyse(case),
+    }
 }
 
 /// The simulation section of a bundle; without one, a case with scenario rules says why it
@@ -119,27 +130,31 @@ fn simulation(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> O
     ))
 }
 
-/// Render the report of a case and its pipeline bundle (fresh, or decoded from a stored run):
-/// nothing here runs the ensemble.
-pub fn render(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> Report {
+/// Render the report of a case, its single-run analyses and its pipeline bundle (fresh, or
+/// decoded from a stored run): nothing here runs an engine.
+pub fn render(
+    case: &Case,
+    analyses: &Analyses,
+    bundle: Option<&leverage_sim::pipeline::Bundle>,
+) -> Report {
     let mut sections = case_section::sections(case);
-    if let Some(f) = bargain_section::section(case) {
+    if let Some(f) = bargain_section::section(case, &analyses.forecasts) {
         let at = sections
             .iter()
             .position(|s| s.id == "issues")
             .map_or(sections.len(), |i| i + 1);
         sections.insert(at, f);
     }
-    if let Some(econ) = econ_section::compute(case) {
+    if let Some(econ) = &analyses.econ {
         let at = sections
             .iter()
             .position(|s| s.id == "flows")
             .map_or(sections.len(), |i| i + 1);
-        for (k, s) in econ_section::sections(case, &econ).into_iter().enumerate() {
+        for (k, s) in econ_section::sections(case, econ).into_iter().enumerate() {
             sections.insert(at + k, s);
         }
     }
-    if let Some(g) = game_section::section(case) {
+    if let Some(g) = game_section::section(case, analyses.game.as_ref()) {
         let at = sections
             .iter()
             .position(|s| s.id == "scenarios")
@@ -231,3 +246,45 @@ table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}th,td{border:1
 th{background:#f4f6f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .src{color:#666;font-size:.85em}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}svg{max-width:100%;height:auto}
 nav ol{columns:2}footer{margin-top:3em;color:#777;font-size:.85em}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The report shows the analyses it is given, not numbers it computed itself: a forecast, a
+    /// ledger total and a game outcome changed in the analyses come out in the report.
+    #[test]
+    fn render_shows_the_analyses_it_is_given() {
+        let case = leverage_sim::links::default_case()
+            .expect("default case")
+            .case;
+        let mut a = leverage_sim::analyses::analyse(&case);
+        let plain = render(&case, &a, None);
+        let md = plain.text("report.md").unwrap().to_string();
+        assert!(!md.contains("| 13.7 |"), "the marker is already there");
+        let f = &mut a.forecasts.issues[0].forecasts[1];
+        f.outcome = 13.7;
+        let g = a.game.as_mut().unwrap().as_mut().unwrap();
+        g.equilibrium.outcomes[0].label = "marker_outcome".into();
+        let marked = render(&case, &a, None);
+        let md2 = marked.text("report.md").unwrap();
+        assert!(
+            md2.contains("| 13.7 |"),
+            "the changed forecast is not shown"
+        );
+        assert!(
+            md2.contains("marker_outcome"),
+            "the changed outcome is not shown"
+        );
+        // Without econ results there is no ledger section.
+        a.econ = None;
+        let no_econ = render(&case, &a, None);
+        assert!(md.contains("## Integration subsidies: the ledger"));
+        assert!(
+            !no_econ
+                .text("report.md")
+                .unwrap()
+                .contains("## Integration subsidies: the ledger")
+        );
+    }
+}

@@ -19,6 +19,7 @@
 //! - `stream`: per-draw random streams (ChaCha8 stream number = draw index).
 //! - `stats`: Wilson intervals, mergeable histograms and moments.
 
+pub mod analyses;
 pub mod analysis;
 pub mod ensemble;
 pub mod inputs;

@@ -1,6 +1,7 @@
 //! One pipeline from a case to the results bundle every front end renders.
 //!
-//! [`run_case`] wires the case, runs the ensemble (handing each draw's summary and path to an
+//! [`run_case`] wires the case, runs the single-run analyses when asked ([`crate::analyses`]:
+//! ledger, forecasts, game), runs the ensemble (handing each draw's summary and path to an
 //! optional sink, which the CLI uses to save them) and, when asked, the tornado and the Sobol
 //! indices, and returns a [`Bundle`]. The CLI prints a bundle, the run store keeps it
 //! ([`Bundle::encode`]: CBOR, which keeps every float, NaN included, bit for bit), and the report
@@ -9,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analyses::{self, Analyses};
 use crate::analysis::{self, ScenarioTornado};
 use crate::ensemble::{self, DrawSummary, Ensemble};
 use crate::sensitivity::SobolResult;
@@ -28,6 +30,10 @@ pub struct Settings {
     pub sobol_rows: usize,
     /// Bootstrap resamples of the Sobol indices.
     pub bootstrap: usize,
+    /// Whether to run the single-run analyses too ([`crate::analyses`]: ledger, forecasts,
+    /// game), so that the bundle holds everything a report shows.
+    #[serde(default)]
+    pub analyses: bool,
 }
 
 impl Settings {
@@ -39,6 +45,7 @@ impl Settings {
             tornado_draws: 0,
             sobol_rows: 0,
             bootstrap: 0,
+            analyses: false,
         }
     }
 }
@@ -71,6 +78,10 @@ pub struct Bundle {
     /// Sampled inputs whose total Sobol index is below [`INERT_TOTAL_INDEX`] for every scenario
     /// (empty without Sobol indices).
     pub inert: Vec<String>,
+    /// The single-run analyses, when the settings asked for them (a run saved by an older
+    /// version has none).
+    #[serde(default)]
+    pub analyses: Option<Analyses>,
 }
 
 impl Bundle {
@@ -151,12 +162,17 @@ pub fn run_spec(
         Some(Ok(s)) => inert_inputs(s, spec.rule_ids.len()),
         _ => Vec::new(),
     };
+    let analyses = settings.analyses.then(|| match pool {
+        Some(p) => p.install(|| analyses::analyse(case)),
+        None => analyses::analyse(case),
+    });
     Ok(Bundle {
         settings: *settings,
         ensemble,
         tornado,
         sobol,
         inert,
+        analyses,
     })
 }
 

@@ -22,10 +22,10 @@ use crate::timeline::{
 pub type GameField = fn(&mut UltimatumInputs) -> &mut f64;
 
 /// One input with where its value came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct InputOrigin {
     /// The input.
-    pub input: &'static str,
+    pub input: String,
     /// Its value (the central value for a parameter).
     pub value: f64,
     /// Where it came from.
@@ -126,7 +126,7 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
         if let Some(state) = absent_partner {
             *field(&mut inp) = 0.0;
             origins.push(InputOrigin {
-                input: name,
+                input: (*name).into(),
                 value: 0.0,
                 origin: format!(
                     "0: the case declares no partner in this role (no [[state]] `{state}`)"
@@ -135,7 +135,7 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
         } else if let Some(p) = case.game_link(name).and_then(|id| case.param(id)) {
             *field(&mut inp) = p.dist.central();
             origins.push(InputOrigin {
-                input: name,
+                input: (*name).into(),
                 value: *field(&mut inp),
                 origin: format!(
                     "param `{}` ({}), central value; {}",
@@ -146,7 +146,7 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
             });
         } else if *name == "resolve_patron" {
             origins.push(InputOrigin {
-                input: name,
+                input: (*name).into(),
                 value: inp.resolve_patron,
                 origin: "1: the patron's resolve at the case's as-of date (the scale's unit)"
                     .into(),
@@ -173,7 +173,7 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
             } else {
                 inp.terms = Compromise.forecast(&p).outcome.clamp(0.0, 99.0);
                 origins.push(InputOrigin {
-                    input: "terms",
+                    input: "terms".into(),
                     value: inp.terms,
                     origin: format!("compromise forecast of issue `{}`", issue.id),
                 });
@@ -182,7 +182,7 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
                 Some(sq) => {
                     inp.terms_status_quo = sq.value.min(99.0);
                     origins.push(InputOrigin {
-                        input: "terms_status_quo",
+                        input: "terms_status_quo".into(),
                         value: inp.terms_status_quo,
                         origin: format!("status quo of issue `{}`", issue.id),
                     });
@@ -198,7 +198,7 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
                 Some(pos) => {
                     inp.client_ideal_terms = pos.position.value.min(99.0);
                     origins.push(InputOrigin {
-                        input: "client_ideal_terms",
+                        input: "client_ideal_terms".into(),
                         value: inp.client_ideal_terms,
                         origin: format!(
                             "position of `{}` on `{}`",
@@ -219,12 +219,12 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
         inp.subsidy_pct_gdp = pct;
         inp.gdp_usd_bn = gdp;
         origins.push(InputOrigin {
-            input: "subsidy_pct_gdp",
+            input: "subsidy_pct_gdp".into(),
             value: pct,
             origin: format!("subsidy ledger, total {year} (% of GDP)"),
         });
         origins.push(InputOrigin {
-            input: "gdp_usd_bn",
+            input: "gdp_usd_bn".into(),
             value: gdp,
             origin: format!("GDP {year} (the ledger's GDP series)"),
         });
@@ -233,7 +233,7 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
             Some(k) => {
                 inp.subsidy_pct_gdp = case.states[k].initial.value;
                 origins.push(InputOrigin {
-                    input: "subsidy_pct_gdp",
+                    input: "subsidy_pct_gdp".into(),
                     value: inp.subsidy_pct_gdp,
                     origin:
                         "initial value of [[state]] `subsidy_gdp` (the case has no ledger total)"
@@ -250,7 +250,7 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
             Some(p) => {
                 inp.gdp_usd_bn = p.dist.central();
                 origins.push(InputOrigin {
-                    input: "gdp_usd_bn",
+                    input: "gdp_usd_bn".into(),
                     value: inp.gdp_usd_bn,
                     origin: format!("param `{}` ([sim] client_gdp), central value", p.id),
                 });
@@ -265,12 +265,12 @@ pub fn ultimatum_inputs(case: &Case) -> Result<(UltimatumInputs, Vec<InputOrigin
         }
     }
     origins.push(InputOrigin {
-        input: "side_payment",
+        input: "side_payment".into(),
         value: 0.0,
         origin: "0: the one-shot game pays nothing beyond the subsidy".into(),
     });
     origins.push(InputOrigin {
-        input: "signing_cost_client",
+        input: "signing_cost_client".into(),
         value: 0.0,
         origin: "0: the one-shot game has no election restraint".into(),
     });
