@@ -1386,7 +1386,8 @@ fn runs_diff_is_a_labelled_table() {
         "  seed: 1 → 2",
         "  n_draws: 400 → 600",
         "B − A, points",
-        "outside both 95 % intervals",
+        "outside both",
+        "95 % intervals",
         "status_quo",
     ] {
         assert!(out.contains(s), "no {s:?} in\n{out}");
@@ -1554,7 +1555,7 @@ fn score_a_library_by_hand() {
     let d = dir.path().to_str().unwrap();
     let o = run(&["cases", d]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("(2 cases)"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("(2 cases;"), "{}", stdout(&o));
     let o = run(&["score", "--cases", d, "-n", "1000", "--output", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -1739,4 +1740,32 @@ fn every_output_value_is_honoured_or_refused() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("csv or json"), "{}", stderr(&o));
     assert!(o.stdout.is_empty());
+}
+
+/// Tables fit a 100-column terminal: no table line of the table commands' output is wider
+/// (prose lines are left to the terminal to wrap).
+#[test]
+fn table_output_fits_100_columns() {
+    for args in [
+        &["simulate", "-n", "2000", "--no-store"][..],
+        &["subsidy"][..],
+        &["game"][..],
+        &["maneuver"][..],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let table_lines = stdout(&o)
+            .lines()
+            .filter(|l| l.starts_with(['│', '┌', '╞', '└', '├', '┆']))
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        assert!(!table_lines.is_empty(), "{args:?} printed no table");
+        for line in table_lines {
+            assert!(
+                line.chars().count() <= 100,
+                "{args:?}: a line of {} characters: {line}",
+                line.chars().count()
+            );
+        }
+    }
 }

@@ -145,7 +145,7 @@ fn every_case_runs_every_command_and_names_only_its_own() {
     // The library as a whole: listed, and scored when two or more cases have outcomes.
     let o = run(&["cases"], &store);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains(&format!("({} cases)", files.len())));
+    assert!(text(&o).contains(&format!("({} cases;", files.len())));
 }
 
 /// A value as text, numbers as floats (so `5` and `5.0` compare equal).

@@ -216,6 +216,9 @@ pub fn forecast(
             head.extend(model_names.iter().map(|m| m.to_string()));
             let head_ref: Vec<&str> = head.iter().map(String::as_str).collect();
             let mut t = table(&head_ref);
+            // One column per model, each value with its unit: wider than the house width
+            // (`--output csv` gives the same numbers in long form).
+            t.set_width(170);
             for (i, fs) in &results {
                 let fmt_pos = |x: f64| match &i.unit {
                     Some(u) => format!(

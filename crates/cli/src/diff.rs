@@ -189,7 +189,7 @@ fn print_table(c: &Comparison) {
         "A: % (95 %)",
         "B: % (95 %)",
         "B − A, points",
-        "outside both 95 % intervals",
+        "outside both\n95 % intervals",
     ]);
     for r in &c.probabilities {
         t.add_row(vec![

@@ -92,11 +92,11 @@ pub fn list(dir: &Path, output: Output) -> Result<()> {
         "case",
         "as of",
         "horizon",
-        "patron → client",
         "actors",
         "issues",
-        "scenarios",
+        "K",
         "outcomes",
+        "patron → client",
     ]);
     let s = |v: &serde_json::Value| match v {
         serde_json::Value::String(x) => x.clone(),
@@ -115,15 +115,15 @@ pub fn list(dir: &Path, output: Output) -> Result<()> {
             Cell::new(s(&r["id"])),
             Cell::new(s(&r["as_of"])),
             Cell::new(s(&r["horizon"])),
-            Cell::new(format!("{} → {}", s(&r["patron"]), s(&r["client"]))),
             Cell::new(s(&r["actors"])).set_alignment(CellAlignment::Right),
             Cell::new(s(&r["issues"])).set_alignment(CellAlignment::Right),
             Cell::new(s(&r["scenarios"])).set_alignment(CellAlignment::Right),
             Cell::new(if r["outcomes"].is_null() { "no" } else { "yes" }),
+            Cell::new(format!("{} → {}", s(&r["patron"]), s(&r["client"]))),
         ]);
     }
     println!(
-        "The case library in {} ({} cases)\n{t}",
+        "The case library in {} ({} cases; K: scenarios)\n{t}",
         dir.display(),
         rows.len()
     );
@@ -172,14 +172,14 @@ pub fn score(
     let f = |x: f64| Cell::new(format!("{x:.3}")).set_alignment(CellAlignment::Right);
     let mut t = table(&[
         "case",
-        "scenarios",
+        "K",
         "years",
-        "Brier: model",
-        "uniform",
-        "base rate",
-        "log: model",
-        "uniform",
-        "base rate",
+        "Brier\nmodel",
+        "Brier\nuniform",
+        "Brier\nbase",
+        "log\nmodel",
+        "log\nuniform",
+        "log\nbase",
     ]);
     for c in &s.cases {
         t.add_row(vec![
@@ -206,7 +206,7 @@ pub fn score(
         f(s.log.2),
     ]);
     println!(
-        "Scores of the library in {} ({} cases, {draws} draws each, seed {seed}); lower is better. Brier: mean over years of Σ (p − o)², 0–2. Log: mean −ln p(realised), p floored at {:.1e}. Uniform: 1/K over each case's scenarios. Base rate: each scenario type's share in the other cases' outcomes (leave-one-case-out, add-one smoothing).\n{t}",
+        "Scores of the library in {} ({} cases, {draws} draws each, seed {seed}); lower is better. K: the case's scenarios. Brier: mean over years of Σ (p − o)², 0–2. Log: mean −ln p(realised), p floored at {:.1e}. Uniform: 1/K over each case's scenarios. Base rate: each scenario type's share in the other cases' outcomes (leave-one-case-out, add-one smoothing).\n{t}",
         dir.display(),
         s.cases.len(),
         s.p_floor

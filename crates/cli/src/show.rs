@@ -6,13 +6,17 @@ use leverage_case::{Case, Num, YearValue};
 use crate::args::Output;
 use crate::{Failure, Result, pretty_json};
 
-/// A table in the house style.
+/// A table in the house style: at most 100 columns wide (cells wrap), the first column (the
+/// row's name) never wrapped.
 pub fn table(headers: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(120)
+        .set_width(100)
         .set_header(headers.iter().map(Cell::new));
+    if let Some(c) = t.column_mut(0) {
+        c.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+    }
     t
 }
 

@@ -519,12 +519,13 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
         e.years.first().copied().unwrap_or_default(),
         e.years.last().copied().unwrap_or_default()
     );
-    println!("Probability of each scenario at the end of each year, % (Wilson 95 % interval):");
+    println!(
+        "Probability of each scenario at the end of each year, % (under it, the Wilson 95 % interval):"
+    );
     let mut headers = vec!["scenario".to_string()];
     headers.extend(e.years.iter().map(|y| y.to_string()));
     let hdr: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut t = table(&hdr);
-    t.set_width(150);
     for (k, name) in e.scenarios.iter().enumerate() {
         let any = e.probabilities.iter().any(|r| r[k].count > 0);
         if name == "unclassified" && !any {
@@ -533,17 +534,16 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
         let mut row = vec![Cell::new(name)];
         for r in &e.probabilities {
             let p = r[k];
-            row.push(right(format!("{} ({}–{})", pct(p.p), pct(p.lo), pct(p.hi))));
+            row.push(right(format!("{}\n{}–{}", pct(p.p), pct(p.lo), pct(p.hi))));
         }
         t.add_row(row);
     }
     println!("{t}");
 
-    println!("Fan charts: median [50 % band] {{90 % band}} by year:");
+    println!("Fan charts by year: the median, under it the 50 % band, then the 90 % band:");
     let mut fan_headers = vec!["variable"];
     fan_headers.extend(hdr.iter().skip(1));
     let mut t = table(&fan_headers);
-    t.set_width(180);
     for (j, v) in e.fan_variables.iter().enumerate() {
         // Every level state variable (flags are in the scenario table), the subsidy and the
         // oil price when the case projects them.
@@ -560,7 +560,7 @@ fn print_tables(case: &Case, spec: &leverage_sim::timeline::Spec, e: &Ensemble) 
         let mut row = vec![Cell::new(v.name.trim_start_matches("state:"))];
         for b in &e.fans[j] {
             row.push(right(format!(
-                "{:.1} [{:.1}–{:.1}] {{{:.1}–{:.1}}}",
+                "{:.1}\n{:.1}–{:.1}\n{:.1}–{:.1}",
                 b.p50, b.p25, b.p75, b.p05, b.p95
             )));
         }

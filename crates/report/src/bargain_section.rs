@@ -60,15 +60,19 @@ pub fn trajectories(issue: &Issue, names: &[String], f: &Forecast) -> String {
             })
             .collect();
         s.path_styled(&d, "#9aa7b8", 1.2, None, name);
-        if let Some(last) = f.rounds.last() {
-            s.text(
-                right + 6.0,
-                y(last.positions[a]) + 3.0,
-                name,
-                9.0,
-                "start",
-                "#667",
-            );
+    }
+    // Names at the lines' ends, moved apart so that they can be read.
+    if let Some(last) = f.rounds.last() {
+        let at: Vec<f64> = names
+            .iter()
+            .enumerate()
+            .map(|(a, _)| y(last.positions.get(a).copied().unwrap_or(f64::NAN)))
+            .collect();
+        let placed = crate::svg::spread(&at, 10.0, 12.0, 336.0);
+        for (a, name) in names.iter().enumerate() {
+            if at[a].is_finite() {
+                s.text(right + 6.0, placed[a] + 3.0, name, 9.0, "start", "#667");
+            }
         }
     }
     let d: String = f
@@ -153,6 +157,7 @@ pub fn quadrant(issue: &Issue, names: &[String], focal: usize, round: &EuRound) 
         10.0,
         -90.0,
     );
+    let mut labels = crate::svg::LabelPlacer::default();
     for (j, c) in cells.iter().enumerate() {
         if j == focal || !c.eu.is_finite() || !c.eu_other.is_finite() {
             continue;
@@ -173,14 +178,8 @@ pub fn quadrant(issue: &Issue, names: &[String], focal: usize, round: &EuRound) 
                 names[j], c.relation, c.eu, c.eu_other
             ),
         );
-        s.text(
-            px(c.eu) + 7.0,
-            py(c.eu_other) + 3.0,
-            &names[j],
-            9.0,
-            "start",
-            "#333",
-        );
+        let (tx, ty, anchor) = labels.place(px(c.eu), py(c.eu_other), 5.0, &names[j], 9.0);
+        s.text(tx, ty, &names[j], 9.0, anchor, "#333");
     }
     s.finish(&format!("Challenge quadrants on {}", issue.id))
 }
@@ -226,7 +225,13 @@ pub fn forecast_chart(case: &Case, issue: &Issue, fs: &[Forecast]) -> String {
             top - 14.0,
             &format!("status quo {}", fmt(sq.value)),
             10.0,
-            "middle",
+            crate::svg::anchor_within(
+                x(sq.value),
+                &format!("status quo {}", fmt(sq.value)),
+                10.0,
+                0.0,
+                800.0,
+            ),
             "#555",
         );
     }

@@ -238,7 +238,13 @@ pub fn position_chart(case: &Case, issue: &Issue) -> String {
             top - 16.0,
             &format!("status quo {}", fmt(sq.value)),
             10.0,
-            "middle",
+            crate::svg::anchor_within(
+                x(sq.value),
+                &format!("status quo {}", fmt(sq.value)),
+                10.0,
+                0.0,
+                800.0,
+            ),
             "#555",
         );
     }
@@ -411,8 +417,14 @@ pub(crate) fn csv_field(s: &str) -> String {
     }
 }
 
+/// Year columns per flows table: wider tables are cut off in print and hard to read on screen,
+/// so the years are split into tables of at most this many columns.
+const YEARS_PER_TABLE: usize = 8;
+
+type Cell = (String, bool, Option<String>);
+
 fn flows(case: &Case) -> Section {
-    let years: BTreeSet<i32> = case
+    let years: Vec<i32> = case
         .flows
         .iter()
         .flat_map(|f| f.values.iter().map(|v| v.year))
@@ -421,13 +433,12 @@ fn flows(case: &Case) -> Section {
                 .iter()
                 .flat_map(|s| s.values.iter().map(|v| v.year)),
         )
+        .collect::<BTreeSet<i32>>()
+        .into_iter()
         .collect();
-    let mut head: Vec<String> = vec!["flow / series".into(), "measure".into(), "unit".into()];
-    head.extend(years.iter().map(|y| y.to_string()));
-    head.push("source".into());
-    let head_ref: Vec<&str> = head.iter().map(String::as_str).collect();
-    let mut tab = Tab::new(&head_ref);
     let mut csv = String::from("kind,id,component,measure,unit,year,value,source\n");
+    // Each record: its label cells, a cell per year (None: no value), its source.
+    let mut rows: Vec<([Cell; 3], Vec<Option<Cell>>, Cell)> = Vec::new();
     let mut add = |id: &str,
                    kind: &str,
                    component: &str,
@@ -442,36 +453,34 @@ fn flows(case: &Case) -> Section {
         } else {
             (1.0, unit.to_string())
         };
-        let mut row = vec![t(id), t(measure), t(unit_shown)];
+        let mut cells = Vec::new();
         for y in &years {
-            match values.iter().find(|v| v.year == *y) {
-                Some(v) => row.push((
-                    fmt((v.value.value * scale * 1000.0).round() / 1000.0),
-                    true,
-                    Some(format!(
-                        "<span title=\"{}\">{}</span>",
-                        esc(&v.value.prov.describe()),
-                        fmt((v.value.value * scale * 1000.0).round() / 1000.0)
-                    )),
+            let Some(v) = values.iter().find(|v| v.year == *y) else {
+                cells.push(None);
+                continue;
+            };
+            let shown = fmt((v.value.value * scale * 1000.0).round() / 1000.0);
+            cells.push(Some((
+                shown.clone(),
+                true,
+                Some(format!(
+                    "<span title=\"{}\">{shown}</span>",
+                    esc(&v.value.prov.describe()),
                 )),
-                None => row.push(t("")),
-            }
-            if let Some(v) = values.iter().find(|v| v.year == *y) {
-                let _ = writeln!(
-                    csv,
-                    "{kind},{},{},{},{},{},{},{}",
-                    csv_field(id),
-                    component,
-                    measure,
-                    csv_field(unit),
-                    y,
-                    v.value.value,
-                    csv_field(&v.value.prov.describe())
-                );
-            }
+            )));
+            let _ = writeln!(
+                csv,
+                "{kind},{},{},{},{},{},{},{}",
+                csv_field(id),
+                component,
+                measure,
+                csv_field(unit),
+                y,
+                v.value.value,
+                csv_field(&v.value.prov.describe())
+            );
         }
-        row.push(src(prov));
-        tab.row(row);
+        rows.push(([t(id), t(measure), t(unit_shown)], cells, src(prov)));
     };
     for f in &case.flows {
         add(
@@ -488,15 +497,47 @@ fn flows(case: &Case) -> Section {
         add(&s.id, "series", "", &s.measure, &s.unit, &s.values, &s.prov);
     }
     let intro = "Yearly values of the economic ties the patron controls (flows) and of context series such as GDP. An empty cell is a gap in the sources, kept as a gap. Hover a value in the HTML report for its source row; flows.csv holds every value with its source.";
+    let mut html = format!("<p>{}</p>\n", esc(intro));
+    let mut md = format!("{intro}\n\n");
+    let n_chunks = years.len().div_ceil(YEARS_PER_TABLE).max(1);
+    for c in 0..n_chunks {
+        let span = c * YEARS_PER_TABLE..((c + 1) * YEARS_PER_TABLE).min(years.len());
+        let mut head: Vec<String> = vec!["flow / series".into(), "measure".into(), "unit".into()];
+        head.extend(years[span.clone()].iter().map(|y| y.to_string()));
+        head.push("source".into());
+        let head_ref: Vec<&str> = head.iter().map(String::as_str).collect();
+        let mut tab = Tab::new(&head_ref);
+        for (labels, cells, source) in &rows {
+            // A record with no value in these years is left out of this table.
+            if cells[span.clone()].iter().all(Option::is_none) {
+                continue;
+            }
+            let mut row: Vec<Cell> = labels.to_vec();
+            row.extend(
+                cells[span.clone()]
+                    .iter()
+                    .map(|c| c.clone().unwrap_or_else(|| t(""))),
+            );
+            row.push(source.clone());
+            tab.row(row);
+        }
+        if n_chunks > 1 {
+            let title = format!(
+                "{}–{}",
+                years[span.start],
+                years[span.end.saturating_sub(1).max(span.start)]
+            );
+            let _ = writeln!(html, "<h3>{title}</h3>");
+            let _ = write!(md, "### {title}\n\n");
+        }
+        let _ = writeln!(html, "<div class=\"wide\">{}</div>", tab.html());
+        let _ = write!(md, "{}", tab.md());
+    }
     Section {
         id: "flows".into(),
         title: "Economic flows and series".into(),
-        html: format!(
-            "<p>{}</p>\n<div style=\"overflow-x:auto\">{}</div>",
-            esc(intro),
-            tab.html()
-        ),
-        markdown: format!("{intro}\n\n{}", tab.md()),
+        html,
+        markdown: md.trim_end().to_string() + "\n",
         files: vec![("flows.csv".into(), csv)],
     }
 }

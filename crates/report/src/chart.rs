@@ -43,8 +43,9 @@ pub struct BarLineChart<'a> {
     pub lines: Vec<LineSeries<'a>>,
 }
 
-/// "Nice" axis bounds and step covering [lo, hi].
-fn nice_axis(lo: f64, hi: f64) -> (f64, f64, f64) {
+/// "Nice" axis bounds and step covering [lo, hi]: the step is 1, 2, 2.5 or 5 times a power of
+/// ten, giving at most 6 intervals; the bounds are multiples of the step.
+pub fn nice_axis(lo: f64, hi: f64) -> (f64, f64, f64) {
     let (lo, hi) = if (hi - lo).abs() < 1e-12 {
         (lo.min(0.0), hi.max(1.0))
     } else {
@@ -61,14 +62,53 @@ fn nice_axis(lo: f64, hi: f64) -> (f64, f64, f64) {
     ((lo / step).floor() * step, (hi / step).ceil() * step, step)
 }
 
-fn tick_label(v: f64, step: f64) -> String {
-    if step >= 1.0 {
-        format!("{v:.0}")
-    } else if step >= 0.1 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
+/// Ticks for data in [lo, hi] on a scale bounded by `range`: a nice axis ([`nice_axis`]) cut to
+/// the range, so a 0–100 scale never shows 102.3. Returns the axis ends and the ticks.
+pub fn axis_within(lo: f64, hi: f64, range: (f64, f64)) -> (f64, f64, Vec<f64>) {
+    let (lo, hi) = (lo.max(range.0), hi.min(range.1));
+    let (lo, hi) = if hi > lo { (lo, hi) } else { range };
+    let (a, b, step) = nice_axis(lo, hi);
+    let (a, b) = (a.max(range.0), b.min(range.1));
+    (a, b, ticks(a, b, step))
+}
+
+/// The multiples of `step` in [lo, hi] (a tolerance of 1 % of a step at each end).
+pub fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
+    if !(step > 0.0 && lo.is_finite() && hi.is_finite()) {
+        return Vec::new();
     }
+    let first = (lo / step - 0.01).ceil() as i64;
+    let last = (hi / step + 0.01).floor() as i64;
+    (first..=last.min(first + 100))
+        .map(|k| {
+            let v = k as f64 * step;
+            if v.abs() < step * 1e-9 { 0.0 } else { v }
+        })
+        .collect()
+}
+
+/// Lower ends for two axes `(lo, hi)` that put zero at the same height: the axis with less
+/// room below zero is extended down to the other's share of its height.
+pub fn align_zeros(left: (f64, f64), right: (f64, f64)) -> (f64, f64) {
+    let below = |(a, b): (f64, f64)| if b > a { (-a / (b - a)).max(0.0) } else { 0.0 };
+    let f = below(left).max(below(right)).min(0.95);
+    let down = |(a, b): (f64, f64)| {
+        if b > 0.0 {
+            a.min(-f / (1.0 - f) * b)
+        } else {
+            a
+        }
+    };
+    (down(left), down(right))
+}
+
+/// A tick's label with as many decimals as the step needs, so two ticks never read the same.
+pub fn tick_label(v: f64, step: f64) -> String {
+    let mut d = 0;
+    while d < 6 && ((step * 10f64.powi(d)).round() - step * 10f64.powi(d)).abs() > 1e-6 {
+        d += 1;
+    }
+    format!("{v:.*}", d as usize)
 }
 
 impl BarLineChart<'_> {
@@ -102,6 +142,7 @@ impl BarLineChart<'_> {
             line_vals.iter().copied().fold(0.0_f64, f64::min),
             line_vals.iter().copied().fold(0.0_f64, f64::max),
         );
+        let (l0, r0) = align_zeros((l0, l1), (r0, r1));
         let yl = |v: f64| bottom - (v - l0) / (l1 - l0) * (bottom - top);
         let yr = |v: f64| bottom - (v - r0) / (r1 - r0) * (bottom - top);
         let slot = (right - left) / n as f64;
@@ -109,8 +150,7 @@ impl BarLineChart<'_> {
         let mut s = Svg::new(w, h);
         s.text(w / 2.0, 22.0, self.title, 14.0, "middle", "#222");
         // Grid and left axis.
-        let mut v = l0;
-        while v <= l1 + ls * 0.01 {
+        for v in ticks(l0, l1, ls) {
             s.line(
                 (left, yl(v)),
                 (right, yl(v)),
@@ -126,11 +166,9 @@ impl BarLineChart<'_> {
                 "end",
                 "#444",
             );
-            v += ls;
         }
         // Right axis ticks.
-        let mut v = r0;
-        while v <= r1 + rs * 0.01 {
+        for v in ticks(r0, r1, rs) {
             s.text(
                 right + 6.0,
                 yr(v) + 4.0,
@@ -139,7 +177,6 @@ impl BarLineChart<'_> {
                 "start",
                 "#444",
             );
-            v += rs;
         }
         s.text_rotated(18.0, (top + bottom) / 2.0, self.left_label, 12.0, -90.0);
         s.text_rotated(w - 14.0, (top + bottom) / 2.0, self.right_label, 12.0, 90.0);
@@ -170,9 +207,21 @@ impl BarLineChart<'_> {
                 );
             }
         }
-        // Category labels.
+        // Category labels; a category with no value in any series says so rather than look
+        // like a zero.
         for (i, c) in self.categories.iter().enumerate() {
             s.text(xc(i), bottom + 16.0, c, 11.0, "middle", "#444");
+            let empty = self
+                .bars
+                .iter()
+                .all(|b| b.values.get(i).copied().flatten().is_none())
+                && self
+                    .lines
+                    .iter()
+                    .all(|l| l.values.get(i).copied().flatten().is_none());
+            if empty {
+                s.text_rotated(xc(i) + 4.0, yl(0.0) - 30.0, "no data", 10.0, -90.0);
+            }
         }
         // Lines.
         for l in &self.lines {
@@ -230,6 +279,40 @@ impl BarLineChart<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zeros_line_up() {
+        let (l0, r0) = align_zeros((-2.0, 6.0), (0.0, 10.0));
+        assert_eq!(l0, -2.0);
+        // Zero sits a quarter of the way up on both.
+        assert!(((0.0 - r0) / (10.0 - r0) - 0.25).abs() < 1e-12, "{r0}");
+        assert_eq!(align_zeros((0.0, 5.0), (0.0, 8.0)), (0.0, 0.0));
+    }
+
+    #[test]
+    fn ticks_stay_in_range_and_read_differently() {
+        // A band 25.0–25.2 once gave two ticks reading "25.1".
+        let (_, _, t) = axis_within(25.0, 25.2, (0.0, 100.0));
+        let step = t[1] - t[0];
+        let labels: Vec<String> = t.iter().map(|v| tick_label(*v, step)).collect();
+        let mut uniq = labels.clone();
+        uniq.dedup();
+        assert_eq!(uniq, labels);
+        assert!(t.len() >= 2);
+        // A padded band never runs past the scale: no 102.3 on 0–100.
+        let (lo, hi, t) = axis_within(40.0, 102.3, (0.0, 100.0));
+        assert!(
+            lo >= 0.0 && hi <= 100.0 && t.iter().all(|v| *v <= 100.0),
+            "{t:?}"
+        );
+        assert_eq!(t.last(), Some(&100.0));
+        // Ticks are round: multiples of the step, not 0.1, 2.1, 4.1.
+        let (_, _, t) = axis_within(0.1, 9.7, (0.0, 100.0));
+        assert!(t.iter().all(|v| (v / 2.0).fract().abs() < 1e-9), "{t:?}");
+        assert_eq!(tick_label(2.5, 2.5), "2.5");
+        assert_eq!(tick_label(20.0, 5.0), "20");
+        assert_eq!(tick_label(0.05, 0.05), "0.05");
+    }
 
     #[test]
     fn nice_axes_cover_the_data() {

@@ -245,7 +245,8 @@ h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bo
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}th,td{border:1px solid #ddd;padding:.25em .5em;vertical-align:top}
 th{background:#f4f6f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .src{color:#666;font-size:.85em}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}svg{max-width:100%;height:auto}
-nav ol{columns:2}footer{margin-top:3em;color:#777;font-size:.85em}";
+nav ol{columns:2}footer{margin-top:3em;color:#777;font-size:.85em}.wide{overflow-x:auto}
+@media print{body{max-width:none;margin:0;font-size:10pt}.wide{overflow:visible}table{font-size:8pt;page-break-inside:auto}tr{page-break-inside:avoid}figure,svg{page-break-inside:avoid}nav{display:none}}";
 
 #[cfg(test)]
 mod tests {

@@ -34,6 +34,10 @@ const COLORS: [&str; 8] = [
     "#4e79a7", "#59a14f", "#e15759", "#f28e2b", "#76b7b2", "#b07aa1", "#9c755f", "#bab0ac",
 ];
 
+/// A scenario's tornado is drawn only when its baseline has at least this many draws: with
+/// fewer, the differences between the p10 and p90 ensembles are mostly sampling noise.
+const MIN_TORNADO_EVENTS: f64 = 50.0;
+
 fn pct(x: f64) -> String {
     if x.is_finite() {
         format!("{:.1}", 100.0 * x)
@@ -138,22 +142,29 @@ fn stacked_area(case: &Case, e: &Ensemble) -> String {
 
 /// A fan chart: median line, 50 % and 90 % bands by year.
 fn fan(e: &Ensemble, var: usize, label: &str) -> String {
-    let (w, h) = (360.0, 220.0);
-    let (l, r, top, bottom) = (44.0, 22.0, 28.0, 30.0);
+    let (w, h) = (520.0, 300.0);
+    let (l, r, top, bottom) = (56.0, 24.0, 34.0, 36.0);
     let pw = w - l - r;
     let ph = h - top - bottom;
     let bands = &e.fans[var];
     let ny = bands.len();
+    let range = e.fan_variables[var].range;
     let lo = bands.iter().map(|b| b.p05).fold(f64::INFINITY, f64::min);
     let hi = bands
         .iter()
         .map(|b| b.p95)
         .fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if lo.is_finite() && hi.is_finite() && hi > lo {
-        let pad = 0.05 * (hi - lo);
-        ((lo - pad).max(e.fan_variables[var].range.0), hi + pad)
+    // A nice axis around the 90 % band, never past the variable's own range.
+    let (lo, hi, ticks) = if lo.is_finite() && hi.is_finite() {
+        let pad = (0.05 * (hi - lo)).max(0.5);
+        crate::chart::axis_within(lo - pad, hi + pad, range)
     } else {
-        (e.fan_variables[var].range.0, e.fan_variables[var].range.1)
+        crate::chart::axis_within(range.0, range.1, range)
+    };
+    let step = if ticks.len() > 1 {
+        ticks[1] - ticks[0]
+    } else {
+        hi - lo
     };
     let x = |i: usize| {
         if ny <= 1 {
@@ -164,7 +175,7 @@ fn fan(e: &Ensemble, var: usize, label: &str) -> String {
     };
     let y = |v: f64| top + ph * (1.0 - (v - lo) / (hi - lo));
     let mut s = Svg::new(w, h);
-    s.text(l, 16.0, label, 12.0, "start", "#222");
+    s.text(l, 20.0, label, 14.0, "start", "#222");
     let band =
         |s: &mut Svg, a: &dyn Fn(usize) -> f64, b: &dyn Fn(usize) -> f64, op: f64, tip: &str| {
             let mut pts = String::new();
@@ -201,17 +212,23 @@ fn fan(e: &Ensemble, var: usize, label: &str) -> String {
         );
     }
     s.path_styled(&d, "#1f3a5f", 2.0, None, "median");
-    for k in 0..=4 {
-        let v = lo + (hi - lo) * k as f64 / 4.0;
+    for &v in &ticks {
         s.line((l, y(v)), (l + pw, y(v)), "#ddd", 0.5, None);
-        s.text(l - 4.0, y(v) + 3.0, &format!("{v:.1}"), 9.0, "end", "#444");
+        s.text(
+            l - 5.0,
+            y(v) + 4.0,
+            &crate::chart::tick_label(v, step),
+            11.0,
+            "end",
+            "#444",
+        );
     }
     for (i, yr) in e.years.iter().enumerate() {
         s.text(
             x(i),
-            h - bottom + 14.0,
+            h - bottom + 16.0,
             &yr.to_string(),
-            9.0,
+            11.0,
             "middle",
             "#444",
         );
@@ -235,10 +252,11 @@ fn tornado_svg(case: &Case, st: &ScenarioTornado, top: usize) -> String {
         .flat_map(|b| [b.output_low, b.output_high])
         .chain([st.tornado.baseline])
         .fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if hi > lo {
-        (lo, hi)
+    let (lo, hi, ticks) = crate::chart::axis_within(lo - 0.005, hi + 0.005, (0.0, 1.0));
+    let step = if ticks.len() > 1 {
+        ticks[1] - ticks[0]
     } else {
-        (lo - 0.01, hi + 0.01)
+        hi - lo
     };
     let pw = w - l - r;
     let x = |p: f64| l + pw * (p - lo) / (hi - lo);
@@ -289,12 +307,11 @@ fn tornado_svg(case: &Case, st: &ScenarioTornado, top: usize) -> String {
     }
     let base = x(st.tornado.baseline);
     s.line((base, head - 4.0), (base, h - 26.0), "#222", 1.0, None);
-    for k in 0..=4 {
-        let p = lo + (hi - lo) * k as f64 / 4.0;
+    for &p in &ticks {
         s.text(
             x(p),
             h - 10.0,
-            &format!("{} %", pct(p)),
+            &format!("{} %", crate::chart::tick_label(100.0 * p, 100.0 * step)),
             10.0,
             "middle",
             "#444",
@@ -547,6 +564,20 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
                 );
             }
             if st.tornado.bars.iter().all(|b| b.swing == 0.0) {
+                continue;
+            }
+            // A rare scenario's tornado is noise: say so instead of drawing it.
+            let events = st.tornado.baseline * r.tornado_draws as f64;
+            if events < MIN_TORNADO_EVENTS {
+                let note = format!(
+                    "{}: {:.0} of {} draws at the baseline ({} %), too few for a tornado: its bars would be Monte Carlo noise (run more draws with --tornado-draws, or read the Sobol indices).",
+                    title_of(case, &st.scenario),
+                    events,
+                    r.tornado_draws,
+                    pct(st.tornado.baseline)
+                );
+                let _ = writeln!(html, "<p class=\"src\">{}</p>", esc(&note));
+                let _ = writeln!(md, "{note}\n");
                 continue;
             }
             let svg = tornado_svg(case, st, 8);

@@ -135,3 +135,154 @@ impl Svg {
         )
     }
 }
+
+/// The `text-anchor` that keeps a label centred on `x` inside `[lo, hi]` (the drawing's width):
+/// `middle` when it fits, else `start` or `end` at `x`.
+pub fn anchor_within(x: f64, text: &str, size: f64, lo: f64, hi: f64) -> &'static str {
+    let half = 0.55 * size * text.chars().count() as f64 / 2.0;
+    if x + half > hi {
+        "end"
+    } else if x - half < lo {
+        "start"
+    } else {
+        "middle"
+    }
+}
+
+/// Positions for labels stacked along one axis (e.g. names at the right end of lines), moved
+/// apart so that each is at least `gap` from the next, as little as possible, and kept within
+/// `[lo, hi]` when there is room. Returned in the input's order.
+pub fn spread(positions: &[f64], gap: f64, lo: f64, hi: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_by(|&a, &b| positions[a].total_cmp(&positions[b]).then(a.cmp(&b)));
+    let mut y: Vec<f64> = order.iter().map(|&i| positions[i].max(lo)).collect();
+    for k in 1..y.len() {
+        y[k] = y[k].max(y[k - 1] + gap);
+    }
+    if let Some(&last) = y.last() {
+        if last > hi {
+            let n = y.len();
+            y[n - 1] = hi;
+            for k in (0..n - 1).rev() {
+                y[k] = y[k].min(y[k + 1] - gap);
+            }
+        }
+    }
+    let mut out = vec![0.0; positions.len()];
+    for (k, &i) in order.iter().enumerate() {
+        out[i] = y[k];
+    }
+    out
+}
+
+/// Places point labels so that they do not overlap one another: each label tries the right of
+/// its point, then the left, above, below, and further away, and takes the first free place.
+/// Text extents are estimated from the font size (0.55 em a character, 1.1 em a line).
+#[derive(Debug, Default)]
+pub struct LabelPlacer {
+    boxes: Vec<(f64, f64, f64, f64)>,
+}
+
+impl LabelPlacer {
+    /// Where to write `text` (font size `size`) for a point at (`x`, `y`) with radius `r`:
+    /// the text's anchor point and its `text-anchor`.
+    pub fn place(
+        &mut self,
+        x: f64,
+        y: f64,
+        r: f64,
+        text: &str,
+        size: f64,
+    ) -> (f64, f64, &'static str) {
+        let w = 0.55 * size * text.chars().count() as f64;
+        let h = 1.1 * size;
+        let gap = r + 2.0;
+        let mut candidates: Vec<(f64, f64, &'static str)> = vec![
+            (x + gap, y + 0.35 * size, "start"),
+            (x - gap, y + 0.35 * size, "end"),
+            (x, y - gap - 0.2 * size, "middle"),
+            (x, y + gap + 0.9 * size, "middle"),
+        ];
+        for k in 1..=8 {
+            let d = k as f64 * h;
+            candidates.push((x + gap, y + 0.35 * size + d, "start"));
+            candidates.push((x + gap, y + 0.35 * size - d, "start"));
+        }
+        let bbox = |(tx, ty, anchor): (f64, f64, &str)| {
+            let x0 = match anchor {
+                "start" => tx,
+                "end" => tx - w,
+                _ => tx - w / 2.0,
+            };
+            (x0, ty - 0.85 * size, x0 + w, ty - 0.85 * size + h)
+        };
+        let free = |b: (f64, f64, f64, f64), boxes: &[(f64, f64, f64, f64)]| {
+            boxes
+                .iter()
+                .all(|o| b.2 <= o.0 || o.2 <= b.0 || b.3 <= o.1 || o.3 <= b.1)
+        };
+        let pick = candidates
+            .iter()
+            .copied()
+            .find(|&c| free(bbox(c), &self.boxes))
+            .unwrap_or(candidates[0]);
+        self.boxes.push(bbox(pick));
+        pick
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_near_an_edge_turn_inwards() {
+        assert_eq!(
+            anchor_within(795.0, "status quo 100", 10.0, 0.0, 800.0),
+            "end"
+        );
+        assert_eq!(
+            anchor_within(3.0, "status quo 0", 10.0, 0.0, 800.0),
+            "start"
+        );
+        assert_eq!(
+            anchor_within(400.0, "status quo 50", 10.0, 0.0, 800.0),
+            "middle"
+        );
+    }
+
+    #[test]
+    fn spread_keeps_order_and_gap() {
+        let y = spread(&[50.0, 50.0, 50.0, 10.0, 52.0], 10.0, 0.0, 100.0);
+        let mut sorted = y.clone();
+        sorted.sort_by(f64::total_cmp);
+        for w in sorted.windows(2) {
+            assert!(w[1] - w[0] >= 10.0 - 1e-9, "{y:?}");
+        }
+        assert_eq!(y[3], 10.0);
+        // Against the top end: pushed back inside.
+        let y = spread(&[99.0, 99.0, 99.0], 10.0, 0.0, 100.0);
+        assert!(y.iter().all(|v| *v <= 100.0), "{y:?}");
+    }
+
+    #[test]
+    fn placed_labels_do_not_overlap() {
+        let mut p = LabelPlacer::default();
+        let mut boxes = Vec::new();
+        for k in 0..12 {
+            // Twelve points on top of one another.
+            let (x, y, a) = p.place(100.0, 100.0 + 0.1 * k as f64, 5.0, "Actor name", 9.0);
+            boxes.push((x, y, a));
+        }
+        let pb = &p.boxes;
+        for i in 0..pb.len() {
+            for j in i + 1..pb.len() {
+                let (a, b) = (pb[i], pb[j]);
+                assert!(
+                    a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1,
+                    "labels {i} and {j} overlap"
+                );
+            }
+        }
+    }
+}
