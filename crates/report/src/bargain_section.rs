@@ -220,19 +220,13 @@ pub fn forecast_chart(case: &Case, issue: &Issue, fs: &[Forecast]) -> String {
             1.5,
             Some("5,4"),
         );
-        s.text(
+        s.text_within(
             x(sq.value),
             top - 14.0,
             &format!("status quo {}", fmt(sq.value)),
             10.0,
-            crate::svg::anchor_within(
-                x(sq.value),
-                &format!("status quo {}", fmt(sq.value)),
-                10.0,
-                0.0,
-                800.0,
-            ),
             "#555",
+            800.0,
         );
     }
     // Actors: small grey dots, size by capability × salience.

@@ -233,19 +233,13 @@ pub fn position_chart(case: &Case, issue: &Issue) -> String {
             1.5,
             Some("5,4"),
         );
-        svg.text(
+        svg.text_within(
             x(sq.value),
             top - 16.0,
             &format!("status quo {}", fmt(sq.value)),
             10.0,
-            crate::svg::anchor_within(
-                x(sq.value),
-                &format!("status quo {}", fmt(sq.value)),
-                10.0,
-                0.0,
-                800.0,
-            ),
             "#555",
+            800.0,
         );
     }
     for (k, p) in ps.iter().enumerate() {

@@ -81,6 +81,11 @@ impl Svg {
             esc(s)
         );
     }
+    /// A label centred on `x` that turns inwards near the drawing's edges (`[0, width]`).
+    pub fn text_within(&mut self, x: f64, y: f64, s: &str, size: f64, fill: &str, width: f64) {
+        let anchor = anchor_within(x, s, size, 0.0, width);
+        self.text(x, y, s, size, anchor, fill);
+    }
     /// A rectangle with a tooltip.
     pub fn rect_titled(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, title: &str) {
         let _ = writeln!(
