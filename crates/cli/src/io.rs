@@ -20,30 +20,7 @@ impl DataFiles for FsFiles {
     }
 }
 
-/// Adds the engines' checks of a loaded case ([`leverage_sim::wiring::diagnostics`]): errors
-/// turn the load into problems, warnings join the case's own.
-fn with_engine_checks(
-    r: std::result::Result<Loaded, Problems>,
-) -> std::result::Result<Loaded, Problems> {
-    let mut loaded = r?;
-    let Some(source) = loaded.sources.first() else {
-        return Ok(loaded);
-    };
-    let extra = leverage_sim::wiring::diagnostics(&loaded.case, source);
-    if extra
-        .iter()
-        .any(|d| d.severity == leverage_case::Severity::Error)
-    {
-        let mut diagnostics = loaded.warnings;
-        diagnostics.extend(extra);
-        return Err(Problems {
-            sources: loaded.sources,
-            diagnostics,
-        });
-    }
-    loaded.warnings.extend(extra);
-    Ok(loaded)
-}
+use leverage_sim::wiring::with_engine_checks;
 
 /// Load a case (the embedded default when `path` is None); Ok(Err) when it has problems.
 pub fn load_case_raw(path: Option<&Path>) -> Result<std::result::Result<Loaded, Problems>> {

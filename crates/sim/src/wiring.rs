@@ -1194,3 +1194,28 @@ pub fn diagnostics(
     }
     sink.into_diagnostics()
 }
+
+/// Adds the engines' checks ([`diagnostics`]) to a loaded case, as every front end does after
+/// reading one: errors turn the load into problems, warnings join the case's own.
+pub fn with_engine_checks(
+    r: Result<leverage_case::Loaded, leverage_case::Problems>,
+) -> Result<leverage_case::Loaded, leverage_case::Problems> {
+    let mut loaded = r?;
+    let Some(source) = loaded.sources.first() else {
+        return Ok(loaded);
+    };
+    let extra = diagnostics(&loaded.case, source);
+    if extra
+        .iter()
+        .any(|d| d.severity == leverage_case::Severity::Error)
+    {
+        let mut diagnostics = loaded.warnings;
+        diagnostics.extend(extra);
+        return Err(leverage_case::Problems {
+            sources: loaded.sources,
+            diagnostics,
+        });
+    }
+    loaded.warnings.extend(extra);
+    Ok(loaded)
+}
