@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use leverage_case::Loaded;
 use leverage_sim::shard::{self, Shard, ShardRun};
-use leverage_sim::{ensemble, pipeline, wiring};
+use leverage_sim::{pipeline, wiring};
 
 use crate::args::Output;
 use crate::sim::{self, SimArgs};
@@ -40,38 +40,21 @@ pub fn simulate(
     let spec = wiring::spec(case).map_err(sim::wiring_error)?;
     let sampler = wiring::sampler(case).map_err(sim::wiring_error)?;
     let pool = sim::pool(a.threads)?;
-    let keep_draws = !a.no_draws;
-    let mut draws = Vec::new();
-    let mut sink = |d: &ensemble::DrawSummary| {
-        if keep_draws {
-            draws.push(d.clone());
-        }
-    };
     let t0 = Instant::now();
-    let aggregates = pipeline::run_shard(
+    let archive =
+        serde_json::to_string(archive).map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
+    let run = shard::run(
+        case,
         &spec,
         &sampler,
         &settings,
         shard,
+        !a.no_draws,
+        archive,
         Some(&pool),
-        &|_| {},
-        Some(&mut sink),
     )
     .map_err(|e| user(format!("--shard {shard}: {e}")))?;
     let secs = t0.elapsed().as_secs_f64();
-    let run = ShardRun {
-        format: shard::FORMAT.into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        case_id: case.case.id.clone(),
-        case_hash: sim::case_hash(case)?,
-        case_archive: serde_json::to_string(archive)
-            .map_err(|e| Failure::Internal(format!("JSON: {e}")))?,
-        settings,
-        shard,
-        keep_draws,
-        aggregates,
-        draws,
-    };
     let bytes = run
         .encode()
         .map_err(|e| Failure::Internal(format!("encoding the shard: {e}")))?;

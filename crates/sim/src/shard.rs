@@ -85,6 +85,9 @@ pub enum ShardError {
         /// N.
         count: u64,
     },
+    /// The case could not be hashed.
+    #[error("the case could not be hashed: {0}")]
+    Hash(String),
     /// A shard's aggregates do not match its draws.
     #[error("shard {0} is inconsistent: its aggregates or draws do not match its range")]
     Inconsistent(Shard),
@@ -191,6 +194,50 @@ impl ShardRun {
         Shard::new(run.shard.index, run.shard.count).map_err(|e| decode(e.to_string()))?;
         Ok(run)
     }
+}
+
+/// Runs shard `shard` of the ensemble `settings` describes on `case` (wired as `spec` and
+/// `sampler`) and returns what it leaves: its aggregates, its draws' summaries when
+/// `keep_draws`, and the run's identity (`case_archive`: what the front end needs to read the
+/// case again, or empty).
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    case: &leverage_case::Case,
+    spec: &crate::timeline::Spec,
+    sampler: &crate::wiring::CaseSampler,
+    settings: &Settings,
+    shard: Shard,
+    keep_draws: bool,
+    case_archive: String,
+    pool: Option<&rayon::ThreadPool>,
+) -> Result<ShardRun, ShardError> {
+    let mut draws = Vec::new();
+    let mut sink = |d: &DrawSummary| {
+        if keep_draws {
+            draws.push(d.clone());
+        }
+    };
+    let aggregates = crate::pipeline::run_shard(
+        spec,
+        sampler,
+        settings,
+        shard,
+        pool,
+        &|_| {},
+        Some(&mut sink),
+    )?;
+    Ok(ShardRun {
+        format: FORMAT.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        case_id: case.case.id.clone(),
+        case_hash: crate::pipeline::case_hash(case).map_err(ShardError::Hash)?,
+        case_archive,
+        settings: *settings,
+        shard,
+        keep_draws,
+        aggregates,
+        draws,
+    })
 }
 
 /// N shards merged: the run's identity, its aggregates and every draw's summary in draw order.
