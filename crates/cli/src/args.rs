@@ -175,6 +175,17 @@ pub enum Command {
         /// in the ensemble with this seed. Runs nothing else and saves nothing.
         #[arg(long, value_name = "K")]
         explain: Option<u64>,
+        /// Run only shard K of N of the ensemble (its draws ⌊(K−1)·n/N⌋ to ⌊K·n/N⌋ − 1) and
+        /// write it to --out FILE; `runs merge` combines the N shards into the run one machine
+        /// makes with this seed, byte for byte.
+        #[arg(long, value_name = "K/N", requires = "out", conflicts_with_all = ["sensitivity", "explain", "store"])]
+        shard: Option<leverage_sim::shard::Shard>,
+        /// The shard file (with --shard).
+        #[arg(long, value_name = "FILE", requires = "shard")]
+        out: Option<PathBuf>,
+        /// Overwrite the --out file.
+        #[arg(long, requires = "out")]
+        force: bool,
         /// table (default), csv (scenario probabilities by year) or json (everything).
         #[arg(long, value_enum)]
         output: Option<Output>,
@@ -474,6 +485,22 @@ pub enum RunsCmd {
         /// Allow --keep 0, which deletes every run.
         #[arg(long)]
         force: bool,
+    },
+    /// Merge the shards of one run (files written by `simulate --shard K/N --out FILE`, for
+    /// every K from 1 to N) into that run, saved and printed as `simulate` saves and prints it.
+    Merge {
+        /// The shard files, in any order.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        /// The run store.
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+        /// Do not save the merged run.
+        #[arg(long, conflicts_with = "store")]
+        no_store: bool,
+        /// table (default), csv or json, as `simulate`.
+        #[arg(long, value_enum)]
+        output: Option<Output>,
     },
     /// A run's per-draw summaries.
     Export {

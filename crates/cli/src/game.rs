@@ -3,9 +3,7 @@
 use std::path::Path;
 
 use comfy_table::{Cell, CellAlignment};
-use leverage_games::{
-    BackwardInduction, Game, Profile, enumerate_pure_spe, expected_payoffs, outcome_distribution,
-};
+use leverage_games::{BackwardInduction, Game, Profile, enumerate_pure_spe, expected_payoffs};
 use serde_json::json;
 
 use crate::args::{Output, SolverArg, TemplateArg};
@@ -52,20 +50,7 @@ pub fn read_efg(path: &Path) -> Result<Game> {
 
 /// The path a profile takes: terminal outcomes with their probabilities (positive only).
 fn outcomes(game: &Game, profile: &Profile) -> Result<Vec<(String, f64, Vec<f64>)>> {
-    let dist = outcome_distribution(game, profile).map_err(|e| Failure::Internal(e.to_string()))?;
-    Ok(dist
-        .into_iter()
-        .filter(|(_, p)| *p > 1e-12)
-        .map(|(t, p)| {
-            let node = game.node(t);
-            let label = node
-                .outcome
-                .map(|o| game.outcome(o).label.clone())
-                .filter(|l| !l.is_empty())
-                .unwrap_or_else(|| node.label.clone());
-            (label, p, game.node_payoffs(t))
-        })
-        .collect())
+    leverage_games::labelled_outcomes(game, profile).map_err(|e| Failure::Internal(e.to_string()))
 }
 
 /// The `game` command: build or read a game, then export it or solve it.

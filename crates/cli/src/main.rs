@@ -12,6 +12,7 @@ mod econ;
 mod game;
 mod io;
 mod library;
+mod shard;
 mod show;
 mod sim;
 
@@ -236,6 +237,9 @@ fn run(cli: Cli) -> Result<()> {
             no_store,
             no_draws,
             explain,
+            shard,
+            out,
+            force,
             output,
         } => sim::simulate(sim::SimArgs {
             case,
@@ -248,6 +252,9 @@ fn run(cli: Cli) -> Result<()> {
             no_draws,
             sensitivity,
             explain,
+            shard,
+            out,
+            force,
         }),
         Command::Runs { cmd } => match cmd {
             args::RunsCmd::List { store, output } => {
@@ -266,6 +273,17 @@ fn run(cli: Cli) -> Result<()> {
             args::RunsCmd::Prune { keep, store, force } => {
                 sim::runs::prune(store.as_deref(), keep, force)
             }
+            args::RunsCmd::Merge {
+                files,
+                store,
+                no_store,
+                output,
+            } => shard::merge(shard::MergeArgs {
+                files,
+                store,
+                no_store,
+                output: output.unwrap_or(Output::Table),
+            }),
             args::RunsCmd::Export { run, store, output } => {
                 sim::runs::export(store.as_deref(), &run, output.unwrap_or(Output::Csv))
             }

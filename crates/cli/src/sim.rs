@@ -62,12 +62,7 @@ pub fn open_store(path: &Path, create: bool) -> Result<Store> {
 /// The hash of a case: SHA-256 of its canonical JSON (every value, including those read from
 /// CSV files), so two files that say the same thing hash the same.
 pub fn case_hash(case: &Case) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    let json = serde_json::to_vec(case).map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
-    Ok(Sha256::digest(&json)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    pipeline::case_hash(case).map_err(|e| Failure::Internal(format!("JSON: {e}")))
 }
 
 fn correlation_json(case: &Case) -> serde_json::Value {
@@ -87,6 +82,10 @@ pub struct SimArgs {
     pub no_draws: bool,
     pub sensitivity: bool,
     pub explain: Option<u64>,
+    /// Run only this shard and write it to `out` (`--shard K/N --out FILE`).
+    pub shard: Option<leverage_sim::shard::Shard>,
+    pub out: Option<PathBuf>,
+    pub force: bool,
 }
 
 /// A rayon pool with `threads` threads (default: all cores), checked as `--threads` is.
@@ -200,17 +199,7 @@ pub fn run_and_save(
     let mut spool_error = None;
     let mut sink = |d: &ensemble::DrawSummary| {
         if keep_draws && spool_error.is_none() {
-            let d = leverage_store::DrawSummary {
-                draw: d.draw,
-                scenario: if d.scenario == leverage_sim::timeline::UNCLASSIFIED {
-                    unclassified
-                } else {
-                    u32::from(d.scenario)
-                },
-                values: d.values.clone(),
-                path: d.path.clone(),
-            };
-            if let Err(e) = draws.push(&d) {
+            if let Err(e) = draws.push(&stored_draw(d, unclassified)) {
                 spool_error = Some(e);
             }
         }
@@ -231,6 +220,35 @@ pub fn run_and_save(
         )));
     }
     let secs = t0.elapsed().as_secs_f64();
+    let id = save_run(store, meta, draws, archive, &bundle, secs)?;
+    Ok((bundle, Some(id), t0.elapsed().as_secs_f64()))
+}
+
+/// A draw's summary as the run store keeps it (`unclassified`: the index the store gives the
+/// draws no scenario claimed).
+pub fn stored_draw(d: &ensemble::DrawSummary, unclassified: u32) -> leverage_store::DrawSummary {
+    leverage_store::DrawSummary {
+        draw: d.draw,
+        scenario: if d.scenario == leverage_sim::timeline::UNCLASSIFIED {
+            unclassified
+        } else {
+            u32::from(d.scenario)
+        },
+        values: d.values.clone(),
+        path: d.path.clone(),
+    }
+}
+
+/// Saves a computed run (its meta, draws, the case archive and the bundle) in one transaction;
+/// a run the store refuses is written to a store file of its own.
+pub fn save_run(
+    store: &mut Store,
+    meta: RunMeta,
+    draws: leverage_store::DrawSpool,
+    archive: &serde_json::Value,
+    bundle: &pipeline::Bundle,
+    secs: f64,
+) -> Result<leverage_store::RunId> {
     let mut run = leverage_store::NewRun {
         meta,
         draws,
@@ -257,7 +275,7 @@ pub fn run_and_save(
             )),
         }
     })?;
-    Ok((bundle, Some(id), t0.elapsed().as_secs_f64()))
+    Ok(id)
 }
 
 /// `leverage simulate`.
@@ -270,6 +288,9 @@ pub fn simulate(a: SimArgs) -> Result<()> {
     let case = &loaded.case;
     if let Some(k) = a.explain {
         return explain(case, a.seed, k, a.output);
+    }
+    if let Some(shard) = a.shard {
+        return crate::shard::simulate(&loaded, &archive, &a, shard);
     }
     let pool = pool(a.threads)?;
     let threads = pool.current_num_threads();
@@ -307,25 +328,28 @@ pub fn simulate(a: SimArgs) -> Result<()> {
             _ => String::new(),
         }
     );
+    print_run(case, &spec, &bundle, a.output, a.sensitivity)
+}
+
+/// Prints a run's bundle as `simulate` does (`runs merge` prints a merged run the same way).
+pub fn print_run(
+    case: &Case,
+    spec: &leverage_sim::timeline::Spec,
+    bundle: &pipeline::Bundle,
+    output: Output,
+    sensitivity: bool,
+) -> Result<()> {
     let result = &bundle.ensemble;
-    match a.output {
-        Output::Json => {
-            let mut v = json!({
-                "case": case.case.id,
-                "ensemble": result,
-            });
-            if a.sensitivity {
-                v["tornado"] = json!(bundle.tornado.as_ref().and_then(|t| t.as_ref().ok()));
-                v["sobol"] = json!(bundle.sobol.as_ref().and_then(|s| s.as_ref().ok()));
-                v["inert"] = json!(bundle.inert);
-            }
-            println!("{}", pretty_json(&v)?);
-        }
+    match output {
+        Output::Json => println!(
+            "{}",
+            pretty_json(&bundle.to_json(&case.case.id, sensitivity))?
+        ),
         Output::Csv => print!("{}", probabilities_csv(result)),
         Output::Table => {
-            print_tables(case, &spec, result);
-            if a.sensitivity {
-                print_sensitivity(&bundle);
+            print_tables(case, spec, result);
+            if sensitivity {
+                print_sensitivity(bundle);
             }
         }
     }

@@ -51,7 +51,8 @@ pub use game::{Game, Infoset, InfosetId, Mover, Node, NodeId, Outcome, OutcomeId
 pub use lcp::{Lcp, agent_regret, max_regret};
 pub use number::{Number, Rational};
 pub use profile::{
-    Profile, ProfileError, expected_payoffs, outcome_distribution, reach_probabilities,
+    Profile, ProfileError, expected_payoffs, labelled_outcomes, outcome_distribution,
+    reach_probabilities,
 };
 pub use qre::{
     LimitOptions, LogitSolver, QreError, QreProfile, logit_at, logit_limit, logit_path,

@@ -248,6 +248,27 @@ pub fn outcome_distribution(
     Ok(game.terminals().map(|t| (t, reach[t.index()])).collect())
 }
 
+/// The outcomes reached with a positive probability (above 10⁻¹²) under the profile, in
+/// preorder: each terminal's outcome label (else the node's label), probability and payoffs.
+pub fn labelled_outcomes(
+    game: &Game,
+    profile: &Profile,
+) -> Result<Vec<(String, f64, Vec<f64>)>, ProfileError> {
+    Ok(outcome_distribution(game, profile)?
+        .into_iter()
+        .filter(|(_, p)| *p > 1e-12)
+        .map(|(t, p)| {
+            let node = game.node(t);
+            let label = node
+                .outcome
+                .map(|o| game.outcome(o).label.clone())
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| node.label.clone());
+            (label, p, game.node_payoffs(t))
+        })
+        .collect())
+}
+
 /// Each player's expected payoff under the profile (outcomes on non-terminal nodes count
 /// whenever the node is reached, as in Gambit).
 pub fn expected_payoffs(game: &Game, profile: &Profile) -> Result<Vec<f64>, ProfileError> {

@@ -178,6 +178,19 @@ pub fn sobol(
     independent: &CaseSampler,
     opts: &Options,
 ) -> Result<(Vec<String>, Vec<String>, SobolResult), AnalysisError> {
+    let rows = sobol_rows(spec, independent, opts, 0..opts.sobol_rows)?;
+    sobol_from_rows(spec, independent, opts, rows)
+}
+
+/// The evaluations of rows `rows` of [`sobol`]'s design (`opts.sobol_rows` rows in all): each
+/// row depends on its index and the seed alone, so the design can be split over processes
+/// or machines and the rows put back in order for [`sobol_from_rows`].
+pub fn sobol_rows(
+    spec: &Spec,
+    independent: &CaseSampler,
+    opts: &Options,
+    rows: std::ops::Range<usize>,
+) -> Result<Vec<Vec<f64>>, AnalysisError> {
     let d = independent.uncertain.len();
     if d == 0 {
         return Err(AnalysisError::NothingUncertain);
@@ -211,7 +224,22 @@ pub fn sobol(
         out[ns] = path.state_at(spec.n_years() - 1)[subsidy];
         out
     };
-    let result = sensitivity::sobol(d, opts.sobol_rows, opts.seed, model, opts.bootstrap)
+    sensitivity::sobol_rows(d, rows, opts.seed, model)
+        .map_err(|e| AnalysisError::Estimator(e.to_string()))
+}
+
+/// [`sobol`]'s result from every row of its design, in row order ([`sobol_rows`]).
+pub fn sobol_from_rows(
+    spec: &Spec,
+    independent: &CaseSampler,
+    opts: &Options,
+    rows: Vec<Vec<f64>>,
+) -> Result<(Vec<String>, Vec<String>, SobolResult), AnalysisError> {
+    let d = independent.uncertain.len();
+    if d == 0 {
+        return Err(AnalysisError::NothingUncertain);
+    }
+    let result = sensitivity::sobol_estimate(d, opts.seed, rows, opts.bootstrap)
         .map_err(|e| AnalysisError::Estimator(e.to_string()))?;
     let inputs = independent
         .uncertain

@@ -54,7 +54,7 @@ pub trait DrawSampler: Sync {
 }
 
 /// What one draw leaves behind for the run store.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DrawSummary {
     /// Draw index.
     pub draw: u64,
@@ -116,7 +116,7 @@ pub fn decode_path(bytes: &[u8]) -> Vec<PathYear> {
 }
 
 /// Integer aggregates of a set of draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 struct Agg {
     draws: u64,
     /// Draws whose parameters could not be sampled (not run, not counted in `draws`).
@@ -131,10 +131,29 @@ struct Agg {
     implementation: Vec<u64>,
     /// `[year][event bit]`: paths with the event in the year.
     events: Vec<u64>,
-    /// How many paths followed each sequence of yearly scenarios.
+    /// How many paths followed each sequence of yearly scenarios (stored sorted by sequence,
+    /// so equal aggregates encode to equal bytes).
+    #[serde(with = "sorted_counts")]
     sequences: std::collections::HashMap<Vec<u8>, u64>,
     /// `[year][variable]`: state variables, issue forecasts, subsidy USD bn, oil price.
     hist: Vec<Histogram>,
+}
+
+/// A map of counts (de)serialized as a list of pairs sorted by key.
+mod sorted_counts {
+    use std::collections::HashMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &HashMap<Vec<u8>, u64>, s: S) -> Result<S::Ok, S::Error> {
+        let mut v: Vec<(&Vec<u8>, &u64)> = m.iter().collect();
+        v.sort();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<Vec<u8>, u64>, D::Error> {
+        Ok(Vec::<(Vec<u8>, u64)>::deserialize(d)?.into_iter().collect())
+    }
 }
 
 /// The variables with fan charts, and their ranges.
@@ -475,11 +494,135 @@ pub fn run(
     opts: &Options,
     pool: Option<&rayon::ThreadPool>,
     progress: &dyn Fn(u64),
-    mut sink: Option<&mut dyn FnMut(&DrawSummary)>,
+    sink: Option<&mut dyn FnMut(&DrawSummary)>,
 ) -> Ensemble {
+    let part = run_range(
+        spec,
+        sampler,
+        opts.seed,
+        0..opts.draws,
+        pool,
+        progress,
+        sink,
+    );
+    finish(spec, opts, &part.vars, &part.agg)
+}
+
+/// The aggregates of a range of draws, before they become an [`Ensemble`]: what one shard of
+/// an ensemble computes ([`crate::shard`]). Every aggregate is an integer count, so merging is
+/// addition: any split of `0..N` into ranges, run anywhere and merged in any order, gives the
+/// aggregates, hence the [`Ensemble`], of the whole run, bit for bit.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Partial {
+    vars: Vec<FanVariable>,
+    agg: Agg,
+}
+
+impl Partial {
+    /// Empty aggregates laid out for `spec`.
+    pub fn empty(spec: &Spec) -> Self {
+        let vars = fan_variables(spec);
+        let agg = Agg::new(spec, &vars);
+        Partial { vars, agg }
+    }
+    /// The same layout with every count zero.
+    pub fn clear(&mut self) {
+        let a = &mut self.agg;
+        a.draws = 0;
+        a.failed = 0;
+        for v in [
+            &mut a.scenarios,
+            &mut a.terminals,
+            &mut a.military,
+            &mut a.implementation,
+            &mut a.events,
+        ] {
+            v.fill(0);
+        }
+        a.sequences.clear();
+        for (h, v) in a.hist.iter_mut().zip(self.vars.iter().cycle()) {
+            *h = histogram(v.range);
+        }
+    }
+    /// Draws run.
+    pub fn draws(&self) -> u64 {
+        self.agg.draws
+    }
+    /// Draws whose parameters could not be sampled.
+    pub fn failed(&self) -> u64 {
+        self.agg.failed
+    }
+    /// True if these aggregates have the layout `spec` gives them (the same fan variables,
+    /// years, scenarios and histogram bins), so they can be merged and finished with it.
+    pub fn fits(&self, spec: &Spec) -> bool {
+        let e = Partial::empty(spec);
+        let (a, b) = (&self.agg, &e.agg);
+        self.vars == e.vars
+            && a.scenarios.len() == b.scenarios.len()
+            && a.terminals.len() == b.terminals.len()
+            && a.military.len() == b.military.len()
+            && a.implementation.len() == b.implementation.len()
+            && a.events.len() == b.events.len()
+            && a.hist.len() == b.hist.len()
+            && a.hist
+                .iter()
+                .zip(&b.hist)
+                .all(|(x, y)| x.counts().len() == y.counts().len() && x.range() == y.range())
+            && a.sequences.keys().all(|k| k.len() == spec.n_years())
+            && self.consistent()
+    }
+    /// Every year's scenario counts add up to the draws, and so do the sequence counts (a
+    /// check on aggregates read from a file).
+    fn consistent(&self) -> bool {
+        let a = &self.agg;
+        let total =
+            |v: Vec<u64>| v.iter().try_fold(0u64, |s, &x| s.checked_add(x)) == Some(a.draws);
+        let ns = a.scenarios.len() / self.years().max(1);
+        ns > 0
+            && a.scenarios.chunks(ns).all(|row| total(row.to_vec()))
+            && total(a.sequences.values().copied().collect())
+            && a.draws.checked_add(a.failed).is_some()
+    }
+    fn years(&self) -> usize {
+        self.agg.hist.len() / self.vars.len().max(1)
+    }
+    /// Adds another range's aggregates (addition: the order of merging does not matter).
+    /// False, and nothing changed, if the layouts differ.
+    pub fn merge(&mut self, other: &Partial) -> bool {
+        let same = self.vars == other.vars
+            && self.agg.scenarios.len() == other.agg.scenarios.len()
+            && self.agg.hist.len() == other.agg.hist.len();
+        if same {
+            self.agg.merge(&other.agg);
+        }
+        same
+    }
+    /// The ensemble of these aggregates (`opts`: the whole run's draws and seed).
+    pub fn finish(&self, spec: &Spec, opts: &Options) -> Ensemble {
+        finish(spec, opts, &self.vars, &self.agg)
+    }
+}
+
+/// Runs the draws `range` of an ensemble with `seed`, as [`run`] runs `0..N`, and returns their
+/// aggregates. `progress` is called with the draws of the range done; `sink` receives every
+/// draw's summary in draw order on the calling thread.
+pub fn run_range(
+    spec: &Spec,
+    sampler: &dyn DrawSampler,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    pool: Option<&rayon::ThreadPool>,
+    progress: &dyn Fn(u64),
+    mut sink: Option<&mut dyn FnMut(&DrawSummary)>,
+) -> Partial {
+    let opts = Options {
+        draws: range.end,
+        seed,
+    };
+    let first = range.start.min(range.end);
     let vars = fan_variables(spec);
     let n_vars = vars.len();
-    let chunks = opts.draws.div_ceil(CHUNK);
+    let chunks = (range.end - first).div_ceil(CHUNK);
     let threads = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
     let batch = (threads as u64 * 4).max(1);
     let want_summaries = sink.is_some();
@@ -502,8 +645,8 @@ pub fn run(
                         let mut agg = agg.unwrap_or_else(|| Agg::new(spec, &vars));
                         let mut path = path.unwrap_or_else(|| Path::new(spec));
                         let mut chunk = Vec::new();
-                        let lo = c * CHUNK;
-                        let hi = ((c + 1) * CHUNK).min(opts.draws);
+                        let lo = first + c * CHUNK;
+                        let hi = (first + (c + 1) * CHUNK).min(opts.draws);
                         for d in lo..hi {
                             if !run_draw(spec, sampler, opts.seed, d, &mut buf, &mut path) {
                                 agg.failed += 1;
@@ -554,7 +697,7 @@ pub fn run(
         c0 = c1;
         progress(total.draws + total.failed);
     }
-    finish(spec, opts, &vars, &total)
+    Partial { vars, agg: total }
 }
 
 /// The per-draw summary of a path.

@@ -13,6 +13,7 @@
 //! - `ensemble`: N paths in parallel with order-independent streaming aggregates.
 //! - `pipeline`: `run_case`, from a case to the results bundle every front end renders.
 //! - `analysis`: tornado and Sobol indices of the scenario probabilities.
+//! - `shard`: one ensemble's draws split into shards and merged back, bit for bit.
 //! - `sample`: quantile sampling of the case's distributions, rank correlation.
 //! - `sensitivity`: one-at-a-time tornado and Sobol indices (generic estimators).
 //! - `score`: Brier and log scores, calibration, issue errors against realised outcomes.
@@ -28,6 +29,7 @@ pub mod pipeline;
 pub mod sample;
 pub mod score;
 pub mod sensitivity;
+pub mod shard;
 pub mod stats;
 pub mod stream;
 pub mod timeline;

@@ -97,6 +97,94 @@ impl Bundle {
     }
 }
 
+impl Bundle {
+    /// The bundle as the JSON document `simulate --output json` prints: the case id, the
+    /// ensemble and, when `sensitivity`, the tornado, the Sobol indices and the inert inputs
+    /// (one implementation for every front end).
+    pub fn to_json(&self, case_id: &str, sensitivity: bool) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "case": case_id,
+            "ensemble": self.ensemble,
+        });
+        if sensitivity {
+            v["tornado"] = serde_json::json!(self.tornado.as_ref().and_then(|t| t.as_ref().ok()));
+            v["sobol"] = serde_json::json!(self.sobol.as_ref().and_then(|s| s.as_ref().ok()));
+            v["inert"] = serde_json::json!(self.inert);
+        }
+        v
+    }
+}
+
+/// The hash of a case: SHA-256 of its canonical JSON (every value, including those read from
+/// CSV files), in hex, so two files that say the same thing hash the same.
+pub fn case_hash(case: &leverage_case::Case) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(case).map_err(|e| e.to_string())?;
+    Ok(Sha256::digest(&json)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Runs shard `shard` of the ensemble the settings describe: the shard's draws (each draw's
+/// summary to `sink`, in draw order) and their aggregates, to be merged with the other shards'
+/// ([`crate::shard::merge`]) and finished by [`bundle_of`].
+#[allow(clippy::too_many_arguments)]
+pub fn run_shard(
+    spec: &Spec,
+    sampler: &CaseSampler,
+    settings: &Settings,
+    shard: crate::shard::Shard,
+    pool: Option<&rayon::ThreadPool>,
+    progress: &dyn Fn(u64),
+    sink: Option<&mut dyn FnMut(&DrawSummary)>,
+) -> Result<ensemble::Partial, crate::shard::ShardError> {
+    if settings.tornado_draws > 0 || settings.sobol_rows > 1 {
+        return Err(crate::shard::ShardError::Sensitivity);
+    }
+    shard.check_draws(settings.draws)?;
+    Ok(ensemble::run_range(
+        spec,
+        sampler,
+        settings.seed,
+        shard.range(settings.draws),
+        pool,
+        progress,
+        sink,
+    ))
+}
+
+/// The bundle of an ensemble-only run from its merged aggregates: the same bundle
+/// [`run_case`] returns for these settings. None if the aggregates do not fit the spec or do
+/// not hold the settings' draws.
+pub fn bundle_of(
+    case: &leverage_case::Case,
+    spec: &Spec,
+    settings: &Settings,
+    aggregates: &ensemble::Partial,
+) -> Option<Bundle> {
+    let whole = aggregates.draws().checked_add(aggregates.failed()) == Some(settings.draws);
+    let ensemble_only = settings.tornado_draws == 0 && settings.sobol_rows <= 1;
+    if !(whole && ensemble_only && aggregates.fits(spec)) {
+        return None;
+    }
+    let ensemble = aggregates.finish(
+        spec,
+        &ensemble::Options {
+            draws: settings.draws,
+            seed: settings.seed,
+        },
+    );
+    Some(Bundle {
+        settings: *settings,
+        ensemble,
+        tornado: None,
+        sobol: None,
+        inert: Vec::new(),
+        analyses: settings.analyses.then(|| analyses::analyse(case)),
+    })
+}
+
 /// Runs the case: the ensemble (each draw's summary to `sink`, in draw order), then the
 /// sensitivity analysis the settings ask for, in `pool` (or the current rayon pool).
 pub fn run_case(

@@ -197,7 +197,24 @@ where
     if d == 0 || n < 2 {
         return Err(SensitivityError::TooSmall { d, n });
     }
-    let evals: Vec<(Vec<f64>, usize, Option<usize>)> = (0..n)
+    let rows = sobol_rows(d, 0..n, seed, model)?;
+    sobol_estimate(d, seed, rows, bootstrap)
+}
+
+/// The evaluations of the design rows `rows` of [`sobol`]: row j is f(A_j), f(B_j), f(A_B^1_j),
+/// …, f(A_B^d_j) flattened, each block the model's outputs. A row depends on j and the seed
+/// alone, so the rows of one design can be evaluated in parts, anywhere, and put back in row
+/// order for [`sobol_estimate`], which then gives what [`sobol`] gives, bit for bit.
+pub fn sobol_rows<F>(
+    d: usize,
+    rows: std::ops::Range<usize>,
+    seed: u64,
+    model: F,
+) -> Result<Vec<Vec<f64>>, SensitivityError>
+where
+    F: Fn(&[f64], u64) -> Vec<f64> + Sync,
+{
+    let evals: Vec<(Vec<f64>, usize, Option<usize>)> = rows
         .into_par_iter()
         .map(|j| {
             let mut rng = draw_rng(seed, j as u64);
@@ -223,15 +240,38 @@ where
             (out, m, ragged)
         })
         .collect();
-    let m = evals[0].1;
-    let mut rows = Vec::with_capacity(n);
-    for (out, mj, ragged) in evals {
+    let Some(m) = evals.first().map(|e| e.1) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(evals.len());
+    for (row, mj, ragged) in evals {
         if let Some(got) = ragged.or((mj != m).then_some(mj)) {
             return Err(SensitivityError::OutputCount { expected: m, got });
         }
-        rows.push(out);
+        out.push(row);
     }
-    let evals = rows;
+    Ok(out)
+}
+
+/// The indices of [`sobol`] from every row of its design, in row order (as [`sobol_rows`]
+/// evaluates them; n is the number of rows).
+pub fn sobol_estimate(
+    d: usize,
+    seed: u64,
+    evals: Vec<Vec<f64>>,
+    bootstrap: usize,
+) -> Result<SobolResult, SensitivityError> {
+    let n = evals.len();
+    if d == 0 || n < 2 {
+        return Err(SensitivityError::TooSmall { d, n });
+    }
+    let m = evals[0].len() / (d + 2);
+    if let Some(row) = evals.iter().find(|r| r.len() != m * (d + 2)) {
+        return Err(SensitivityError::OutputCount {
+            expected: m,
+            got: row.len() / (d + 2),
+        });
+    }
     for (j, row) in evals.iter().enumerate() {
         if let Some(p) = row.iter().position(|v| !v.is_finite()) {
             return Err(SensitivityError::NonFinite {

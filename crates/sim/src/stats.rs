@@ -72,7 +72,7 @@ pub fn wilson95(successes: u64, n: u64) -> Option<(f64, f64)> {
 /// Values below `lo` are counted in the first bin and values above `hi` in the last (and also
 /// in [`Histogram::below`] / [`Histogram::above`]); NaN is counted only in
 /// [`Histogram::nan`]. Quantiles are exact to within one bin width for values in range.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Histogram {
     lo: f64,
     hi: f64,
@@ -157,6 +157,11 @@ impl Histogram {
     /// The bin counts.
     pub fn counts(&self) -> &[u64] {
         &self.counts
+    }
+
+    /// The range [lo, hi] the bins cover.
+    pub fn range(&self) -> (f64, f64) {
+        (self.lo, self.hi)
     }
 
     /// The `q`-quantile (0 ≤ q ≤ 1), interpolating linearly within the bin where the cumulative
