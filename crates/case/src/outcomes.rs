@@ -130,7 +130,8 @@ pub fn parse(text: &str, file_name: &str) -> Result<Outcomes, Problems> {
     finish(sink, src, out)
 }
 
-fn finish<T>(sink: Sink, src: SourceText, out: Option<T>) -> Result<T, Problems> {
+/// The problems collected in `sink`, or `out` when none is an error (shared with evidence files).
+pub(crate) fn finish<T>(sink: Sink, src: SourceText, out: Option<T>) -> Result<T, Problems> {
     let errors = sink.has_errors();
     let mut diagnostics = sink.into_diagnostics();
     diagnostics.sort_by_key(|d| d.span.as_ref().map(|s| s.start));
@@ -267,14 +268,13 @@ fn read(sink: &mut Sink, src: &SourceText) -> Option<Outcomes> {
     })
 }
 
-/// Checks that need nothing but the file itself.
-fn check(sink: &mut Sink, o: &Outcomes) {
-    let source_ids: Vec<&str> = o.sources.iter().map(|s| s.id.as_str()).collect();
-    let mut seen_src: HashMap<&str, usize> = HashMap::new();
-    for s in &o.sources {
-        if seen_src.insert(&s.id, s.span.start).is_some() {
+/// Reports a source id declared twice (shared with evidence files).
+pub(crate) fn duplicate_sources(sink: &mut Sink, sources: &[Source], code: &'static str) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for s in sources {
+        if seen.insert(&s.id, s.span.start).is_some() {
             sink.error(
-                "outcomes::duplicate-id",
+                code,
                 Some(s.span.clone()),
                 format!("duplicate source id {:?}", s.id),
             )
@@ -284,6 +284,12 @@ fn check(sink: &mut Sink, o: &Outcomes) {
             .push();
         }
     }
+}
+
+/// Checks that need nothing but the file itself.
+fn check(sink: &mut Sink, o: &Outcomes) {
+    let source_ids: Vec<&str> = o.sources.iter().map(|s| s.id.as_str()).collect();
+    duplicate_sources(sink, &o.sources, "outcomes::duplicate-id");
     let prov_check = |sink: &mut Sink, prov: &Provenance, span: Range<usize>, what: &str| {
         if !prov.is_sourced() {
             sink.error(

@@ -685,7 +685,7 @@ pub fn did_you_mean<'c>(
     best.map(|(c, _)| c)
 }
 
-const TOP_KEYS: [&str; 16] = [
+const TOP_KEYS: [&str; 17] = [
     "case",
     "source",
     "actor",
@@ -699,6 +699,7 @@ const TOP_KEYS: [&str; 16] = [
     "scenario",
     "state",
     "correlation",
+    "observable",
     "econ",
     "game",
     "sim",
@@ -837,6 +838,12 @@ pub(crate) fn read_case(
         .enumerate()
         .filter_map(|(i, (t, sp))| read_correlation(cx.sink, t, sp, i))
         .collect();
+    let observables = top
+        .tables(cx.sink, "observable")
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (t, sp))| crate::observable::read_observable(cx.sink, t, sp, i))
+        .collect();
 
     let one =
         |known: &'static [(&'static str, LinkKind, &'static str)]| -> Vec<(&'static str, Arity)> {
@@ -905,6 +912,7 @@ pub(crate) fn read_case(
         game,
         states,
         correlations,
+        observables,
         sim,
     });
     (case, diags, extra_sources)

@@ -16,6 +16,8 @@
 //! - `sample`: quantile sampling of the case's distributions, rank correlation.
 //! - `sensitivity`: one-at-a-time tornado and Sobol indices (generic estimators).
 //! - `score`: Brier and log scores, calibration, issue errors against realised outcomes.
+//! - `signs`: the case's observables as quantities of a path; recomputing draws of a run.
+//! - `update`: a run's paths reweighted by evidence, with fresh draws when the weights degenerate.
 //! - `stream`: per-draw random streams (ChaCha8 stream number = draw index).
 //! - `stats`: Wilson intervals, mergeable histograms and moments.
 
@@ -26,7 +28,9 @@ pub mod pipeline;
 pub mod sample;
 pub mod score;
 pub mod sensitivity;
+pub mod signs;
 pub mod stats;
 pub mod stream;
 pub mod timeline;
+pub mod update;
 pub mod wiring;
