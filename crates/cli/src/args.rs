@@ -189,6 +189,9 @@ pub enum Command {
         #[arg(long, value_enum)]
         output: Option<Output>,
     },
+    /// Reweight a stored run's paths by an evidence file (dated, sourced observations of the
+    /// case's observables); the updated run is saved linked to its parent (docs/updating.md).
+    Update(crate::update::UpdateArgs),
     /// Saved ensemble runs: list, show, diff, export, delete, prune.
     Runs {
         #[command(subcommand)]

@@ -14,6 +14,7 @@ mod io;
 mod library;
 mod show;
 mod sim;
+mod update;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -249,6 +250,7 @@ fn run(cli: Cli) -> Result<()> {
             sensitivity,
             explain,
         }),
+        Command::Update(a) => update::run(a),
         Command::Runs { cmd } => match cmd {
             args::RunsCmd::List { store, output } => {
                 sim::runs::list(store.as_deref(), output.unwrap_or(Output::Table))
