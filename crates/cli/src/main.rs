@@ -12,9 +12,11 @@ mod econ;
 mod game;
 mod io;
 mod library;
+mod offer;
 mod show;
 mod sim;
 mod update;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -251,6 +253,8 @@ fn run(cli: Cli) -> Result<()> {
             explain,
         }),
         Command::Update(a) => update::run(a),
+        Command::Watch(a) => watch::run(a),
+        Command::Offer(a) => offer::run(a),
         Command::Runs { cmd } => match cmd {
             args::RunsCmd::List { store, output } => {
                 sim::runs::list(store.as_deref(), output.unwrap_or(Output::Table))

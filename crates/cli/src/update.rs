@@ -13,7 +13,7 @@ use std::time::Instant;
 use comfy_table::Cell;
 use leverage_case::evidence::{self, Evidence, Observed};
 use leverage_sim::update::{self, Update};
-use leverage_sim::{signs, wiring};
+use leverage_sim::wiring;
 use leverage_store::{RunRef, Store};
 use serde_json::json;
 
@@ -140,11 +140,7 @@ pub fn run(a: UpdateArgs) -> Result<()> {
     }
     let spec = wiring::spec(case).map_err(wiring_error)?;
     let sampler = wiring::sampler(case).map_err(wiring_error)?;
-    let signs = signs::resolve(case, &spec, &sampler.ids).map_err(|e| {
-        user(format!(
-            "{e}\n  help: declare what can be observed with [[observable]] (docs/case-format.md)"
-        ))
-    })?;
+    let signs = crate::watch::resolve_signs(case, &spec, &sampler)?;
     let obs: Vec<update::Obs> = evidences
         .iter()
         .flat_map(|e| update::observations(case, &signs, e))

@@ -233,6 +233,9 @@ pub fn value(q: Quantity, y: usize, values: &[f64], path: &Path) -> f64 {
     }
 }
 
+/// A crisis game a path played: year index, military track, the game's inputs.
+pub type Played = (usize, bool, leverage_games::templates::UltimatumInputs);
+
 /// Recomputes draws `from..to` of a run with `seed` and hands each to `f` (draw index, its
 /// parameter values, its path); the results come back in draw order (`None` for a draw whose
 /// parameters could not be sampled). Runs in `pool` (or the current rayon pool); the result
@@ -250,6 +253,56 @@ where
     T: Send,
     F: Fn(u64, &[f64], &Path) -> T + Sync,
 {
+    replay_chunks(spec, from, to, pool, |d, buf, path, _| {
+        run_draw(spec, sampler, seed, d, buf, path).then(|| f(d, &buf.values, path))
+    })
+}
+
+/// [`replay`], also handing `f` every crisis game each path played ([`Played`]).
+pub fn replay_games<T, F>(
+    spec: &Spec,
+    sampler: &dyn DrawSampler,
+    seed: u64,
+    from: u64,
+    to: u64,
+    pool: Option<&rayon::ThreadPool>,
+    f: F,
+) -> Vec<Option<T>>
+where
+    T: Send,
+    F: Fn(u64, &[f64], &Path, &[Played]) -> T + Sync,
+{
+    replay_chunks(spec, from, to, pool, |d, buf, path, games| {
+        let mut rng = crate::stream::draw_rng(seed, d);
+        buf.values.resize(sampler.len(), 0.0);
+        if !sampler.sample(&mut rng, &mut buf.uniforms, &mut buf.values) {
+            return None;
+        }
+        games.clear();
+        crate::timeline::run_observed(
+            spec,
+            &buf.values,
+            &mut rng,
+            &mut buf.scratch,
+            path,
+            &mut |y, m, g| games.push((y, m, *g)),
+        );
+        Some(f(d, &buf.values, path, games))
+    })
+}
+
+/// Runs `one` on draws `from..to` in chunks, in parallel, results in draw order.
+fn replay_chunks<T, F>(
+    spec: &Spec,
+    from: u64,
+    to: u64,
+    pool: Option<&rayon::ThreadPool>,
+    one: F,
+) -> Vec<Option<T>>
+where
+    T: Send,
+    F: Fn(u64, &mut DrawBuffers, &mut Path, &mut Vec<Played>) -> Option<T> + Sync,
+{
     let chunks: Vec<(u64, u64)> = (from..to)
         .step_by(CHUNK as usize)
         .map(|lo| (lo, (lo + CHUNK).min(to)))
@@ -260,11 +313,9 @@ where
             .map(|&(lo, hi)| {
                 let mut buf = DrawBuffers::default();
                 let mut path = Path::new(spec);
+                let mut games = Vec::new();
                 (lo..hi)
-                    .map(|d| {
-                        run_draw(spec, sampler, seed, d, &mut buf, &mut path)
-                            .then(|| f(d, &buf.values, &path))
-                    })
+                    .map(|d| one(d, &mut buf, &mut path, &mut games))
                     .collect()
             })
             .collect();
