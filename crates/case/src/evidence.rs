@@ -56,6 +56,16 @@ pub enum Observed {
     Sign(bool),
 }
 
+/// A range in words: "at most 35", "at least 10", "between 10 and 35".
+pub fn range_text(lo: f64, hi: f64) -> String {
+    match (lo.is_finite(), hi.is_finite()) {
+        (false, true) => format!("at most {hi}"),
+        (true, false) => format!("at least {lo}"),
+        (true, true) => format!("between {lo} and {hi}"),
+        (false, false) => "any value".into(),
+    }
+}
+
 /// One observation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Observation {
@@ -90,6 +100,28 @@ pub struct Observation {
 }
 
 impl Observation {
+    /// What was observed, in words.
+    pub fn observed_text(&self) -> String {
+        match self.observed {
+            Observed::Value(x) => format!("{x}"),
+            Observed::Range(lo, hi) => range_text(lo, hi),
+            Observed::Sign(b) => if b { "happened" } else { "did not happen" }.into(),
+        }
+    }
+    /// The error that applies, in words (`exact` for a range or an observation without error).
+    pub fn error_text(&self, case: &Case) -> String {
+        match (self.observed, self.error_for(case)) {
+            (Observed::Range(..), _) | (_, None) => "exact".into(),
+            (_, Some(e)) => format!("{e}"),
+        }
+    }
+    /// Where it comes from, or `HYPOTHETICAL: why`.
+    pub fn origin_text(&self) -> String {
+        match &self.hypothetical {
+            Some(h) => format!("HYPOTHETICAL: {h}"),
+            None => self.prov.describe(),
+        }
+    }
     /// The measurement error that applies: the observation's, else the observable's, else none
     /// (exact).
     pub fn error_for(&self, case: &Case) -> Option<f64> {

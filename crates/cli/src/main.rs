@@ -575,6 +575,7 @@ fn report(a: ReportArgs<'_>) -> Result<()> {
     // Refuse before computing anything: an earlier report is not overwritten without --force.
     io::check_report_dir(a.out, a.force)?;
     let pool = sim::pool(a.threads)?;
+    let mut updated = None;
     let (loaded, bundle, saved) = match a.run {
         Some(r) => {
             let path = sim::store_path(a.store)?;
@@ -587,6 +588,7 @@ fn report(a: ReportArgs<'_>) -> Result<()> {
                 .show(run_ref)
                 .map_err(|e| Failure::User(format!("error: {e}")))?;
             let loaded = io::load_archived_case(&run.extras["case"])?;
+            updated = update::stored(&run, &loaded.case)?;
             let bytes = store
                 .bundle(leverage_store::RunRef::Id(run.id))
                 .map_err(|e| Failure::User(format!("error: {e}")))?
@@ -638,7 +640,16 @@ fn report(a: ReportArgs<'_>) -> Result<()> {
             }
         }
     };
-    let report = pool.install(|| leverage_report::render(&loaded.case, bundle.as_ref()));
+    let report = pool.install(|| {
+        let insights = bundle
+            .as_ref()
+            .map(|b| leverage_report::Insights::compute(&loaded.case, &b.settings, None));
+        let mut extra = insights
+            .as_ref()
+            .map_or_else(leverage_report::Extra::default, |i| i.borrow());
+        extra.update = updated.as_ref().map(|(u, e)| (u, e.as_slice()));
+        leverage_report::render_with(&loaded.case, bundle.as_ref(), &extra)
+    });
     io::write_report(a.out, &report, a.force)?;
     eprintln!(
         "wrote {} ({} files) for case {} in {:.2} s{}",

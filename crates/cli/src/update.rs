@@ -276,40 +276,16 @@ pub fn print(
             t.add_row(vec![
                 Cell::new(&o.observable),
                 Cell::new(o.date.to_string()),
-                Cell::new(match o.observed {
-                    Observed::Value(x) => format!("{x}"),
-                    Observed::Range(lo, hi) => format!("[{lo}, {hi}]"),
-                    Observed::Sign(b) => if b { "happened" } else { "did not happen" }.into(),
-                }),
-                Cell::new(match (o.observed, o.error_for(case)) {
-                    (Observed::Range(..), _) | (_, None) => "exact".into(),
-                    (_, Some(e)) => format!("{e}"),
-                }),
-                Cell::new(match &o.hypothetical {
-                    Some(h) => format!("HYPOTHETICAL: {h}"),
-                    None => o.prov.describe(),
-                }),
+                Cell::new(o.observed_text()),
+                Cell::new(o.error_text(case)),
+                Cell::new(o.origin_text()),
                 right(f(prior)),
                 right(f(post)),
             ]);
         }
     }
     println!("{t}");
-    println!(
-        "Effective sample size {:.0} of {} draws ({} of the run, {} fresh; target {:.0}{}); on the run's own draws {:.0}. Log-probability of the evidence {:.3}.",
-        u.ess,
-        u.draws,
-        u.prior_draws,
-        u.draws - u.prior_draws,
-        u.min_ess,
-        if u.target_met {
-            ", met"
-        } else {
-            ", NOT met within the draw budget: widen --max-draws"
-        },
-        u.ess_prior_draws,
-        u.log_evidence
-    );
+    println!("{}", u.health());
     let last = u.years.len() - 1;
     let mut t = table(&[
         "scenario, %",
@@ -354,22 +330,32 @@ pub fn print(
     println!("{t}");
 }
 
-/// `runs show` of an updated run: the same tables, from what the run keeps.
-pub fn show_updated(run: &leverage_store::Run) -> Result<bool> {
+/// The update a stored run keeps, with its evidence files (`None` for a run not updated).
+pub fn stored(
+    run: &leverage_store::Run,
+    case: &leverage_case::Case,
+) -> Result<Option<(Update, Vec<Evidence>)>> {
     let u = &run.extras["update"];
     if u.is_null() {
-        return Ok(false);
+        return Ok(None);
     }
     let result: Update = serde_json::from_value(u["result"].clone()).map_err(|e| {
         Failure::Internal(format!("run {}: its update cannot be read: {e}", run.id))
     })?;
-    let loaded = io::load_archived_case(&run.extras["case"])?;
-    let (_, files) = chain(run);
     let mut evidences = Vec::new();
-    for (name, text) in &files {
-        evidences.push(read_evidence(text, name, &loaded.case)?);
+    for (name, text) in &chain(run).1 {
+        evidences.push(read_evidence(text, name, case)?);
     }
-    let parent = u["parent"].as_i64().unwrap_or(0);
+    Ok(Some((result, evidences)))
+}
+
+/// `runs show` of an updated run: the same tables, from what the run keeps.
+pub fn show_updated(run: &leverage_store::Run) -> Result<bool> {
+    let loaded = io::load_archived_case(&run.extras["case"])?;
+    let Some((result, evidences)) = stored(run, &loaded.case)? else {
+        return Ok(false);
+    };
+    let parent = run.extras["update"]["parent"].as_i64().unwrap_or(0);
     print(&loaded.case, &result, &evidences, parent, Some(run.id.0));
     Ok(true)
 }

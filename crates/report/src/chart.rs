@@ -108,9 +108,9 @@ impl BarLineChart<'_> {
         let xc = |i: usize| left + slot * (i as f64 + 0.5);
         let mut s = Svg::new(w, h);
         s.text(w / 2.0, 22.0, self.title, 14.0, "middle", "#222");
-        // Grid and left axis.
+        // Grid and left axis (a chart of lines alone has its grid on the right axis).
         let mut v = l0;
-        while v <= l1 + ls * 0.01 {
+        while !self.bars.is_empty() && v <= l1 + ls * 0.01 {
             s.line(
                 (left, yl(v)),
                 (right, yl(v)),
@@ -131,6 +131,15 @@ impl BarLineChart<'_> {
         // Right axis ticks.
         let mut v = r0;
         while v <= r1 + rs * 0.01 {
+            if self.bars.is_empty() {
+                s.line(
+                    (left, yr(v)),
+                    (right, yr(v)),
+                    if v.abs() < 1e-12 { "#555" } else { "#e6e6e6" },
+                    1.0,
+                    None,
+                );
+            }
             s.text(
                 right + 6.0,
                 yr(v) + 4.0,
@@ -212,7 +221,7 @@ impl BarLineChart<'_> {
             s.text(lx + 16.0, ly, b.label, 11.0, "start", "#333");
             lx += 26.0 + 6.5 * b.label.chars().count() as f64;
         }
-        for l in &self.lines {
+        for l in self.lines.iter().filter(|l| !l.label.is_empty()) {
             s.line(
                 (lx, ly - 4.0),
                 (lx + 22.0, ly - 4.0),

@@ -11,13 +11,16 @@ mod bargain_section;
 mod case_section;
 pub mod chart;
 pub mod econ_section;
+mod evidence_section;
 pub mod game_section;
+mod offer_section;
 #[cfg(feature = "png")]
 pub mod png;
 pub mod sim_section;
 mod summary_section;
 pub mod svg;
 pub mod tree_svg;
+mod watch_section;
 
 use leverage_case::Case;
 
@@ -80,7 +83,89 @@ pub fn build_with(case: &Case, sim: &SimOptions) -> Report {
     let bundle = simulate
         .then(|| leverage_sim::pipeline::run_case(case, sim, None, &|_| {}, None).ok())
         .flatten();
-    render(case, bundle.as_ref())
+    let insights = bundle
+        .as_ref()
+        .map(|b| Insights::compute(case, &b.settings, None));
+    let extra = insights
+        .as_ref()
+        .map_or_else(Extra::default, Insights::borrow);
+    render_with(case, bundle.as_ref(), &extra)
+}
+
+/// What the report adds from recomputed draws: the signposts, the offers and, for a run
+/// updated with evidence, its update.
+#[derive(Debug, Clone)]
+pub struct Insights {
+    /// Signposts, or why there are none.
+    pub watch: Result<leverage_sim::watch::Watch, String>,
+    /// Offers, or why there are none.
+    pub offers: Result<leverage_sim::offer::Offers, String>,
+}
+
+/// Draws the report's signposts and offers recompute at most (the run's seed, its first draws).
+pub const INSIGHT_DRAWS: u64 = 20_000;
+
+impl Insights {
+    /// Signposts and offers of the run with these settings (its first [`INSIGHT_DRAWS`] draws),
+    /// in `pool` (or the current rayon pool).
+    pub fn compute(
+        case: &Case,
+        settings: &SimOptions,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> Insights {
+        let draws = settings.draws.min(INSIGHT_DRAWS);
+        let wired = leverage_sim::wiring::spec(case)
+            .and_then(|spec| Ok((spec, leverage_sim::wiring::sampler(case)?)))
+            .map_err(|e| e.to_string());
+        let watch = wired.clone().and_then(|(spec, sampler)| {
+            let signs = leverage_sim::signs::resolve(case, &spec, &sampler.ids)
+                .map_err(|e| format!("Nothing to watch: {e}."))?;
+            Ok(leverage_sim::watch::watch(
+                &spec,
+                &sampler,
+                settings.seed,
+                draws,
+                &signs,
+                pool,
+            ))
+        });
+        let offers = wired.map(|(spec, sampler)| {
+            leverage_sim::offer::offers(&spec, &sampler, settings.seed, draws, pool)
+        });
+        Insights { watch, offers }
+    }
+    /// The borrowed form [`render_with`] takes.
+    pub fn borrow(&self) -> Extra<'_> {
+        Extra {
+            watch: self.watch.as_ref().map_err(String::as_str),
+            offers: self.offers.as_ref().ok(),
+            update: None,
+        }
+    }
+}
+
+/// What [`render_with`] adds to a bundle's report.
+#[derive(Debug, Clone, Copy)]
+pub struct Extra<'a> {
+    /// Signposts, or why there are none.
+    pub watch: Result<&'a leverage_sim::watch::Watch, &'a str>,
+    /// Offers.
+    pub offers: Option<&'a leverage_sim::offer::Offers>,
+    /// The update of a run updated with evidence, with its evidence files.
+    pub update: Option<(
+        &'a leverage_sim::update::Update,
+        &'a [leverage_case::evidence::Evidence],
+    )>,
+}
+
+impl Default for Extra<'_> {
+    fn default() -> Self {
+        Extra {
+            watch: Err("Nothing was watched: the report was rendered without recomputing draws."),
+            offers: None,
+            update: None,
+        }
+    }
 }
 
 /// The simulation section of a bundle; without one, a case with scenario rules says why it
@@ -122,6 +207,16 @@ fn simulation(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> O
 /// Render the report of a case and its pipeline bundle (fresh, or decoded from a stored run):
 /// nothing here runs the ensemble.
 pub fn render(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> Report {
+    render_with(case, bundle, &Extra::default())
+}
+
+/// [`render`] with the signposts, offers and update of `extra` (sections "What to watch",
+/// "Evidence: prior against posterior" and "What would it take", after the simulation).
+pub fn render_with(
+    case: &Case,
+    bundle: Option<&leverage_sim::pipeline::Bundle>,
+    extra: &Extra<'_>,
+) -> Report {
     let mut sections = case_section::sections(case);
     if let Some(f) = bargain_section::section(case) {
         let at = sections
@@ -152,6 +247,26 @@ pub fn render(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> R
             .position(|s| s.id == "scenarios")
             .map_or(sections.len(), |i| i + 1);
         sections.insert(at, s);
+    }
+    if bundle.is_some() {
+        let at = sections
+            .iter()
+            .position(|s| s.id == "simulation")
+            .map_or(sections.len(), |i| i + 1);
+        let (w, why) = match extra.watch {
+            Ok(w) => (Some(w), ""),
+            Err(why) => (None, why),
+        };
+        let mut add = vec![
+            watch_section::section(case, w, why),
+            evidence_section::section(case, extra.update),
+        ];
+        if let Some(o) = extra.offers {
+            add.push(offer_section::section(case, o));
+        }
+        for (k, s) in add.into_iter().enumerate() {
+            sections.insert(at + k, s);
+        }
     }
     if let Some(s) = bundle.and_then(|b| summary_section::section(case, b)) {
         sections.insert(0, s);

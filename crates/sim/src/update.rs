@@ -198,6 +198,28 @@ pub struct Update {
     pub final_scenarios: Vec<u8>,
 }
 
+impl Update {
+    /// The weighted sample's health in one sentence: the ESS against its target, the fresh
+    /// draws, the evidence's log-probability.
+    pub fn health(&self) -> String {
+        format!(
+            "Effective sample size {:.0} of {} draws ({} of the run updated, {} fresh; target {:.0}, {}); on the run's own draws {:.0}. Log-probability of the evidence under the model: {:.3}.",
+            self.ess,
+            self.draws,
+            self.prior_draws,
+            self.draws - self.prior_draws,
+            self.min_ess,
+            if self.target_met {
+                "met"
+            } else {
+                "NOT met within the draw budget (--max-draws)"
+            },
+            self.ess_prior_draws,
+            self.log_evidence
+        )
+    }
+}
+
 /// Why an update failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
