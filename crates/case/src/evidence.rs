@@ -41,8 +41,8 @@ use toml::de::DeValue;
 use crate::diag::{Problems, Sink, SourceText};
 use crate::model::{Case, PartialDate, Provenance, Source};
 use crate::observable::ObservableKind;
-use crate::outcomes::{duplicate_sources, finish};
-use crate::read::{Tbl, did_you_mean, read_source, syntax_hint};
+use crate::outcomes::{SmallFile, duplicate_sources, finish, read_small};
+use crate::read::{Tbl, did_you_mean};
 
 /// What was observed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -168,78 +168,25 @@ pub fn parse(text: &str, file_name: &str) -> Result<Evidence, Problems> {
 }
 
 fn read(sink: &mut Sink, src: &SourceText) -> Option<Evidence> {
-    let (doc, errors) = DeTable::parse_recoverable(&src.text);
-    for e in &errors {
-        let msg = e.message().trim().to_string();
-        sink.error(
+    let file = SmallFile {
+        head: "evidence",
+        top: &TOP,
+        codes: [
             "evidence::toml-syntax",
-            e.span(),
-            format!("invalid TOML: {msg}"),
-        )
-        .label(msg.lines().next().unwrap_or("here").to_string())
-        .expected("valid TOML (see docs/updating.md)")
-        .hint(syntax_hint(&msg))
-        .push();
-    }
-    if !errors.is_empty() {
-        return None;
-    }
-    let root = doc.get_ref();
-    let mut top = Tbl::new(root, 0..0, "the top level".to_string());
-    let head = match top.table(sink, "evidence") {
-        None if root.get("evidence").is_some() => None,
-        None => {
-            sink.error(
-                "evidence::missing-table",
-                Some(0..0),
-                "the file has no [evidence] table",
-            )
-            .label("expected [evidence] here")
-            .expected("an [evidence] table with `case = \"<case id>\"`")
-            .hint("start the file with [evidence] and the id of the case it speaks of")
-            .push();
-            None
-        }
-        Some((t, span)) => {
-            let mut tb = Tbl::new(t, span, "[evidence]".into());
-            let case = tb.ident(sink, "case", true);
-            let description = tb.string(sink, "description", false);
-            tb.finish(sink);
-            case.map(|c| (c, description.map(|d| d.0).unwrap_or_default()))
-        }
+            "evidence::missing-table",
+            "evidence::unknown-table",
+        ],
+        doc: "docs/updating.md",
+        case_is: "the case it speaks of",
     };
-    let sources: Vec<Source> = top
-        .tables(sink, "source")
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, (t, sp))| read_source(sink, t, sp, i))
-        .collect();
-    let observations: Vec<Observation> = top
-        .tables(sink, "observation")
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, (t, sp))| read_observation(sink, t, sp, i))
-        .collect();
-    for (k, _) in root.iter() {
-        let key: &str = k.get_ref();
-        if TOP.contains(&key) {
-            continue;
-        }
-        let mut b = sink
-            .error(
-                "evidence::unknown-table",
-                Some(k.span()),
-                format!("unknown table or key `{key}` at the top level"),
-            )
-            .label("not part of the evidence format")
-            .expected("one of: [evidence], [[source]], [[observation]]");
-        b = match did_you_mean(key, TOP) {
-            Some(best) => b.hint(format!("did you mean `{best}`?")),
-            None => b.hint("see docs/updating.md"),
-        };
-        b.push();
-    }
-    let ((case, case_span), description) = head?;
+    let (case, case_span, description, sources, observations) =
+        read_small(sink, src, &file, |sink, top| {
+            top.tables(sink, "observation")
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, (t, sp))| read_observation(sink, t, sp, i))
+                .collect::<Vec<Observation>>()
+        })?;
     Some(Evidence {
         case,
         description,

@@ -16,7 +16,7 @@ use leverage_games::ultimatum_fast::{Answer, Kind, terminal_kind};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::ensemble::{CHUNK, DrawBuffers, DrawSampler, run_draw};
+use crate::ensemble::{CHUNK, DrawBuffers, DrawSampler};
 use crate::timeline::{NO_DECISION, Path, Spec};
 
 /// A decision at a crisis, as the case's sign names it.
@@ -253,8 +253,8 @@ where
     T: Send,
     F: Fn(u64, &[f64], &Path) -> T + Sync,
 {
-    replay_chunks(spec, from, to, pool, |d, buf, path, _| {
-        run_draw(spec, sampler, seed, d, buf, path).then(|| f(d, &buf.values, path))
+    replay_games(spec, sampler, seed, from, to, pool, |d, values, path, _| {
+        f(d, values, path)
     })
 }
 
