@@ -22,8 +22,8 @@ fn chart(title: &str, rows: &[OfferYear], case: &Case) -> String {
             .map(|r| Some(f(r)).filter(|x| x.is_finite()))
             .collect()
     };
-    let least = format!("least {} must offer (median)", case.patron_name());
-    let most = format!("most {} would pay (median)", case.patron_name());
+    let least = format!("least {} must offer", case.patron_name());
+    let most = format!("most {} would pay", case.patron_name());
     BarLineChart {
         title,
         categories: rows.iter().map(|r| r.year.to_string()).collect(),
@@ -38,7 +38,7 @@ fn chart(title: &str, rows: &[OfferYear], case: &Case) -> String {
                 values: v(&|r| r.client_min[2]),
             },
             LineSeries {
-                label: "its 25–75 % band",
+                label: "25–75 %",
                 color: "#e6a19a",
                 dashed: true,
                 values: v(&|r| r.client_min[1]),
@@ -56,7 +56,7 @@ fn chart(title: &str, rows: &[OfferYear], case: &Case) -> String {
                 values: v(&|r| r.patron_max[2]),
             },
             LineSeries {
-                label: "its 25–75 % band",
+                label: "25–75 %",
                 color: "#8fa8c8",
                 dashed: true,
                 values: v(&|r| r.patron_max[1]),
@@ -95,7 +95,10 @@ pub fn section(case: &Case, o: &Offers) -> Section {
             continue;
         }
         let svg = chart(
-            &format!("What would it take: {}", name.to_lowercase()),
+            &format!(
+                "What would it take, {}: medians (solid) and 25–75 % bands (dashed) over the games played",
+                name.to_lowercase()
+            ),
             rows,
             case,
         );
