@@ -375,6 +375,8 @@ fn the_patron_client_starter_runs_every_command() {
         vec!["game", "--case", p],
         vec!["game", "--case", p, "--output", "json"],
         vec!["simulate", "--case", p, "-n", "2000", "--no-store"],
+        vec!["watch", "--case", p, "-n", "500"],
+        vec!["offer", "--case", p, "-n", "500"],
         vec![
             "report",
             "--case",

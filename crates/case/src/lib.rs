@@ -16,8 +16,10 @@
 
 pub mod data;
 pub mod diag;
+pub mod evidence;
 pub mod import;
 pub mod model;
+pub mod observable;
 pub mod outcomes;
 mod read;
 pub mod rule;
@@ -27,6 +29,7 @@ mod write;
 pub use data::{DataFiles, EmbeddedFiles, NoFiles};
 pub use diag::{Diagnostic, Problems, Severity, SourceText};
 pub use model::*;
+pub use observable::{Observable, ObservableKind};
 pub use read::{did_you_mean, is_ident};
 pub use validate::{DistProblem, dist_problem, validate};
 pub use write::{Starter, starter_case, to_toml};

@@ -1492,6 +1492,9 @@ pub struct Case {
     /// Rank correlations between uncertain parameters.
     #[serde(default, rename = "correlation", skip_serializing_if = "Vec::is_empty")]
     pub correlations: Vec<Correlation>,
+    /// What can be observed of a simulated path, and how (`crate::observable`).
+    #[serde(default, rename = "observable", skip_serializing_if = "Vec::is_empty")]
+    pub observables: Vec<crate::observable::Observable>,
     /// Which records feed the scenario engine (`[sim]`: input name → record id or list of ids).
     #[serde(
         default,

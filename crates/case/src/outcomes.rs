@@ -130,7 +130,8 @@ pub fn parse(text: &str, file_name: &str) -> Result<Outcomes, Problems> {
     finish(sink, src, out)
 }
 
-fn finish<T>(sink: Sink, src: SourceText, out: Option<T>) -> Result<T, Problems> {
+/// The problems collected in `sink`, or `out` when none is an error (shared with evidence files).
+pub(crate) fn finish<T>(sink: Sink, src: SourceText, out: Option<T>) -> Result<T, Problems> {
     let errors = sink.has_errors();
     let mut diagnostics = sink.into_diagnostics();
     diagnostics.sort_by_key(|d| d.span.as_ref().map(|s| s.start));
@@ -143,41 +144,63 @@ fn finish<T>(sink: Sink, src: SourceText, out: Option<T>) -> Result<T, Problems>
     }
 }
 
-fn read(sink: &mut Sink, src: &SourceText) -> Option<Outcomes> {
+/// What differs between the small sourced files read by [`read_small`] (outcomes, evidence).
+pub(crate) struct SmallFile {
+    /// The head table's name (`outcomes`), also the first of `top`.
+    pub head: &'static str,
+    /// The top-level keys the file may have: the head, `source`, its record tables.
+    pub top: &'static [&'static str],
+    /// Diagnostic codes: TOML syntax, no head table, unknown top-level key.
+    pub codes: [&'static str; 3],
+    /// Where the format is documented, for hints.
+    pub doc: &'static str,
+    /// What the head's `case` names, for the hint: "the case it scores".
+    pub case_is: &'static str,
+}
+
+/// Reads a small sourced file: TOML syntax errors (all of them, and nothing else then), the
+/// head table's `case` and `description`, the `[[source]]` records, the file's own records (by
+/// `records`), and unknown top-level keys. `None` when the head is missing or unreadable.
+#[allow(clippy::type_complexity)]
+pub(crate) fn read_small<T>(
+    sink: &mut Sink,
+    src: &SourceText,
+    f: &SmallFile,
+    records: impl FnOnce(&mut Sink, &mut Tbl<'_, '_>) -> T,
+) -> Option<(String, Range<usize>, String, Vec<Source>, T)> {
     let (doc, errors) = DeTable::parse_recoverable(&src.text);
     for e in &errors {
         let msg = e.message().trim().to_string();
-        sink.error(
-            "outcomes::toml-syntax",
-            e.span(),
-            format!("invalid TOML: {msg}"),
-        )
-        .label(msg.lines().next().unwrap_or("here").to_string())
-        .expected("valid TOML (see \"Outcomes files\" in docs/case-format.md)")
-        .hint(syntax_hint(&msg))
-        .push();
+        sink.error(f.codes[0], e.span(), format!("invalid TOML: {msg}"))
+            .label(msg.lines().next().unwrap_or("here").to_string())
+            .expected(format!("valid TOML (see {})", f.doc))
+            .hint(syntax_hint(&msg))
+            .push();
     }
     if !errors.is_empty() {
         return None;
     }
     let root = doc.get_ref();
     let mut top = Tbl::new(root, 0..0, "the top level".to_string());
-    let head = match top.table(sink, "outcomes") {
-        None if root.get("outcomes").is_some() => None, // wrong type, reported
+    let head = match top.table(sink, f.head) {
+        None if root.get(f.head).is_some() => None, // wrong type, reported
         None => {
             sink.error(
-                "outcomes::missing-table",
+                f.codes[1],
                 Some(0..0),
-                "the file has no [outcomes] table",
+                format!("the file has no [{}] table", f.head),
             )
-            .label("expected [outcomes] here")
-            .expected("an [outcomes] table with `case = \"<case id>\"`")
-            .hint("start the file with [outcomes] and the id of the case it scores")
+            .label(format!("expected [{}] here", f.head))
+            .expected(format!("an [{}] table with `case = \"<case id>\"`", f.head))
+            .hint(format!(
+                "start the file with [{}] and the id of {}",
+                f.head, f.case_is
+            ))
             .push();
             None
         }
         Some((t, span)) => {
-            let mut tb = Tbl::new(t, span, "[outcomes]".into());
+            let mut tb = Tbl::new(t, span, format!("[{}]", f.head));
             let case = tb.ident(sink, "case", true);
             let description = tb.string(sink, "description", false);
             tb.finish(sink);
@@ -190,72 +213,105 @@ fn read(sink: &mut Sink, src: &SourceText) -> Option<Outcomes> {
         .enumerate()
         .filter_map(|(i, (t, sp))| read_source(sink, t, sp, i))
         .collect();
-    let years: Vec<YearOutcome> = top
-        .tables(sink, "year")
-        .into_iter()
+    let body = records(sink, &mut top);
+    let listed = f
+        .top
+        .iter()
         .enumerate()
-        .filter_map(|(i, (t, sp))| {
-            let mut tb = Tbl::new(t, sp, format!("[[year]] #{}", i + 1));
-            let year = tb.integer(sink, "year", true);
-            let scenario = tb.ident(sink, "scenario", true);
-            let prov = tb.provenance(sink);
-            tb.finish(sink);
-            let (year, year_span) = year?;
-            let (scenario, scenario_span) = scenario?;
-            Some(YearOutcome {
-                year: year as i32,
-                scenario,
-                prov,
-                year_span,
-                scenario_span,
-            })
+        .map(|(i, k)| {
+            if i == 0 {
+                format!("[{k}]")
+            } else {
+                format!("[[{k}]]")
+            }
         })
-        .collect();
-    let positions: Vec<PositionOutcome> = top
-        .tables(sink, "position")
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, (t, sp))| {
-            let mut tb = Tbl::new(t, sp, format!("[[position]] #{}", i + 1));
-            let issue = tb.ident(sink, "issue", true);
-            let year = tb.integer(sink, "year", true);
-            let position = tb.num(sink, "position", true);
-            let prov = tb.provenance(sink);
-            tb.finish(sink);
-            let (issue, issue_span) = issue?;
-            let (year, year_span) = year?;
-            let mut position = position?;
-            position.prov.inherit(&prov);
-            Some(PositionOutcome {
-                issue,
-                year: year as i32,
-                position,
-                prov,
-                issue_span,
-                year_span,
-            })
-        })
-        .collect();
+        .collect::<Vec<_>>()
+        .join(", ");
     for (k, _) in root.iter() {
         let key: &str = k.get_ref();
-        if TOP.contains(&key) {
+        if f.top.contains(&key) {
             continue;
         }
         let mut b = sink
             .error(
-                "outcomes::unknown-table",
+                f.codes[2],
                 Some(k.span()),
                 format!("unknown table or key `{key}` at the top level"),
             )
-            .label("not part of the outcomes format")
-            .expected("one of: [outcomes], [[source]], [[year]], [[position]]");
-        b = match did_you_mean(key, TOP) {
+            .label(format!("not part of the {} format", f.head))
+            .expected(format!("one of: {listed}"));
+        b = match did_you_mean(key, f.top.iter().copied()) {
             Some(best) => b.hint(format!("did you mean `{best}`?")),
-            None => b.hint("see \"Outcomes files\" in docs/case-format.md"),
+            None => b.hint(format!("see {}", f.doc)),
         };
         b.push();
     }
     let ((case, case_span), description) = head?;
+    Some((case, case_span, description, sources, body))
+}
+
+fn read(sink: &mut Sink, src: &SourceText) -> Option<Outcomes> {
+    let file = SmallFile {
+        head: "outcomes",
+        top: &TOP,
+        codes: [
+            "outcomes::toml-syntax",
+            "outcomes::missing-table",
+            "outcomes::unknown-table",
+        ],
+        doc: "\"Outcomes files\" in docs/case-format.md",
+        case_is: "the case it scores",
+    };
+    let (case, case_span, description, sources, (years, positions)) =
+        read_small(sink, src, &file, |sink, top| {
+            let years: Vec<YearOutcome> = top
+                .tables(sink, "year")
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, (t, sp))| {
+                    let mut tb = Tbl::new(t, sp, format!("[[year]] #{}", i + 1));
+                    let year = tb.integer(sink, "year", true);
+                    let scenario = tb.ident(sink, "scenario", true);
+                    let prov = tb.provenance(sink);
+                    tb.finish(sink);
+                    let (year, year_span) = year?;
+                    let (scenario, scenario_span) = scenario?;
+                    Some(YearOutcome {
+                        year: year as i32,
+                        scenario,
+                        prov,
+                        year_span,
+                        scenario_span,
+                    })
+                })
+                .collect();
+            let positions: Vec<PositionOutcome> = top
+                .tables(sink, "position")
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, (t, sp))| {
+                    let mut tb = Tbl::new(t, sp, format!("[[position]] #{}", i + 1));
+                    let issue = tb.ident(sink, "issue", true);
+                    let year = tb.integer(sink, "year", true);
+                    let position = tb.num(sink, "position", true);
+                    let prov = tb.provenance(sink);
+                    tb.finish(sink);
+                    let (issue, issue_span) = issue?;
+                    let (year, year_span) = year?;
+                    let mut position = position?;
+                    position.prov.inherit(&prov);
+                    Some(PositionOutcome {
+                        issue,
+                        year: year as i32,
+                        position,
+                        prov,
+                        issue_span,
+                        year_span,
+                    })
+                })
+                .collect();
+            (years, positions)
+        })?;
     Some(Outcomes {
         case,
         description,
@@ -267,14 +323,13 @@ fn read(sink: &mut Sink, src: &SourceText) -> Option<Outcomes> {
     })
 }
 
-/// Checks that need nothing but the file itself.
-fn check(sink: &mut Sink, o: &Outcomes) {
-    let source_ids: Vec<&str> = o.sources.iter().map(|s| s.id.as_str()).collect();
-    let mut seen_src: HashMap<&str, usize> = HashMap::new();
-    for s in &o.sources {
-        if seen_src.insert(&s.id, s.span.start).is_some() {
+/// Reports a source id declared twice (shared with evidence files).
+pub(crate) fn duplicate_sources(sink: &mut Sink, sources: &[Source], code: &'static str) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for s in sources {
+        if seen.insert(&s.id, s.span.start).is_some() {
             sink.error(
-                "outcomes::duplicate-id",
+                code,
                 Some(s.span.clone()),
                 format!("duplicate source id {:?}", s.id),
             )
@@ -284,6 +339,12 @@ fn check(sink: &mut Sink, o: &Outcomes) {
             .push();
         }
     }
+}
+
+/// Checks that need nothing but the file itself.
+fn check(sink: &mut Sink, o: &Outcomes) {
+    let source_ids: Vec<&str> = o.sources.iter().map(|s| s.id.as_str()).collect();
+    duplicate_sources(sink, &o.sources, "outcomes::duplicate-id");
     let prov_check = |sink: &mut Sink, prov: &Provenance, span: Range<usize>, what: &str| {
         if !prov.is_sourced() {
             sink.error(

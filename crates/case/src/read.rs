@@ -688,7 +688,7 @@ pub fn did_you_mean<'c>(
     best.map(|(c, _)| c)
 }
 
-const TOP_KEYS: [&str; 16] = [
+const TOP_KEYS: [&str; 17] = [
     "case",
     "source",
     "actor",
@@ -702,6 +702,7 @@ const TOP_KEYS: [&str; 16] = [
     "scenario",
     "state",
     "correlation",
+    "observable",
     "econ",
     "game",
     "sim",
@@ -841,6 +842,12 @@ pub(crate) fn read_case(
         .enumerate()
         .filter_map(|(i, (t, sp))| read_correlation(cx.sink, t, sp, i))
         .collect();
+    let observables = top
+        .tables(cx.sink, "observable")
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (t, sp))| crate::observable::read_observable(cx.sink, t, sp, i))
+        .collect();
 
     let mut links = |key: &'static str| match top.get(key) {
         None => Vec::new(),
@@ -905,6 +912,7 @@ pub(crate) fn read_case(
         game,
         states,
         correlations,
+        observables,
         sim,
     });
     (case, diags, extra_sources)

@@ -47,6 +47,7 @@ pub fn validate(case: &Case, sink: &mut Sink, tables: &[LinkTable]) {
     v.states();
     v.rules();
     v.correlations();
+    v.observables();
     v.placeholders();
 }
 
@@ -54,6 +55,14 @@ pub fn validate(case: &Case, sink: &mut Sink, tables: &[LinkTable]) {
 pub const PLACEHOLDER: &str = "PLACEHOLDER";
 
 impl V<'_> {
+    /// The `[[observable]]` records (`crate::observable`), and their sources.
+    fn observables(&mut self) {
+        crate::observable::validate_observables(self.case, self.sink);
+        for o in &self.case.observables {
+            self.prov_ref(&o.prov, o.span.clone());
+        }
+    }
+
     /// One warning for the values a starter case marks as placeholders, at the first of them.
     fn placeholders(&mut self) {
         let text = &self.sink.source().text;

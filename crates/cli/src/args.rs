@@ -200,6 +200,15 @@ pub enum Command {
         #[arg(long, value_enum)]
         output: Option<Output>,
     },
+    /// What to watch: the case's observables ranked by how well they tell each scenario from
+    /// the others, with likelihood ratios and the year each becomes informative.
+    Watch(crate::watch::WatchArgs),
+    /// What would it take: the least the patron must offer for the client to accept and the
+    /// most it would pay, by year and track, with bands over the ensemble.
+    Offer(crate::offer::OfferArgs),
+    /// Reweight a stored run's paths by an evidence file (dated, sourced observations of the
+    /// case's observables); the updated run is saved linked to its parent (docs/updating.md).
+    Update(crate::update::UpdateArgs),
     /// Saved ensemble runs: list, show, diff, export, delete, prune.
     Runs {
         #[command(subcommand)]

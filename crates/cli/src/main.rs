@@ -12,9 +12,12 @@ mod econ;
 mod game;
 mod io;
 mod library;
+mod offer;
 mod shard;
 mod show;
 mod sim;
+mod update;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -256,6 +259,9 @@ fn run(cli: Cli) -> Result<()> {
             out,
             force,
         }),
+        Command::Update(a) => update::run(a),
+        Command::Watch(a) => watch::run(a),
+        Command::Offer(a) => offer::run(a),
         Command::Runs { cmd } => match cmd {
             args::RunsCmd::List { store, output } => {
                 sim::runs::list(store.as_deref(), output.unwrap_or(Output::Table))
@@ -593,6 +599,7 @@ fn report(a: ReportArgs<'_>) -> Result<()> {
     // Refuse before computing anything: an earlier report is not overwritten without --force.
     io::check_report_dir(a.out, a.force)?;
     let pool = sim::pool(a.threads)?;
+    let mut updated = None;
     let (loaded, bundle, saved) = match a.run {
         Some(r) => {
             let path = sim::store_path(a.store)?;
@@ -605,6 +612,7 @@ fn report(a: ReportArgs<'_>) -> Result<()> {
                 .show(run_ref)
                 .map_err(|e| Failure::User(format!("error: {e}")))?;
             let loaded = io::load_archived_case(&run.extras["case"])?;
+            updated = update::stored(&run, &loaded.case)?;
             let bytes = store
                 .bundle(leverage_store::RunRef::Id(run.id))
                 .map_err(|e| Failure::User(format!("error: {e}")))?
@@ -657,8 +665,11 @@ fn report(a: ReportArgs<'_>) -> Result<()> {
         }
     };
     let report = pool.install(|| {
-        let analyses = leverage_report::analyses_of(&loaded.case, bundle.as_ref());
-        leverage_report::render(&loaded.case, &analyses, bundle.as_ref())
+        let analyses = leverage_report::analyses_of(&loaded.case, bundle.as_ref(), None);
+        let extra = leverage_report::Extra {
+            update: updated.as_ref().map(|(u, e)| (u, e.as_slice())),
+        };
+        leverage_report::render_with(&loaded.case, &analyses, bundle.as_ref(), &extra)
     });
     io::write_report(a.out, &report, a.force)?;
     eprintln!(

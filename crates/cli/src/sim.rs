@@ -1039,7 +1039,15 @@ pub mod runs {
         let s = open_store(&store_path(store)?, false)?;
         let run = s.show(parse_ref(run)?).map_err(|e| user(e.to_string()))?;
         match output {
-            Output::Json => println!("{}", pretty_json(&run)?),
+            Output::Json => {
+                let mut v = serde_json::to_value(&run)
+                    .map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
+                if !run.extras["update"].is_null() {
+                    // An updated run: its parent, evidence and posterior.
+                    v["update"] = run.extras["update"].clone();
+                }
+                println!("{}", pretty_json(&v)?)
+            }
             _ => {
                 println!(
                     "Run {} of case {} ({}), hash {}: {} draws, seed {}, {} thread(s), version {}, {}",
@@ -1053,7 +1061,9 @@ pub mod runs {
                     run.meta.version,
                     run.created
                 );
-                print!("{}", probabilities_csv(&crate::diff::ensemble_of(&run)?));
+                if !crate::update::show_updated(&run)? {
+                    print!("{}", probabilities_csv(&crate::diff::ensemble_of(&run)?));
+                }
             }
         }
         Ok(())

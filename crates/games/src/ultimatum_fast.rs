@@ -302,6 +302,34 @@ fn solve<C: Choice>(rule: &C, i: &UltimatumInputs) -> Solution {
     }
 }
 
+/// What each answer to the demand is worth to both sides under the subgame-perfect
+/// continuation: accepting (at the inputs' side payment), stalling and refusing (chance of
+/// support included), as (patron, client), USD bn a year against the status quo.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Answers {
+    /// Accepting.
+    pub accept: [f64; 2],
+    /// Stalling, then the patron's best response and what follows.
+    pub stall: [f64; 2],
+    /// Refusing, then the patron's best response and what follows.
+    pub refuse: [f64; 2],
+}
+
+/// The values of the client's three answers ([`Answers`]) by backward induction, the same
+/// payoffs and tie rule as [`spe`].
+pub fn answers(i: &UltimatumInputs) -> Answers {
+    let pay = terminal_payoffs(i);
+    let p = i.p_support();
+    let stall = respond(&Best, &pay, BRANCH_BASE[0]);
+    let support = respond(&Best, &pay, BRANCH_BASE[1]);
+    let alone = respond(&Best, &pay, BRANCH_BASE[2]);
+    Answers {
+        accept: pay[1],
+        stall: stall.value,
+        refuse: expect(&[p, 1.0 - p], [support.value, alone.value]),
+    }
+}
+
 /// A solved ultimatum: every terminal's payoffs and probability, and the expected payoffs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Solution {
@@ -379,6 +407,26 @@ mod tests {
             labels.push(game.outcome(o).label.clone());
         }
         (out, labels)
+    }
+
+    /// The client's answer in the SPE is the best of the three values `answers` gives.
+    #[test]
+    fn answers_agree_with_the_spe() {
+        for i in variants() {
+            let a = answers(&i);
+            let sol = spe(&i);
+            let demanded = 1.0 - sol.probabilities[0];
+            if demanded < 0.5 {
+                continue;
+            }
+            let accepted = sol.probabilities[1] / demanded;
+            let best_other = a.stall[1].max(a.refuse[1]);
+            if a.accept[1] > best_other + 1e-9 {
+                assert!(accepted > 0.99, "{i:?}");
+            } else if a.accept[1] < best_other - 1e-9 {
+                assert!(accepted < 0.01, "{i:?}");
+            }
+        }
     }
 
     #[test]

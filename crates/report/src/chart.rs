@@ -149,8 +149,13 @@ impl BarLineChart<'_> {
         let xc = |i: usize| left + slot * (i as f64 + 0.5);
         let mut s = Svg::new(w, h);
         s.text(w / 2.0, 22.0, self.title, 14.0, "middle", "#222");
-        // Grid and left axis.
-        for v in ticks(l0, l1, ls) {
+        // Grid and left axis (a chart of lines alone has its grid on the right axis).
+        let left_ticks = if self.bars.is_empty() {
+            Vec::new()
+        } else {
+            ticks(l0, l1, ls)
+        };
+        for v in left_ticks {
             s.line(
                 (left, yl(v)),
                 (right, yl(v)),
@@ -169,6 +174,15 @@ impl BarLineChart<'_> {
         }
         // Right axis ticks.
         for v in ticks(r0, r1, rs) {
+            if self.bars.is_empty() {
+                s.line(
+                    (left, yr(v)),
+                    (right, yr(v)),
+                    if v.abs() < 1e-12 { "#555" } else { "#e6e6e6" },
+                    1.0,
+                    None,
+                );
+            }
             s.text(
                 right + 6.0,
                 yr(v) + 4.0,
@@ -261,7 +275,7 @@ impl BarLineChart<'_> {
             s.text(lx + 16.0, ly, b.label, 11.0, "start", "#333");
             lx += 26.0 + 6.5 * b.label.chars().count() as f64;
         }
-        for l in &self.lines {
+        for l in self.lines.iter().filter(|l| !l.label.is_empty()) {
             s.line(
                 (lx, ly - 4.0),
                 (lx + 22.0, ly - 4.0),

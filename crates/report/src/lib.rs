@@ -11,13 +11,16 @@ mod bargain_section;
 mod case_section;
 pub mod chart;
 pub mod econ_section;
+mod evidence_section;
 pub mod game_section;
+mod offer_section;
 #[cfg(feature = "png")]
 pub mod png;
 pub mod sim_section;
 mod summary_section;
 pub mod svg;
 pub mod tree_svg;
+mod watch_section;
 
 use leverage_case::Case;
 use leverage_sim::analyses::Analyses;
@@ -82,16 +85,38 @@ pub fn build_with(case: &Case, sim: &SimOptions) -> Report {
     let bundle = simulate
         .then(|| leverage_sim::pipeline::run_case(case, sim, None, &|_| {}, None).ok())
         .flatten();
-    render(case, &analyses_of(case, bundle.as_ref()), bundle.as_ref())
+    render(
+        case,
+        &analyses_of(case, bundle.as_ref(), None),
+        bundle.as_ref(),
+    )
 }
 
 /// The single-run analyses a report renders: the bundle's, or, for a case that was not
-/// simulated (or a run saved before bundles kept them), computed now.
-pub fn analyses_of(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> Analyses {
-    match bundle.and_then(|b| b.analyses.clone()) {
-        Some(a) => a,
+/// simulated (or a run saved before bundles kept them), computed now (in `pool`, or the
+/// current rayon pool).
+pub fn analyses_of(
+    case: &Case,
+    bundle: Option<&leverage_sim::pipeline::Bundle>,
+    pool: Option<&rayon::ThreadPool>,
+) -> Analyses {
+    match bundle {
+        Some(b) => match &b.analyses {
+            Some(a) => a.clone(),
+            None => leverage_sim::analyses::analyse_run(case, &b.settings, pool),
+        },
         None => leverage_sim::analyses::analyse(case),
     }
+}
+
+/// What [`render_with`] adds to a report: the update of a run updated with evidence.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extra<'a> {
+    /// The update of a run updated with evidence, with its evidence files.
+    pub update: Option<(
+        &'a leverage_sim::update::Update,
+        &'a [leverage_case::evidence::Evidence],
+    )>,
 }
 
 /// The simulation section of a bundle; without one, a case with scenario rules says why it
@@ -137,6 +162,17 @@ pub fn render(
     analyses: &Analyses,
     bundle: Option<&leverage_sim::pipeline::Bundle>,
 ) -> Report {
+    render_with(case, analyses, bundle, &Extra::default())
+}
+
+/// [`render`] with the update of `extra` (the section "Evidence: prior against posterior"); the
+/// signposts ("What to watch") and offers ("What would it take") come from the analyses.
+pub fn render_with(
+    case: &Case,
+    analyses: &Analyses,
+    bundle: Option<&leverage_sim::pipeline::Bundle>,
+    extra: &Extra<'_>,
+) -> Report {
     let mut sections = case_section::sections(case);
     if let Some(f) = bargain_section::section(case, &analyses.forecasts) {
         let at = sections
@@ -167,6 +203,30 @@ pub fn render(
             .position(|s| s.id == "scenarios")
             .map_or(sections.len(), |i| i + 1);
         sections.insert(at, s);
+    }
+    if bundle.is_some() {
+        let at = sections
+            .iter()
+            .position(|s| s.id == "simulation")
+            .map_or(sections.len(), |i| i + 1);
+        let (w, why) = match &analyses.watch {
+            Some(Ok(w)) => (Some(w), ""),
+            Some(Err(why)) => (None, why.as_str()),
+            None => (
+                None,
+                "Nothing was watched: the run's analyses were not computed.",
+            ),
+        };
+        let mut add = vec![
+            watch_section::section(case, w, why),
+            evidence_section::section(case, extra.update),
+        ];
+        if let Some(Ok(o)) = &analyses.offers {
+            add.push(offer_section::section(case, o));
+        }
+        for (k, s) in add.into_iter().enumerate() {
+            sections.insert(at + k, s);
+        }
     }
     if let Some(s) = bundle.and_then(|b| summary_section::section(case, b)) {
         sections.insert(0, s);

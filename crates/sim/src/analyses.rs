@@ -35,15 +35,60 @@ pub struct Analyses {
     pub forecasts: Forecasts,
     /// The crisis game (`None`: the case has no `[game]` table; an error: why it was not solved).
     pub game: Option<Result<GameResults, String>>,
+    /// The signposts of a simulated run, from its first [`INSIGHT_DRAWS`] draws (`None`: not a
+    /// simulated run; an error: why there are none).
+    #[serde(default)]
+    pub watch: Option<Result<crate::watch::Watch, String>>,
+    /// The offers at every crisis of a simulated run's first [`INSIGHT_DRAWS`] draws.
+    #[serde(default)]
+    pub offers: Option<Result<crate::offer::Offers, String>>,
 }
 
-/// Compute every analysis of `case`.
+/// Draws the signposts and offers of a run are computed from at most (the run's seed, its
+/// first draws, recomputed).
+pub const INSIGHT_DRAWS: u64 = 20_000;
+
+/// Compute every analysis of `case` that needs no ensemble.
 pub fn analyse(case: &Case) -> Analyses {
     Analyses {
         econ: econ(case),
         forecasts: forecasts(case),
         game: (!case.game.is_empty()).then(|| game(case)),
+        watch: None,
+        offers: None,
     }
+}
+
+/// Every analysis of a simulated run of `case` with `settings`: [`analyse`] and the run's
+/// signposts and offers (its first [`INSIGHT_DRAWS`] draws, recomputed from the seed), in
+/// `pool` (or the current rayon pool).
+pub fn analyse_run(
+    case: &Case,
+    settings: &crate::pipeline::Settings,
+    pool: Option<&rayon::ThreadPool>,
+) -> Analyses {
+    let mut a = analyse(case);
+    let draws = settings.draws.min(INSIGHT_DRAWS);
+    let wired = crate::wiring::spec(case)
+        .and_then(|spec| Ok((spec, crate::wiring::sampler(case)?)))
+        .map_err(|e| e.to_string());
+    a.watch = Some(wired.clone().and_then(|(spec, sampler)| {
+        let signs = crate::signs::resolve(case, &spec, &sampler.ids)
+            .map_err(|e| format!("Nothing to watch: {e}."))?;
+        Ok(crate::watch::watch(
+            &spec,
+            &sampler,
+            settings.seed,
+            draws,
+            &signs,
+            pool,
+        ))
+    }));
+    a.offers =
+        Some(wired.map(|(spec, sampler)| {
+            crate::offer::offers(&spec, &sampler, settings.seed, draws, pool)
+        }));
+    a
 }
 
 /// What the economics engine says about a case.

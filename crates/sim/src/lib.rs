@@ -17,6 +17,10 @@
 //! - `sample`: quantile sampling of the case's distributions, rank correlation.
 //! - `sensitivity`: one-at-a-time tornado and Sobol indices (generic estimators).
 //! - `score`: Brier and log scores, calibration, issue errors against realised outcomes.
+//! - `offer`: the least the patron must offer and the most it would pay, at every crisis played.
+//! - `signs`: the case's observables as quantities of a path; recomputing draws of a run.
+//! - `update`: a run's paths reweighted by evidence, with fresh draws when the weights degenerate.
+//! - `watch`: signposts, the observables that best tell each scenario from the others, by year.
 //! - `stream`: per-draw random streams (ChaCha8 stream number = draw index).
 //! - `stats`: Wilson intervals, mergeable histograms and moments.
 
@@ -25,12 +29,16 @@ pub mod analysis;
 pub mod ensemble;
 pub mod inputs;
 pub mod links;
+pub mod offer;
 pub mod pipeline;
 pub mod sample;
 pub mod score;
 pub mod sensitivity;
 pub mod shard;
+pub mod signs;
 pub mod stats;
 pub mod stream;
 pub mod timeline;
+pub mod update;
+pub mod watch;
 pub mod wiring;

@@ -181,7 +181,9 @@ pub fn bundle_of(
         tornado: None,
         sobol: None,
         inert: Vec::new(),
-        analyses: settings.analyses.then(|| analyses::analyse(case)),
+        analyses: settings
+            .analyses
+            .then(|| analyses::analyse_run(case, settings, None)),
     })
 }
 
@@ -250,10 +252,9 @@ pub fn run_spec(
         Some(Ok(s)) => inert_inputs(s, spec.rule_ids.len()),
         _ => Vec::new(),
     };
-    let analyses = settings.analyses.then(|| match pool {
-        Some(p) => p.install(|| analyses::analyse(case)),
-        None => analyses::analyse(case),
-    });
+    let analyses = settings
+        .analyses
+        .then(|| analyses::analyse_run(case, settings, pool));
     Ok(Bundle {
         settings: *settings,
         ensemble,

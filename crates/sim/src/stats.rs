@@ -45,21 +45,31 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// Returns `None` when `n == 0`, `successes > n` or `z` is negative or not finite.
 /// The interval is `(p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)`, clamped to [0, 1].
 pub fn wilson(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
-    if n == 0 || successes > n || !z.is_finite() || z < 0.0 {
+    if n == 0 || successes > n {
         return None;
     }
-    let nf = n as f64;
-    let p = successes as f64 / nf;
-    let z2 = z * z;
-    let denom = 1.0 + z2 / nf;
-    let centre = p + z2 / (2.0 * nf);
-    let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
-    let lo = ((centre - half) / denom).max(0.0);
-    let hi = ((centre + half) / denom).min(1.0);
+    let (lo, hi) = wilson_share(successes as f64 / n as f64, n as f64, z)?;
     // At the edges the formula gives exactly 0 or 1 in exact arithmetic.
     let lo = if successes == 0 { 0.0 } else { lo };
     let hi = if successes == n { 1.0 } else { hi };
     Some((lo, hi))
+}
+
+/// The Wilson score interval of a share `p` on an effective sample size `n` (not necessarily
+/// whole: a weighted sample's Kish size), with normal quantile `z`; `None` when `n` is not
+/// positive, `p` is outside [0, 1] or `z` is negative or not finite.
+pub fn wilson_share(p: f64, n: f64, z: f64) -> Option<(f64, f64)> {
+    if n.is_nan() || n <= 0.0 || !(0.0..=1.0).contains(&p) || !z.is_finite() || z < 0.0 {
+        return None;
+    }
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let centre = p + z2 / (2.0 * n);
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some((
+        ((centre - half) / denom).max(0.0),
+        ((centre + half) / denom).min(1.0),
+    ))
 }
 
 /// The 95 % Wilson score interval (z = [`Z95`]).

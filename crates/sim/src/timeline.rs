@@ -765,6 +765,19 @@ pub fn run(
     scratch: &mut Scratch,
     out: &mut Path,
 ) {
+    run_observed(spec, values, rng, scratch, out, &mut |_, _, _| {});
+}
+
+/// [`run`], calling `played(year index, military track, the game's inputs)` at every crisis
+/// game the path plays (the same path: the observer draws nothing).
+pub fn run_observed(
+    spec: &Spec,
+    values: &[f64],
+    rng: &mut ChaCha8Rng,
+    scratch: &mut Scratch,
+    out: &mut Path,
+    played: &mut dyn FnMut(usize, bool, &UltimatumInputs),
+) {
     let v = Values::read(&spec.coefs, values);
     let ix = spec.idx;
     let n_years = spec.n_years();
@@ -1155,7 +1168,8 @@ pub fn run(
                 sovereignty: v.sovereignty_cost_client,
                 side_payment: if deal { 0.0 } else { sweet_eq },
             };
-            let (t, _) = play(&game, &track, lambda, rng);
+            let (t, inputs) = play(&game, &track, lambda, rng);
+            played(y, false, &inputs);
             out.terminal[y] = t as u8;
             tension_moved = true;
             let (kind, answer) = ultimatum_fast::terminal_kind(t);
@@ -1264,7 +1278,8 @@ pub fn run(
                 sovereignty: v.sovereignty_cost_military,
                 side_payment: v.arms_offer_value,
             };
-            let (t, _) = play(&game, &track, lambda, rng);
+            let (t, inputs) = play(&game, &track, lambda, rng);
+            played(y, true, &inputs);
             out.military_terminal[y] = t as u8;
             let (kind, answer) = ultimatum_fast::terminal_kind(t);
             // No demand and an acceptance leave tension to the year's decay.

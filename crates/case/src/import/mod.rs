@@ -214,6 +214,7 @@ pub(crate) fn skeleton(file: &str, title: String, description: String) -> Case {
         game: Vec::new(),
         states: Vec::new(),
         correlations: Vec::new(),
+        observables: Vec::new(),
         sim: Vec::new(),
     }
 }
