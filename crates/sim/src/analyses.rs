@@ -426,7 +426,11 @@ mod tests {
             ciborium::into_writer(x, &mut v).unwrap();
             v
         };
-        assert_eq!(cbor(&back.analyses), cbor(&Some(analyse(&case))));
+        assert_eq!(
+            cbor(&back.analyses),
+            cbor(&Some(analyse_run(&case, &settings, None)))
+        );
+        assert!(matches!(a.watch, Some(Ok(_))) && matches!(a.offers, Some(Ok(_))));
         // Not asked: none.
         let plain = run_case(&case, &Settings::ensemble(50, 3), None, &|_| {}, None).unwrap();
         assert!(plain.analyses.is_none());
