@@ -1397,10 +1397,10 @@ impl LinkKey {
 pub struct LinkTable {
     /// The table's name: `econ`, `game` or `sim`.
     pub name: &'static str,
-    /// Its keys.
+    /// Its keys. A key of one side ends in `_patron` or `_client`; an unknown key with the same
+    /// stem and another ending (an earlier version's, or a case's own name for a side) gets
+    /// the side's key as its hint.
     pub keys: &'static [LinkKey],
-    /// Keys an earlier version of the format named otherwise: (old, new), for hints.
-    pub renamed: &'static [(&'static str, &'static str)],
 }
 
 impl LinkTable {

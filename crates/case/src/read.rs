@@ -54,8 +54,9 @@ pub(crate) struct Tbl<'a, 'i> {
     asked: Vec<&'static str>,
     /// Required keys reported missing, with the index of their diagnostic in the sink.
     missing: Vec<(String, usize)>,
-    /// Keys an earlier version named otherwise: (old, new), for the hint of an unknown key.
-    renamed: &'static [(&'static str, &'static str)],
+    /// Whether keys of one side end in `_patron`/`_client` (the link tables): an unknown key
+    /// with such a stem and another ending gets the side's key as its hint.
+    side_keys: bool,
 }
 
 impl<'a, 'i> Tbl<'a, 'i> {
@@ -66,7 +67,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
             what,
             asked: Vec::new(),
             missing: Vec::new(),
-            renamed: &[],
+            side_keys: false,
         }
     }
 
@@ -483,9 +484,19 @@ impl<'a, 'i> Tbl<'a, 'i> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ));
-            if let Some((_, new)) = self.renamed.iter().find(|(old, _)| *old == key) {
+            let sides = if self.side_keys {
+                side_keys(key, &self.asked)
+            } else {
+                Vec::new()
+            };
+            if !sides.is_empty() {
                 b = b.hint(format!(
-                    "renamed `{new}`: the engines name the two sides patron and client"
+                    "renamed {}: the engines name the two sides patron and client",
+                    sides
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ));
             } else if let Some(best) = did_you_mean(key, self.asked.iter().copied()) {
                 b = b.hint(format!("did you mean `{best}`?"));
@@ -496,6 +507,27 @@ impl<'a, 'i> Tbl<'a, 'i> {
             let _ = v;
         }
     }
+}
+
+/// The keys among `known` that name a side (`<stem>_patron`, `<stem>_client`) for an unknown
+/// `key` of the same stem whose ending is some other name for that side (`<stem>_<place>`);
+/// empty when the ending looks like a misspelt `patron` or `client` (a plain "did you mean"
+/// fits those better).
+fn side_keys<'k>(key: &str, known: &[&'k str]) -> Vec<&'k str> {
+    let Some((stem, end)) = key.rsplit_once('_') else {
+        return Vec::new();
+    };
+    if did_you_mean(end, ["patron", "client"]).is_some() {
+        return Vec::new();
+    }
+    known
+        .iter()
+        .copied()
+        .filter(|k| {
+            k.strip_prefix(stem)
+                .is_some_and(|rest| rest == "_patron" || rest == "_client")
+        })
+        .collect()
 }
 
 /// Element `i` (0-based) of the array under `key` has the wrong type.
@@ -1862,7 +1894,8 @@ fn read_correlation(
 }
 
 /// The ids of a link table. With the engine's `schema`, each of its keys is read in its
-/// declared shape and any other key is an unknown key (with the renamed keys as hints); without
+/// declared shape and any other key is an unknown key (a side's key under another name gets
+/// the side's key as its hint, see `side_keys`); without
 /// it, every key is read by its shape: one id, or a list of ids.
 fn read_links(
     sink: &mut Sink,
@@ -1902,7 +1935,7 @@ fn read_links(
         return out;
     };
     let mut tb = Tbl::new(t, span.clone(), format!("[{table}]"));
-    tb.renamed = schema.renamed;
+    tb.side_keys = true;
     for k in schema.keys {
         let key = k.key;
         match k.arity {

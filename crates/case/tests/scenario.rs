@@ -614,14 +614,14 @@ const TEST_SIM: LinkTable = LinkTable {
         ),
         LinkKey::list("military_issues", LinkKind::Issue, "military issues"),
         LinkKey::one("qre_lambda", LinkKind::Param, "rationality"),
+        LinkKey::one("cost_client", LinkKind::Param, "the client's cost"),
     ],
-    renamed: &[("lambda_old", "qre_lambda")],
 };
 
 #[test]
 fn sim_link_problems_are_reported() {
     let text = format!(
-        "{BASE}\n[sim]\nenergy_issues = [\"gas_price\", \"gas_prize\", \"gas_price\"]\nqre_lambda = \"d\"\nmilitary_issues = \"loans\"\nqre_lambd = \"c\"\nlambda_old = \"c\"\n"
+        "{BASE}\n[sim]\nenergy_issues = [\"gas_price\", \"gas_prize\", \"gas_price\"]\nqre_lambda = \"d\"\nmilitary_issues = \"loans\"\nqre_lambd = \"c\"\ncost_capital = \"c\"\n"
     );
     let d = problems_with(&text, &[TEST_SIM]);
     let c = codes(&d);
@@ -637,12 +637,15 @@ fn sim_link_problems_are_reported() {
     assert_eq!(prize.hint.as_deref(), Some("did you mean \"gas_price\"?"));
     let lambd = d.iter().find(|d| d.message.contains("qre_lambd`")).unwrap();
     assert_eq!(lambd.hint.as_deref(), Some("did you mean `qre_lambda`?"));
-    let old = d.iter().find(|d| d.message.contains("lambda_old")).unwrap();
+    let old = d
+        .iter()
+        .find(|d| d.message.contains("cost_capital"))
+        .unwrap();
     assert!(
         old.hint
             .as_deref()
             .unwrap()
-            .contains("renamed `qre_lambda`")
+            .contains("renamed `cost_client`")
     );
     // `d` names a [[param]]? No: a param must be named, and "d" is none of the case's.
     assert!(

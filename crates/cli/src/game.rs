@@ -80,8 +80,12 @@ pub fn run(
             None,
         ),
         (None, Some(TemplateArg::Crisis)) => (
-            templates::crisis(&templates::CrisisInputs::reference())
-                .map_err(|e| Failure::Internal(e.to_string()))?,
+            templates::crisis(
+                &templates::CrisisInputs::reference(),
+                "Challenger",
+                "Defender",
+            )
+            .map_err(|e| Failure::Internal(e.to_string()))?,
             "crisis bargaining, one-sided incomplete information (reference inputs)".to_string(),
             Vec::new(),
             None,

@@ -10,7 +10,6 @@ use leverage_case::{LinkKey, LinkKind, LinkTable};
 pub const LINKS: LinkTable = LinkTable {
     name: "econ",
     keys: KEYS,
-    renamed: &[],
 };
 
 /// The keys of the `[econ]` table: which record of the case feeds which input of the economics

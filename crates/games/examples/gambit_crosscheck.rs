@@ -115,7 +115,7 @@ struct Labels {
 
 impl Labels {
     fn players(self, n: usize) -> Vec<String> {
-        const FANCY: [&str; 3] = ["Russia", "Belarus (Minsk)", "third party"];
+        const FANCY: [&str; 3] = ["Patron state", "Client (capital)", "third party"];
         (0..n)
             .map(|p| {
                 if self.fancy {

@@ -998,7 +998,7 @@ pub fn iig(inputs: &IigInputs) -> Result<Game, TemplateError> {
 // =================================================================================================
 
 /// Inputs of the crisis game with one-sided incomplete information about the defender's
-/// resolve (players `Russia`, `Belarus`). The defender holds a good worth `value`; the
+/// resolve (players named by the caller: the challenger, then the defender). The defender holds a good worth `value`; the
 /// challenger may demand part of it; a resisted demand is fought over or dropped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CrisisInputs {
@@ -1045,22 +1045,29 @@ impl CrisisInputs {
 /// Builds the crisis game (the tree, labels and information sets of `c_crisis_incomplete.efg`):
 ///
 /// ```text
-/// chance ─ Resolved (p) ──── Russia{demand} ─ NoDemand ─ SQ (0, V)
-///        │                                  └ Demand x ─ Belarus(type, x) ─ Accept ─ (x, V − x)
-///        │                                                                └ Resist ─ Russia{resisted x} ─ Fight ─ war
+/// chance ─ Resolved (p) ─ challenger{demand} ─ NoDemand ─ SQ (0, V)
+///        │                                  └ Demand x ─ defender(type, x) ─ Accept ─ (x, V − x)
+///        │                                                                 └ Resist ─ challenger{resisted x} ─ Fight ─ war
 ///        │                                                                                               └ BackDown ─ (−a, V)
-///        └ Unresolved (1 − p) ─ (the same; Russia's information sets span both types)
+///        └ Unresolved (1 − p) ─ (the same; the challenger's information sets span both types)
 /// ```
 ///
 /// War against a type with win probability `π` and war cost `c`: `(π V − war_cost_challenger,
-/// (1 − π) V − c)`. Russia's demand and after-resistance information sets hold one node per
+/// (1 − π) V − c)`. The challenger's demand and after-resistance information sets hold one node per
 /// type, so the game has imperfect information: solve it with the sequence-form or QRE
 /// solvers, not backward induction.
 ///
 /// # Errors
 /// [`TemplateError::NoDemands`] for an empty demand list; [`TemplateError::InvalidInput`] for a
 /// non-finite input or a probability outside [0, 1].
-pub fn crisis(inputs: &CrisisInputs) -> Result<Game, TemplateError> {
+///
+/// `challenger` and `defender` name the two players (the reference file
+/// `c_crisis_incomplete.efg` is rebuilt with its own names, given by its test).
+pub fn crisis(
+    inputs: &CrisisInputs,
+    challenger: &str,
+    defender: &str,
+) -> Result<Game, TemplateError> {
     let i = inputs;
     if i.demands.is_empty() {
         return Err(TemplateError::NoDemands);
@@ -1099,10 +1106,10 @@ pub fn crisis(inputs: &CrisisInputs) -> Result<Game, TemplateError> {
     let v = i.value;
     let mut b = GameBuilder::new(
         "One-sided incomplete information crisis bargaining (Fearon-style)",
-        ["Russia", "Belarus"],
+        [challenger, defender],
     );
     b.comment(format!(
-        "leverage crisis template: V={v}, Russia war cost {}, audience cost {}, p(Res)={} p(Unres)={}, Belarus war cost Res {}, Unres {}",
+        "leverage crisis template: V={v}, {challenger} war cost {}, audience cost {}, p(Res)={} p(Unres)={}, {defender} war cost Res {}, Unres {}",
         i.war_cost_challenger,
         i.audience_cost_challenger,
         i.p_win_vs_resolved,
@@ -1112,20 +1119,20 @@ pub fn crisis(inputs: &CrisisInputs) -> Result<Game, TemplateError> {
     ));
     let mut demand_actions = vec!["NoDemand".to_string()];
     demand_actions.extend(i.demands.iter().map(|d| format!("Demand{d}")));
-    let russia_demand = b.infoset(0, "Russia demand", &demand_actions);
-    let russia_resisted: Vec<_> = i
+    let challenger_demand = b.infoset(0, format!("{challenger} demand"), &demand_actions);
+    let challenger_resisted: Vec<_> = i
         .demands
         .iter()
         .map(|d| {
             b.infoset(
                 0,
-                format!("Russia after resist {d}"),
+                format!("{challenger} after resist {d}"),
                 &["Fight", "BackDown"],
             )
         })
         .collect();
     let nature = b.chance_infoset(
-        "Nature: Belarus resolve",
+        format!("Nature: {defender} resolve"),
         [
             ("Resolved", num(i.p_resolved)),
             ("Unresolved", num(1.0 - i.p_resolved)),
@@ -1146,13 +1153,13 @@ pub fn crisis(inputs: &CrisisInputs) -> Result<Game, TemplateError> {
             i.war_cost_unresolved,
         ),
     ];
-    for (t, (name, belarus_name, pi, cost)) in types.into_iter().enumerate() {
-        let r: NodeRef = b.node(At::Child(root, t), name, russia_demand);
+    for (t, (name, type_name, pi, cost)) in types.into_iter().enumerate() {
+        let r: NodeRef = b.node(At::Child(root, t), name, challenger_demand);
         b.leaf(At::Child(r, 0), format!("SQ_{name}"), [num(0.0), num(v)]);
         for (k, &d) in i.demands.iter().enumerate() {
             let h = b.infoset(
                 1,
-                format!("{belarus_name} Belarus, demand {d}"),
+                format!("{type_name} {defender}, demand {d}"),
                 &["Accept", "Resist"],
             );
             let bel = b.node(At::Child(r, k + 1), format!("{name}/D{d}"), h);
@@ -1164,7 +1171,7 @@ pub fn crisis(inputs: &CrisisInputs) -> Result<Game, TemplateError> {
             let rr = b.node(
                 At::Child(bel, 1),
                 format!("{name}/D{d}/resisted"),
-                russia_resisted[k],
+                challenger_resisted[k],
             );
             b.leaf(
                 At::Child(rr, 0),

@@ -89,6 +89,11 @@ fn roundtrip(game: &Game) {
 // International Interaction Game
 // ---------------------------------------------------------------------------------------------
 
+/// The players of the reference file `c_crisis_incomplete.efg`, which the crisis template
+/// rebuilds label for label.
+const REF_CHALLENGER: &str = "Russia";
+const REF_DEFENDER: &str = "Belarus";
+
 #[test]
 fn iig_reference_inputs_rebuild_game_b() {
     let ours = iig(&IigInputs::reference()).unwrap();
@@ -209,7 +214,7 @@ fn max_agent_regret(game: &Game, profile: &Profile) -> f64 {
 
 #[test]
 fn crisis_reference_inputs_rebuild_game_c() {
-    let ours = crisis(&CrisisInputs::reference()).unwrap();
+    let ours = crisis(&CrisisInputs::reference(), REF_CHALLENGER, REF_DEFENDER).unwrap();
     let reference = Game::from_efg(C).unwrap();
     assert_same_game(&ours, &reference);
     assert!(!ours.is_perfect_information());
@@ -241,14 +246,17 @@ fn crisis_reference_inputs_rebuild_game_c() {
 fn crisis_with_more_demands_builds() {
     let mut i = CrisisInputs::reference();
     i.demands = vec![1.0, 2.5, 5.0, 9.0];
-    let g = crisis(&i).unwrap();
+    let g = crisis(&i, REF_CHALLENGER, REF_DEFENDER).unwrap();
     assert_eq!(g.num_nodes(), 1 + 2 * (1 + 1 + 4 * 5));
     roundtrip(&g);
     i.demands.clear();
-    assert_eq!(crisis(&i), Err(TemplateError::NoDemands));
+    assert_eq!(
+        crisis(&i, REF_CHALLENGER, REF_DEFENDER),
+        Err(TemplateError::NoDemands)
+    );
     let mut i = CrisisInputs::reference();
     i.p_resolved = 1.5;
-    assert!(crisis(&i).is_err());
+    assert!(crisis(&i, REF_CHALLENGER, REF_DEFENDER).is_err());
 }
 
 // ---------------------------------------------------------------------------------------------

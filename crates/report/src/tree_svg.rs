@@ -774,7 +774,7 @@ mod tests {
 
     #[test]
     fn multi_node_information_set_draws_a_dashed_link() {
-        let game = crisis(&CrisisInputs::reference()).unwrap();
+        let game = crisis(&CrisisInputs::reference(), "Challenger", "Defender").unwrap();
         let multi: usize = game
             .infosets()
             .iter()
@@ -792,7 +792,7 @@ mod tests {
             })
             .count();
         assert_eq!(dashed, multi);
-        assert!(s.contains("information set of Russia"));
+        assert!(s.contains("information set of Challenger"));
         // A perfect-information game has none.
         let u = tree_svg(&ultimatum(), None, None, "u");
         assert!(!u.contains(&format!("stroke-dasharray=\"{INFOSET_DASH}\"")));

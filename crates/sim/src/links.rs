@@ -10,14 +10,12 @@ use leverage_case::{
 pub const SIM_LINKS: LinkTable = LinkTable {
     name: "sim",
     keys: SIM_KEYS,
-    renamed: RENAMED_KEYS,
 };
 
 /// The `[game]` table: which parameters feed the crisis game.
 pub const GAME_LINKS: LinkTable = LinkTable {
     name: "game",
     keys: GAME_KEYS,
-    renamed: RENAMED_KEYS,
 };
 
 /// Every engine's link table: `[econ]` (the economics engine's), `[game]` and `[sim]`.
@@ -380,25 +378,6 @@ const SIM_KEYS: &[LinkKey] = &[
     ),
 ];
 
-/// Keys of `[game]` and `[sim]` that earlier versions named after the default case's capitals,
-/// with their names now (a case that uses an old name gets this as its hint).
-const RENAMED_KEYS: &[(&str, &str)] = &[
-    ("value_integration_moscow", "value_integration_patron"),
-    ("resolve_moscow", "resolve_patron"),
-    ("sovereignty_cost_minsk", "sovereignty_cost_client"),
-    ("coercion_cost_moscow", "coercion_cost_patron"),
-    ("pressure_cost_moscow", "pressure_cost_patron"),
-    ("pressure_cost_minsk", "pressure_cost_client"),
-    ("audience_cost_moscow", "audience_cost_patron"),
-    ("audience_cost_minsk", "audience_cost_client"),
-    ("conflict_appetite_minsk", "conflict_appetite_client"),
-    ("open_conflict_cost_minsk", "open_conflict_cost_client"),
-    ("support_value_minsk", "support_value_client"),
-    ("drift_loss_moscow", "drift_loss_patron"),
-    ("intervention_cost_moscow", "intervention_cost_patron"),
-    ("regime_loss_minsk", "regime_loss_client"),
-];
-
 /// The keys of the `[game]` table: which case parameter (central value) feeds which input of
 /// the integration-ultimatum game, and which issue's forecast gives the terms on the table.
 /// Every key is needed to solve the game (`resolve_patron` is 1 when not linked); a missing one
@@ -537,9 +516,9 @@ mod tests {
         }
     }
 
-    /// No key is declared twice in a table, and no renamed key is still a key.
+    /// No key is declared twice in a table.
     #[test]
-    fn keys_are_unique_and_renamed_keys_are_gone() {
+    fn keys_are_unique() {
         for t in LINK_TABLES {
             for (i, a) in t.keys.iter().enumerate() {
                 assert!(
@@ -547,13 +526,6 @@ mod tests {
                     "[{}] {} twice",
                     t.name,
                     a.key
-                );
-            }
-            for (old, new) in t.renamed {
-                assert!(t.key(old).is_none(), "{old} is still a key");
-                assert!(
-                    LINK_TABLES.iter().any(|t| t.key(new).is_some()),
-                    "{new} is no key"
                 );
             }
         }
