@@ -61,34 +61,45 @@ pub fn analyse(case: &Case) -> Analyses {
 
 /// Every analysis of a simulated run of `case` with `settings`: [`analyse`] and the run's
 /// signposts and offers (its first [`INSIGHT_DRAWS`] draws, recomputed from the seed), in
-/// `pool` (or the current rayon pool).
+/// `pool` (or the current rayon pool). Wires the case; [`analyse_wired`] takes it wired.
 pub fn analyse_run(
     case: &Case,
     settings: &crate::pipeline::Settings,
     pool: Option<&rayon::ThreadPool>,
 ) -> Analyses {
-    let mut a = analyse(case);
+    match crate::wiring::spec(case).and_then(|spec| Ok((spec, crate::wiring::sampler(case)?))) {
+        Ok((spec, sampler)) => analyse_wired(case, &spec, &sampler, settings, pool),
+        Err(e) => Analyses {
+            watch: Some(Err(e.to_string())),
+            offers: Some(Err(e.to_string())),
+            ..analyse(case)
+        },
+    }
+}
+
+/// [`analyse_run`] on a case already wired into `spec` and `sampler`.
+pub fn analyse_wired(
+    case: &Case,
+    spec: &crate::timeline::Spec,
+    sampler: &crate::wiring::CaseSampler,
+    settings: &crate::pipeline::Settings,
+    pool: Option<&rayon::ThreadPool>,
+) -> Analyses {
     let draws = settings.draws.min(INSIGHT_DRAWS);
-    let wired = crate::wiring::spec(case)
-        .and_then(|spec| Ok((spec, crate::wiring::sampler(case)?)))
-        .map_err(|e| e.to_string());
-    a.watch = Some(wired.clone().and_then(|(spec, sampler)| {
-        let signs = crate::signs::resolve(case, &spec, &sampler.ids)
-            .map_err(|e| format!("Nothing to watch: {e}."))?;
-        Ok(crate::watch::watch(
-            &spec,
-            &sampler,
+    let watch = crate::signs::resolve(case, spec, &sampler.ids)
+        .map_err(|e| format!("Nothing to watch: {e}."))
+        .map(|signs| crate::watch::watch(spec, sampler, settings.seed, draws, &signs, pool));
+    Analyses {
+        watch: Some(watch),
+        offers: Some(Ok(crate::offer::offers(
+            spec,
+            sampler,
             settings.seed,
             draws,
-            &signs,
             pool,
-        ))
-    }));
-    a.offers =
-        Some(wired.map(|(spec, sampler)| {
-            crate::offer::offers(&spec, &sampler, settings.seed, draws, pool)
-        }));
-    a
+        ))),
+        ..analyse(case)
+    }
 }
 
 /// What the economics engine says about a case.

@@ -254,7 +254,7 @@ pub fn run_spec(
     };
     let analyses = settings
         .analyses
-        .then(|| analyses::analyse_run(case, settings, pool));
+        .then(|| analyses::analyse_wired(case, spec, sampler, settings, pool));
     Ok(Bundle {
         settings: *settings,
         ensemble,
