@@ -37,7 +37,7 @@ impl Table {
 /// The mechanisms of the yearly process (`docs/simulation.md` has one section each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Mechanism {
+pub enum MechanismId {
     /// The subsidy projected from the economics engine's formula.
     Economics,
     /// Salience, positions and the bargaining forecast of the terms.
@@ -54,17 +54,17 @@ pub enum Mechanism {
     Classification,
 }
 
-impl Mechanism {
+impl MechanismId {
     /// A short name.
     pub fn name(self) -> &'static str {
         match self {
-            Mechanism::Economics => "economics",
-            Mechanism::Bargaining => "bargaining",
-            Mechanism::Deal => "deal",
-            Mechanism::Military => "military track",
-            Mechanism::Stability => "domestic stability",
-            Mechanism::Outside => "outside options",
-            Mechanism::Classification => "classification",
+            MechanismId::Economics => "economics",
+            MechanismId::Bargaining => "bargaining",
+            MechanismId::Deal => "deal",
+            MechanismId::Military => "military track",
+            MechanismId::Stability => "domestic stability",
+            MechanismId::Outside => "outside options",
+            MechanismId::Classification => "classification",
         }
     }
 }
@@ -115,7 +115,7 @@ pub struct Input {
     /// The table the key belongs to.
     pub table: Table,
     /// The mechanism that reads it.
-    pub mechanism: Mechanism,
+    pub mechanism: MechanismId,
     /// Unit.
     pub unit: &'static str,
     /// Allowed values.
@@ -131,7 +131,7 @@ const INF: f64 = f64::INFINITY;
 const fn num(
     key: &'static str,
     table: Table,
-    mechanism: Mechanism,
+    mechanism: MechanismId,
     unit: &'static str,
     min: f64,
     max: f64,
@@ -151,7 +151,7 @@ const fn num(
 const fn optional(
     key: &'static str,
     table: Table,
-    mechanism: Mechanism,
+    mechanism: MechanismId,
     unit: &'static str,
     min: f64,
     max: f64,
@@ -164,7 +164,7 @@ const fn optional(
 
 const fn choice(
     key: &'static str,
-    mechanism: Mechanism,
+    mechanism: MechanismId,
     options: &'static [&'static str],
     meaning: &'static str,
 ) -> Input {
@@ -184,7 +184,7 @@ const fn needs(mut i: Input, need: Need) -> Input {
     i
 }
 
-use Mechanism as M;
+use MechanismId as M;
 use Table as T;
 
 /// Options of `actor_weighting`.

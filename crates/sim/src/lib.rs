@@ -29,6 +29,7 @@ pub mod analysis;
 pub mod ensemble;
 pub mod inputs;
 pub mod links;
+pub mod mechanisms;
 pub mod offer;
 pub mod pipeline;
 pub mod sample;
