@@ -224,6 +224,23 @@ pub fn run_observed(
     out: &mut Path,
     played: &mut dyn FnMut(usize, bool, &UltimatumInputs),
 ) {
+    execute(spec, values, rng, scratch, out, played, None);
+}
+
+/// Runs a mechanism's `start` (no year) or `step` in place of the executor (tests use it to run
+/// each transition twice and compare).
+type Hook<'h> = &'h mut dyn FnMut(&dyn Mechanism, &mut PathState<'_>, Option<&mut Year>);
+
+/// The executor behind [`run_observed`].
+fn execute(
+    spec: &Spec,
+    values: &[f64],
+    rng: &mut ChaCha8Rng,
+    scratch: &mut Scratch,
+    out: &mut Path,
+    played: &mut dyn FnMut(usize, bool, &UltimatumInputs),
+    mut hook: Option<Hook<'_>>,
+) {
     let v = Values::read(&spec.coefs, values);
     let ix = spec.idx;
     let mut s = std::mem::take(&mut scratch.state);
@@ -282,7 +299,10 @@ pub fn run_observed(
         p_losing: 0.0,
     };
     for m in MECHANISMS {
-        m.start(&mut p);
+        match hook.as_mut() {
+            Some(h) => h(m, &mut p, None),
+            None => m.start(&mut p),
+        }
     }
 
     let n_years = spec.n_years();
@@ -325,7 +345,10 @@ pub fn run_observed(
             tension_moved: false,
         };
         for m in MECHANISMS {
-            m.step(&mut p, &mut yr);
+            match hook.as_mut() {
+                Some(h) => h(m, &mut p, Some(&mut yr)),
+                None => m.step(&mut p, &mut yr),
+            }
         }
         // What is in force never exceeds what is signed.
         let s = &mut p.s;
@@ -445,6 +468,111 @@ mod tests {
                 "no mechanism writes {var}"
             );
         }
+    }
+
+    /// A mechanism reads only the inputs it declares: each transition of many default-case
+    /// paths runs twice from the same state and stream, once with the draw's inputs and once
+    /// with every input it does not declare replaced by NaN, and must end the same.
+    #[test]
+    fn mechanisms_read_only_what_they_declare() {
+        use crate::timeline::{COEF_KEYS, ParamRef};
+        let case = crate::links::default_case().unwrap().case;
+        let spec = crate::wiring::spec(&case).unwrap();
+        let sampler = crate::wiring::sampler(&case).unwrap();
+        let (mut uniforms, mut values) = (
+            Vec::new(),
+            vec![0.0; crate::ensemble::DrawSampler::len(&sampler)],
+        );
+        let mut scratch = Scratch::default();
+        let mut out = Path::new(&spec);
+        let mut transitions = 0;
+        for draw in 0..300 {
+            let mut rng = crate::stream::draw_rng(11, draw);
+            assert!(crate::ensemble::DrawSampler::sample(
+                &sampler,
+                &mut rng,
+                &mut uniforms,
+                &mut values
+            ));
+            let mut hook = |m: &dyn Mechanism, p: &mut PathState<'_>, yr: Option<&mut Year>| {
+                let refs: Vec<ParamRef> = COEF_KEYS
+                    .iter()
+                    .zip(&p.spec.coefs)
+                    .map(|(k, r)| {
+                        if m.reads().contains(k) {
+                            *r
+                        } else {
+                            ParamRef::Fixed(f64::NAN)
+                        }
+                    })
+                    .collect();
+                let masked = Values::read(&refs, &values);
+                let full = p.v;
+                let before = (
+                    p.s.clone(),
+                    p.rng.clone(),
+                    p.out.clone(),
+                    p.scratch.clone(),
+                    (
+                        p.econ, p.base_pct, p.lambda, p.levers, p.deal, p.stage, p.game,
+                    ),
+                    (p.client_terms_ideal, p.client_military_ideal, p.p_losing),
+                );
+                let mut yr = yr;
+                let yr0 = yr.as_deref().copied();
+                let run = |p: &mut PathState<'_>, yr: &mut Option<&mut Year>| {
+                    match yr.as_deref_mut() {
+                        Some(y) => m.step(p, y),
+                        None => m.start(p),
+                    }
+                    format!(
+                        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                        p.s,
+                        p.rng,
+                        p.out,
+                        p.scratch.positions,
+                        p.econ,
+                        p.base_pct,
+                        p.lambda,
+                        (p.levers, p.deal, p.stage),
+                        p.game,
+                        p.client_terms_ideal,
+                        p.client_military_ideal,
+                        p.p_losing,
+                        yr.as_deref(),
+                        p.scratch.projection,
+                    )
+                };
+                let a = run(p, &mut yr);
+                // Back to the state before, with the undeclared inputs masked.
+                p.s = before.0;
+                *p.rng = before.1;
+                *p.out = before.2;
+                *p.scratch = before.3;
+                (
+                    p.econ, p.base_pct, p.lambda, p.levers, p.deal, p.stage, p.game,
+                ) = before.4;
+                (p.client_terms_ideal, p.client_military_ideal, p.p_losing) = before.5;
+                if let (Some(y), Some(y0)) = (yr.as_deref_mut(), yr0) {
+                    *y = y0;
+                }
+                p.v = masked;
+                let b = run(p, &mut yr);
+                p.v = full;
+                assert_eq!(a, b, "{} reads an input it does not declare", m.id().name());
+                transitions += 1;
+            };
+            execute(
+                &spec,
+                &values,
+                &mut rng,
+                &mut scratch,
+                &mut out,
+                &mut |_, _, _| {},
+                Some(&mut hook),
+            );
+        }
+        assert!(transitions > 300 * 6 * 3, "{transitions}");
     }
 
     /// Every mechanism has its section in `docs/simulation.md`.
