@@ -143,6 +143,53 @@ fn validate_not_utf8_and_missing_file_are_user_errors() {
     assert!(stderr(&o).contains("cannot read the case file no/such/file.toml"));
 }
 
+/// A 1 GB input (a line of a gigabyte used to make `case validate`, `case import` and
+/// `forecast --table` allocate 4–7 GB): every reader refuses a file past the input limit
+/// before reading it, with exit code 1, at once. The file is sparse: it takes no disk.
+#[test]
+fn a_gigabyte_input_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = |name: &str, head: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, head).unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_len(1 << 30)
+            .unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let case = big("big.toml", b"[case]\nid = \"x\"\ntitle = \"");
+    let table = big("big.csv", b"actor,capability,position,salience\na,1,");
+    let efg = big("big.efg", b"EFG 2 R \"x\" { \"a\" \"b\" }\n");
+    let out = dir.path().join("x.toml");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["case", "validate", &case],
+        vec!["simulate", "--case", &case, "-n", "10"],
+        vec![
+            "case",
+            "import",
+            &table,
+            "--format",
+            "eu-table",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        vec!["forecast", "--table", &table, "--format", "eu-table"],
+        vec!["game", "--efg", &efg],
+    ];
+    for args in runs {
+        let t = std::time::Instant::now();
+        let o = run(&args);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {e}");
+        assert!(e.contains("inputs are limited to 32 MiB"), "{args:?}: {e}");
+        assert!(t.elapsed() < std::time::Duration::from_secs(5), "{args:?}");
+    }
+    assert!(!out.exists());
+}
+
 #[test]
 fn a_csv_series_error_points_into_the_csv_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -261,7 +261,7 @@ pub fn backtest_deu(
 ) -> Result<()> {
     let name = file.display().to_string();
     let text =
-        std::fs::read_to_string(file).map_err(|e| user(format!("cannot read {name}: {e}")))?;
+        crate::io::read_input_text(file).map_err(|e| user(format!("cannot read {name}: {e}")))?;
     let case = leverage_case::import::deu::import(&name, &text, capability).map_err(|e| {
         user(format!(
             "cannot read {}:{}: {}\n  help: {}",

@@ -300,7 +300,7 @@ fn print_maneuver(case: &Case, p: &ManeuverPath, origin: &[String], output: Outp
 /// Read an oil-price path: CSV with `year` and `value` (or `usd_bbl`) columns.
 pub fn read_oil_path(path: &std::path::Path) -> Result<Vec<(i32, f64)>> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::io::read_input_text(path).map_err(|e| {
         user(format!(
             "cannot read the oil path {name}: {e}\n  help: a CSV file with a header `year,value`"
         ))

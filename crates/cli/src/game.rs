@@ -18,7 +18,7 @@ fn user(msg: String) -> Failure {
 /// Read and validate a `.efg` file, with located errors.
 pub fn read_efg(path: &Path) -> Result<Game> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = crate::io::read_input_text(path)
         .map_err(|e| user(format!("cannot read {name}: {e}\n  help: check the path")))?;
     Game::from_efg(&text).map_err(|e| match e {
         leverage_games::EfgError::Syntax {

@@ -6,6 +6,50 @@ use leverage_case::{DataFiles, Loaded, PartialDate, Problems};
 
 use crate::{Failure, Result, diagnostics};
 
+/// The largest input file `leverage` reads, in bytes (a case, its data files, a table, a game,
+/// an outcomes or evidence file): 32 MiB, fifty times the largest realistic case (500 actors ×
+/// 20 issues is 0.6 MB). A larger file, or a device that never ends, is refused before it is
+/// read, so no input can exhaust memory through its size.
+pub const MAX_INPUT_BYTES: u64 = 32 << 20;
+
+/// Reads an input file whole, refusing one larger than [`MAX_INPUT_BYTES`] (and reading no more
+/// than that from a pipe or device).
+pub fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let too_large = |n: u64| {
+        std::io::Error::other(format!(
+            "the file is {} MiB or more, and inputs are limited to {} MiB",
+            n >> 20,
+            MAX_INPUT_BYTES >> 20
+        ))
+    };
+    let f = std::fs::File::open(path)?;
+    if let Ok(m) = f.metadata()
+        && m.len() > MAX_INPUT_BYTES
+    {
+        return Err(too_large(m.len()));
+    }
+    let mut bytes = Vec::new();
+    f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// [`read_input`] as UTF-8 text (an `InvalidData` error, with the byte offset, if it is not).
+pub fn read_input_text(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_input(path)?).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is not UTF-8 text (byte {}); save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
 /// Data files relative to a case file's folder.
 struct FsFiles {
     base: PathBuf,
@@ -14,7 +58,7 @@ struct FsFiles {
 impl DataFiles for FsFiles {
     fn read(&self, path: &str) -> std::result::Result<(String, String), String> {
         let p = self.base.join(path);
-        let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let bytes = read_input(&p).map_err(|e| format!("{}: {e}", p.display()))?;
         let text = String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", p.display()))?;
         Ok((p.display().to_string(), text))
     }
@@ -81,7 +125,7 @@ fn load_recorded(
             )
         }
         Some(p) => {
-            let bytes = std::fs::read(p).map_err(|e| {
+            let bytes = read_input(p).map_err(|e| {
                 Failure::User(format!(
                     "error: cannot read the case file {}: {e}\n  help: check the path, or leave out --case to use the default case",
                     p.display()

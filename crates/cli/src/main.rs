@@ -400,7 +400,7 @@ fn deu_capability(c: args::CapabilityArg) -> DeuCapability {
 
 /// A table imported as a case (for `forecast --table`).
 fn imported_case(file: &Path, format: ImportFormatArg) -> Result<leverage_case::Case> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
+    let text = io::read_input_text(file).map_err(|e| {
         Failure::User(format!(
             "error: cannot read {}: {e}\n  help: check the path",
             file.display()
@@ -512,7 +512,7 @@ fn import_cmd(
     as_of: Option<&str>,
     capability: Option<args::CapabilityArg>,
 ) -> Result<()> {
-    let bytes = std::fs::read(file).map_err(|e| {
+    let bytes = io::read_input(file).map_err(|e| {
         Failure::User(format!(
             "error: cannot read {}: {e}\n  help: check the path",
             file.display()

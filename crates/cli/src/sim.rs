@@ -839,7 +839,7 @@ pub(crate) fn load_outcomes(
     outcomes_path: &Path,
     case: &Case,
 ) -> Result<leverage_case::outcomes::Outcomes> {
-    let text = std::fs::read_to_string(outcomes_path).map_err(|e| {
+    let text = crate::io::read_input_text(outcomes_path).map_err(|e| {
         user(format!(
             "cannot read the outcomes file {}: {e}\n  help: check the path",
             outcomes_path.display()

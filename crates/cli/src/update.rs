@@ -127,7 +127,7 @@ pub fn run(a: UpdateArgs) -> Result<()> {
     let loaded = io::load_archived_case(&parent.extras["case"])?;
     let case = &loaded.case;
     let (root, mut files) = chain(&parent);
-    let text = std::fs::read_to_string(&a.evidence).map_err(|e| {
+    let text = crate::io::read_input_text(&a.evidence).map_err(|e| {
         user(format!(
             "cannot read the evidence file {}: {e}\n  help: check the path",
             a.evidence.display()
