@@ -42,6 +42,14 @@ impl From<std::io::Error> for Failure {
     }
 }
 
+/// A run-store error met while streaming is the user's (a missing run, a store that is not
+/// one), as every other store error the commands report.
+impl From<leverage_store::StoreError> for Failure {
+    fn from(e: leverage_store::StoreError) -> Self {
+        Failure::User(format!("error: {e}"))
+    }
+}
+
 pub(crate) type Result<T> = std::result::Result<T, Failure>;
 
 fn main() -> ExitCode {

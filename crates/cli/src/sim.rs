@@ -1153,9 +1153,9 @@ pub mod runs {
             ));
         }
         let s = open_store(&store_path(store)?, false)?;
-        let ex = s.export(parse_ref(run)?).map_err(|e| user(e.to_string()))?;
+        let run = s.show(parse_ref(run)?).map_err(|e| user(e.to_string()))?;
         // Each draw's path: its scenario by year, by id (runs saved without paths give none).
-        let scenarios = &ex.run.meta.scenarios;
+        let scenarios = run.meta.scenarios.clone();
         let path_of = |bytes: &[u8]| -> Vec<String> {
             ensemble::decode_path(bytes)
                 .iter()
@@ -1167,31 +1167,63 @@ pub mod runs {
                 })
                 .collect()
         };
+        use std::io::Write;
+        // The draws are streamed from the store as they are written: a run of millions of
+        // draws is exported in constant memory.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let json_err = |e: serde_json::Error| Failure::Internal(format!("JSON: {e}"));
+        let export = |f: &mut dyn FnMut(leverage_store::DrawRecord) -> Result<()>| {
+            s.export_each(RunRef::Id(run.id), f)
+        };
         match output {
             Output::Json => {
-                let mut v = serde_json::to_value(&ex)
-                    .map_err(|e| Failure::Internal(format!("JSON: {e}")))?;
-                if let Some(draws) = v["draws"].as_array_mut() {
-                    for (d, rec) in draws.iter_mut().zip(&ex.draws) {
-                        d["path"] = json!(path_of(&rec.path));
+                // The run's fields as one pretty JSON object, its draws spliced in one by one.
+                let head = leverage_store::RunExport {
+                    value_names: run.meta.value_names.clone(),
+                    run: run.clone(),
+                    draws: Vec::new(),
+                };
+                let text = pretty_json(&serde_json::to_value(&head).map_err(json_err)?)?;
+                let (before, after) = text
+                    .split_once("\n  \"draws\": []")
+                    .ok_or_else(|| Failure::Internal("the export has no draws field".into()))?;
+                write!(out, "{before}\n  \"draws\": [")?;
+                let mut first = true;
+                export(&mut |rec| {
+                    let mut d = serde_json::to_value(&rec).map_err(json_err)?;
+                    d["path"] = json!(path_of(&rec.path));
+                    let item = pretty_json(&d)?;
+                    out.write_all(if first { b"\n" } else { b",\n" })?;
+                    first = false;
+                    for (i, line) in item.lines().enumerate() {
+                        if i > 0 {
+                            out.write_all(b"\n")?;
+                        }
+                        write!(out, "    {line}")?;
                     }
+                    Ok(())
+                })?;
+                if !first {
+                    out.write_all(b"\n  ")?;
                 }
-                println!("{}", pretty_json(&v)?);
+                writeln!(out, "]{after}")?;
             }
             Output::Csv | Output::Table => {
-                let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+                let mut w = csv::Writer::from_writer(out);
                 let csv_err = |e: csv::Error| Failure::Internal(format!("CSV: {e}"));
-                let mut header = ex.csv_header();
+                let mut header = leverage_store::RunExport::header_of(&run.meta.value_names);
                 header.push("path".into());
                 w.write_record(header).map_err(csv_err)?;
-                for d in &ex.draws {
+                export(&mut |d| {
                     let mut fields = d.csv_fields();
                     fields.push(path_of(&d.path).join(" "));
-                    w.write_record(fields).map_err(csv_err)?;
-                }
+                    w.write_record(fields).map_err(csv_err)
+                })?;
                 w.flush()?;
+                return Ok(());
             }
         }
+        out.flush()?;
         Ok(())
     }
 }

@@ -140,8 +140,12 @@ pub struct RunExport {
 impl RunExport {
     /// The CSV header of the draws: `draw`, `scenario`, then the value names.
     pub fn csv_header(&self) -> Vec<String> {
+        Self::header_of(&self.value_names)
+    }
+    /// The CSV header of the draws of a run whose values are `value_names`.
+    pub fn header_of(value_names: &[String]) -> Vec<String> {
         let mut h = vec!["draw".to_string(), "scenario".to_string()];
-        h.extend(self.value_names.iter().cloned());
+        h.extend(value_names.iter().cloned());
         h
     }
 }
@@ -263,8 +267,26 @@ impl Store {
 
     /// A run with its draws (scenario indices replaced by ids), for export.
     pub fn export(&self, run: RunRef) -> Result<RunExport> {
+        let mut draws = Vec::new();
+        let run = self.export_each(run, |d| {
+            draws.push(d);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(RunExport {
+            value_names: run.meta.value_names.clone(),
+            run,
+            draws,
+        })
+    }
+
+    /// A run, and its draws (scenario indices replaced by ids) streamed in draw order to `f`
+    /// without holding them all in memory; stops at the first error of `f`.
+    pub fn export_each<E: From<StoreError>>(
+        &self,
+        run: RunRef,
+        mut f: impl FnMut(DrawRecord) -> Result<(), E>,
+    ) -> Result<Run, E> {
         let run = self.show(run)?;
-        let mut draws = Vec::with_capacity(run.draws_stored as usize);
         let id = run.id;
         self.for_each_draw(RunRef::Id(id), |d| {
             let scenario = run
@@ -280,19 +302,14 @@ impl Store {
                         run.meta.scenarios.len()
                     ))
                 })?;
-            draws.push(DrawRecord {
+            f(DrawRecord {
                 draw: d.draw,
                 scenario,
                 values: d.values,
                 path: d.path,
-            });
-            Ok::<(), StoreError>(())
+            })
         })?;
-        Ok(RunExport {
-            value_names: run.meta.value_names.clone(),
-            run,
-            draws,
-        })
+        Ok(run)
     }
 }
 
