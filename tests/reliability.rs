@@ -468,6 +468,16 @@ fn abort_lcp_chain_is_refused_as_too_large() {
         .says("too large for the sequence-form LCP");
 }
 
+/// The same chain under the logit QRE asked for 12.8 GB (a dense Jacobian it never needed: a
+/// perfect-information game is solved by logit backward induction).
+#[test]
+fn qre_on_the_chain_is_solved_within_the_limits() {
+    let f = "abort-lcp-chain-20000-nodes.efg";
+    run(&["game", "--efg", &input(f), "--solver", "qre"])
+        .ends(0, f)
+        .no_nan();
+}
+
 /// 455 EU-table rows, one actor twice: no answer in 60 s; now the duplicate is reported.
 #[test]
 fn hang_forecast_eu_table_is_a_located_error() {

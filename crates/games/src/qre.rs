@@ -73,6 +73,17 @@ pub enum QreError {
         /// The value given.
         lambda: f64,
     },
+    /// The game is too large to follow the path in memory (its dense Jacobian has `actions²`
+    /// entries); perfect-information games of any size are solved without it.
+    #[error(
+        "the game has {actions} actions; following the logit path needs dense matrices of actions² numbers, so it is limited to games of {limit} actions (perfect-information games of any size are solved by logit backward induction)"
+    )]
+    TooLarge {
+        /// Actions of the game.
+        actions: usize,
+        /// [`MAX_TRACED_ACTIONS`].
+        limit: usize,
+    },
     /// The path could not be followed (the step length collapsed, the Jacobian was singular, or
     /// the step budget ran out).
     #[error("the logit path could not be followed beyond λ = {lambda}: {reason}")]
@@ -83,6 +94,10 @@ pub enum QreError {
         reason: String,
     },
 }
+
+/// The most actions a game may have for its logit path to be followed (games with imperfect
+/// information): the tracer's dense matrices then take about 3 × 8 × 3 000² bytes, 216 MB.
+pub const MAX_TRACED_ACTIONS: usize = 3_000;
 
 /// A logit quantal response equilibrium at one λ.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -164,6 +179,7 @@ pub fn logit_path_traced(game: &Game, lambdas: &[f64]) -> Result<Vec<QreProfile>
     order.sort_by(|&i, &j| lambdas[i].total_cmp(&lambdas[j]));
     let mut found: Vec<Option<QreProfile>> = vec![None; lambdas.len()];
     let mut tracer = Tracer::new(game);
+    tracer.prepare_tracing()?;
     let n = tracer.sys.n;
     let mut next = 0;
     // λ = 0 (and games without decisions, where nothing depends on λ).
@@ -228,6 +244,7 @@ pub fn logit_limit(game: &Game, options: &LimitOptions) -> Result<QreProfile, Qr
         }
         return tracer.finish(&x, lambda);
     }
+    tracer.prepare_tracing()?;
     tracer.update_tangent()?;
     loop {
         let lambda = tracer.y[n];
@@ -830,12 +847,27 @@ impl<'g> Tracer<'g> {
             h: FIRST_STEP,
             steps: 0,
             residual: vec![0.0; n],
-            lu: vec![0.0; (n + 1) * (n + 1)],
+            // Allocated when the path is first followed (never for perfect information).
+            lu: Vec::new(),
             perm: vec![0; n + 1],
             rhs: vec![0.0; n + 1],
             predicted: vec![0.0; n + 1],
             trial: vec![0.0; n + 1],
         }
+    }
+
+    /// Refuses a game whose path would not fit in memory ([`MAX_TRACED_ACTIONS`]), and
+    /// allocates the factors of one that does.
+    fn prepare_tracing(&mut self) -> Result<(), QreError> {
+        let n = self.sys.n;
+        if n > MAX_TRACED_ACTIONS {
+            return Err(QreError::TooLarge {
+                actions: n,
+                limit: MAX_TRACED_ACTIONS,
+            });
+        }
+        self.lu.resize((n + 1) * (n + 1), 0.0);
+        Ok(())
     }
 
     fn fail(&self, reason: impl Into<String>) -> QreError {
