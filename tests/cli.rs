@@ -190,6 +190,44 @@ fn a_gigabyte_input_is_refused_before_it_is_read() {
     assert!(!out.exists());
 }
 
+/// A table of a million rows within the size limit used to take past 6 GB to import; tables
+/// are limited to 50 000 lines, refused at the first line past it before anything is parsed.
+#[test]
+fn a_table_past_the_line_limit_is_refused_at_that_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("long.csv");
+    let mut text = String::from("actor,capability,position,salience\n");
+    for i in 0..60_000 {
+        text.push_str(&format!("a{i},{},{},50\n", 1 + i % 90, i % 101));
+    }
+    std::fs::write(&table, text).unwrap();
+    let table = table.to_str().unwrap();
+    let out = dir.path().join("x.toml");
+    for args in [
+        vec![
+            "case",
+            "import",
+            table,
+            "--format",
+            "eu-table",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        vec!["forecast", "--table", table, "--format", "eu-table"],
+    ] {
+        let o = run(&args);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{e}");
+        assert!(
+            e.contains(&format!(
+                "{table}:50001: the table has more than 50000 lines"
+            )),
+            "{e}"
+        );
+    }
+    assert!(!out.exists());
+}
+
 #[test]
 fn a_csv_series_error_points_into_the_csv_file() {
     let dir = tempfile::tempdir().unwrap();

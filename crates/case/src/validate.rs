@@ -19,8 +19,12 @@ type IdList<'a> = Vec<(&'a str, Range<usize>)>;
 struct V<'a> {
     case: &'a Case,
     sink: &'a mut Sink,
+    /// In declaration order (the hints' candidates).
     actor_ids: Vec<&'a str>,
+    /// The same, for lookups in constant time (a case may have thousands of actors).
+    actor_set: std::collections::HashSet<&'a str>,
     source_ids: Vec<&'a str>,
+    source_set: std::collections::HashSet<&'a str>,
 }
 
 /// Check a case that was read without fatal errors; problems go to `sink`. A link of a table in
@@ -31,7 +35,9 @@ pub fn validate(case: &Case, sink: &mut Sink, tables: &[LinkTable]) {
         case,
         sink,
         actor_ids: case.actors.iter().map(|a| a.id.as_str()).collect(),
+        actor_set: case.actors.iter().map(|a| a.id.as_str()).collect(),
         source_ids: case.sources.iter().map(|s| s.id.as_str()).collect(),
+        source_set: case.sources.iter().map(|s| s.id.as_str()).collect(),
     };
     v.meta();
     v.unique_ids();
@@ -112,7 +118,7 @@ impl V<'_> {
     }
 
     fn actor_ref(&mut self, id: &str, span: Range<usize>, what: &str) -> bool {
-        if self.actor_ids.contains(&id) {
+        if self.actor_set.contains(id) {
             return true;
         }
         let mut b = self
@@ -142,7 +148,7 @@ impl V<'_> {
         } else {
             prov.source_span.clone()
         };
-        if id.is_empty() || self.source_ids.contains(&id) {
+        if id.is_empty() || self.source_set.contains(id) {
             return;
         }
         let mut b = self

@@ -262,12 +262,14 @@ pub fn backtest_deu(
     let name = file.display().to_string();
     let text =
         crate::io::read_input_text(file).map_err(|e| user(format!("cannot read {name}: {e}")))?;
-    let case = leverage_case::import::deu::import(&name, &text, capability).map_err(|e| {
-        user(format!(
-            "cannot read {}:{}: {}\n  help: {}",
-            e.file, e.line, e.message, e.hint
-        ))
-    })?;
+    let case = leverage_case::import::check_size(&name, &text)
+        .and_then(|()| leverage_case::import::deu::import(&name, &text, capability))
+        .map_err(|e| {
+            user(format!(
+                "cannot read {}:{}: {}\n  help: {}",
+                e.file, e.line, e.message, e.hint
+            ))
+        })?;
     let items: Vec<Item> = case
         .issues
         .iter()

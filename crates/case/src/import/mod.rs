@@ -55,8 +55,27 @@ pub enum DeuCapability {
     Equal,
 }
 
+/// The most lines a table may have: 50 000, five times a 500-actor × 20-issue EU table (one
+/// row per actor and issue). Importing takes memory in proportion to the rows (about 7 kB a
+/// row, the generated case included), so a longer table is refused before it is parsed.
+pub const MAX_LINES: usize = 50_000;
+
+/// Refuses a table of more than [`MAX_LINES`] lines, pointing at the first line past the limit.
+pub fn check_size(file: &str, text: &str) -> Result<(), ImportError> {
+    match text.lines().nth(MAX_LINES) {
+        None => Ok(()),
+        Some(_) => Err(err(
+            file,
+            MAX_LINES + 1,
+            format!("the table has more than {MAX_LINES} lines; tables are limited to {MAX_LINES}"),
+            "split it into several cases (a forecast of more than a few thousand actors says little)",
+        )),
+    }
+}
+
 /// Import `text` (named `file`) in the given layout.
 pub fn import(file: &str, text: &str, format: Format) -> Result<Case, ImportError> {
+    check_size(file, text)?;
     match format {
         Format::EuTable => eu_table::import(file, text),
         Format::Ktab => ktab::import(file, text),
