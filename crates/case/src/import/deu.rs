@@ -124,16 +124,17 @@ pub fn import(file: &str, text: &str, capability: DeuCapability) -> Result<Case,
     let mut figures = Vec::new();
     let mut used = vec![false; ACTORS.len()];
     let mut issue_ids = BTreeMap::new();
+    let lines = super::LineIndex::new(text);
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             err(
                 file,
-                e.position().map_or(0, |p| p.line() as usize),
+                lines.line(e.position()),
                 format!("malformed row: {e}"),
                 "check the separators",
             )
         })?;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let line = lines.line(rec.position());
         let isnr = rec.get(issue_col).unwrap_or("").trim();
         if isnr.is_empty() {
             // The weights row: GDP-based weights in the position columns.

@@ -126,16 +126,17 @@ pub fn import(file: &str, text: &str) -> Result<Case, ImportError> {
     // rows: (line, actor name, capability, issue name, position, salience)
     type Row = (usize, String, f64, String, f64, f64);
     let mut rows: Vec<Row> = Vec::new();
+    let lines = super::LineIndex::new(text);
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             err(
                 file,
-                e.position().map_or(0, |p| p.line() as usize),
+                lines.line(e.position()),
                 format!("malformed row: {e}"),
                 "check quoting and separators",
             )
         })?;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let line = lines.line(rec.position());
         let name = rec.get(actor_col).unwrap_or("").trim().to_string();
         if name.is_empty() && rec.iter().all(|c| c.trim().is_empty()) {
             continue;

@@ -195,16 +195,17 @@ fn import_csv(file: &str, text: &str) -> Result<Case, ImportError> {
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let mut records = Vec::new();
+    let lines = super::LineIndex::new(text);
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             err(
                 file,
-                e.position().map_or(0, |p| p.line() as usize),
+                lines.line(e.position()),
                 format!("malformed row: {e}"),
                 "check quoting and commas",
             )
         })?;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let line = lines.line(rec.position());
         let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
         if cells.iter().all(String::is_empty) {
             continue;

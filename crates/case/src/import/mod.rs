@@ -97,19 +97,52 @@ pub(crate) fn err(
     }
 }
 
+/// The 1-based line of a CSV record or error position. The `csv` crate places a record after a
+/// CRLF line end at the line end's `\n`, on the line before, and counts its lines that way: the
+/// line here is that of the first character at or after the position that ends no line.
+pub(crate) struct LineIndex<'a> {
+    text: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        LineIndex {
+            text: text.as_bytes(),
+            starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        }
+    }
+    /// The line of a position (0 when there is none).
+    pub(crate) fn line(&self, pos: Option<&csv::Position>) -> usize {
+        pos.map_or(0, |p| {
+            let mut b = p.byte() as usize;
+            while b < self.text.len() && matches!(self.text[b], b'\r' | b'\n') {
+                b += 1;
+            }
+            self.starts.partition_point(|&start| start <= b)
+        })
+    }
+}
+
 /// The 1-based line an imported value was read from (0 when it has none): see [`row`].
 fn line_of(p: &Provenance) -> usize {
     p.source
         .as_deref()
         .and_then(|s| s.strip_prefix("import#row "))
-        .and_then(|n| n.parse().ok())
+        .and_then(|n| {
+            // "12" or "12 (salience 0.5 on 0–1, ×100)".
+            let digits = n.find(|c: char| !c.is_ascii_digit()).unwrap_or(n.len());
+            n[..digits].parse().ok()
+        })
         .unwrap_or(0)
 }
 
 /// The checks the case validator would make on an imported table's values, made here so that a
 /// mistake in the user's table is reported at its row of the user's file (the generated case has
 /// no lines the user wrote): capabilities positive and at most [`MAX_CAPABILITY`], positions and
-/// saliences on 0–100, one row per actor and issue.
+/// saliences on 0–100 and not all 0 on an issue, one row per actor and issue.
 pub(crate) fn check(file: &str, case: Case) -> Result<Case, ImportError> {
     for a in &case.actors {
         let c = a.capability.value;
@@ -140,6 +173,19 @@ pub(crate) fn check(file: &str, case: Case) -> Result<Case, ImportError> {
         }
     }
     for i in &case.issues {
+        if let Some(first) = i.positions.first()
+            && i.positions.iter().all(|p| p.salience.value == 0.0)
+        {
+            return Err(err(
+                file,
+                line_of(&first.salience.prov).max(line_of(&first.prov)),
+                format!(
+                    "no actor gives issue {:?} any salience: every salience is 0",
+                    i.id
+                ),
+                "give the actors who care about the issue their salience (every model weighs positions by it)",
+            ));
+        }
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for p in &i.positions {
             let line = line_of(&p.position.prov).max(line_of(&p.prov));
@@ -290,3 +336,29 @@ pub(crate) fn number(
 pub mod deu;
 pub mod eu_table;
 pub mod ktab;
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    /// Found by the fuzz test: a table whose saliences are all 0 imported into a case that does
+    /// not validate, and rows after CRLF line ends were cited one line too early.
+    #[test]
+    fn all_zero_salience_is_refused_at_its_row_with_crlf_line_ends() {
+        for end in ["\n", "\r\n"] {
+            let text = [
+                "actor,capability,position,salience",
+                "A,10,10,0",
+                "B,5,20,0",
+                "",
+            ]
+            .join(end);
+            let e = import("t.csv", &text, Format::EuTable).unwrap_err();
+            assert_eq!(e.line, 2, "{e}");
+            assert!(e.message.contains("any salience"), "{e}");
+            let text = text.replace("B,5,20,0", "B,5,20,1").replace("A,10", "A,0");
+            let e = import("t.csv", &text, Format::EuTable).unwrap_err();
+            assert_eq!(e.line, 2, "{end:?}: {e}");
+        }
+    }
+}
