@@ -304,12 +304,31 @@ h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bo
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}th,td{border:1px solid #ddd;padding:.25em .5em;vertical-align:top}
 th{background:#f4f6f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .src{color:#666;font-size:.85em}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}svg{max-width:100%;height:auto}
+details.long>summary{cursor:pointer;color:#1f4e79;margin:.4em 0}
 nav ol{columns:2}footer{margin-top:3em;color:#777;font-size:.85em}.wide{overflow-x:auto}
-@media print{body{max-width:none;margin:0;font-size:10pt}.wide{overflow:visible}table{font-size:8pt;page-break-inside:auto}tr{page-break-inside:avoid}figure,svg{page-break-inside:avoid}nav{display:none}}";
+@media print{details.long>summary{display:none}details::details-content{content-visibility:visible;display:contents}details:not([open])>*:not(summary){display:block}body{max-width:none;margin:0;font-size:10pt}.wide{overflow:visible}table{font-size:8pt;page-break-inside:auto}tr{page-break-inside:avoid}figure,svg{page-break-inside:avoid}nav{display:none}}";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Long tables fold on screen and open in print; short ones are plain tables.
+    #[test]
+    fn long_tables_fold_on_screen_and_open_in_print() {
+        use case_section::{LONG_TABLE_ROWS, Tab, t};
+        let mut tab = Tab::new(&["a"]);
+        for i in 0..LONG_TABLE_ROWS {
+            tab.row(vec![t(format!("r{i}"))]);
+        }
+        assert!(tab.html().starts_with("<table>"));
+        tab.row(vec![t("one more")]);
+        let html = tab.html();
+        assert!(html.starts_with("<details class=\"long\"><summary>Table of 21 rows"));
+        assert!(html.contains("one more"));
+        let print = &CSS[CSS.find("@media print").unwrap()..];
+        assert!(print.contains("details::details-content{content-visibility:visible"));
+        assert!(print.contains("details.long>summary{display:none}"));
+    }
 
     /// The report shows the analyses it is given, not numbers it computed itself: a forecast, a
     /// ledger total and a game outcome changed in the analyses come out in the report.
