@@ -310,3 +310,82 @@ fn located(case: &Case, text: &str, p: &leverage_case::Problems) -> Vec<FieldErr
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case() -> Case {
+        leverage_sim::links::default_case().unwrap().case
+    }
+
+    /// A range lies within the support of the distribution and what the inputs allow.
+    #[test]
+    fn ranges_follow_the_distribution_and_the_inputs() {
+        let pert = Dist::Pert {
+            min: 0.1,
+            mode: 0.2,
+            max: 0.5,
+        };
+        assert_eq!(range(&pert, &(0.0, 1.0)), (0.1, 0.5));
+        let normal = Dist::Normal { mean: 0.5, sd: 0.3 };
+        assert_eq!(range(&normal, &(0.0, 1.0)), (0.0, 1.0));
+        let year = Dist::Fixed { value: 2024.0 };
+        assert_eq!(range(&year, &(1000.0, 3000.0)), (2014.0, 2034.0));
+        let fixed = Dist::Fixed { value: 3.0 };
+        assert_eq!(
+            range(&fixed, &(f64::NEG_INFINITY, f64::INFINITY)),
+            (0.0, 6.0)
+        );
+        assert_eq!(
+            range(&Dist::Fixed { value: 0.0 }, &(0.0, 100.0)),
+            (0.0, 1.0)
+        );
+    }
+
+    /// Fixing a correlated parameter drops its correlation; setting a choice keeps one option.
+    #[test]
+    fn apply_fixes_values_and_drops_their_correlations() {
+        let c = case();
+        let corr = c
+            .correlations
+            .first()
+            .expect("the default case correlates two params");
+        let id = corr.a.clone();
+        let ctl = controls(&c).into_iter().find(|k| k.id == id).unwrap();
+        let mut s = BTreeMap::new();
+        s.insert(id.clone(), serde_json::json!((ctl.min + ctl.max) / 2.0));
+        s.insert("terms_model".to_string(), serde_json::json!("nbs"));
+        let out = apply(&c, &s).unwrap();
+        assert!(matches!(out.param(&id).unwrap().dist, Dist::Fixed { .. }));
+        assert!(out.correlations.iter().all(|k| k.a != id && k.b != id));
+        assert_eq!(out.correlations.len(), c.correlations.len() - 1);
+        let Dist::Choice { options, weights } = &out.param("terms_model").unwrap().dist else {
+            panic!("not a choice");
+        };
+        assert_eq!(
+            weights[options.iter().position(|o| o == "nbs").unwrap()],
+            1.0
+        );
+        assert_eq!(weights.iter().sum::<f64>(), 1.0);
+        // The edited case loads with every check.
+        let (text, loaded) = edited_case(&c, &s).unwrap();
+        assert!(text.contains("[[param]]"));
+        assert_eq!(loaded.case.params.len(), c.params.len());
+    }
+
+    /// No what-if: the written case reads back to the same simulation inputs.
+    #[test]
+    fn the_written_case_is_the_case() {
+        let c = case();
+        let (_, loaded) = edited_case(&c, &BTreeMap::new()).unwrap();
+        let dists = |k: &Case| {
+            k.params
+                .iter()
+                .map(|p| (p.id.clone(), p.dist.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(dists(&loaded.case), dists(&c));
+        assert_eq!(loaded.case.correlations.len(), c.correlations.len());
+    }
+}

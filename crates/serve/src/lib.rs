@@ -707,3 +707,44 @@ async fn runs_diff(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_names_never_paths() {
+        assert_eq!(file_name("what-if").unwrap(), "what-if.toml");
+        assert_eq!(file_name("a_b.1.toml").unwrap(), "a_b.1.toml");
+        for bad in [
+            "",
+            "..",
+            "../x",
+            "/etc/passwd",
+            "a/b",
+            "a\\b",
+            ".hidden",
+            "a..b",
+            "C:x",
+            "x y",
+            &"n".repeat(65),
+        ] {
+            assert!(file_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn every_report_section_has_a_panel() {
+        for id in [
+            "summary",
+            "simulation",
+            "subsidy",
+            "forecasts",
+            "game",
+            "actors",
+        ] {
+            assert_ne!(panel_of(id), "");
+        }
+        assert_eq!(panel_of("maneuver"), "deal");
+    }
+}
