@@ -181,6 +181,26 @@ fn serve_refuses_a_bad_save_dir_and_warns_off_loopback() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("--save-dir /no/such/dir is not a folder")
     );
+    // Off loopback only when asked, with a warning (no request is sent to it).
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(bin())
+        .args(["serve", "--port", "0", "--listen", "0.0.0.0", "--store"])
+        .arg(dir.path().join("none.sqlite"))
+        .arg("--save-dir")
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut warning = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut warning)
+        .unwrap();
+    let _kill = Kill(child);
+    assert!(
+        warning.starts_with("warning: listening on 0.0.0.0, not on loopback"),
+        "{warning}"
+    );
 }
 
 // ---- a small WebDriver client (the W3C protocol over HTTP on loopback) -----------------------
