@@ -359,7 +359,8 @@ fn the_dashboard_in_headless_chromium() {
     let long = Duration::from_secs(240);
 
     // The page loads and shows the refined probabilities of the case as given.
-    b.go(&url);
+    // `?auto=0`: no sensitivity analysis in the background (the test asks for it itself).
+    b.go(&format!("{url}?auto=0"));
     let refined = "return document.querySelector('#status').dataset.draws === '20000'";
     b.wait("the first refined ensemble", refined, long);
     let before = shown(&b);

@@ -11,6 +11,7 @@ const state = {
   inflight: [],
   timer: null,
   last: null,
+  panelSeq: 0,
 };
 
 const $ = (s) => document.querySelector(s);
@@ -223,7 +224,9 @@ async function loadPanels(sensitivity) {
   const note = $("#panels-status");
   note.textContent = sensitivity ? "Computing the sensitivity analysis…" : "Computing the panels…";
   const seed = Number($("#seed").value) || 0;
+  const mine = ++state.panelSeq;
   const r = await api("/api/panels", { settings: state.settings, seed, draws: 10000, sensitivity });
+  if (mine !== state.panelSeq) return; // a newer request for the panels was made meanwhile
   if (r.status !== 200) {
     showFieldErrors(r.data.errors);
     note.textContent = "Not computed: " + r.data.error;
@@ -348,7 +351,10 @@ async function start() {
   $("#oil").addEventListener("input", maneuver);
   maneuver();
   await recompute();
-  loadPanels(false);
+  await loadPanels(false);
+  // The summary's drivers come from the sensitivity analysis: compute it once in the background
+  // (`?auto=0` leaves it to the button).
+  if (new URLSearchParams(location.search).get("auto") !== "0") loadPanels(true);
 }
 
 start();
