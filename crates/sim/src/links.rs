@@ -522,6 +522,27 @@ const GAME_KEYS: &[LinkKey] = &[
 mod tests {
     use super::*;
 
+    /// A case archive reads back to the case it was made from; what is not an archive is None.
+    #[test]
+    fn an_archive_reads_back_to_its_case() {
+        let text = leverage_case::default_case_text().expect("compiled in");
+        let files: Vec<serde_json::Value> = leverage_case::embedded_files()
+            .iter()
+            // The case asks for its data files relative to `cases/`.
+            .map(|(p, t)| serde_json::json!({"request": format!("../{p}"), "name": p, "text": t}))
+            .collect();
+        let archive = serde_json::json!({"name": "c.toml", "text": text, "files": files});
+        let back = load_archive(&archive).expect("an archive");
+        let direct = default_case().expect("loads");
+        let case = back.unwrap_or_else(|p| panic!("{p}")).case;
+        assert_eq!(case.case.id, direct.case.case.id);
+        assert_eq!(case.params.len(), direct.case.params.len());
+        assert!(load_archive(&serde_json::json!({"name": "c.toml"})).is_none());
+        // A file the case asks for and the archive lacks is a located problem, not a panic.
+        let bare = serde_json::json!({"name": "c.toml", "text": text, "files": []});
+        assert!(load_archive(&bare).expect("an archive").is_err());
+    }
+
     /// Every key of every engine's link table is documented in its section of
     /// docs/case-format.md, with a one-line meaning.
     #[test]
