@@ -252,6 +252,30 @@ pub enum Command {
         #[arg(long, value_enum)]
         output: Option<Output>,
     },
+    /// A local dashboard of a case in the browser: its probabilities with what-if controls,
+    /// the deal, the negotiations, the game, sensitivity and the stored runs (docs/serve.md).
+    Serve {
+        /// The case file (default: the embedded case).
+        #[arg(long, value_name = "FILE")]
+        case: Option<PathBuf>,
+        /// The port (0: any free port; the URL printed says which).
+        #[arg(long, default_value_t = 8640)]
+        port: u16,
+        /// Listen on this address instead of 127.0.0.1 (loopback only): anyone who can reach it
+        /// can run the engines and write case files into --save-dir.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::IpAddr>,
+        /// The folder edited cases are saved into (the page gives a file name only).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        save_dir: PathBuf,
+        /// The run store the runs panel browses (default: $LEVERAGE_STORE, else
+        /// ~/.local/share/leverage/runs.sqlite).
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+        /// Worker threads of the engines (default: all cores; at most 4 × the cores).
+        #[arg(long, value_parser = threads)]
+        threads: Option<usize>,
+    },
     /// Write the report of a case (report.html, report.md and the CSV/JSON they are drawn from).
     Report {
         /// The case file (default: the embedded Belarus–Russia 2019 case).

@@ -85,19 +85,6 @@ impl DataFiles for Recording<'_> {
     }
 }
 
-/// Serves the files of an archive (see [`load_case_archived`]) by the paths first requested.
-struct ArchiveFiles(Vec<(String, String, String)>);
-
-impl DataFiles for ArchiveFiles {
-    fn read(&self, path: &str) -> std::result::Result<(String, String), String> {
-        self.0
-            .iter()
-            .find(|(p, _, _)| p == path)
-            .map(|(_, n, t)| (n.clone(), t.clone()))
-            .ok_or_else(|| format!("the stored run keeps no file {path:?}"))
-    }
-}
-
 /// Load a case as [`load_case`] does, and return with it an archive of everything it was read
 /// from (the case text and every data file, by the path the case asked for), as JSON, so a
 /// stored run can be read again exactly as it was ([`load_archived_case`]).
@@ -165,21 +152,9 @@ pub fn load_archived_case(archive: &serde_json::Value) -> Result<Loaded> {
                 .into(),
         )
     };
-    let name = archive["name"].as_str().ok_or_else(missing)?;
-    let text = archive["text"].as_str().ok_or_else(missing)?;
-    let files = archive["files"]
-        .as_array()
+    leverage_sim::links::load_archive(archive)
         .ok_or_else(missing)?
-        .iter()
-        .filter_map(|f| {
-            Some((
-                f["request"].as_str()?.to_string(),
-                f["name"].as_str()?.to_string(),
-                f["text"].as_str()?.to_string(),
-            ))
-        })
-        .collect();
-    leverage_sim::links::load(name, text, &ArchiveFiles(files)).map_err(problems_failure)
+        .map_err(problems_failure)
 }
 
 fn problems_failure(p: Problems) -> Failure {

@@ -13,6 +13,7 @@ mod game;
 mod io;
 mod library;
 mod offer;
+mod serve;
 mod shard;
 mod show;
 mod sim;
@@ -366,6 +367,21 @@ fn run(cli: Cli) -> Result<()> {
             diagnostics::print_warnings(&loaded);
             econ::figures(&loaded.case, output.unwrap_or(Output::Table))
         }
+        Command::Serve {
+            case,
+            port,
+            listen,
+            save_dir,
+            store,
+            threads,
+        } => serve::run(serve::ServeArgs {
+            case,
+            port,
+            listen,
+            save_dir,
+            store,
+            threads,
+        }),
         Command::Report {
             case,
             out,

@@ -53,6 +53,9 @@ fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// Tables with more rows than this are collapsed on screen.
+pub(crate) const LONG_TABLE_ROWS: usize = 20;
+
 /// A table rendered both ways: header and rows of (text, numeric?) cells.
 pub(crate) struct Tab {
     head: Vec<String>,
@@ -70,7 +73,20 @@ impl Tab {
     pub(crate) fn row(&mut self, cells: Vec<(String, bool, Option<String>)>) {
         self.rows.push(cells);
     }
+    /// The table as HTML; one longer than [`LONG_TABLE_ROWS`] rows is folded into a
+    /// `<details>` on screen (the print style sheet opens it, so print shows every row).
     pub(crate) fn html(&self) -> String {
+        let table = self.table_html();
+        if self.rows.len() > LONG_TABLE_ROWS {
+            format!(
+                "<details class=\"long\"><summary>Table of {} rows: show or hide</summary>\n{table}</details>\n",
+                self.rows.len()
+            )
+        } else {
+            table
+        }
+    }
+    fn table_html(&self) -> String {
         let mut s = String::from("<table><thead><tr>");
         for h in &self.head {
             let _ = write!(s, "<th>{}</th>", esc(h));

@@ -138,21 +138,7 @@ fn simulation(case: &Case, bundle: Option<&leverage_sim::pipeline::Bundle>) -> O
             files: Vec::new(),
         });
     };
-    let sobol = b.sobol.as_ref().and_then(|s| s.as_ref().ok());
-    Some(sim_section::section(
-        case,
-        &sim_section::SimResults {
-            ensemble: &b.ensemble,
-            tornado: b
-                .tornado
-                .as_ref()
-                .and_then(|t| t.as_ref().ok())
-                .map(Vec::as_slice),
-            sobol: sobol.map(|s| (s.inputs.as_slice(), s.outputs.as_slice(), &s.result)),
-            tornado_draws: b.settings.tornado_draws,
-            inert: &b.inert,
-        },
-    ))
+    Some(sim_section::section(case, &sim_section::SimResults::of(b)))
 }
 
 /// Render the report of a case, its single-run analyses and its pipeline bundle (fresh, or
@@ -173,6 +159,18 @@ pub fn render_with(
     bundle: Option<&leverage_sim::pipeline::Bundle>,
     extra: &Extra<'_>,
 ) -> Report {
+    assemble(case, &sections(case, analyses, bundle, extra))
+}
+
+/// The report's sections in reading order, for a front end that lays them out itself (the
+/// dashboard of `leverage serve` shows them as panels); [`render_with`] assembles them into the
+/// report's files.
+pub fn sections(
+    case: &Case,
+    analyses: &Analyses,
+    bundle: Option<&leverage_sim::pipeline::Bundle>,
+    extra: &Extra<'_>,
+) -> Vec<Section> {
     let mut sections = case_section::sections(case);
     if let Some(f) = bargain_section::section(case, &analyses.forecasts) {
         let at = sections
@@ -231,7 +229,7 @@ pub fn render_with(
     if let Some(s) = bundle.and_then(|b| summary_section::section(case, b)) {
         sections.insert(0, s);
     }
-    assemble(case, &sections)
+    sections
 }
 
 fn assemble(case: &Case, sections: &[Section]) -> Report {
@@ -299,18 +297,38 @@ fn assemble(case: &Case, sections: &[Section]) -> Report {
     Report { files: all }
 }
 
-const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+/// The report's style sheet (the dashboard styles the sections it shows with it too).
+pub const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}h3{margin-top:1.5em}
 .meta{color:#666}code{background:#f4f4f4;padding:0 .25em;border-radius:3px}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}th,td{border:1px solid #ddd;padding:.25em .5em;vertical-align:top}
 th{background:#f4f6f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .src{color:#666;font-size:.85em}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}svg{max-width:100%;height:auto}
+details.long>summary{cursor:pointer;color:#1f4e79;margin:.4em 0}
 nav ol{columns:2}footer{margin-top:3em;color:#777;font-size:.85em}.wide{overflow-x:auto}
-@media print{body{max-width:none;margin:0;font-size:10pt}.wide{overflow:visible}table{font-size:8pt;page-break-inside:auto}tr{page-break-inside:avoid}figure,svg{page-break-inside:avoid}nav{display:none}}";
+@media print{details.long>summary{display:none}details::details-content{content-visibility:visible;display:contents}details:not([open])>*:not(summary){display:block}body{max-width:none;margin:0;font-size:10pt}.wide{overflow:visible}table{font-size:8pt;page-break-inside:auto}tr{page-break-inside:avoid}figure,svg{page-break-inside:avoid}nav{display:none}}";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Long tables fold on screen and open in print; short ones are plain tables.
+    #[test]
+    fn long_tables_fold_on_screen_and_open_in_print() {
+        use case_section::{LONG_TABLE_ROWS, Tab, t};
+        let mut tab = Tab::new(&["a"]);
+        for i in 0..LONG_TABLE_ROWS {
+            tab.row(vec![t(format!("r{i}"))]);
+        }
+        assert!(tab.html().starts_with("<table>"));
+        tab.row(vec![t("one more")]);
+        let html = tab.html();
+        assert!(html.starts_with("<details class=\"long\"><summary>Table of 21 rows"));
+        assert!(html.contains("one more"));
+        let print = &CSS[CSS.find("@media print").unwrap()..];
+        assert!(print.contains("details::details-content{content-visibility:visible"));
+        assert!(print.contains("details.long>summary{display:none}"));
+    }
 
     /// The report shows the analyses it is given, not numbers it computed itself: a forecast, a
     /// ledger total and a game outcome changed in the analyses come out in the report.

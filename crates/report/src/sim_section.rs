@@ -30,6 +30,28 @@ pub struct SimResults<'a> {
     pub inert: &'a [String],
 }
 
+impl<'a> SimResults<'a> {
+    /// What a pipeline bundle holds for the section (a failed tornado or Sobol analysis is left
+    /// out).
+    pub fn of(b: &'a leverage_sim::pipeline::Bundle) -> Self {
+        SimResults {
+            ensemble: &b.ensemble,
+            tornado: b
+                .tornado
+                .as_ref()
+                .and_then(|t| t.as_ref().ok())
+                .map(Vec::as_slice),
+            sobol: b
+                .sobol
+                .as_ref()
+                .and_then(|s| s.as_ref().ok())
+                .map(|s| (s.inputs.as_slice(), s.outputs.as_slice(), &s.result)),
+            tornado_draws: b.settings.tornado_draws,
+            inert: &b.inert,
+        }
+    }
+}
+
 const COLORS: [&str; 8] = [
     "#4e79a7", "#59a14f", "#e15759", "#f28e2b", "#76b7b2", "#b07aa1", "#9c755f", "#bab0ac",
 ];
@@ -534,6 +556,29 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
     let _ = writeln!(md, "{cap}\n");
     md.push_str(&tab.md());
 
+    let (h, m, f) = sensitivity(case, r);
+    html.push_str(&h);
+    md.push_str(&m);
+    files.extend(f);
+    if let Ok(json) = serde_json::to_string_pretty(e) {
+        files.push(("sim-ensemble.json".to_string(), json));
+    }
+    Section {
+        id: "simulation".into(),
+        title: "Scenario probabilities (Monte Carlo)".into(),
+        html,
+        markdown: md,
+        files,
+    }
+}
+
+/// The sensitivity part of the simulation section (the tornado and the Sobol indices, when the
+/// run has them), as HTML, Markdown and the files it brings; empty without them. The dashboard
+/// of `leverage serve` shows it as a panel of its own.
+pub fn sensitivity(case: &Case, r: &SimResults<'_>) -> (String, String, Vec<(String, String)>) {
+    let mut html = String::new();
+    let mut md = String::new();
+    let mut files = Vec::new();
     // Tornado.
     if let Some(ts) = r.tornado {
         let txt = format!(
@@ -666,14 +711,5 @@ pub fn section(case: &Case, r: &SimResults<'_>) -> Section {
         let _ = writeln!(html, "<p>{}</p>", esc(&note));
         let _ = writeln!(md, "{note}\n");
     }
-    if let Ok(json) = serde_json::to_string_pretty(e) {
-        files.push(("sim-ensemble.json".to_string(), json));
-    }
-    Section {
-        id: "simulation".into(),
-        title: "Scenario probabilities (Monte Carlo)".into(),
-        html,
-        markdown: md,
-        files,
-    }
+    (html, md, files)
 }

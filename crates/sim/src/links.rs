@@ -37,6 +37,39 @@ pub fn load_bytes(name: &str, bytes: &[u8], data: &dyn DataFiles) -> Result<Load
     ))
 }
 
+/// Serves the data files of a case archive (a stored run's copy of everything its case was read
+/// from: `{"name", "text", "files": [{"request", "name", "text"}]}`) by the paths first requested.
+struct ArchiveFiles(Vec<(String, String, String)>);
+
+impl DataFiles for ArchiveFiles {
+    fn read(&self, path: &str) -> std::result::Result<(String, String), String> {
+        self.0
+            .iter()
+            .find(|(p, _, _)| p == path)
+            .map(|(_, n, t)| (n.clone(), t.clone()))
+            .ok_or_else(|| format!("the stored run keeps no file {path:?}"))
+    }
+}
+
+/// The case of a case archive, read again exactly as it was, loaded as [`load`] does; `None`
+/// when the archive is not one (a run saved by an older version keeps none).
+pub fn load_archive(archive: &serde_json::Value) -> Option<Result<Loaded, Problems>> {
+    let name = archive["name"].as_str()?;
+    let text = archive["text"].as_str()?;
+    let files = archive["files"]
+        .as_array()?
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f["request"].as_str()?.to_string(),
+                f["name"].as_str()?.to_string(),
+                f["text"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    Some(load(name, text, &ArchiveFiles(files)))
+}
+
 /// The default case compiled into the binary, loaded as [`load`] does.
 pub fn default_case() -> Result<Loaded, Problems> {
     with_engine_checks(leverage_case::default_case_with(&LINK_TABLES))
@@ -488,6 +521,27 @@ const GAME_KEYS: &[LinkKey] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A case archive reads back to the case it was made from; what is not an archive is None.
+    #[test]
+    fn an_archive_reads_back_to_its_case() {
+        let text = leverage_case::default_case_text().expect("compiled in");
+        let files: Vec<serde_json::Value> = leverage_case::embedded_files()
+            .iter()
+            // The case asks for its data files relative to `cases/`.
+            .map(|(p, t)| serde_json::json!({"request": format!("../{p}"), "name": p, "text": t}))
+            .collect();
+        let archive = serde_json::json!({"name": "c.toml", "text": text, "files": files});
+        let back = load_archive(&archive).expect("an archive");
+        let direct = default_case().expect("loads");
+        let case = back.unwrap_or_else(|p| panic!("{p}")).case;
+        assert_eq!(case.case.id, direct.case.case.id);
+        assert_eq!(case.params.len(), direct.case.params.len());
+        assert!(load_archive(&serde_json::json!({"name": "c.toml"})).is_none());
+        // A file the case asks for and the archive lacks is a located problem, not a panic.
+        let bare = serde_json::json!({"name": "c.toml", "text": text, "files": []});
+        assert!(load_archive(&bare).expect("an archive").is_err());
+    }
 
     /// Every key of every engine's link table is documented in its section of
     /// docs/case-format.md, with a one-line meaning.
