@@ -13,11 +13,8 @@ use serde_json::json;
 
 use crate::args::{ModelArg, Output};
 use crate::show::{fmt_num, table};
+use crate::user;
 use crate::{Failure, Result, pretty_json};
-
-fn user(msg: String) -> Failure {
-    Failure::User(format!("error: {msg}"))
-}
 
 /// The models a `--model` choice stands for.
 pub fn models(choice: ModelArg, rounds: Option<usize>) -> Vec<Box<dyn Model>> {

@@ -9,11 +9,8 @@ use serde_json::json;
 
 use crate::args::Output;
 use crate::show::{fmt_num, table};
+use crate::user;
 use crate::{Failure, Result, pretty_json};
-
-fn user(msg: String) -> Failure {
-    Failure::User(format!("error: {msg}"))
-}
 
 /// The ledger of a case over `from..=to` (default: the case's data years).
 pub fn ledger_of(

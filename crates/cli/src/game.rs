@@ -8,12 +8,9 @@ use serde_json::json;
 
 use crate::args::{Output, SolverArg, TemplateArg};
 use crate::show::table;
+use crate::user;
 use crate::{Failure, Result, pretty_json};
 use leverage_games::templates;
-
-fn user(msg: String) -> Failure {
-    Failure::User(format!("error: {msg}"))
-}
 
 /// Read and validate a `.efg` file, with located errors.
 pub fn read_efg(path: &Path) -> Result<Game> {

@@ -12,13 +12,10 @@ use serde_json::json;
 
 use crate::args::Output;
 use crate::show::table;
-use crate::{Failure, Result, io, pretty_json};
+use crate::user;
+use crate::{Result, io, pretty_json};
 
 const OUTCOMES_SUFFIX: &str = ".outcomes.toml";
-
-fn user(msg: String) -> Failure {
-    Failure::User(format!("error: {msg}"))
-}
 
 /// The case files of a folder, sorted by name, each with its outcomes file if there is one.
 fn members(dir: &Path) -> Result<Vec<(PathBuf, Option<PathBuf>)>> {

@@ -53,6 +53,11 @@ impl From<leverage_store::StoreError> for Failure {
 
 pub(crate) type Result<T> = std::result::Result<T, Failure>;
 
+/// A user error (exit code 1) with its message.
+pub(crate) fn user(msg: String) -> Failure {
+    Failure::User(format!("error: {msg}"))
+}
+
 fn main() -> ExitCode {
     // Behave like other Unix tools when the reader of our output goes away (`leverage … | head`):
     // end quietly on SIGPIPE instead of failing to print.

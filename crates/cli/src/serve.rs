@@ -4,6 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
+use crate::user;
 use crate::{Failure, Result, diagnostics, io, sim};
 
 /// Everything `serve` needs.
@@ -14,10 +15,6 @@ pub struct ServeArgs {
     pub save_dir: PathBuf,
     pub store: Option<PathBuf>,
     pub threads: Option<usize>,
-}
-
-fn user(msg: String) -> Failure {
-    Failure::User(format!("error: {msg}"))
 }
 
 /// `leverage serve`.

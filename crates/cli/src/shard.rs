@@ -11,11 +11,8 @@ use leverage_sim::{pipeline, wiring};
 
 use crate::args::Output;
 use crate::sim::{self, SimArgs};
+use crate::user;
 use crate::{Failure, Result, io};
-
-fn user(msg: String) -> Failure {
-    Failure::User(format!("error: {msg}"))
-}
 
 /// `simulate --shard K/N --out FILE`: runs the shard's draws and writes them with their
 /// aggregates to FILE, for `runs merge`.

@@ -13,11 +13,8 @@ use serde_json::json;
 
 use crate::args::Output;
 use crate::show::table;
+use crate::user;
 use crate::{Failure, Result, diagnostics, io, pretty_json};
-
-fn user(msg: String) -> Failure {
-    Failure::User(format!("error: {msg}"))
-}
 
 /// Where runs are saved: `--store`, else `$LEVERAGE_STORE`, else
 /// `$XDG_DATA_HOME/leverage/runs.sqlite` (`~/.local/share/leverage/runs.sqlite`).

@@ -20,11 +20,8 @@ use serde_json::json;
 use crate::args::Output;
 use crate::show::table;
 use crate::sim::{open_store, pool, right, store_path, wiring_error};
+use crate::user;
 use crate::{Failure, Result, diagnostics, io, pretty_json};
-
-fn user(msg: String) -> Failure {
-    Failure::User(format!("error: {msg}"))
-}
 
 /// `leverage update`.
 #[derive(Debug, clap::Args)]

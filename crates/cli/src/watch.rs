@@ -11,11 +11,8 @@ use leverage_store::RunRef;
 use crate::args::Output;
 use crate::show::table;
 use crate::sim::{open_store, pool, right, store_path, wiring_error};
-use crate::{Failure, Result, io, pretty_json};
-
-fn user(msg: String) -> Failure {
-    Failure::User(format!("error: {msg}"))
-}
+use crate::user;
+use crate::{Result, io, pretty_json};
 
 /// The draws a command reads: a case file's (or the embedded case's) with a seed and a number
 /// of draws, or a stored run's.
