@@ -600,9 +600,8 @@ fn to_toml_keeps_a_sourced_series_value_readable() {
 #[test]
 fn import_deu_weighs_each_issue_by_its_treaty() {
     let head = "isnr\tintro\tpde\tpfr\tppl\tsde\tsfr\tspl\tout\n";
-    let text = format!(
-        "{head}a\t07-02-96\t0\t100\t\t50\t50\t\t40\nb\t01-06-05\t0\t\t100\t50\t\t50\t60\n"
-    );
+    let text =
+        format!("{head}a\t07-02-96\t0\t100\t\t50\t50\t\t40\nb\t01-06-05\t0\t\t100\t50\t\t50\t60\n");
     let w = import::deu::import_weighted("t.tsv", &text, DeuCapability::CouncilVotes).unwrap();
     let caps: Vec<Vec<(&str, f64)>> = w
         .capabilities
@@ -620,7 +619,10 @@ fn import_deu_weighs_each_issue_by_its_treaty() {
     let pl = w.case.actor("pl").unwrap();
     assert_eq!(pl.capability.value, 27.0);
     let why = pl.capability.prov.judgement.as_deref().unwrap();
-    assert!(why.contains("Treaty of Nice") && why.contains("span"), "{why}");
+    assert!(
+        why.contains("Treaty of Nice") && why.contains("span"),
+        "{why}"
+    );
     let late = format!("{head}c\t01-06-15\t0\t100\t\t50\t50\t\t40\n");
     let e = import::deu::import("t.tsv", &late, DeuCapability::CouncilVotes).unwrap_err();
     assert_eq!(e.line, 2);

@@ -205,6 +205,29 @@ pub enum Input {
     Transfers,
 }
 
+impl Input {
+    /// What the input is, in words ("gas price paid").
+    pub fn label(&self) -> &'static str {
+        match self {
+            Input::GasPaid => "gas price paid",
+            Input::GasReference => "gas reference price",
+            Input::GasVolume => "gas volume",
+            Input::CrudeVolume => "duty-free crude",
+            Input::DutyPublished => "published average duty",
+            Input::DutyComputed => "duty from the annual oil price",
+            Input::OilPrice => "oil price",
+            Input::ReclearanceVolume => "re-cleared crude",
+            Input::ProductsKept => "product duties kept",
+            Input::ProductsTransferred => "product duties transferred",
+            Input::Loans => "loans disbursed",
+            Input::LoanRate => "loan rate",
+            Input::MarketRate => "market rate",
+            Input::Discounts => "other commodities' prices and volumes",
+            Input::Transfers => "transfers paid",
+        }
+    }
+}
+
 /// One input of one figure: what, its value, and the index of its source.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Used {
