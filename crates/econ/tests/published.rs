@@ -168,6 +168,46 @@ mod on_the_default_case {
         assert!(p.years.iter().all(|y| y.loss_pct_gdp.is_some()));
     }
 
+    /// The duty law's constants come from the case: another conversion or threshold changes the
+    /// maneuver, and a case that links only some of them is refused with the missing key named.
+    #[test]
+    fn duty_law_constants_are_read_from_the_case() {
+        let opts = ManeuverOptions {
+            oil_price: Some(70.0),
+            volume_mt: Some(24.0),
+            ..ManeuverOptions::default()
+        };
+        let loss = |c: &leverage_case::Case| {
+            simulate(&maneuver_inputs(c, &opts).unwrap().inputs)
+                .unwrap()
+                .cumulative_usd_bn
+        };
+        let c = case();
+        let base = loss(&c);
+        for (id, value) in [
+            ("barrels_per_tonne", 7.0),
+            ("duty_threshold_usd_t", 200.0),
+            ("duty_base_usd_t", 35.0),
+        ] {
+            let mut changed = c.clone();
+            let p = changed.params.iter_mut().find(|p| p.id == id).unwrap();
+            p.dist = leverage_case::Dist::Fixed { value };
+            assert_ne!(loss(&changed), base, "{id} changes nothing");
+        }
+        let mut partial = c.clone();
+        partial.econ.retain(|l| l.key != "duty_base");
+        let e = maneuver_inputs(&partial, &opts).unwrap_err().to_string();
+        assert!(e.contains("duty_base"), "{e}");
+        let mut none = c.clone();
+        none.econ.retain(|l| {
+            !["duty_base", "duty_threshold", "barrels_per_tonne"].contains(&l.key.as_str())
+        });
+        assert!(maneuver_inputs(&none, &opts).is_err());
+        // The ledger computes no duty from the oil price without them (a gap, not a default).
+        let inp = ledger_inputs(&none, &LedgerOptions::default()).unwrap();
+        assert_eq!(inp.duty_law, None);
+    }
+
     /// What a published figure is expected to show against ours.
     enum Expect {
         /// Ours within the figure's tolerance: inside a published range, or within half a unit
