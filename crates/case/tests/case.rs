@@ -593,3 +593,39 @@ fn to_toml_keeps_a_sourced_series_value_readable() {
     let again = roundtrip(&case);
     assert_eq!(sourced(&again), before);
 }
+
+/// DEU with Council votes: each issue is weighed by the treaty in force at its proposal's
+/// date (Amsterdam before May 2004, Nice from November 2004), and an issue from the double
+/// majority on is refused at its row.
+#[test]
+fn import_deu_weighs_each_issue_by_its_treaty() {
+    let head = "isnr\tintro\tpde\tpfr\tppl\tsde\tsfr\tspl\tout\n";
+    let text =
+        format!("{head}a\t07-02-96\t0\t100\t\t50\t50\t\t40\nb\t01-06-05\t0\t\t100\t50\t\t50\t60\n");
+    let w = import::deu::import_weighted("t.tsv", &text, DeuCapability::CouncilVotes).unwrap();
+    let caps: Vec<Vec<(&str, f64)>> = w
+        .capabilities
+        .iter()
+        .map(|m| m.iter().map(|(k, v)| (k.as_str(), *v)).collect())
+        .collect();
+    assert_eq!(
+        caps,
+        vec![
+            vec![("de", 10.0), ("fr", 10.0)],
+            vec![("de", 29.0), ("pl", 27.0)]
+        ]
+    );
+    // One capability per actor in the case, sourced, and saying the table spans treaties.
+    let pl = w.case.actor("pl").unwrap();
+    assert_eq!(pl.capability.value, 27.0);
+    let why = pl.capability.prov.judgement.as_deref().unwrap();
+    assert!(
+        why.contains("Treaty of Nice") && why.contains("span"),
+        "{why}"
+    );
+    let late = format!("{head}c\t01-06-15\t0\t100\t\t50\t50\t\t40\n");
+    let e = import::deu::import("t.tsv", &late, DeuCapability::CouncilVotes).unwrap_err();
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("double majority"), "{}", e.message);
+    assert!(import::deu::import("t.tsv", &late, DeuCapability::Equal).is_ok());
+}

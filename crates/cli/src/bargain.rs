@@ -259,18 +259,20 @@ pub fn backtest_deu(
     let name = file.display().to_string();
     let text =
         crate::io::read_input_text(file).map_err(|e| user(format!("cannot read {name}: {e}")))?;
-    let case = leverage_case::import::check_size(&name, &text)
-        .and_then(|()| leverage_case::import::deu::import(&name, &text, capability))
+    let weighted = leverage_case::import::check_size(&name, &text)
+        .and_then(|()| leverage_case::import::deu::import_weighted(&name, &text, capability))
         .map_err(|e| {
             user(format!(
                 "cannot read {}:{}: {}\n  help: {}",
                 e.file, e.line, e.message, e.hint
             ))
         })?;
+    let case = &weighted.case;
     let items: Vec<Item> = case
         .issues
         .iter()
-        .filter_map(|i| {
+        .zip(&weighted.capabilities)
+        .filter_map(|(i, weights)| {
             let out = case
                 .figures
                 .iter()
@@ -278,7 +280,13 @@ pub fn backtest_deu(
                 .value
                 .as_ref()?
                 .value;
-            let problem = problem_from_issue(&case, i);
+            let mut problem = problem_from_issue(case, i);
+            // Each issue weighed by its own capabilities (the treaty in force at its date).
+            for (name, player) in problem.names.iter().zip(&mut problem.players) {
+                if let Some(&w) = weights.get(name) {
+                    player.capability = w;
+                }
+            }
             (!problem.players.is_empty()).then(|| Item {
                 id: i.id.clone(),
                 problem,

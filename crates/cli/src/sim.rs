@@ -758,6 +758,7 @@ fn print_sensitivity(b: &pipeline::Bundle) {
                 r.evaluations, r.bootstrap
             );
             let mut tab = table(&["output", "parameter", "S1 (95 % CI)", "ST (95 % CI)"]);
+            let mut outside = false;
             for (o, name) in r.outputs.iter().zip(outputs) {
                 if o.constant {
                     tab.add_row(vec![
@@ -776,19 +777,19 @@ fn print_sensitivity(b: &pipeline::Bundle) {
                         .then(a.cmp(&b))
                 });
                 for (n, &i) in idx.iter().take(5).enumerate() {
-                    let f = |e: &leverage_sim::sensitivity::Estimate| match e.ci95 {
-                        Some((lo, hi)) => format!("{:.3} ({:.3}–{:.3})", e.value, lo, hi),
-                        None => format!("{:.3}", e.value),
-                    };
+                    outside |= o.first[i].outside_unit() || o.total[i].outside_unit();
                     tab.add_row(vec![
                         Cell::new(if n == 0 { name.as_str() } else { "" }),
                         Cell::new(&inputs[i]),
-                        right(f(&o.first[i])),
-                        right(f(&o.total[i])),
+                        right(o.first[i].text()),
+                        right(o.total[i].text()),
                     ]);
                 }
             }
             println!("{tab}");
+            if outside {
+                println!("{}", leverage_sim::sensitivity::OUTSIDE_UNIT_NOTE);
+            }
             if b.inert.is_empty() {
                 println!(
                     "Every sampled input has a total index of at least {} for some scenario.",

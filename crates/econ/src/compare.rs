@@ -68,7 +68,8 @@ fn ledger_value(
     per_year: bool,
 ) -> Result<(f64, String), String> {
     let mut values = Vec::new();
-    let mut missing = Vec::new();
+    // (year, what is missing for it)
+    let mut missing: Vec<(i32, String)> = Vec::new();
     let mut left_out = std::collections::BTreeSet::new();
     for y in years.0..=years.1 {
         let row = ledger.rows.iter().find(|r| r.year == y);
@@ -110,11 +111,31 @@ fn ledger_value(
         });
         match v {
             Some(v) => values.push(v),
-            None => missing.push(y),
+            None => missing.push((y, missing_inputs(row, name))),
         }
     }
     if !missing.is_empty() {
-        return Err(format!("not computable for {}", join_years(&missing)));
+        // Years grouped by what they lack: "not computable: 2005–2012 lack the gas price paid".
+        let mut by_reason: Vec<(String, Vec<i32>)> = Vec::new();
+        for (y, why) in missing {
+            match by_reason.iter_mut().find(|(w, _)| *w == why) {
+                Some((_, ys)) => ys.push(y),
+                None => by_reason.push((why, vec![y])),
+            }
+        }
+        let parts: Vec<String> = by_reason
+            .iter()
+            .map(|(why, ys)| {
+                let (is, lack) = if ys.len() > 1 {
+                    ("are", "lack")
+                } else {
+                    ("is", "lacks")
+                };
+                let why = why.replace("{is}", is).replace("{lack}", lack);
+                format!("{} {why}", join_years(ys))
+            })
+            .collect();
+        return Err(format!("not computable: {}", parts.join("; ")));
     }
     let sum: f64 = values.iter().sum();
     let note = if left_out.is_empty() {
@@ -133,6 +154,42 @@ fn ledger_value(
         },
         note,
     ))
+}
+
+/// What a ledger year lacks for the quantity `name`: the missing input of each component it
+/// needs ("{lack} the gas volume (natural gas)"), a component the case has no data for, or
+/// GDP; `{lack}` and `{is}` are put in the number of the years that share the reason.
+fn missing_inputs(row: Option<&crate::ledger::Row>, name: &str) -> String {
+    let Some(r) = row else {
+        return "{is} outside the years the case has economic data for".into();
+    };
+    let base = name.trim_end_matches("_pct_gdp");
+    let components: &[Component] = match base {
+        "subsidy.total" | "subsidy.energy" => &[Component::Gas, Component::Crude],
+        "subsidy.gas" => &[Component::Gas],
+        "subsidy.crude" => &[Component::Crude],
+        "subsidy.products" => &[Component::Products],
+        "subsidy.reclearance" => &[Component::Reclearance],
+        "subsidy.loans" => &[Component::Loans],
+        _ => return format!("unknown quantity {name:?}"),
+    };
+    let mut lacks: Vec<String> = Vec::new();
+    for c in components {
+        let cell = r.cell(*c);
+        if let Some(i) = cell.missing {
+            lacks.push(format!("the {} ({})", i.label(), c.label()));
+        } else if cell.is_absent() {
+            lacks.push(format!("any {} data", c.label()));
+        }
+    }
+    if name.ends_with("_pct_gdp") && r.gdp_usd_bn.is_none() {
+        lacks.push("GDP".into());
+    }
+    if lacks.is_empty() {
+        "{lack} an input".into()
+    } else {
+        format!("{{lack}} {}", lacks.join(" and "))
+    }
 }
 
 fn join_years(ys: &[i32]) -> String {

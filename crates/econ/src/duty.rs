@@ -15,7 +15,15 @@
 //! K is 0.65 until September 2011, 0.60 from October 2011, 0.59 in 2014, 0.42 in 2015–2016 and
 //! 0.30 from 2017; from 2019 the duty is multiplied by the tax maneuver's phase-out multiplier
 //! (0.833, 0.667, 0.5, 0.333, 0.167, then 0 from 2024). The result is truncated to 0.1 USD/t.
-//! K and the multiplier are inputs here: the case's schedules supply them.
+//! K and the multiplier are inputs here: the case's schedules supply them. So are the
+//! formula's top-bracket constants — the threshold (182.5 USD/t), the duty at it (29.2 USD/t)
+//! and the barrels in a tonne (7.3) — as a [`DutyLaw`] read from the case's `[econ]` links
+//! (`duty_threshold`, `duty_base`, `barrels_per_tonne`): the ledger and the maneuver compute
+//! with the case's values, with no default. The lower brackets (0.35 and 0.45 of the price
+//! above 109.5 and 146 USD/t) are fixed here. The free functions [`usd_per_tonne`],
+//! [`base_duty`] and [`duty`] use the statute's constants ([`DutyLaw::STATUTE`]) where no
+//! case is at hand: the check against MinFin's published monthly duties, and the scenario
+//! timeline (which is to move to the case's [`DutyLaw`]).
 
 /// USD per tonne for one USD per barrel (the Russian Ministry of Finance's conversion).
 pub const TONNE_PER_BARREL_FACTOR: f64 = 7.3;
@@ -27,23 +35,60 @@ pub const P1: f64 = 146.0;
 /// Upper edge of the 45 % bracket, USD/t.
 pub const P2: f64 = 182.5;
 
-/// USD per barrel to USD per tonne.
-pub fn usd_per_tonne(usd_per_bbl: f64) -> f64 {
-    usd_per_bbl * TONNE_PER_BARREL_FACTOR
+/// The top bracket of the duty formula and the barrel conversion, as a case states them.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DutyLaw {
+    /// Price above which the marginal coefficient K applies, USD/t (the law: 182.5).
+    pub threshold_usd_t: f64,
+    /// The duty at that price, USD/t (the law: 29.2 = 12.78 + 0.45 × 36.5).
+    pub base_usd_t: f64,
+    /// Barrels per tonne, to convert USD/bbl to USD/t (MinFin: 7.3).
+    pub barrels_per_tonne: f64,
 }
 
-/// The duty before the tax-maneuver multiplier and before truncation, USD/t.
-pub fn base_duty(price_usd_t: f64, k: f64) -> f64 {
-    if price_usd_t <= P0 {
-        0.0
-    } else if price_usd_t <= P1 {
-        0.35 * (price_usd_t - P0)
-    } else if price_usd_t <= P2 {
-        12.78 + 0.45 * (price_usd_t - P1)
-    } else {
-        // 29.2 = 12.78 + 0.45 × 36.5, the duty at the bracket's lower edge.
-        29.2 + k * (price_usd_t - P2)
+impl DutyLaw {
+    /// The statute's constants (Law "On Customs Tariff", art. 3.1; MinFin's 7.3 barrels a
+    /// tonne), for the free functions of this module. Engines that compute from a case take
+    /// the case's [`DutyLaw`] instead.
+    pub const STATUTE: DutyLaw = DutyLaw {
+        threshold_usd_t: P2,
+        base_usd_t: 29.2,
+        barrels_per_tonne: TONNE_PER_BARREL_FACTOR,
+    };
+
+    /// USD per barrel to USD per tonne.
+    pub fn usd_per_tonne(&self, usd_per_bbl: f64) -> f64 {
+        usd_per_bbl * self.barrels_per_tonne
     }
+
+    /// The duty before the tax-maneuver multiplier and before truncation, USD/t.
+    pub fn base_duty(&self, price_usd_t: f64, k: f64) -> f64 {
+        if price_usd_t <= P0 {
+            0.0
+        } else if price_usd_t <= P1 {
+            0.35 * (price_usd_t - P0)
+        } else if price_usd_t <= self.threshold_usd_t {
+            12.78 + 0.45 * (price_usd_t - P1)
+        } else {
+            self.base_usd_t + k * (price_usd_t - self.threshold_usd_t)
+        }
+    }
+
+    /// The duty in force, USD/t: base duty × multiplier, truncated to 0.1.
+    pub fn duty(&self, price_usd_t: f64, k: f64, multiplier: f64) -> f64 {
+        truncate_tenth(multiplier * self.base_duty(price_usd_t, k))
+    }
+}
+
+/// USD per barrel to USD per tonne, with the statute's 7.3.
+pub fn usd_per_tonne(usd_per_bbl: f64) -> f64 {
+    DutyLaw::STATUTE.usd_per_tonne(usd_per_bbl)
+}
+
+/// The duty before the tax-maneuver multiplier and before truncation, USD/t, with the
+/// statute's constants.
+pub fn base_duty(price_usd_t: f64, k: f64) -> f64 {
+    DutyLaw::STATUTE.base_duty(price_usd_t, k)
 }
 
 /// Truncate (round down) a non-negative amount to 0.1, as the law does. A tolerance of 1e-9
@@ -55,9 +100,10 @@ pub fn truncate_tenth(x: f64) -> f64 {
     ((x * 10.0) + 1e-9).floor() / 10.0
 }
 
-/// The duty in force, USD/t: base duty × multiplier, truncated to 0.1.
+/// The duty in force, USD/t, with the statute's constants: base duty × multiplier, truncated
+/// to 0.1.
 pub fn duty(price_usd_t: f64, k: f64, multiplier: f64) -> f64 {
-    truncate_tenth(multiplier * base_duty(price_usd_t, k))
+    DutyLaw::STATUTE.duty(price_usd_t, k, multiplier)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use leverage_case::{Case, Component as CaseComponent, YearValue};
 
 use crate::dependence::DependenceInputs;
+use crate::duty::DutyLaw;
 use crate::ledger::{GasReference, LedgerInputs, Yearly};
 use crate::maneuver::ManeuverInputs;
 
@@ -163,6 +164,29 @@ fn schedule_values<'c>(case: &'c Case, key: &str) -> Option<&'c [YearValue]> {
     case.econ_link(key)
         .and_then(|id| case.schedule(id))
         .map(|s| s.values.as_slice())
+}
+
+/// The duty law's top-bracket constants from the case's `[econ]` links (`duty_threshold`,
+/// `duty_base`, `barrels_per_tonne`); `Ok(None)` when the case links none of them (it then
+/// computes no duty), an error naming the first missing one when it links some.
+pub fn duty_law(case: &Case) -> Result<Option<DutyLaw>, InputError> {
+    const WHY: &str = "the export duty is computed from the case's duty-law constants: link all three of duty_threshold, duty_base and barrels_per_tonne";
+    let keys = ["duty_threshold", "duty_base", "barrels_per_tonne"];
+    let vals: Vec<Option<f64>> = keys.iter().map(|k| param_central(case, k)).collect();
+    if vals.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    let get = |i: usize| {
+        vals[i].ok_or(InputError::Missing {
+            key: keys[i],
+            why: WHY,
+        })
+    };
+    Ok(Some(DutyLaw {
+        threshold_usd_t: get(0)?,
+        base_usd_t: get(1)?,
+        barrels_per_tonne: get(2)?,
+    }))
 }
 
 fn param_central(case: &Case, key: &str) -> Option<f64> {
@@ -464,9 +488,11 @@ pub fn ledger_inputs(case: &Case, opts: &LedgerOptions) -> Result<LedgerInputs, 
         .map_or_else(|| Yearly::gaps(n), |v| fill(start, n, v, 1.0, &mut src));
     let duty_multiplier = schedule_values(case, "duty_multiplier")
         .map_or_else(|| Yearly::gaps(n), |v| fill(start, n, v, 1.0, &mut src));
+    let duty_law = duty_law(case)?;
     Ok(LedgerInputs {
         start,
         years: n,
+        duty_law,
         gdp_usd,
         gas_paid,
         gas_reference,
@@ -548,6 +574,11 @@ pub enum ManeuverSetupError {
     /// The range is empty.
     #[error("the years {0}–{1} are an empty range")]
     Empty(i32, i32),
+    /// The duty law's constants are not all linked.
+    #[error(
+        "the case links no duty-law constants: link [econ] duty_threshold, duty_base and barrels_per_tonne to [[param]]s ({0})"
+    )]
+    NoDutyLaw(String),
 }
 
 /// Build maneuver inputs from a case and options.
@@ -593,7 +624,13 @@ pub fn maneuver_inputs(
         .and_then(|(id, unit, _)| usd_bn_scale(id, unit).ok())
         .unwrap_or(1e-9)
         * 1e9;
+    let law = match duty_law(case) {
+        Ok(Some(l)) => l,
+        Ok(None) => return Err(ManeuverSetupError::NoDutyLaw("none is linked".into())),
+        Err(e) => return Err(ManeuverSetupError::NoDutyLaw(e.to_string())),
+    };
     let mut inp = ManeuverInputs {
+        duty_law: law,
         years: Vec::new(),
         oil_usd_bbl: Vec::new(),
         refinery_mt: Vec::new(),

@@ -16,7 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::duty;
+use crate::duty::DutyLaw;
 
 /// The ledger's components, in the order of the paper's Figure 1 (plus loans).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -125,6 +125,9 @@ pub struct LedgerInputs {
     pub start: i32,
     /// Number of years.
     pub years: usize,
+    /// The duty law's top-bracket constants from the case (`None`: the case gives none, so
+    /// no duty is computed from the oil price).
+    pub duty_law: Option<DutyLaw>,
     /// Client GDP, USD.
     pub gdp_usd: Yearly,
     /// Gas price paid, USD per 1000 m³.
@@ -203,6 +206,29 @@ pub enum Input {
     Discounts,
     /// Transfers paid.
     Transfers,
+}
+
+impl Input {
+    /// What the input is, in words ("gas price paid").
+    pub fn label(&self) -> &'static str {
+        match self {
+            Input::GasPaid => "gas price paid",
+            Input::GasReference => "gas reference price",
+            Input::GasVolume => "gas volume",
+            Input::CrudeVolume => "duty-free crude",
+            Input::DutyPublished => "published average duty",
+            Input::DutyComputed => "duty from the annual oil price",
+            Input::OilPrice => "oil price",
+            Input::ReclearanceVolume => "re-cleared crude",
+            Input::ProductsKept => "product duties kept",
+            Input::ProductsTransferred => "product duties transferred",
+            Input::Loans => "loans disbursed",
+            Input::LoanRate => "loan rate",
+            Input::MarketRate => "market rate",
+            Input::Discounts => "other commodities' prices and volumes",
+            Input::Transfers => "transfers paid",
+        }
+    }
 }
 
 /// One input of one figure: what, its value, and the index of its source.
@@ -434,7 +460,8 @@ fn annual_duty(inp: &LedgerInputs, i: usize) -> Option<(f64, Used)> {
     let (p, src) = inp.oil_usd_bbl.get(i)?;
     let (k, _) = inp.duty_k.get(i)?;
     let m = inp.duty_multiplier.get(i).map_or(1.0, |x| x.0);
-    let d = duty::duty(duty::usd_per_tonne(p), k, m);
+    let law = inp.duty_law.as_ref()?;
+    let d = law.duty(law.usd_per_tonne(p), k, m);
     Some((
         d,
         Used {
@@ -665,6 +692,7 @@ mod tests {
         LedgerInputs {
             start: s,
             years: n,
+            duty_law: Some(DutyLaw::STATUTE),
             gdp_usd: series(s, n, &[(2017, 54.7e9), (2018, 60.0e9), (2019, 64.4e9)]),
             // Belarusian Yearbook 2020 (Belstat/IMF): prices paid, German border, volumes.
             gas_paid: series(s, n, &[(2017, 130.0), (2018, 129.0), (2019, 127.0)]),

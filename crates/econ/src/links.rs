@@ -32,6 +32,21 @@ const KEYS: &[LinkKey] = &[
         "the tax maneuver's phase-out multiplier by year",
     ),
     LinkKey::one(
+        "duty_threshold",
+        LinkKind::Param,
+        "the export duty's threshold price above which K applies, USD per tonne",
+    ),
+    LinkKey::one(
+        "duty_base",
+        LinkKind::Param,
+        "the export duty at that threshold price, USD per tonne",
+    ),
+    LinkKey::one(
+        "barrels_per_tonne",
+        LinkKind::Param,
+        "barrels of crude per tonne, to convert the oil price to USD per tonne",
+    ),
+    LinkKey::one(
         "gas_price_paid",
         LinkKind::Flow,
         "the gas price the client pays, USD per 1000 m³",

@@ -16,11 +16,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::duty;
+use crate::duty::DutyLaw;
 
 /// A price and volume path to simulate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ManeuverInputs {
+    /// The duty law's top-bracket constants, from the case.
+    pub duty_law: DutyLaw,
     /// The years.
     pub years: Vec<i32>,
     /// Urals price, USD per barrel, per year.
@@ -135,10 +137,11 @@ pub fn simulate(inp: &ManeuverInputs) -> Result<ManeuverPath, ManeuverError> {
                 return Err(ManeuverError::Invalid { what, year, value });
             }
         }
-        let p = duty::usd_per_tonne(inp.oil_usd_bbl[i]);
-        let full = duty::duty(p, inp.k[i], 1.0);
+        let law = &inp.duty_law;
+        let p = law.usd_per_tonne(inp.oil_usd_bbl[i]);
+        let full = law.duty(p, inp.k[i], 1.0);
         let m = inp.multiplier[i];
-        let now = duty::duty(p, inp.k[i], m);
+        let now = law.duty(p, inp.k[i], m);
         let dearer = full - now;
         let volume = inp.refinery_mt[i] + inp.reclearance_mt[i];
         // Mt × USD/t = USD mn; × 10⁻³ → USD bn.
@@ -195,6 +198,7 @@ mod tests {
     fn flat_2019_2024(oil_usd_bbl: f64, volume_mt: f64, reclearance_mt: f64) -> ManeuverInputs {
         let n = SCHEDULE_305FZ.len();
         ManeuverInputs {
+            duty_law: DutyLaw::STATUTE,
             years: SCHEDULE_305FZ.iter().map(|x| x.0).collect(),
             oil_usd_bbl: vec![oil_usd_bbl; n],
             refinery_mt: vec![volume_mt - reclearance_mt; n],

@@ -32,7 +32,7 @@ fn generated(target: usize) -> Game {
         if made + slots.len() + k < target && (made < 1000 || rnd(4) != 0) {
             let n = if rnd(16) == 0 {
                 let w = Number::from(leverage_games::Rational::new(1, k as i64).unwrap());
-                b.chance(at, "", acts3[..k].iter().map(|a| (*a, w)))
+                b.chance(at, "", acts3[..k].iter().map(|a| (*a, w.clone())))
             } else {
                 b.decision(
                     at,

@@ -689,13 +689,10 @@ impl GameBuilder {
                     .probs
                     .iter()
                     .try_fold(crate::number::Rational::integer(0), |acc, p| {
-                        acc.checked_add(&p.exact()?)
+                        Some(acc.add(p.exact()?))
                     });
                 let bad_sum = match exact_sum {
-                    Some(r) => {
-                        r != crate::number::Rational::integer(1)
-                            && (sum - 1.0).abs() > PROBABILITY_TOLERANCE
-                    }
+                    Some(r) => !r.is_one() && (sum - 1.0).abs() > PROBABILITY_TOLERANCE,
                     None => (sum - 1.0).abs() > PROBABILITY_TOLERANCE,
                 };
                 if ok && bad_sum {

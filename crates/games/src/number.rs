@@ -1,132 +1,114 @@
-//! Numbers as Gambit writes them: integers, decimals and rationals, kept exact when possible.
+//! Numbers as Gambit writes them: integers, decimals and rationals, kept exact.
 //!
 //! Every payoff and chance probability is a [`Number`]: its `f64` value (what the solvers use)
 //! and, when the number is known exactly (it was written as `3`, `-0.25` or `1/3`, or built from
-//! an integer or a [`Rational`]), the exact fraction, so a game read from a `.efg` file is written
-//! back with the same values Gambit read (`1/3` stays `1/3`, not `0.3333333333333333`).
+//! an integer or a [`Rational`]), the exact fraction on arbitrary-precision integers, so no
+//! number read from a file is ever rounded. A number read from text also keeps the text it was
+//! written as (unless it used an exponent or a `+` sign, which Gambit does not write), and a
+//! game read from a `.efg` file is written back with the very same numbers: `1/3` stays `1/3`,
+//! `0.50` stays `0.50` and `10888888888888.8888888` is not shortened to the nearest `f64`.
+//!
+//! Limits: a decimal's digits and its exponent are bounded ([`MAX_DIGITS`]) so that one number
+//! cannot ask for an unbounded big integer; a longer number is refused by [`Number::parse`].
 
-use serde::Serialize;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+use serde::{Serialize, Serializer};
 use std::fmt;
+use std::sync::Arc;
 
-/// A fraction `num/den` in lowest terms with `den > 0`, on 64-bit integers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub struct Rational {
-    num: i64,
-    den: i64,
-}
+/// The most digits (and the largest power of ten) a number's text may ask for.
+pub const MAX_DIGITS: usize = 1000;
 
-fn gcd(mut a: u64, mut b: u64) -> u64 {
-    while b != 0 {
-        let t = a % b;
-        a = b;
-        b = t;
-    }
-    a
-}
+/// An exact fraction in lowest terms with a positive denominator, on arbitrary-precision
+/// integers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Rational(BigRational);
 
 impl Rational {
-    /// `num/den` reduced to lowest terms; `None` if `den == 0` or the result does not fit `i64`.
+    /// `num/den` reduced to lowest terms; `None` if `den == 0`.
     pub fn new(num: i64, den: i64) -> Option<Self> {
-        Self::from_i128(i128::from(num), i128::from(den))
-    }
-
-    /// `num/den` from wide integers, reduced; `None` if `den == 0` or it does not fit `i64`.
-    pub fn from_i128(num: i128, den: i128) -> Option<Self> {
-        if den == 0 {
-            return None;
-        }
-        let (mut n, mut d) = if den < 0 {
-            (num.checked_neg()?, den.checked_neg()?)
-        } else {
-            (num, den)
-        };
-        let g = gcd128(n.unsigned_abs(), d.unsigned_abs());
-        if g > 1 {
-            n /= g as i128;
-            d /= g as i128;
-        }
-        Some(Rational {
-            num: i64::try_from(n).ok()?,
-            den: i64::try_from(d).ok()?,
-        })
+        (den != 0).then(|| Rational(BigRational::new(BigInt::from(num), BigInt::from(den))))
     }
 
     /// The integer `n` as a fraction.
-    pub const fn integer(n: i64) -> Self {
-        Rational { num: n, den: 1 }
+    pub fn integer(n: i64) -> Self {
+        Rational(BigRational::from_integer(BigInt::from(n)))
     }
 
-    /// Numerator (carries the sign).
-    pub fn numer(&self) -> i64 {
-        self.num
-    }
-
-    /// Denominator (always positive).
-    pub fn denom(&self) -> i64 {
-        self.den
-    }
-
-    /// The nearest `f64`.
+    /// The nearest `f64` (infinite if the magnitude is beyond `f64`).
     pub fn to_f64(&self) -> f64 {
-        self.num as f64 / self.den as f64
+        match self.0.to_f64() {
+            Some(v) => v,
+            None if self.0.is_negative() => f64::NEG_INFINITY,
+            None => f64::INFINITY,
+        }
     }
 
-    /// Exact sum, `None` on overflow.
-    pub fn checked_add(&self, other: &Rational) -> Option<Rational> {
-        let n = i128::from(self.num) * i128::from(other.den)
-            + i128::from(other.num) * i128::from(self.den);
-        let d = i128::from(self.den) * i128::from(other.den);
-        Self::from_i128(n, d)
+    /// Whether this is exactly one.
+    pub fn is_one(&self) -> bool {
+        self.0.is_one()
     }
-}
 
-fn gcd128(a: u128, b: u128) -> u128 {
-    if a <= u128::from(u64::MAX) && b <= u128::from(u64::MAX) {
-        return u128::from(gcd(a as u64, b as u64));
+    /// The exact sum.
+    pub fn add(&self, other: &Rational) -> Rational {
+        Rational(&self.0 + &other.0)
     }
-    let (mut a, mut b) = (a, b);
-    while b != 0 {
-        let t = a % b;
-        a = b;
-        b = t;
+
+    fn from_big(num: BigInt, den: BigInt) -> Option<Self> {
+        (!den.is_zero()).then(|| Rational(BigRational::new(num, den)))
     }
-    a
 }
 
 impl fmt::Display for Rational {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.den == 1 {
-            write!(f, "{}", self.num)
+        if self.0.denom().is_one() {
+            write!(f, "{}", self.0.numer())
         } else {
-            write!(f, "{}/{}", self.num, self.den)
+            write!(f, "{}/{}", self.0.numer(), self.0.denom())
         }
     }
 }
 
-/// A payoff or probability: its `f64` value and, when known, its exact value.
-#[derive(Debug, Clone, Copy, Serialize)]
+/// A payoff or probability: its `f64` value and, when known, its exact value and the text it
+/// was read from.
+#[derive(Debug, Clone)]
 pub struct Number {
     value: f64,
-    exact: Option<Rational>,
+    exact: Option<Arc<Exact>>,
+}
+
+#[derive(Debug)]
+struct Exact {
+    ratio: Rational,
+    /// The text the number was read from, written back as is.
+    text: Option<Box<str>>,
 }
 
 impl PartialEq for Number {
     /// Two numbers are equal when their exact values are equal (both exact) or their `f64`
     /// values are equal.
     fn eq(&self, other: &Self) -> bool {
-        match (self.exact, other.exact) {
-            (Some(a), Some(b)) => a == b,
+        match (&self.exact, &other.exact) {
+            (Some(a), Some(b)) => a.ratio == b.ratio,
             _ => self.value == other.value,
         }
     }
 }
 
+impl Serialize for Number {
+    /// The `f64` value (what every JSON reader can use).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.value)
+    }
+}
+
 impl Number {
     /// Zero (exact).
-    pub const ZERO: Number = Number {
-        value: 0.0,
-        exact: Some(Rational::integer(0)),
-    };
+    pub fn zero() -> Number {
+        Number::from(Rational::integer(0))
+    }
 
     /// The `f64` value (what the solvers compute with).
     pub fn value(&self) -> f64 {
@@ -134,8 +116,8 @@ impl Number {
     }
 
     /// The exact value, if known.
-    pub fn exact(&self) -> Option<Rational> {
-        self.exact
+    pub fn exact(&self) -> Option<&Rational> {
+        self.exact.as_ref().map(|e| &e.ratio)
     }
 
     /// A number known only as a float (integers that fit are made exact).
@@ -151,104 +133,96 @@ impl Number {
 
     /// Parses Gambit's number syntax: an integer (`-4`), a decimal (`0.25`, `.8`, `-1.`), a
     /// rational (`1/3`, `-7/12`), optionally with an exponent on decimals (`1e-3`). Returns
-    /// `None` for anything else (including a zero denominator).
+    /// `None` for anything else: a zero denominator, a magnitude beyond `f64`, or more than
+    /// [`MAX_DIGITS`] digits (or a power of ten beyond it).
     pub fn parse(s: &str) -> Option<Number> {
         if s.is_empty() {
             return None;
         }
-        if let Some((a, b)) = s.split_once('/') {
-            let n = parse_int(a)?;
-            let d = parse_int(b)?;
-            if d == 0 || b.starts_with(['-', '+']) {
+        let ratio = if let Some((a, b)) = s.split_once('/') {
+            if b.starts_with(['-', '+']) {
                 return None;
             }
-            return Some(match Rational::from_i128(n, d) {
-                Some(r) => Number::from(r),
-                None => Number {
-                    value: n as f64 / d as f64,
-                    exact: None,
-                },
-            });
-        }
-        // Decimal with optional exponent.
-        let (mantissa, exponent) = match s.find(['e', 'E']) {
-            Some(i) => (&s[..i], Some(&s[i + 1..])),
-            None => (s, None),
+            Rational::from_big(parse_int(a)?, parse_int(b)?)?
+        } else {
+            parse_decimal(s)?
         };
-        let (neg, body) = match mantissa.as_bytes().first() {
-            Some(b'-') => (true, &mantissa[1..]),
-            Some(b'+') => (false, &mantissa[1..]),
-            _ => (false, mantissa),
+        let value = if s.contains('/') {
+            ratio.to_f64()
+        } else {
+            // Rust's parser rounds a decimal correctly to the nearest `f64`.
+            s.parse().ok()?
         };
-        let (int_part, frac_part) = match body.split_once('.') {
-            Some((i, f)) => (i, f),
-            None => (body, ""),
-        };
-        if int_part.is_empty() && frac_part.is_empty() {
-            return None;
-        }
-        if !int_part.bytes().all(|b| b.is_ascii_digit())
-            || !frac_part.bytes().all(|b| b.is_ascii_digit())
-        {
-            return None;
-        }
-        let exp: i32 = match exponent {
-            Some(e) => {
-                let digits = e.strip_prefix(['-', '+']).unwrap_or(e);
-                if digits.is_empty()
-                    || !digits.bytes().all(|b| b.is_ascii_digit())
-                    || digits.len() > 6
-                {
-                    return None;
-                }
-                e.parse().ok()?
-            }
-            None => 0,
-        };
-        let value: f64 = s.parse().ok()?;
         if !value.is_finite() {
             return None;
         }
-        // Exact value: digits / 10^frac_len * 10^exp, if it fits.
-        let exact = (|| {
-            let digits = format!("{int_part}{frac_part}");
-            let digits = digits.trim_start_matches('0');
-            if digits.len() > 30 {
-                return None;
-            }
-            let mut n: i128 = if digits.is_empty() {
-                0
-            } else {
-                digits.parse().ok()?
-            };
-            if neg {
-                n = -n;
-            }
-            let scale = exp - frac_part.len() as i32;
-            if !(-30..=30).contains(&scale) {
-                return if n == 0 {
-                    Some(Rational::integer(0))
-                } else {
-                    None
-                };
-            }
-            let p = 10i128.checked_pow(scale.unsigned_abs())?;
-            if scale >= 0 {
-                Rational::from_i128(n.checked_mul(p)?, 1)
-            } else {
-                Rational::from_i128(n, p)
-            }
-        })();
-        Some(match exact {
-            Some(r) => Number::from(r),
-            None => Number { value, exact: None },
+        let gambit_text = !s.starts_with('+') && !s.contains(['e', 'E']);
+        Some(Number {
+            value,
+            exact: Some(Arc::new(Exact {
+                ratio,
+                text: gambit_text.then(|| s.into()),
+            })),
         })
     }
 }
 
-fn parse_int(s: &str) -> Option<i128> {
+/// A decimal with an optional exponent, exactly.
+fn parse_decimal(s: &str) -> Option<Rational> {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (neg, body) = match mantissa.as_bytes().first() {
+        Some(b'-') => (true, &mantissa[1..]),
+        Some(b'+') => (false, &mantissa[1..]),
+        _ => (false, mantissa),
+    };
+    let (int_part, frac_part) = body.split_once('.').unwrap_or((body, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    if !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
+        || int_part.len() + frac_part.len() > MAX_DIGITS
+    {
+        return None;
+    }
+    let exp: i64 = match exponent {
+        Some(e) => {
+            let digits = e.strip_prefix(['-', '+']).unwrap_or(e);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 6
+            {
+                return None;
+            }
+            e.parse().ok()?
+        }
+        None => 0,
+    };
+    let digits = format!("{int_part}{frac_part}");
+    let mut n: BigInt = digits.parse().unwrap_or_default();
+    if neg {
+        n = -n;
+    }
+    if n.is_zero() {
+        return Some(Rational::integer(0));
+    }
+    let scale = exp - frac_part.len() as i64;
+    if scale.unsigned_abs() > MAX_DIGITS as u64 {
+        return None;
+    }
+    let p = num_traits::pow(BigInt::from(10), scale.unsigned_abs() as usize);
+    if scale >= 0 {
+        Rational::from_big(n * p, BigInt::one())
+    } else {
+        Rational::from_big(n, p)
+    }
+}
+
+fn parse_int(s: &str) -> Option<BigInt> {
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
-    if digits.is_empty() || digits.len() > 36 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty() || digits.len() > MAX_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     s.parse().ok()
@@ -258,7 +232,10 @@ impl From<Rational> for Number {
     fn from(r: Rational) -> Self {
         Number {
             value: r.to_f64(),
-            exact: Some(r),
+            exact: Some(Arc::new(Exact {
+                ratio: r,
+                text: None,
+            })),
         }
     }
 }
@@ -282,11 +259,15 @@ impl From<f64> for Number {
 }
 
 impl fmt::Display for Number {
-    /// Exact numbers as `n` or `n/d`; others as the shortest decimal that reads back to the
-    /// same `f64` (never in exponent notation, which Gambit does not read).
+    /// A number read from text as that text; other exact numbers as `n` or `n/d`; the rest as
+    /// the shortest decimal that reads back to the same `f64` (never in exponent notation,
+    /// which Gambit does not read).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.exact {
-            Some(r) => write!(f, "{r}"),
+        match &self.exact {
+            Some(e) => match &e.text {
+                Some(t) => f.write_str(t),
+                None => write!(f, "{}", e.ratio),
+            },
             None => write!(f, "{}", self.value),
         }
     }
@@ -298,24 +279,41 @@ mod tests {
 
     #[test]
     fn parses_gambit_numbers() {
-        assert_eq!(Number::parse("1/3").unwrap().exact(), Rational::new(1, 3));
-        assert_eq!(
-            Number::parse("-7/12").unwrap().exact(),
-            Rational::new(-7, 12)
-        );
-        assert_eq!(Number::parse(".80").unwrap().exact(), Rational::new(4, 5));
-        assert_eq!(Number::parse("-4").unwrap().exact(), Rational::new(-4, 1));
-        assert_eq!(
-            Number::parse("2.5e1").unwrap().exact(),
-            Rational::new(25, 1)
-        );
+        let exact = |s: &str| Number::parse(s).unwrap().exact().cloned();
+        assert_eq!(exact("1/3"), Rational::new(1, 3));
+        assert_eq!(exact("-7/12"), Rational::new(-7, 12));
+        assert_eq!(exact(".80"), Rational::new(4, 5));
+        assert_eq!(exact("-4"), Rational::new(-4, 1));
+        assert_eq!(exact("2.5e1"), Rational::new(25, 1));
         assert_eq!(Number::parse("1.").unwrap().value(), 1.0);
         for bad in [
-            "", "-", ".", "1/0", "a", "1/-2", "1..2", "e5", "1e", "--1", "1/2/3",
+            "", "-", ".", "1/0", "a", "1/-2", "1..2", "e5", "1e", "--1", "1/2/3", "1e999",
         ] {
             assert!(Number::parse(bad).is_none(), "{bad}");
         }
         assert_eq!(Number::parse("1/3").unwrap().to_string(), "1/3");
-        assert_eq!(Number::parse("0.5").unwrap().to_string(), "1/2");
+        assert_eq!(Number::parse("0.50").unwrap().to_string(), "0.50");
+        assert_eq!(Number::parse("2.5e1").unwrap().to_string(), "25");
+        assert_eq!(Number::parse("+1.5").unwrap().to_string(), "3/2");
+    }
+
+    #[test]
+    fn long_numbers_stay_exact() {
+        let n = Number::parse("10888888888888.8888888").unwrap();
+        assert_eq!(n.to_string(), "10888888888888.8888888");
+        assert_eq!(
+            n.exact().unwrap().to_string(),
+            "13611111111111111111/1250000"
+        );
+        assert_eq!(n.value(), 10888888888888.889);
+        let big = "1".repeat(40) + "/" + &"3".repeat(39);
+        let b = Number::parse(&big).unwrap();
+        assert_eq!(b.to_string(), big);
+        assert!((b.value() - 1.0 / 0.3).abs() < 1e-12);
+        // Beyond the digit limit: refused rather than rounded or grown without bound.
+        assert!(Number::parse(&"9".repeat(MAX_DIGITS + 1)).is_none());
+        assert!(Number::parse("1e-999999").is_none());
+        // Equal values compare equal, whatever their text.
+        assert_eq!(Number::parse("0.5").unwrap(), Number::parse("1/2").unwrap());
     }
 }

@@ -78,7 +78,11 @@ fn probabilities_must_sum_to_one() {
     // Exact thirds sum to one; 1e-10 off is within tolerance.
     let mut b = GameBuilder::new("chance", ["A"]);
     let third = Number::from(Rational::new(1, 3).unwrap());
-    let root = b.chance(At::Root, "n", [("x", third), ("y", third), ("z", third)]);
+    let root = b.chance(
+        At::Root,
+        "n",
+        [("x", third.clone()), ("y", third.clone()), ("z", third)],
+    );
     for a in 0..3 {
         b.leaf(At::Child(root, a), "o", [a as i64]);
     }

@@ -44,8 +44,8 @@ fn reference_game_structure() {
     let root = game.root();
     assert_eq!(game.mover(root), Some(Mover::Chance));
     let chance = game.infoset(game.node(root).infoset.unwrap());
-    assert_eq!(chance.probs[0].exact(), Rational::new(1, 4));
-    assert_eq!(chance.probs[1].exact(), Rational::new(3, 4));
+    assert_eq!(chance.probs[0].exact().cloned(), Rational::new(1, 4));
+    assert_eq!(chance.probs[1].exact().cloned(), Rational::new(3, 4));
     // "p "Unresolved" 1 1 0" joins Russia's information set 1.
     let h = game.infoset_by_label(0, "Russia demand").unwrap();
     assert_eq!(game.infoset(h).nodes.len(), 2);
@@ -81,7 +81,7 @@ fn reads_gambit_number_styles_and_outcomes_on_inner_nodes() {
         ]
     );
     let o = game.outcome(OutcomeId(0));
-    assert_eq!(o.payoffs[0].exact(), Rational::new(4, 5));
+    assert_eq!(o.payoffs[0].exact().cloned(), Rational::new(4, 5));
     // Written back exactly and read again to the same game.
     let text = game.to_efg();
     assert!(
@@ -249,5 +249,63 @@ proptest! {
             // Whatever reads must write and read back to the same game.
             prop_assert_eq!(Game::from_efg(&game.to_efg()).unwrap(), game);
         }
+    }
+}
+
+/// A payoff as someone might write it in a `.efg` file: an integer, a long decimal or a
+/// fraction, with up to 25 digits on each side.
+fn payoff_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "-?[1-9][0-9]{0,24}",
+        "-?(0|[1-9][0-9]{0,24})\\.[0-9]{1,25}",
+        "-?[1-9][0-9]{0,24}/[1-9][0-9]{0,24}",
+    ]
+}
+
+/// A game in the writer's style: a chance move with long decimal probabilities (summing to
+/// exactly one), then one decision per chance outcome, then leaves whose payoffs are long
+/// decimals and fractions.
+fn game_text() -> impl Strategy<Value = String> {
+    (
+        1u64..10_000_000_000_000_000,
+        proptest::collection::vec(
+            proptest::collection::vec((payoff_text(), payoff_text()), 2..5),
+            2..=2,
+        ),
+    )
+        .prop_map(|(p, branches)| {
+            let scale = 10_000_000_000_000_000u64;
+            let mut s = String::from("EFG 2 R \"g\" { \"A\" \"B\" }\n\"\"\n");
+            s.push_str(&format!(
+                "c \"\" 1 \"nature\" {{ \"h\" 0.{p:016} \"t\" 0.{:016} }} 0\n",
+                scale - p
+            ));
+            let mut outcome = 0;
+            for (i, leaves) in branches.iter().enumerate() {
+                let actions: Vec<String> = (0..leaves.len()).map(|a| format!("\"a{a}\"")).collect();
+                s.push_str(&format!(
+                    "p \"\" 1 {} \"i{}\" {{ {} }} 0\n",
+                    i + 1,
+                    i + 1,
+                    actions.join(" ")
+                ));
+                for (u, v) in leaves {
+                    outcome += 1;
+                    s.push_str(&format!("t \"\" {outcome} \"o{outcome}\" {{ {u} {v} }}\n"));
+                }
+            }
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Export after import is the identity: every number is written back exactly as read,
+    /// however many digits it has.
+    #[test]
+    fn export_after_import_is_the_identity(text in game_text()) {
+        let game = Game::from_efg(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        prop_assert_eq!(game.to_efg(), text);
     }
 }

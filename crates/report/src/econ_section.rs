@@ -7,7 +7,7 @@ use std::fmt::Write;
 use leverage_case::Case;
 use leverage_econ::DependenceRow;
 use leverage_econ::compare::Comparison;
-use leverage_econ::ledger::{Component, Input, Ledger};
+use leverage_econ::ledger::{Component, Ledger};
 use leverage_econ::maneuver::ManeuverPath;
 use leverage_sim::analyses::EconResults;
 
@@ -19,26 +19,6 @@ use crate::svg::esc;
 const COLORS: [&str; 7] = [
     "#3b6fb6", "#2c2c2c", "#8c8c8c", "#d98c1f", "#6aa84f", "#b07aa1", "#9c755f",
 ];
-
-fn input_label(i: Input) -> &'static str {
-    match i {
-        Input::GasPaid => "gas price paid",
-        Input::GasReference => "gas reference price",
-        Input::GasVolume => "gas volume",
-        Input::CrudeVolume => "duty-free crude",
-        Input::DutyPublished => "published average duty",
-        Input::DutyComputed => "duty from the annual oil price",
-        Input::OilPrice => "oil price",
-        Input::ReclearanceVolume => "re-cleared crude",
-        Input::ProductsKept => "product duties kept",
-        Input::ProductsTransferred => "product duties transferred",
-        Input::Loans => "loans disbursed",
-        Input::LoanRate => "loan rate",
-        Input::MarketRate => "market rate",
-        Input::Discounts => "other commodities' prices and volumes",
-        Input::Transfers => "transfers paid",
-    }
-}
 
 /// The subsidy by component from our numbers (after IPM's Figure 1 for the default case):
 /// stacked components (USD bn), total % of GDP and its trend.
@@ -194,7 +174,7 @@ fn ledger_section(case: &Case, r: &EconResults) -> Section {
                 .map(|u| {
                     format!(
                         "{} = {} ({})",
-                        input_label(u.input),
+                        u.input.label(),
                         fmt((u.value * 1000.0).round() / 1000.0),
                         r.inputs.sources[u.src as usize]
                     )
@@ -217,7 +197,7 @@ fn ledger_section(case: &Case, r: &EconResults) -> Section {
                     (Some(v), Some(g)) => format!("{:.4}", 100.0 * v / g),
                     _ => String::new(),
                 },
-                cell.missing.map_or("", input_label),
+                cell.missing.map_or("", |m| m.label()),
                 csv_field(&working.join("; "))
             );
         }
@@ -232,7 +212,7 @@ fn ledger_section(case: &Case, r: &EconResults) -> Section {
             .filter_map(|c| {
                 row.cell(*c)
                     .missing
-                    .map(|m| format!("{}: {}", c.label(), input_label(m)))
+                    .map(|m| format!("{}: {}", c.label(), m.label()))
             })
             .collect();
         cells.push(t(gaps.join("; ")));

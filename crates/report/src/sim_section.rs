@@ -647,20 +647,24 @@ pub fn sensitivity(case: &Case, r: &SimResults<'_>) -> (String, String, Vec<(Str
         let _ = writeln!(html, "<p>{}</p>", esc(&txt));
         let _ = writeln!(md, "{txt}\n");
         let mut tab = Tab::new(&["output", "parameter", "S1 (95 % CI)", "ST (95 % CI)"]);
-        let mut csv = String::from("output,parameter,s1,s1_lo,s1_hi,st,st_lo,st_hi\n");
-        let f = |e: &leverage_sim::sensitivity::Estimate| match e.ci95 {
-            Some((a, b)) => format!("{:.3} ({:.3}–{:.3})", e.value, a, b),
-            None => format!("{:.3}", e.value),
-        };
+        // `outside_unit` names the estimates outside [0, 1] (Monte Carlo noise, never clamped).
+        let mut csv = String::from("output,parameter,s1,s1_lo,s1_hi,st,st_lo,st_hi,outside_unit\n");
+        let mut outside = false;
         for (o, name) in res.outputs.iter().zip(outputs) {
             for (i, input) in inputs.iter().enumerate() {
                 let (a, b) = (o.first[i], o.total[i]);
                 let ci = |e: &leverage_sim::sensitivity::Estimate| {
                     e.ci95.map_or((f64::NAN, f64::NAN), |x| x)
                 };
+                let flags = match (a.outside_unit(), b.outside_unit()) {
+                    (true, true) => "s1 st",
+                    (true, false) => "s1",
+                    (false, true) => "st",
+                    (false, false) => "",
+                };
                 let _ = writeln!(
                     csv,
-                    "{name},{input},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+                    "{name},{input},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{flags}",
                     a.value,
                     ci(&a).0,
                     ci(&a).1,
@@ -686,16 +690,22 @@ pub fn sensitivity(case: &Case, r: &SimResults<'_>) -> (String, String, Vec<(Str
                     .then(a.cmp(&b))
             });
             for (k, &i) in idx.iter().take(5).enumerate() {
+                outside |= o.first[i].outside_unit() || o.total[i].outside_unit();
                 tab.row(vec![
                     t(if k == 0 { name.as_str() } else { "" }),
                     t(inputs[i].as_str()),
-                    (f(&o.first[i]), true, None),
-                    (f(&o.total[i]), true, None),
+                    (o.first[i].text(), true, None),
+                    (o.total[i].text(), true, None),
                 ]);
             }
         }
         html.push_str(&tab.html());
         md.push_str(&tab.md());
+        if outside {
+            let note = leverage_sim::sensitivity::OUTSIDE_UNIT_NOTE;
+            let _ = writeln!(html, "<p>{}</p>", esc(note));
+            let _ = writeln!(md, "{note}\n");
+        }
         files.push(("sim-sobol.csv".to_string(), csv));
         let note = if r.inert.is_empty() {
             "Every sampled input has a total index of at least 0.01 for some scenario.".to_string()

@@ -215,6 +215,7 @@ impl EconResults {
             inputs: LedgerInputs {
                 start: 0,
                 years: 0,
+                duty_law: None,
                 gdp_usd: Default::default(),
                 gas_paid: Default::default(),
                 gas_reference: Default::default(),

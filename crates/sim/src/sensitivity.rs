@@ -22,6 +22,11 @@
 //! bootstrap", *J. Stat. Comput. Simul.* 58. Reference values for the test function of
 //! T. Ishigami & T. Homma (1990) are in Saltelli et al. (2010) / the SALib documentation.
 //!
+//! Neither estimator is bounded: on a small design, or an output that varies in few runs (a rare
+//! scenario), an estimate can fall below 0 or above 1. Nothing is clamped: each estimate comes
+//! with its bootstrap interval, and [`Estimate::text`] marks one outside [0, 1] (explained by
+//! [`OUTSIDE_UNIT_NOTE`]) wherever indices are shown.
+//!
 //! Reproducibility: row j's uniforms come from [`crate::stream::draw_rng`]`(seed, j)` and bootstrap
 //! replicate k from [`crate::stream::aux_rng`]`(seed, k)`; rows and replicates are evaluated in
 //! parallel into indexed buffers and reduced sequentially, so results are bit-identical on any
@@ -89,6 +94,30 @@ pub struct Estimate {
     pub value: f64,
     /// The 95 % percentile bootstrap interval, if bootstrap replicates were requested.
     pub ci95: Option<(f64, f64)>,
+}
+
+/// The note that goes with estimates marked by [`Estimate::text`] as outside [0, 1].
+pub const OUTSIDE_UNIT_NOTE: &str = "† outside [0, 1], where every Sobol index lies: at this \
+    design size the estimate is Monte Carlo noise (its 95 % interval shows how much; a rare \
+    outcome has a small variance and the noisiest indices). Nothing is clamped; more Sobol \
+    rows narrow the intervals.";
+
+impl Estimate {
+    /// Whether the point estimate lies outside [0, 1]. Every Sobol index lies in [0, 1]; the
+    /// estimators are unbiased, not bounded, so an estimate outside it is sampling noise.
+    pub fn outside_unit(&self) -> bool {
+        !(0.0..=1.0).contains(&self.value)
+    }
+
+    /// `0.123 (0.100–0.150)`, with a `†` after an estimate outside [0, 1] (see
+    /// [`OUTSIDE_UNIT_NOTE`]).
+    pub fn text(&self) -> String {
+        let mark = if self.outside_unit() { " †" } else { "" };
+        match self.ci95 {
+            Some((lo, hi)) => format!("{:.3}{mark} ({lo:.3}–{hi:.3})", self.value),
+            None => format!("{:.3}{mark}", self.value),
+        }
+    }
 }
 
 /// Sobol indices of one output.
@@ -539,6 +568,50 @@ mod tests {
         assert!(c.constant);
         assert_eq!((c.mean, c.variance), (5.0, 0.0));
         assert!(c.first.iter().chain(&c.total).all(|e| e.value == 0.0));
+    }
+
+    #[test]
+    fn linear_model_indices_within_their_bootstrap_intervals() {
+        // f = x1 + 2·x2 + 3·x3: S_i = ST_i = (1, 4, 9)/14, in range and inside each interval.
+        let f = |u: &[f64], _: u64| vec![u[0] + 2.0 * u[1] + 3.0 * u[2]];
+        let r = sobol(3, 4096, 11, f, 300).unwrap();
+        let o = &r.outputs[0];
+        for (i, c2) in [1.0, 4.0, 9.0].iter().enumerate() {
+            let want = c2 / 14.0;
+            for e in [o.first[i], o.total[i]] {
+                let (lo, hi) = e.ci95.unwrap();
+                assert!(
+                    lo <= want && want <= hi,
+                    "index {i}: {want} not in ({lo}, {hi})"
+                );
+                assert!(!e.outside_unit(), "{e:?}");
+                assert!(!e.text().contains('†'));
+            }
+        }
+    }
+
+    #[test]
+    fn noisy_estimates_are_marked_not_clamped() {
+        // A rare outcome (1 % of the cube) on a small design: indices outside [0, 1] appear,
+        // are kept as estimated and marked.
+        let f = |u: &[f64], _: u64| vec![f64::from(u8::from(u[0] > 0.9 && u[1] > 0.9))];
+        let r = sobol(4, 40, 5, f, 100).unwrap();
+        let all: Vec<Estimate> = r.outputs[0]
+            .first
+            .iter()
+            .chain(&r.outputs[0].total)
+            .copied()
+            .collect();
+        let out: Vec<&Estimate> = all.iter().filter(|e| e.outside_unit()).collect();
+        assert!(!out.is_empty(), "{all:?}");
+        for e in out {
+            assert!(e.text().contains('†'), "{}", e.text());
+        }
+        let e = Estimate {
+            value: -0.25,
+            ci95: Some((-0.5, 0.1)),
+        };
+        assert_eq!(e.text(), "-0.250 † (-0.500–0.100)");
     }
 
     fn bits(r: &SobolResult) -> Vec<u64> {

@@ -45,8 +45,9 @@ pub enum Format {
 /// How DEU actors get their capability (DEU codes none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DeuCapability {
-    /// Council votes under the Amsterdam Treaty (in force 1999–2003); the Commission and the
-    /// Parliament get the largest member states' weight (a stated judgement).
+    /// Council votes under the treaty in force at each proposal's date (Amsterdam, the 2004
+    /// Act of Accession, Nice; see [`deu`]); the Commission and the Parliament get the largest
+    /// member states' weight (a stated judgement).
     #[default]
     CouncilVotes,
     /// The GDP-based weights in the file's second row.
