@@ -34,16 +34,28 @@
 //!
 //! ## Speed
 //! KTAB spends most of its time on logging (its SQLite database reaches 1 GB for 80 actors)
-//! and on an O(N⁴) per-turn block of challenge estimates that only feeds that log. Here the
-//! challenge evaluation is the essential N² pairs × N third parties per turn: each
-//! perspective's utility matrix is built once per turn in a flat row-major layout padded to a
-//! multiple of four columns, a challenger's targets are evaluated four at a time (independent
-//! accumulators over the same third parties, so the compiler can use vector instructions), the
-//! voting rule and third-party commitment are type parameters of the hot loop, and nothing is
-//! allocated inside the loops. Each bargain's value to every actor is computed once, not once
-//! per queue. Sums are taken in KTAB's order, so results agree with KTAB to round-off and ties
-//! are broken as KTAB breaks them. Single-threaded: 13 actors × 2 dimensions take about a
-//! millisecond, 80 actors × 1 dimension under 0.1 s (KTAB: 0.57 s and 118 s).
+//! and on an O(N⁴) per-turn block of challenge estimates that only feeds that log. Here a turn
+//! costs well under N³ operations of each kind, and every float is the one a plain scan in
+//! KTAB's order computes (the results do not depend on the machine or the number of threads):
+//! - **Challenges.** The gain to i of challenging j is linear in i's chance of prevailing, so
+//!   its values at chance 0 and 1 bound it, and they need only i's utilities of the two
+//!   positions. A challenger tries its targets in order of that bound and stops once no bound
+//!   can beat the best gain found; only those contests pay for their N third parties (the
+//!   first of equal gains is still the one chosen). The utilities of a perspective are built
+//!   column by column for the targets tried, not as an N × N matrix. Targets are evaluated
+//!   eight at a time (independent accumulators over the same third parties, compiled for
+//!   AVX2 and AVX-512 and chosen at run time), the voting rule and third-party commitment are
+//!   type parameters of the hot loop, and challengers run in parallel from 64 actors.
+//! - **Elections.** Coalition strengths are summed for up to sixteen adjacent options at once
+//!   from a voter-major copy of the utilities, rows in parallel from 64 options.
+//! - **Bargains.** Each bargain's value to every actor is computed once, not once per queue,
+//!   eight bargains at a time with their sums in KTAB's order.
+//! - **Reports.** [`run_with`] can skip the per-turn election over the unique positions that
+//!   only the reported win probabilities need ([`Smp`] does: its forecast uses positions).
+//!
+//! 13 actors × 2 dimensions take about a millisecond, 80 actors × 1 dimension under 0.1 s
+//! (KTAB: 0.57 s and 118 s); 400 actors on one issue about 6 s of CPU (70 turns; 40 s before
+//! these changes).
 //!
 //! ## Differences from KTAB
 //! - Ideal points follow positions (KTAB's CSV input sets the accommodation matrix to the
@@ -57,6 +69,7 @@
 //!   (risk attitudes divide by p_max − p_min = 0); here all actors are then risk-neutral, so one-
 //!   and two-actor problems run.
 
+use multiversion::multiversion;
 use serde::{Deserialize, Serialize};
 
 use rand_chacha::ChaCha8Rng;
@@ -835,6 +848,10 @@ fn est_r(rh: f64, ri: f64, adj: BigRAdjust) -> f64 {
 struct Pce {
     /// Coalition strengths, row-major n × n: c[i n + j] = strength of i against j.
     c: Vec<f64>,
+    /// ct[i n + j] = c[j n + i] for j < i (the rows' other halves, before they are placed).
+    ct: Vec<f64>,
+    /// The utilities voter-major: ut[k n + o] = utility of option o to voter k.
+    ut: Vec<f64>,
     /// Victory probabilities, row-major.
     pv: Vec<f64>,
     /// Markov incentive challenge probabilities / products.
@@ -861,7 +878,19 @@ impl Pce {
     ) -> &[f64] {
         self.c.clear();
         self.c.resize(no * no, 0.0);
-        dispatch_rule!(rule, coalitions, (&mut self.c, nv, no, w, u));
+        self.ct.clear();
+        self.ct.resize(no * no, 0.0);
+        // the utilities voter-major too, so that a voter's utilities of consecutive options
+        // are adjacent
+        self.ut.clear();
+        self.ut.resize(no * nv, 0.0);
+        for o in 0..no {
+            for k in 0..nv {
+                self.ut[k * no + o] = u[o * nv + k];
+            }
+        }
+        let uu = (u, &self.ut[..]);
+        dispatch_rule!(rule, coalitions, (&mut self.c, &mut self.ct, nv, no, w, uu));
         self.pce(no, vpm, pcem)
     }
 
@@ -975,24 +1004,92 @@ impl Pce {
 }
 
 /// KTAB's `Model::coalitions`: c[i no + j] = strength of the coalition for option i against j.
-fn coalitions<R: Rule>(c: &mut [f64], nv: usize, no: usize, w: &[f64], u: &[f64]) {
-    const MIN_C: f64 = 1e-8;
-    for i in 0..no {
-        let ui = &u[i * nv..(i + 1) * nv];
-        for j in 0..i {
-            let uj = &u[j * nv..(j + 1) * nv];
-            let mut cij = MIN_C;
-            let mut cji = MIN_C;
-            for ((&wk, &a), &b) in w[..nv].iter().zip(ui).zip(uj) {
-                let v = R::vote(wk, a, b);
-                cij += pos_part(v);
-                cji += neg_part(v);
-            }
-            c[i * no + j] = cij;
-            c[j * no + i] = cji;
+/// Each pair's sums run over the voters in order, so the result does not depend on how the
+/// work is split: rows of the lower triangle are computed in parallel from [`PARALLEL_FROM`]
+/// options (each row's strengths against i land in `ct` and are placed afterwards), and within
+/// a row several pairs are summed side by side as independent chains of additions.
+fn coalitions<R: Rule>(
+    c: &mut [f64],
+    ct: &mut [f64],
+    nv: usize,
+    no: usize,
+    w: &[f64],
+    u: (&[f64], &[f64]),
+) {
+    if no >= PARALLEL_FROM {
+        use rayon::prelude::*;
+        c.par_chunks_mut(no)
+            .zip(ct.par_chunks_mut(no))
+            .enumerate()
+            .for_each(|(i, (row, trow))| coalition_row::<R>(row, trow, i, nv, w, u));
+    } else {
+        for (i, (row, trow)) in c.chunks_mut(no).zip(ct.chunks_mut(no)).enumerate() {
+            coalition_row::<R>(row, trow, i, nv, w, u);
         }
-        c[i * no + i] = MIN_C;
     }
+    for i in 0..no {
+        for j in 0..i {
+            c[j * no + i] = ct[i * no + j];
+        }
+    }
+}
+
+/// Row i of the coalition strengths: `row[j]` = strength for i against j and `trow[j]` =
+/// strength for j against i, for j < i; `row[i]` the minimum. Pairs are summed 16, then 8,
+/// then 1 at a time (independent chains of additions over adjacent options).
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
+fn coalition_row<R: Rule>(
+    row: &mut [f64],
+    trow: &mut [f64],
+    i: usize,
+    nv: usize,
+    w: &[f64],
+    (u, ut): (&[f64], &[f64]),
+) {
+    let mut j0 = 0;
+    j0 = coalition_lanes::<R, 16>(row, trow, i, j0, nv, w, (u, ut));
+    j0 = coalition_lanes::<R, 8>(row, trow, i, j0, nv, w, (u, ut));
+    coalition_lanes::<R, 1>(row, trow, i, j0, nv, w, (u, ut));
+    row[i] = MIN_C;
+}
+
+/// KTAB's floor of a coalition's strength.
+const MIN_C: f64 = 1e-8;
+
+/// The pairs (i, j) for j = j0, j0 + 1, … below i, `L` at a time while `L` fit; returns the
+/// first j not done.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn coalition_lanes<R: Rule, const L: usize>(
+    row: &mut [f64],
+    trow: &mut [f64],
+    i: usize,
+    mut j0: usize,
+    nv: usize,
+    w: &[f64],
+    (u, ut): (&[f64], &[f64]),
+) -> usize {
+    let no = row.len();
+    let ui = &u[i * nv..(i + 1) * nv];
+    while j0 + L <= i {
+        let mut cij = [MIN_C; L];
+        let mut cji = [MIN_C; L];
+        for k in 0..nv {
+            let (wk, a) = (w[k], ui[k]);
+            let uj: &[f64; L] = ut[k * no + j0..k * no + j0 + L]
+                .try_into()
+                .expect("L options");
+            for l in 0..L {
+                let v = R::vote(wk, a, uj[l]);
+                cij[l] += pos_part(v);
+                cji[l] += neg_part(v);
+            }
+        }
+        row[j0..j0 + L].copy_from_slice(&cij);
+        trow[j0..j0 + L].copy_from_slice(&cji);
+        j0 += L;
+    }
+    j0
 }
 
 /// KTAB's `bigRfromProb`: risk attitudes from win probabilities. When all probabilities are
@@ -1098,13 +1195,6 @@ struct Engine {
     own: Vec<f64>,
     // scratch
     pce: Pce,
-    /// dm[m n + j] = dt[j n + m].
-    dm: Vec<f64>,
-    /// Row stride of `um`: n rounded up to a multiple of [`LANES`].
-    np: usize,
-    /// um[m np + j] = U^h_mj for the current perspective h (padding columns hold 0.5).
-    um: Vec<f64>,
-    rh: Vec<f64>,
     buf: Vec<f64>,
     uniq: Vec<usize>,
     equiv: Vec<usize>,
@@ -1126,7 +1216,6 @@ impl Engine {
             .map(|i| sal[i * d..(i + 1) * d].iter().fold(0.0, |acc, s| acc + s))
             .collect();
         let w_chlg = (0..n).map(|i| sal_tot[i] * p.capability[i]).collect();
-        let np = n.div_ceil(LANES) * LANES;
         Self {
             n,
             d,
@@ -1141,10 +1230,6 @@ impl Engine {
             r: vec![0.0; n],
             own: vec![0.0; n * n],
             pce: Pce::default(),
-            dm: vec![0.0; n * n],
-            np,
-            um: vec![0.5; n * np + LANES],
-            rh: vec![0.0; n],
             buf: Vec::new(),
             uniq: Vec::new(),
             equiv: Vec::new(),
@@ -1170,9 +1255,7 @@ impl Engine {
         let (n, d) = (self.n, self.d);
         for j in 0..n {
             for m in 0..n {
-                let dj = self.dist(m, &self.pos[j * d..(j + 1) * d]);
-                self.dt[j * n + m] = dj;
-                self.dm[m * n + j] = dj;
+                self.dt[j * n + m] = self.dist(m, &self.pos[j * d..(j + 1) * d]);
             }
         }
         // risk-neutral PCE over all positions (duplicates included)
@@ -1197,54 +1280,60 @@ impl Engine {
         }
     }
 
-    /// Fills `um` with perspective h's utilities U^h.
-    fn perspective(&mut self, h: usize) {
-        let (n, np) = (self.n, self.np);
-        let adj = self.params.big_r_adjust;
-        let rh = self.r[h];
-        for m in 0..n {
-            self.rh[m] = est_r(rh, self.r[m], adj);
+    /// Every actor's value of the states a block of up to [`BLANES`] bargains would bring
+    /// about (KTAB `brgnUtil`): the mean of its utilities of all positions, the bargainers'
+    /// replaced by their sides of the bargain; `vals[l n + a]` for bargain l and actor a.
+    /// Each lane's sum runs in KTAB's order: between the positions some lane skips, every lane
+    /// adds the same utilities (independent chains of additions, no branches); at a skipped
+    /// position the other lanes add it.
+    fn value_block(&self, blk: &[Bargain], bpos: &[f64], vals: &mut [f64]) {
+        let (n, d) = (self.n, self.d);
+        let mut skips: Vec<(usize, usize)> = Vec::with_capacity(2 * BLANES);
+        for (l, brg) in blk.iter().enumerate() {
+            skips.push((brg.init, l));
+            skips.push((brg.rcvr, l));
         }
-        for ((urow, drow), &r) in self
-            .um
-            .chunks_exact_mut(np)
-            .zip(self.dm.chunks_exact(n))
-            .zip(&self.rh)
-        {
-            for (u, &dd) in urow.iter_mut().zip(drow) {
-                *u = bs_util(dd, r);
+        skips.sort_unstable();
+        for a in 0..n {
+            let ra = self.r[a];
+            let mut acc = [0.0f64; BLANES];
+            for (l, brg) in blk.iter().enumerate() {
+                let zi = &bpos[brg.off..brg.off + d];
+                let zj = &bpos[brg.off + d..brg.off + 2 * d];
+                let mut u = 0.0;
+                u += bs_util(self.dist(a, zi), ra);
+                u += bs_util(self.dist(a, zj), ra);
+                acc[l] = u;
+            }
+            let row = &self.own[a * n..(a + 1) * n];
+            let mut m = 0;
+            let mut s = 0;
+            while m < n {
+                let stop = skips.get(s).map_or(n, |&(k, _)| k);
+                for &x in &row[m..stop] {
+                    for v in &mut acc {
+                        *v += x;
+                    }
+                }
+                if stop == n {
+                    break;
+                }
+                let mut skip = [false; BLANES];
+                while s < skips.len() && skips[s].0 == stop {
+                    skip[skips[s].1] = true;
+                    s += 1;
+                }
+                for (v, &sk) in acc.iter_mut().zip(&skip) {
+                    if !sk {
+                        *v += row[stop];
+                    }
+                }
+                m = stop + 1;
+            }
+            for l in 0..blk.len() {
+                vals[l * n + a] = acc[l] / n as f64;
             }
         }
-    }
-
-    /// The current perspective's coalitions `(c_ij, c_ji)` for and against i when i challenges
-    /// j, for the [`LANES`] targets j = j0, j0 + 1, … (entries for j = i or j ≥ n are junk).
-    #[inline]
-    fn chlg_block(&self, i: usize, j0: usize) -> [(f64, f64); LANES] {
-        let args = (&self.um[..], self.np, self.n, &self.w_chlg[..], i, j0);
-        let rule = self.params.voting_rule;
-        match self.params.third_party_commit {
-            ThirdPartyCommit::Semi => dispatch_rule!(rule, chlg_block::<Semi>, (args)),
-            ThirdPartyCommit::Full => dispatch_rule!(rule, chlg_block::<Full>, (args)),
-            ThirdPartyCommit::No => dispatch_rule!(rule, chlg_block::<NoCommit>, (args)),
-        }
-    }
-
-    /// Expected gain to k (under the current perspective) of i challenging j, given the
-    /// coalition strengths `(c_ij, c_ji)` of the contest (KTAB `probEduChlg`).
-    #[inline]
-    fn edu(&self, c: (f64, f64), k: usize, i: usize, j: usize) -> f64 {
-        let np = self.np;
-        let phij = c.0 / (c.0 + c.1);
-        let phji = c.1 / (c.0 + c.1);
-        let uki = self.um[k * np + i];
-        let ukj = self.um[k * np + j];
-        let eu_sq = uki + ukj;
-        let vict = uki + uki;
-        let lose = ukj + ukj;
-        let sj = self.sal_tot[j];
-        let cntst = phij * vict + phji * lose;
-        ((1.0 - sj) * vict + sj * cntst) - eu_sq
     }
 
     /// Unique positions (KTAB `ueIndices`) of the current state.
@@ -1266,8 +1355,17 @@ impl Engine {
 
     /// The reported state: unique positions and win probabilities (KTAB `pDist(-1)`,
     /// `posProb`).
-    fn report(&mut self, fractional_change: Option<f64>) -> SmpState {
+    fn report(&mut self, fractional_change: Option<f64>, full: bool) -> SmpState {
         let (n, d) = (self.n, self.d);
+        if !full {
+            return SmpState {
+                positions: self.pos.chunks_exact(d).map(<[f64]>::to_vec).collect(),
+                fractional_change,
+                risk_attitudes: self.r.clone(),
+                win_probability: Vec::new(),
+                unique_positions: Vec::new(),
+            };
+        }
         self.uniques();
         let nu = self.uniq.len();
         self.buf.clear();
@@ -1317,49 +1415,29 @@ impl Engine {
     /// One turn: challenges, bargains, resolution. Returns the new positions.
     fn turn(&mut self, turn: usize, pool: &mut TurnScratch) -> Vec<f64> {
         let (n, d) = (self.n, self.d);
-        let min_sig_edu = 1e-5;
         // 1. challenges, each from the challenger's own perspective
         pool.target.clear();
-        for i in 0..n {
-            self.perspective(i);
-            let mut best: Option<(usize, f64)> = None;
-            let mut best_eu = -1.0;
-            for j0 in (0..n).step_by(LANES) {
-                let block = self.chlg_block(i, j0);
-                for (l, &c) in block.iter().enumerate() {
-                    let j = j0 + l;
-                    if j >= n || j == i {
-                        continue;
-                    }
-                    let du = self.edu(c, i, i, j);
-                    if min_sig_edu < du && best_eu < du {
-                        best = Some((j, c.0 / (c.0 + c.1)));
-                        best_eu = du;
-                    }
-                }
+        if n >= PARALLEL_FROM {
+            use rayon::prelude::*;
+            let eng = &*self;
+            (0..n)
+                .into_par_iter()
+                .map_init(|| Scratch::new(n), |sc, i| eng.best_target(sc, i))
+                .collect_into_vec(&mut pool.target);
+        } else {
+            let mut sc = Scratch::new(n);
+            for i in 0..n {
+                pool.target.push(self.best_target(&mut sc, i));
             }
-            pool.target.push(best);
         }
         // receivers' estimates of the challenges they face, when the bargain model uses them
         pool.rcvr_p.clear();
         pool.rcvr_p.resize(n, f64::NAN);
         if self.params.bargn_model != BargnModel::InitOnlyInterp {
-            for h in 0..n {
-                if !pool
-                    .target
-                    .iter()
-                    .any(|t| matches!(t, Some((j, _)) if *j == h))
-                {
-                    continue;
-                }
-                self.perspective(h);
-                for i in 0..n {
-                    if let Some((j, _)) = pool.target[i] {
-                        if j == h {
-                            let c = self.chlg_block(i, h)[0];
-                            pool.rcvr_p[i] = c.0 / (c.0 + c.1);
-                        }
-                    }
+            let mut sc = Scratch::new(n);
+            for i in 0..n {
+                if let Some((j, _)) = pool.target[i] {
+                    pool.rcvr_p[i] = self.estimate(&mut sc, j, i, j);
                 }
             }
         }
@@ -1442,22 +1520,22 @@ impl Engine {
             pool.sq_val
                 .push(row.iter().fold(0.0, |acc, u| acc + u) / n as f64);
         }
-        for (b, brg) in pool.bargains.iter().enumerate() {
-            let zi = &pool.bpos[brg.off..brg.off + d];
-            let zj = &pool.bpos[brg.off + d..brg.off + 2 * d];
-            for a in 0..n {
-                let ra = self.r[a];
-                let mut u = 0.0;
-                u += bs_util(self.dist(a, zi), ra);
-                u += bs_util(self.dist(a, zj), ra);
-                let row = &self.own[a * n..(a + 1) * n];
-                for (m, &x) in row.iter().enumerate() {
-                    if m != brg.init && m != brg.rcvr {
-                        u += x;
-                    }
-                }
-                pool.val[b * n + a] = u / n as f64;
-            }
+        // Bargains are valued [`BLANES`] at a time (blocks in parallel from [`PARALLEL_FROM`]
+        // actors), each lane's sum in KTAB's order.
+        let eng = &*self;
+        let (bargains, bpos) = (&pool.bargains, &pool.bpos);
+        let value = |(vals, blk): (&mut [f64], &[Bargain])| eng.value_block(blk, bpos, vals);
+        if n >= PARALLEL_FROM {
+            use rayon::prelude::*;
+            pool.val
+                .par_chunks_mut(BLANES * n)
+                .zip(bargains.par_chunks(BLANES))
+                .for_each(value);
+        } else {
+            pool.val
+                .chunks_mut(BLANES * n)
+                .zip(bargains.chunks(BLANES))
+                .for_each(value);
         }
         // 4. resolution of each queue
         let mut new_pos = self.pos.clone();
@@ -1517,6 +1595,156 @@ impl Engine {
     }
 }
 
+/// Expected gain to k of i challenging j (KTAB `probEduChlg`), from k's utilities `uki`, `ukj`
+/// of the two positions, j's total salience `sj` and the chances `phij`, `phji` of i and j
+/// prevailing.
+#[inline(always)]
+fn edu(uki: f64, ukj: f64, sj: f64, phij: f64, phji: f64) -> f64 {
+    let eu_sq = uki + ukj;
+    let vict = uki + uki;
+    let lose = ukj + ukj;
+    let cntst = phij * vict + phji * lose;
+    ((1.0 - sj) * vict + sj * cntst) - eu_sq
+}
+
+/// A challenger's working space (one per thread).
+struct Scratch {
+    /// Perspective h's estimates of every actor's risk attitude.
+    rh: Vec<f64>,
+    /// diag[m] = U^h_mm for the current perspective h.
+    diag: Vec<f64>,
+    /// cols[l n + m] = U^h_mj for the target j of lane l (lane [`LANES`] holds the challenger's
+    /// column U^h_mi).
+    cols: Vec<f64>,
+    /// A challenger's candidate targets: (upper bound of the gain, target).
+    cand: Vec<(f64, usize)>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Self {
+        Self {
+            rh: vec![0.0; n],
+            diag: vec![0.0; n],
+            cols: vec![0.0; (LANES + 1) * n],
+            cand: Vec::with_capacity(n),
+        }
+    }
+}
+
+/// The challenges (KTAB `bestChallenge` and `probEduChlg`), on a state's distances and risk
+/// attitudes.
+impl Engine {
+    /// Sets perspective h: its estimates of every actor's risk attitude and the utilities U^h_mm
+    /// of each actor's own position.
+    fn perspective(&self, sc: &mut Scratch, h: usize) {
+        let n = self.n;
+        let adj = self.params.big_r_adjust;
+        let rh = self.r[h];
+        for m in 0..n {
+            sc.rh[m] = est_r(rh, self.r[m], adj);
+            sc.diag[m] = bs_util(self.dt[m * n + m], sc.rh[m]);
+        }
+    }
+
+    /// Fills column slot `l` of `cols` with the current perspective's utilities U^h_mj of
+    /// position j to every actor m.
+    fn column(&self, sc: &mut Scratch, l: usize, j: usize) {
+        let n = self.n;
+        let dcol = &self.dt[j * n..(j + 1) * n];
+        let (cols, rh) = (&mut sc.cols[l * n..(l + 1) * n], &sc.rh);
+        for ((u, &dd), &r) in cols.iter_mut().zip(dcol).zip(rh) {
+            *u = bs_util(dd, r);
+        }
+    }
+
+    /// The current perspective's coalitions `(c_ij, c_ji)` for and against i when i challenges
+    /// each of `js` (the challenger's column in slot [`LANES`], the targets' columns in slots
+    /// 0 … LANES − 1; lanes whose target is `None` are junk).
+    #[inline]
+    fn contest(&self, sc: &Scratch, i: usize, js: [Option<usize>; LANES]) -> [(f64, f64); LANES] {
+        let args = (&sc.cols[..], &sc.diag[..], self.n, &self.w_chlg[..], i, js);
+        let rule = self.params.voting_rule;
+        match self.params.third_party_commit {
+            ThirdPartyCommit::Semi => dispatch_rule!(rule, chlg_block::<Semi>, (args)),
+            ThirdPartyCommit::Full => dispatch_rule!(rule, chlg_block::<Full>, (args)),
+            ThirdPartyCommit::No => dispatch_rule!(rule, chlg_block::<NoCommit>, (args)),
+        }
+    }
+
+    /// Challenger i's best target and its estimate of prevailing, from its own perspective
+    /// (KTAB `bestChallenge`): the target with the largest expected gain above 1e-5, the first
+    /// of equals.
+    ///
+    /// The gain of challenging j lies between its values at P = 0 and P = 1 (it is linear in
+    /// i's chance P of prevailing), and those need only i's utilities of the two positions. So
+    /// the targets are tried in order of that upper bound, four at a time, and the search
+    /// stops once no remaining bound can beat the best gain found: the contests that cost N
+    /// third parties each are evaluated only for targets that could win, and the choice is
+    /// exactly the one a scan of every target makes.
+    fn best_target(&self, sc: &mut Scratch, i: usize) -> Option<(usize, f64)> {
+        const MIN_SIG_EDU: f64 = 1e-5;
+        // Round-off allowance of the bound (the gains are sums of a few terms of order 1).
+        const SLACK: f64 = 1e-12;
+        let n = self.n;
+        self.perspective(sc, i);
+        self.column(sc, LANES, i);
+        let uii = sc.cols[LANES * n + i];
+        sc.cand.clear();
+        for j in (0..n).filter(|&j| j != i) {
+            let uij = bs_util(self.dt[j * n + i], sc.rh[i]);
+            let sj = self.sal_tot[j];
+            let ub = f64::max(edu(uii, uij, sj, 1.0, 0.0), edu(uii, uij, sj, 0.0, 1.0)) + SLACK;
+            if ub > MIN_SIG_EDU {
+                sc.cand.push((ub, j));
+            }
+        }
+        sc.cand
+            .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut best: Option<(usize, f64)> = None;
+        let mut best_eu = -1.0;
+        let cand = std::mem::take(&mut sc.cand);
+        for chunk in cand.chunks(LANES) {
+            if chunk[0].0 <= f64::max(best_eu, MIN_SIG_EDU) {
+                break;
+            }
+            let mut js = [None; LANES];
+            for (l, &(_, j)) in chunk.iter().enumerate() {
+                self.column(sc, l, j);
+                js[l] = Some(j);
+            }
+            let block = self.contest(sc, i, js);
+            for (l, (&(_, j), &c)) in chunk.iter().zip(&block).enumerate() {
+                let ukj = sc.cols[l * n + i];
+                let du = edu(
+                    uii,
+                    ukj,
+                    self.sal_tot[j],
+                    c.0 / (c.0 + c.1),
+                    c.1 / (c.0 + c.1),
+                );
+                let first_of_equals = du == best_eu && best.is_some_and(|(b, _)| j < b);
+                if MIN_SIG_EDU < du && (best_eu < du || first_of_equals) {
+                    best = Some((j, c.0 / (c.0 + c.1)));
+                    best_eu = du;
+                }
+            }
+        }
+        sc.cand = cand;
+        best
+    }
+
+    /// Perspective h's estimate of i's chance of prevailing when i challenges j.
+    fn estimate(&self, sc: &mut Scratch, h: usize, i: usize, j: usize) -> f64 {
+        self.perspective(sc, h);
+        self.column(sc, LANES, i);
+        self.column(sc, 0, j);
+        let mut js = [None; LANES];
+        js[0] = Some(j);
+        let c = self.contest(sc, i, js)[0];
+        c.0 / (c.0 + c.1)
+    }
+}
+
 /// A third party's commitment as a type (see [`ThirdPartyCommit`]).
 trait Commit {
     /// Sums of the three positions' utilities to third party m in the four outcomes: joined i
@@ -1565,28 +1793,47 @@ impl Commit for NoCommit {
 
 /// Targets evaluated together in the challenge loop (independent accumulators, so the compiler
 /// can use vector instructions while every sum keeps KTAB's order).
-const LANES: usize = 4;
+const LANES: usize = 8;
 
-/// The coalitions for and against i when i challenges j (KTAB `probEduChlg`) for the targets
-/// j = j0 … j0 + LANES − 1, from one perspective's utilities `um[m np + j]` = U_mj and the
-/// actors' weights S_m c_m. The principals vote; each third party first sizes up the "little
-/// contest" of the principals and itself, then votes for the side whose expected outcome it
-/// prefers. Strengths are summed in KTAB's order (a third party that is a target adds +0 to
-/// that target's sums, which changes nothing).
-#[inline(never)]
+/// Bargains valued together (see [`Engine::value_block`]).
+const BLANES: usize = 8;
+
+/// The arguments of [`chlg_block`]: utility columns, U_mm, N, weights, challenger, targets.
+type ContestArgs<'a> = (
+    &'a [f64],
+    &'a [f64],
+    usize,
+    &'a [f64],
+    usize,
+    [Option<usize>; LANES],
+);
+
+/// From this many actors the challengers are evaluated in parallel (each challenger's search
+/// is independent and computed exactly as alone, so the results do not depend on threads).
+const PARALLEL_FROM: usize = 64;
+
+/// The coalitions for and against i when i challenges j (KTAB `probEduChlg`) for up to
+/// [`LANES`] targets `js`, from one perspective's utilities: `cols[l n + m]` = U_mj for the
+/// target j of lane l, `cols[LANES n + m]` = U_mi for the challenger, `diag[m]` = U_mm; and
+/// the actors' weights S_m c_m. The principals vote; each third party first sizes up the
+/// "little contest" of the principals and itself, then votes for the side whose expected
+/// outcome it prefers. Strengths are summed in KTAB's order (a third party that is a target
+/// adds +0 to that target's sums, which changes nothing). Lanes without a target are junk.
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
 fn chlg_block<R: Rule, T: Commit>(
-    (um, np, n, w, i, j0): (&[f64], usize, usize, &[f64], usize, usize),
+    (cols, diag, n, w, i, js): ContestArgs<'_>,
 ) -> [(f64, f64); LANES] {
     const MIN_CLTN: f64 = 1e-10;
+    let coli = &cols[LANES * n..(LANES + 1) * n];
+    let col: [&[f64]; LANES] = std::array::from_fn(|l| &cols[l * n..(l + 1) * n]);
+    // a lane without a target follows the challenger's own column (never read back)
+    let jx: [usize; LANES] = std::array::from_fn(|l| js[l].unwrap_or(usize::MAX));
     let mut chij = [MIN_CLTN; LANES];
     let mut chji = [MIN_CLTN; LANES];
     for l in 0..LANES {
-        let j = j0 + l;
-        if j >= n || j == i {
-            continue;
-        }
-        let ci = R::vote(w[i], um[i * np + i], um[i * np + j]);
-        let cj = R::vote(w[j], um[j * np + i], um[j * np + j]);
+        let Some(j) = js[l] else { continue };
+        let ci = R::vote(w[i], coli[i], col[l][i]);
+        let cj = R::vote(w[j], coli[j], col[l][j]);
         chij[l] += pos_part(ci);
         chji[l] += neg_part(ci);
         chij[l] += pos_part(cj);
@@ -1597,9 +1844,8 @@ fn chlg_block<R: Rule, T: Commit>(
         if m == i {
             continue;
         }
-        let row = &um[m * np..];
-        let (umi, umm, wm) = (row[i], row[m], w[m]);
-        let umj: &[f64; LANES] = row[j0..j0 + LANES].try_into().expect("padded row");
+        let (umi, umm, wm) = (coli[m], diag[m], w[m]);
+        let umj: [f64; LANES] = std::array::from_fn(|l| col[l][m]);
         let v0: [f64; LANES] = std::array::from_fn(|l| R::vote(wm, umi, umj[l]));
         let cmi: [f64; LANES] = std::array::from_fn(|l| pi0[l] + pos_part(v0[l]));
         let cmj: [f64; LANES] = std::array::from_fn(|l| pj0[l] + neg_part(v0[l]));
@@ -1612,7 +1858,7 @@ fn chlg_block<R: Rule, T: Commit>(
             R::vote(wm, eu_join_i, eu_join_j)
         });
         for l in 0..LANES {
-            let v = if m == j0 + l { 0.0 } else { vm[l] };
+            let v = if m == jx[l] { 0.0 } else { vm[l] };
             chij[l] += pos_part(v);
             chji[l] += neg_part(v);
         }
@@ -1647,11 +1893,33 @@ struct TurnScratch {
     sq_val: Vec<f64>,
 }
 
-/// Runs the SMP on a scenario until KTAB's stop rule fires or the turn cap is reached.
+/// How [`run_with`] reports a run.
+#[derive(Clone, Copy, Default)]
+pub struct RunOptions<'a> {
+    /// Compute the unique positions and win probabilities of the final state only (the
+    /// forecast needs no more); earlier states then carry their positions, risk attitudes and
+    /// fractional change, with empty `win_probability` and `unique_positions`. This saves a
+    /// probabilistic Condorcet election over the positions per turn.
+    pub final_report_only: bool,
+    /// Called after each turn with the number of turns played, for a caller that shows
+    /// progress (the engine itself never prints).
+    pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
+}
+
+/// Runs the SMP on a scenario until KTAB's stop rule fires or the turn cap is reached, with
+/// every state's report.
 ///
 /// # Panics
 /// If the problem fails [`SmpProblem::validate`].
 pub fn run(problem: &SmpProblem, params: &SmpParams) -> SmpRun {
+    run_with(problem, params, &RunOptions::default())
+}
+
+/// [`run`] with [`RunOptions`].
+///
+/// # Panics
+/// If the problem fails [`SmpProblem::validate`].
+pub fn run_with(problem: &SmpProblem, params: &SmpParams, opts: &RunOptions<'_>) -> SmpRun {
     if let Err(e) = problem.validate() {
         panic!("invalid SMP problem: {e}");
     }
@@ -1661,12 +1929,11 @@ pub fn run(problem: &SmpProblem, params: &SmpParams) -> SmpRun {
     let mut eng = Engine::new(problem, params);
     let (n, d) = (eng.n, eng.d);
     eng.assess();
-    let mut states = vec![eng.report(None)];
+    let mut states = vec![eng.report(None, !opts.final_report_only)];
     let mut scratch = TurnScratch::default();
     let mut d01 = 0.0;
-    let mut converged = false;
     let mut iter = 0;
-    loop {
+    let converged = loop {
         iter += 1;
         let new_pos = eng.turn(iter, &mut scratch);
         let mut moved = 0.0;
@@ -1684,16 +1951,17 @@ pub fn run(problem: &SmpProblem, params: &SmpParams) -> SmpRun {
         let ratio = moved / d01;
         eng.pos = new_pos;
         eng.assess();
-        states.push(eng.report(Some(ratio)));
         let quiet = ratio < MIN_DELTA_RATIO;
-        if MIN_ITER <= iter && quiet {
-            converged = true;
-            break;
+        let converged = MIN_ITER <= iter && quiet;
+        let last = converged || params.max_turns <= iter;
+        states.push(eng.report(Some(ratio), last || !opts.final_report_only));
+        if let Some(f) = opts.progress {
+            f(iter);
         }
-        if params.max_turns <= iter {
-            break;
+        if last {
+            break converged;
         }
-    }
+    };
     let last = states.last().expect("at least one state");
     let mut final_positions = last.unique_positions.clone();
     final_positions.sort_by(|a, b| b.probability.total_cmp(&a.probability));
@@ -1733,7 +2001,11 @@ impl Model for Smp {
             return static_forecast("smp", p, f64::NAN);
         }
         let sp = SmpProblem::from_problem(p);
-        let r = run(&sp, &self.params);
+        let opts = RunOptions {
+            final_report_only: true,
+            progress: None,
+        };
+        let r = run_with(&sp, &self.params, &opts);
         let rounds: Vec<Round> = r
             .states
             .iter()
