@@ -58,22 +58,26 @@
 //! these changes).
 //!
 //! ## Differences from KTAB
-//! - Ideal points follow positions (KTAB's CSV input sets the accommodation matrix to the
-//!   identity, so this is exact for CSV scenarios; XML `IdealAdjustment` is not supported).
+//! - None in the model: ideal points adjust as KTAB's accommodation matrix says
+//!   ([`SmpProblem::ideal_adjustment`], XML `IdealAdjustment`; the identity for CSV), and
+//!   `Stochastic` mode draws from KTAB's own generator (MT19937-64 through KTAB's quadratic
+//!   map, seeded with [`SmpParams::seed`], XML `prngSeed`), one draw per actor per turn.
 //! - KTAB runs each actor's work on its own thread, so the order of bargains in a queue depends
-//!   on scheduling; here a queue holds the status quo first, then bargains by initiator index.
-//!   This matters only for exact ties and for which bargain a random draw lands on.
-//! - `Stochastic` mode draws from ChaCha8 with one stream per (turn, actor), seeded from
-//!   [`SmpParams::seed`], instead of KTAB's shared generator.
+//!   on scheduling. Here, in `Deterministic` mode, a queue holds the status quo first, then
+//!   bargains by initiator (this matters only for exact ties); in `Stochastic` mode, where the
+//!   order decides which bargain a draw lands on, queues fill as they do when KTAB's threads
+//!   run one at a time.
+//! - KTAB resolves the actors' queues on parallel threads that share its generator, so in
+//!   `Stochastic` mode which actor gets which draw, and so the whole run, changes from one
+//!   run of `smpc` to the next (its threads also order the bargains in a queue). Here the
+//!   draws go to the actors in order, which is what `smpc` does when its threads run one at a
+//!   time; with that, a stochastic run reproduces `smpc`'s.
 //! - KTAB needs at least three actors and fails when every position is equally probable
 //!   (risk attitudes divide by p_max − p_min = 0); here all actors are then risk-neutral, so one-
 //!   and two-actor problems run.
 
 use multiversion::multiversion;
 use serde::{Deserialize, Serialize};
-
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
 
 use crate::{Forecast, Model, Problem, Round, static_forecast, summarize};
 
@@ -224,7 +228,8 @@ pub struct SmpParams {
     pub inter_vec_brgn: InterVecBrgn,
     /// Whose estimates shape bargains.
     pub bargn_model: BargnModel,
-    /// Seed of the random draws in `Stochastic` mode (KTAB's default seed by default).
+    /// Seed of KTAB's generator for the draws of `Stochastic` mode (KTAB's default seed by
+    /// default).
     pub seed: u64,
     /// The turn cap (KTAB: 100).
     pub max_turns: usize,
@@ -259,89 +264,125 @@ impl SmpParams {
     /// # Errors
     /// [`SmpError::Parameter`] when an index is out of range.
     pub fn from_ktab_indices(ix: [usize; 9]) -> Result<Self, SmpError> {
-        fn pick<T: Copy>(which: &'static str, all: &[T], i: usize) -> Result<T, SmpError> {
-            all.get(i).copied().ok_or(SmpError::Parameter {
+        fn pick<T: Copy>(which: &'static str, all: &[(&str, T)], i: usize) -> Result<T, SmpError> {
+            all.get(i).map(|x| x.1).ok_or(SmpError::Parameter {
                 name: which,
                 index: i,
             })
         }
-        use BargnModel as B;
-        use VotingRule as V;
         Ok(Self {
-            vp_model: pick(
-                "VPModel",
-                &[
-                    VPModel::Linear,
-                    VPModel::Square,
-                    VPModel::Quartic,
-                    VPModel::Octic,
-                    VPModel::Binary,
-                ],
-                ix[0],
-            )?,
-            pce_model: pick(
-                "PCEModel",
-                &[
-                    PCEModel::Conditional,
-                    PCEModel::MarkovIncentive,
-                    PCEModel::MarkovUniform,
-                ],
-                ix[1],
-            )?,
-            state_trans: pick(
-                "StateTransMode",
-                &[StateTransMode::Deterministic, StateTransMode::Stochastic],
-                ix[2],
-            )?,
-            voting_rule: pick(
-                "VotingRule",
-                &[
-                    V::Binary,
-                    V::PropBin,
-                    V::Prop,
-                    V::PropCbc,
-                    V::Cubic,
-                    V::ASymProsp,
-                ],
-                ix[3],
-            )?,
-            big_r_adjust: pick(
-                "BigRAdjust",
-                &[
-                    BigRAdjust::None,
-                    BigRAdjust::OneThird,
-                    BigRAdjust::Half,
-                    BigRAdjust::TwoThirds,
-                    BigRAdjust::Full,
-                ],
-                ix[4],
-            )?,
-            big_r_range: pick(
-                "BigRRange",
-                &[BigRRange::Min, BigRRange::Mid, BigRRange::Max],
-                ix[5],
-            )?,
-            third_party_commit: pick(
-                "ThirdPartyCommit",
-                &[
-                    ThirdPartyCommit::No,
-                    ThirdPartyCommit::Semi,
-                    ThirdPartyCommit::Full,
-                ],
-                ix[6],
-            )?,
-            inter_vec_brgn: pick(
-                "InterVecBrgn",
-                &[InterVecBrgn::S1P1, InterVecBrgn::S2P2, InterVecBrgn::S2PMax],
-                ix[7],
-            )?,
-            bargn_model: pick(
-                "BargnModel",
-                &[B::InitOnlyInterp, B::InitRcvrInterp, B::PWCompInterp],
-                ix[8],
-            )?,
+            vp_model: pick("VPModel", VP_MODELS, ix[0])?,
+            pce_model: pick("PCEModel", PCE_MODELS, ix[1])?,
+            state_trans: pick("StateTransMode", STATE_TRANS, ix[2])?,
+            voting_rule: pick("VotingRule", VOTING_RULES, ix[3])?,
+            big_r_adjust: pick("BigRAdjust", BIG_R_ADJUST, ix[4])?,
+            big_r_range: pick("BigRRange", BIG_R_RANGE, ix[5])?,
+            third_party_commit: pick("ThirdPartyCommit", THIRD_PARTY, ix[6])?,
+            inter_vec_brgn: pick("InterVecBrgn", INTER_VEC, ix[7])?,
+            bargn_model: pick("BargnModel", BARGN_MODELS, ix[8])?,
             ..Self::default()
         })
+    }
+}
+
+/// KTAB's names of each parameter's options, in KTAB's enum order.
+const VP_MODELS: &[(&str, VPModel)] = &[
+    ("Linear", VPModel::Linear),
+    ("Square", VPModel::Square),
+    ("Quartic", VPModel::Quartic),
+    ("Octic", VPModel::Octic),
+    ("Binary", VPModel::Binary),
+];
+const PCE_MODELS: &[(&str, PCEModel)] = &[
+    ("Conditional", PCEModel::Conditional),
+    ("MarkovIncentive", PCEModel::MarkovIncentive),
+    ("MarkovUniform", PCEModel::MarkovUniform),
+];
+const STATE_TRANS: &[(&str, StateTransMode)] = &[
+    ("Deterministic", StateTransMode::Deterministic),
+    ("Stochastic", StateTransMode::Stochastic),
+];
+const VOTING_RULES: &[(&str, VotingRule)] = &[
+    ("Binary", VotingRule::Binary),
+    ("PropBin", VotingRule::PropBin),
+    ("Prop", VotingRule::Prop),
+    ("PropCbc", VotingRule::PropCbc),
+    ("Cubic", VotingRule::Cubic),
+    ("ASymProsp", VotingRule::ASymProsp),
+];
+const BIG_R_ADJUST: &[(&str, BigRAdjust)] = &[
+    ("None", BigRAdjust::None),
+    ("OneThird", BigRAdjust::OneThird),
+    ("Half", BigRAdjust::Half),
+    ("TwoThirds", BigRAdjust::TwoThirds),
+    ("Full", BigRAdjust::Full),
+];
+const BIG_R_RANGE: &[(&str, BigRRange)] = &[
+    ("Min", BigRRange::Min),
+    ("Mid", BigRRange::Mid),
+    ("Max", BigRRange::Max),
+];
+const THIRD_PARTY: &[(&str, ThirdPartyCommit)] = &[
+    ("NoCommit", ThirdPartyCommit::No),
+    ("SemiCommit", ThirdPartyCommit::Semi),
+    ("FullCommit", ThirdPartyCommit::Full),
+];
+const INTER_VEC: &[(&str, InterVecBrgn)] = &[
+    ("S1P1", InterVecBrgn::S1P1),
+    ("S2P2", InterVecBrgn::S2P2),
+    ("S2PMax", InterVecBrgn::S2PMax),
+];
+const BARGN_MODELS: &[(&str, BargnModel)] = &[
+    ("InitOnlyInterp", BargnModel::InitOnlyInterp),
+    ("InitRcvrInterp", BargnModel::InitRcvrInterp),
+    ("PWCompInterp", BargnModel::PWCompInterp),
+];
+
+impl SmpParams {
+    /// Sets one parameter from KTAB's XML `<ModelParameters>` element name and value, with
+    /// KTAB's names (`VictoryProbModel` Linear|Square|Quartic|Octic|Binary, `PCEModel`
+    /// Conditional|MarkovIncentive|MarkovUniform, `StateTransitions` Deterministic|Stochastic,
+    /// `VotingRule` Binary|PropBin|Prop|PropCbc|Cubic|ASymProsp, `BigRAdjust`
+    /// None|OneThird|Half|TwoThirds|Full, `BigRRange` Min|Mid|Max, `ThirdPartyCommit`
+    /// NoCommit|SemiCommit|FullCommit, `InterVecBrgn` S1P1|S2P2|S2PMax, `BargnModel`
+    /// InitOnlyInterp|InitRcvrInterp|PWCompInterp).
+    ///
+    /// # Errors
+    /// [`SmpError::KtabParameter`] for an unknown element or value, with the accepted values.
+    pub fn set_ktab(&mut self, element: &str, value: &str) -> Result<(), SmpError> {
+        fn pick<T: Copy>(element: &str, value: &str, all: &[(&str, T)]) -> Result<T, SmpError> {
+            all.iter()
+                .find(|x| x.0 == value)
+                .map(|x| x.1)
+                .ok_or_else(|| SmpError::KtabParameter {
+                    element: element.to_string(),
+                    value: value.to_string(),
+                    expected: all.iter().map(|x| x.0).collect::<Vec<_>>().join(", "),
+                })
+        }
+        let (e, v) = (element, value);
+        match element {
+            "VictoryProbModel" => self.vp_model = pick(e, v, VP_MODELS)?,
+            "PCEModel" => self.pce_model = pick(e, v, PCE_MODELS)?,
+            "StateTransitions" => self.state_trans = pick(e, v, STATE_TRANS)?,
+            "VotingRule" => self.voting_rule = pick(e, v, VOTING_RULES)?,
+            "BigRAdjust" => self.big_r_adjust = pick(e, v, BIG_R_ADJUST)?,
+            "BigRRange" => self.big_r_range = pick(e, v, BIG_R_RANGE)?,
+            "ThirdPartyCommit" => self.third_party_commit = pick(e, v, THIRD_PARTY)?,
+            "InterVecBrgn" => self.inter_vec_brgn = pick(e, v, INTER_VEC)?,
+            "BargnModel" => self.bargn_model = pick(e, v, BARGN_MODELS)?,
+            _ => {
+                return Err(SmpError::KtabParameter {
+                    element: element.to_string(),
+                    value: value.to_string(),
+                    expected: "one of KTAB's model parameters: VictoryProbModel, PCEModel, \
+                               StateTransitions, VotingRule, BigRAdjust, BigRRange, \
+                               ThirdPartyCommit, InterVecBrgn, BargnModel"
+                        .to_string(),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -378,6 +419,16 @@ pub enum SmpError {
         /// What is wrong.
         message: String,
     },
+    /// A KTAB model parameter (XML `<ModelParameters>`) has an unknown name or value.
+    #[error("KTAB model parameter <{element}>{value}</{element}>: expected {expected}")]
+    KtabParameter {
+        /// The element's name.
+        element: String,
+        /// The value given.
+        value: String,
+        /// What is accepted.
+        expected: String,
+    },
     /// A KTAB parameter index is out of range.
     #[error("{name}: no option with index {index}")]
     Parameter {
@@ -401,6 +452,24 @@ pub struct SmpProblem {
     pub saliences: Vec<Vec<f64>>,
     /// Dimension names, D.
     pub dim_names: Vec<String>,
+    /// How ideal points follow positions (KTAB's accommodation matrix, XML `IdealAdjustment`):
+    /// after each turn actor i's ideal becomes Σ_j A_ij x_j + (1 − Σ_j A_ij) y_i. Actors not
+    /// listed as adjusting keep A_ii = 1 (the ideal is the position); an adjusting actor's
+    /// row holds only its listed rates. Empty: every ideal is the position (KTAB's CSV).
+    #[serde(default)]
+    pub ideal_adjustment: Vec<IdealAdjustment>,
+}
+
+/// One entry of KTAB's accommodation matrix: how fast `adjusting`'s ideal point moves toward
+/// `reference`'s position.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IdealAdjustment {
+    /// The actor whose ideal point moves (index).
+    pub adjusting: usize,
+    /// The actor whose position it moves toward (index).
+    pub reference: usize,
+    /// The rate A_ij, in [0, 1].
+    pub rate: f64,
 }
 
 impl SmpProblem {
@@ -427,6 +496,7 @@ impl SmpProblem {
             positions: scale(positions),
             saliences: scale(saliences),
             dim_names,
+            ideal_adjustment: Vec::new(),
         };
         p.validate()?;
         Ok(p)
@@ -461,6 +531,7 @@ impl SmpProblem {
                 .map(|a| vec![a.salience.clamp(tiny, 1.0)])
                 .collect(),
             dim_names: vec!["position".to_string()],
+            ideal_adjustment: Vec::new(),
         }
     }
 
@@ -634,6 +705,32 @@ impl SmpProblem {
             let total: f64 = self.saliences[i].iter().sum();
             if !(total > 0.0 && total <= 1.0 + 1e-9) {
                 return Err(bad(format!("saliences sum to {total}, not in (0, 1]")));
+            }
+        }
+        let mut rows = vec![0.0; n];
+        for a in &self.ideal_adjustment {
+            if a.adjusting >= n || a.reference >= n {
+                return Err(SmpError::Shape(format!(
+                    "an ideal adjustment names actor {} of {n}",
+                    a.adjusting.max(a.reference)
+                )));
+            }
+            let bad = |message: String| SmpError::Actor {
+                actor: self.names[a.adjusting].clone(),
+                message,
+            };
+            if !(0.0..=1.0).contains(&a.rate) {
+                return Err(bad(format!(
+                    "ideal adjustment rate {} toward {} is outside [0, 1]",
+                    a.rate, self.names[a.reference]
+                )));
+            }
+            rows[a.adjusting] += a.rate;
+            if rows[a.adjusting] > 1.0 + 1e-10 {
+                return Err(bad(format!(
+                    "ideal adjustment rates sum to {}, above 1",
+                    rows[a.adjusting]
+                )));
             }
         }
         Ok(())
@@ -1187,6 +1284,12 @@ struct Engine {
     // state
     /// Positions, n × d (ideals coincide).
     pos: Vec<f64>,
+    /// Ideal points, n × d (the positions unless ideals adjust).
+    ideal: Vec<f64>,
+    /// The accommodation matrix A, n × n row-major, when some ideal adjusts.
+    accommodation: Option<Vec<f64>>,
+    /// KTAB's generator, for `Stochastic` choices.
+    rng: KtabRng,
     /// dt[j n + m] = weighted distance from m's ideal to j's position (position-major).
     dt: Vec<f64>,
     /// Risk attitudes.
@@ -1226,6 +1329,9 @@ impl Engine {
             w_chlg,
             sal_tot,
             pos: p.positions.iter().flatten().copied().collect(),
+            ideal: p.positions.iter().flatten().copied().collect(),
+            accommodation: accommodation(p),
+            rng: KtabRng::new(params.seed),
             dt: vec![0.0; n * n],
             r: vec![0.0; n],
             own: vec![0.0; n * n],
@@ -1240,7 +1346,7 @@ impl Engine {
     #[inline(always)]
     fn dist(&self, m: usize, z: &[f64]) -> f64 {
         let d = self.d;
-        let y = &self.pos[m * d..(m + 1) * d];
+        let y = &self.ideal[m * d..(m + 1) * d];
         let s = &self.sal[m * d..(m + 1) * d];
         let mut ds2 = 0.0;
         for k in 0..d {
@@ -1336,6 +1442,30 @@ impl Engine {
         }
     }
 
+    /// Ideal points after a turn (KTAB `newIdeals`): y_i ← Σ_j A_ij x_j + (1 − Σ_j A_ij) y_i,
+    /// summed in KTAB's order; without adjustment the ideals are the positions.
+    fn new_ideals(&mut self) {
+        let (n, d) = (self.n, self.d);
+        let Some(acc) = &self.accommodation else {
+            self.ideal.copy_from_slice(&self.pos);
+            return;
+        };
+        let mut next = vec![0.0; n * d];
+        for i in 0..n {
+            let row = &acc[i * n..(i + 1) * n];
+            let si = row.iter().fold(0.0, |s, a| s + a).min(1.0);
+            let lag = 1.0 - si;
+            for k in 0..d {
+                let mut y = 0.0;
+                for (j, &a) in row.iter().enumerate() {
+                    y += a * self.pos[j * d + k];
+                }
+                next[i * d + k] = y + lag * self.ideal[i * d + k];
+            }
+        }
+        self.ideal = next;
+    }
+
     /// Unique positions (KTAB `ueIndices`) of the current state.
     fn uniques(&mut self) {
         let (n, d) = (self.n, self.d);
@@ -1413,7 +1543,7 @@ impl Engine {
     }
 
     /// One turn: challenges, bargains, resolution. Returns the new positions.
-    fn turn(&mut self, turn: usize, pool: &mut TurnScratch) -> Vec<f64> {
+    fn turn(&mut self, pool: &mut TurnScratch) -> Vec<f64> {
         let (n, d) = (self.n, self.d);
         // 1. challenges, each from the challenger's own perspective
         pool.target.clear();
@@ -1448,10 +1578,22 @@ impl Engine {
             q.clear();
         }
         pool.queues.resize_with(n, Vec::new);
-        for q in pool.queues.iter_mut() {
-            q.push(Entry::Sq);
+        // Deterministic: every queue starts with its owner's status quo (as in KTAB, whose
+        // threads all queue their status quo before any has found a bargain), then bargains by
+        // initiator; this order matters only for exact ties. Stochastic, where the order
+        // decides which bargain a draw lands on: queues fill as KTAB's do when its per-actor
+        // work runs one actor at a time (actor i queues its status quo, then its bargain in
+        // its own and its target's queue), the only order in which `smpc` repeats its runs.
+        let sq_first = self.params.state_trans == StateTransMode::Deterministic;
+        if sq_first {
+            for q in pool.queues.iter_mut() {
+                q.push(Entry::Sq);
+            }
         }
         for i in 0..n {
+            if !sq_first {
+                pool.queues[i].push(Entry::Sq);
+            }
             let Some((j, pii)) = pool.target[i] else {
                 continue;
             };
@@ -1570,9 +1712,8 @@ impl Engine {
                     best
                 }
                 StateTransMode::Stochastic => {
-                    let mut rng = ChaCha8Rng::seed_from_u64(self.params.seed);
-                    rng.set_stream(((turn as u64) << 32) | k as u64);
-                    let x = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+                    // KTAB `PRNG::probSel`: one draw per actor, in actor order
+                    let x = self.rng.uniform();
                     let mut sum = 0.0;
                     let mut pick = p.len() - 1;
                     for (m, &pm) in p.iter().enumerate() {
@@ -1613,9 +1754,11 @@ struct Scratch {
     rh: Vec<f64>,
     /// diag[m] = U^h_mm for the current perspective h.
     diag: Vec<f64>,
-    /// cols[l n + m] = U^h_mj for the target j of lane l (lane [`LANES`] holds the challenger's
-    /// column U^h_mi).
+    /// cols[m LANES + l] = U^h_mj for the target j of lane l (interleaved, so that a third
+    /// party's utilities of the targets are adjacent).
     cols: Vec<f64>,
+    /// coli[m] = U^h_mi for the challenger i (filled as "lane [`LANES`]").
+    coli: Vec<f64>,
     /// A challenger's candidate targets: (upper bound of the gain, target).
     cand: Vec<(f64, usize)>,
 }
@@ -1625,7 +1768,8 @@ impl Scratch {
         Self {
             rh: vec![0.0; n],
             diag: vec![0.0; n],
-            cols: vec![0.0; (LANES + 1) * n],
+            cols: vec![0.0; LANES * n],
+            coli: vec![0.0; n],
             cand: Vec::with_capacity(n),
         }
     }
@@ -1646,23 +1790,51 @@ impl Engine {
         }
     }
 
-    /// Fills column slot `l` of `cols` with the current perspective's utilities U^h_mj of
-    /// position j to every actor m.
+    /// Fills lane `l` of `cols` (or `coli` for l = [`LANES`]) with the current perspective's
+    /// utilities U^h_mj of position j to every actor m.
     fn column(&self, sc: &mut Scratch, l: usize, j: usize) {
         let n = self.n;
         let dcol = &self.dt[j * n..(j + 1) * n];
-        let (cols, rh) = (&mut sc.cols[l * n..(l + 1) * n], &sc.rh);
-        for ((u, &dd), &r) in cols.iter_mut().zip(dcol).zip(rh) {
-            *u = bs_util(dd, r);
+        if l == LANES {
+            for ((u, &dd), &r) in sc.coli.iter_mut().zip(dcol).zip(&sc.rh) {
+                *u = bs_util(dd, r);
+            }
+        } else {
+            for (m, (&dd, &r)) in dcol.iter().zip(&sc.rh).enumerate() {
+                sc.cols[m * LANES + l] = bs_util(dd, r);
+            }
+        }
+    }
+
+    /// Fills the lanes of `cols` with the current perspective's utilities U^h_mj of the targets
+    /// `js` to every actor m, third party by third party (lanes without a target keep junk).
+    fn lanes(&self, sc: &mut Scratch, js: [Option<usize>; LANES]) {
+        let n = self.n;
+        let rows: [&[f64]; LANES] = std::array::from_fn(|l| {
+            let j = js[l].unwrap_or(0);
+            &self.dt[j * n..(j + 1) * n]
+        });
+        for (m, out) in sc.cols.chunks_exact_mut(LANES).enumerate() {
+            let r = sc.rh[m];
+            for l in 0..LANES {
+                out[l] = bs_util(rows[l][m], r);
+            }
         }
     }
 
     /// The current perspective's coalitions `(c_ij, c_ji)` for and against i when i challenges
-    /// each of `js` (the challenger's column in slot [`LANES`], the targets' columns in slots
-    /// 0 … LANES − 1; lanes whose target is `None` are junk).
+    /// each of `js` (the challenger's column in `coli`, the targets' in the lanes of `cols`;
+    /// lanes whose target is `None` are junk).
     #[inline]
     fn contest(&self, sc: &Scratch, i: usize, js: [Option<usize>; LANES]) -> [(f64, f64); LANES] {
-        let args = (&sc.cols[..], &sc.diag[..], self.n, &self.w_chlg[..], i, js);
+        let args = (
+            (&sc.cols[..], &sc.coli[..]),
+            &sc.diag[..],
+            self.n,
+            &self.w_chlg[..],
+            i,
+            js,
+        );
         let rule = self.params.voting_rule;
         match self.params.third_party_commit {
             ThirdPartyCommit::Semi => dispatch_rule!(rule, chlg_block::<Semi>, (args)),
@@ -1688,7 +1860,7 @@ impl Engine {
         let n = self.n;
         self.perspective(sc, i);
         self.column(sc, LANES, i);
-        let uii = sc.cols[LANES * n + i];
+        let uii = sc.coli[i];
         sc.cand.clear();
         for j in (0..n).filter(|&j| j != i) {
             let uij = bs_util(self.dt[j * n + i], sc.rh[i]);
@@ -1709,12 +1881,12 @@ impl Engine {
             }
             let mut js = [None; LANES];
             for (l, &(_, j)) in chunk.iter().enumerate() {
-                self.column(sc, l, j);
                 js[l] = Some(j);
             }
+            self.lanes(sc, js);
             let block = self.contest(sc, i, js);
             for (l, (&(_, j), &c)) in chunk.iter().zip(&block).enumerate() {
-                let ukj = sc.cols[l * n + i];
+                let ukj = sc.cols[i * LANES + l];
                 let du = edu(
                     uii,
                     ukj,
@@ -1742,6 +1914,80 @@ impl Engine {
         js[0] = Some(j);
         let c = self.contest(sc, i, js)[0];
         c.0 / (c.0 + c.1)
+    }
+}
+
+/// The accommodation matrix of a problem (KTAB: the identity, then each listed pair sets
+/// A[adjusting, reference]), or `None` when it is the identity.
+fn accommodation(p: &SmpProblem) -> Option<Vec<f64>> {
+    let n = p.num_actors();
+    let mut a = vec![0.0; n * n];
+    for i in 0..n {
+        a[i * n + i] = 1.0;
+    }
+    for e in &p.ideal_adjustment {
+        a[e.adjusting * n + e.reference] = e.rate;
+    }
+    let identity = (0..n).all(|i| (0..n).all(|j| a[i * n + j] == f64::from(u8::from(i == j))));
+    (!identity).then_some(a)
+}
+
+/// KTAB's random numbers (`KBase::PRNG`): the 64-bit Mersenne Twister (MT19937-64, Matsumoto
+/// and Nishimura's published algorithm and constants) seeded with the scenario's seed, each
+/// output passed through KTAB's one-to-one quadratic map q(x) = (x + a)(2x + 3) mod 2⁶⁴; a
+/// uniform number on [0, 1] is that word over 2⁶⁴ − 1.
+struct KtabRng {
+    mt: [u64; 312],
+    index: usize,
+}
+
+impl KtabRng {
+    fn new(seed: u64) -> Self {
+        let mut mt = [0u64; 312];
+        mt[0] = seed;
+        for i in 1..312 {
+            mt[i] = 6_364_136_223_846_793_005u64
+                .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 62))
+                .wrapping_add(i as u64);
+        }
+        Self { mt, index: 312 }
+    }
+
+    fn next_mt(&mut self) -> u64 {
+        const UPPER: u64 = 0xFFFF_FFFF_8000_0000;
+        const LOWER: u64 = 0x7FFF_FFFF;
+        const MATRIX_A: u64 = 0xB502_6F5A_A966_19E9;
+        if self.index >= 312 {
+            for i in 0..312 {
+                let x = (self.mt[i] & UPPER) | (self.mt[(i + 1) % 312] & LOWER);
+                let mut xa = x >> 1;
+                if x & 1 != 0 {
+                    xa ^= MATRIX_A;
+                }
+                self.mt[i] = self.mt[(i + 156) % 312] ^ xa;
+            }
+            self.index = 0;
+        }
+        let mut y = self.mt[self.index];
+        self.index += 1;
+        y ^= (y >> 29) & 0x5555_5555_5555_5555;
+        y ^= (y << 17) & 0x71D6_7FFF_EDA6_0000;
+        y ^= (y << 37) & 0xFFF7_EEE0_0000_0000;
+        y ^= y >> 43;
+        y
+    }
+
+    /// KTAB `PRNG::uniform()`: the twister's word through the quadratic map.
+    fn next_word(&mut self) -> u64 {
+        const A: u64 = 0xE08C_1D66_8B75_6F83;
+        let i = self.next_mt();
+        i.wrapping_add(A)
+            .wrapping_mul(i.wrapping_mul(2).wrapping_add(3))
+    }
+
+    /// KTAB `PRNG::uniform(0, 1)`.
+    fn uniform(&mut self) -> f64 {
+        self.next_word() as f64 / u64::MAX as f64
     }
 }
 
@@ -1798,9 +2044,10 @@ const LANES: usize = 8;
 /// Bargains valued together (see [`Engine::value_block`]).
 const BLANES: usize = 8;
 
-/// The arguments of [`chlg_block`]: utility columns, U_mm, N, weights, challenger, targets.
+/// The arguments of [`chlg_block`]: the targets' and the challenger's utility columns, U_mm,
+/// N, weights, challenger, targets.
 type ContestArgs<'a> = (
-    &'a [f64],
+    (&'a [f64], &'a [f64]),
     &'a [f64],
     usize,
     &'a [f64],
@@ -1813,8 +2060,8 @@ type ContestArgs<'a> = (
 const PARALLEL_FROM: usize = 64;
 
 /// The coalitions for and against i when i challenges j (KTAB `probEduChlg`) for up to
-/// [`LANES`] targets `js`, from one perspective's utilities: `cols[l n + m]` = U_mj for the
-/// target j of lane l, `cols[LANES n + m]` = U_mi for the challenger, `diag[m]` = U_mm; and
+/// [`LANES`] targets `js`, from one perspective's utilities: `cols[m LANES + l]` = U_mj for
+/// the target j of lane l, `coli[m]` = U_mi for the challenger, `diag[m]` = U_mm; and
 /// the actors' weights S_m c_m. The principals vote; each third party first sizes up the
 /// "little contest" of the principals and itself, then votes for the side whose expected
 /// outcome it prefers. Strengths are summed in KTAB's order (a third party that is a target
@@ -1824,16 +2071,15 @@ fn chlg_block<R: Rule, T: Commit>(
     (cols, diag, n, w, i, js): ContestArgs<'_>,
 ) -> [(f64, f64); LANES] {
     const MIN_CLTN: f64 = 1e-10;
-    let coli = &cols[LANES * n..(LANES + 1) * n];
-    let col: [&[f64]; LANES] = std::array::from_fn(|l| &cols[l * n..(l + 1) * n]);
+    let (cols, coli) = cols;
     // a lane without a target follows the challenger's own column (never read back)
     let jx: [usize; LANES] = std::array::from_fn(|l| js[l].unwrap_or(usize::MAX));
     let mut chij = [MIN_CLTN; LANES];
     let mut chji = [MIN_CLTN; LANES];
     for l in 0..LANES {
         let Some(j) = js[l] else { continue };
-        let ci = R::vote(w[i], coli[i], col[l][i]);
-        let cj = R::vote(w[j], coli[j], col[l][j]);
+        let ci = R::vote(w[i], coli[i], cols[i * LANES + l]);
+        let cj = R::vote(w[j], coli[j], cols[j * LANES + l]);
         chij[l] += pos_part(ci);
         chji[l] += neg_part(ci);
         chij[l] += pos_part(cj);
@@ -1845,7 +2091,9 @@ fn chlg_block<R: Rule, T: Commit>(
             continue;
         }
         let (umi, umm, wm) = (coli[m], diag[m], w[m]);
-        let umj: [f64; LANES] = std::array::from_fn(|l| col[l][m]);
+        let umj: &[f64; LANES] = cols[m * LANES..(m + 1) * LANES]
+            .try_into()
+            .expect("LANES columns");
         let v0: [f64; LANES] = std::array::from_fn(|l| R::vote(wm, umi, umj[l]));
         let cmi: [f64; LANES] = std::array::from_fn(|l| pi0[l] + pos_part(v0[l]));
         let cmj: [f64; LANES] = std::array::from_fn(|l| pj0[l] + neg_part(v0[l]));
@@ -1935,7 +2183,7 @@ pub fn run_with(problem: &SmpProblem, params: &SmpParams, opts: &RunOptions<'_>)
     let mut iter = 0;
     let converged = loop {
         iter += 1;
-        let new_pos = eng.turn(iter, &mut scratch);
+        let new_pos = eng.turn(&mut scratch);
         let mut moved = 0.0;
         for i in 0..n {
             let mut s = 0.0;
@@ -1950,6 +2198,7 @@ pub fn run_with(problem: &SmpProblem, params: &SmpParams, opts: &RunOptions<'_>)
         }
         let ratio = moved / d01;
         eng.pos = new_pos;
+        eng.new_ideals();
         eng.assess();
         let quiet = ratio < MIN_DELTA_RATIO;
         let converged = MIN_ITER <= iter && quiet;
@@ -2016,6 +2265,32 @@ impl Model for Smp {
             rounds,
             outcome: r.expected_outcome[0] * 100.0,
             converged_after: r.converged.then(|| r.turns()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// MT19937-64 with the reference seed 5489: the 10 000th output of the C++ standard's
+    /// `std::mt19937_64` is 9981545732273789042 ([rand.predef] in ISO/IEC 14882).
+    #[test]
+    fn twister_matches_the_standard() {
+        let mut g = KtabRng::new(5489);
+        let mut x = 0;
+        for _ in 0..10_000 {
+            x = g.next_mt();
+        }
+        assert_eq!(x, 9_981_545_732_273_789_042);
+    }
+
+    #[test]
+    fn uniform_draws_lie_in_the_unit_interval() {
+        let mut g = KtabRng::new(KTAB_DEFAULT_SEED);
+        for _ in 0..1000 {
+            let x = g.uniform();
+            assert!((0.0..=1.0).contains(&x));
         }
     }
 }
