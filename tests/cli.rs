@@ -1010,6 +1010,82 @@ fn forecast_a_ktab_table_runs_smp_in_one_space() {
     assert!(stdout(&o).contains("FirstDim"));
 }
 
+/// KTAB smpc's own runs of its XML example and of the example in deterministic mode
+/// (tests/fixtures/ktab/expected/smpExample.forecast.txt says how they were made): the model
+/// parameters, seed and ideal adjustments of the file are honoured, and the forecast lands
+/// within 0.05 (on 0–100) of smpc's on every dimension.
+#[test]
+fn forecast_of_ktab_xml_honours_its_settings() {
+    let expected =
+        std::fs::read_to_string("tests/fixtures/ktab/expected/smpExample.forecast.txt").unwrap();
+    let rows: Vec<(&str, Vec<f64>)> = expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let mut f = l.split_whitespace();
+            let file = f.next().unwrap();
+            (file, f.map(|x| x.parse().unwrap()).collect())
+        })
+        .collect();
+    assert_eq!(rows.len(), 2);
+    for (file, want) in rows {
+        let path = format!("tests/fixtures/ktab/{file}");
+        let o = run(&[
+            "forecast", "--table", &path, "--format", "ktab", "--model", "smp", "--output", "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        for (k, w) in want.iter().enumerate() {
+            let got = v[k]["models"][0]["outcome"].as_f64().unwrap();
+            assert!(
+                (got - w).abs() < 0.05,
+                "{file} dimension {k}: {got} vs smpc {w}"
+            );
+        }
+    }
+}
+
+/// A KTAB XML setting the SMP cannot honour is refused with its line, never dropped.
+#[test]
+fn unknown_ktab_settings_are_refused_with_their_line() {
+    let xml = std::fs::read_to_string("tests/fixtures/ktab/smpExample.xml").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to, needle) in [
+        ("PropCbc", "Quadratic", "VotingRule"),
+        (
+            "<BigRRange>Mid</BigRRange>",
+            "<Bigness>Mid</Bigness>",
+            "Bigness",
+        ),
+        ("<adjust>0.87</adjust>", "<adjust>1.5</adjust>", "adjust"),
+        (
+            "<referencePos>David</referencePos>",
+            "<referencePos>Dave</referencePos>",
+            "Dave",
+        ),
+        ("03507583219545544127", "0", "prngSeed"),
+    ] {
+        assert!(xml.contains(from), "{from}");
+        let path = dir.path().join("bad.xml");
+        std::fs::write(&path, xml.replace(from, to)).unwrap();
+        let o = run(&[
+            "forecast",
+            "--table",
+            path.to_str().unwrap(),
+            "--format",
+            "ktab",
+            "--model",
+            "smp",
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{to}: {err}");
+        assert!(
+            err.contains("bad.xml:") && err.contains(needle),
+            "{to}: {err}"
+        );
+    }
+}
+
 // ------------------------------------------------------------------ games
 
 /// The reference games' answers (tests/fixtures/games/README via the project's reference set,

@@ -7,10 +7,12 @@
 //! The runs are timed one at a time (a lock serialises them) so that the limits measure the
 //! command, not the other tests running beside it.
 //!
-//! Not tested yet, because their commands do not meet the limits: `slow-smp-400-actors.csv`
-//! (the SMP takes about a minute on 400 actors: it needs a better algorithm than N³ work per
-//! turn) and `slow-forecast-500x20.toml` (SMP and the exchange model on 500 actors × 20
-//! issues).
+//! `slow-smp-400-actors.csv` (SMP on one issue with 400 actors) is held to the same limits and
+//! `slow-forecast-500x20.toml` (every model on 500 actors × 20 issues, then `report`; the file
+//! no longer validates as it is, so its actors and issues are run) has the acceptance limits of
+//! issue 17 for that size, 60 s and 1 GB on 2 cores; both take longer in a test build on a
+//! shared machine, so their tests are `#[ignore]`d and run for release checks:
+//! `cargo test --release --test reliability -- --ignored`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -96,6 +98,11 @@ fn run(args: &[&str]) -> Run {
 impl Run {
     /// Exit code `code`, within the time and memory limits.
     fn ends(&self, code: i32, what: &str) -> &Self {
+        self.ends_within(code, what, TIME_LIMIT, MEMORY_LIMIT_MB)
+    }
+
+    /// Exit code `code`, within `time` and `memory_mb`.
+    fn ends_within(&self, code: i32, what: &str, time: Duration, memory_mb: u64) -> &Self {
         assert_eq!(
             self.code, code,
             "{what}: exit code {} (expected {code})\nstderr:\n{}",
@@ -107,13 +114,13 @@ impl Run {
             self.stderr
         );
         assert!(
-            self.elapsed < TIME_LIMIT,
-            "{what}: took {:?} (limit {TIME_LIMIT:?})",
+            self.elapsed < time,
+            "{what}: took {:?} (limit {time:?})",
             self.elapsed
         );
         assert!(
-            self.max_rss_mb < MEMORY_LIMIT_MB,
-            "{what}: used {} MB (limit {MEMORY_LIMIT_MB} MB)",
+            self.max_rss_mb < memory_mb,
+            "{what}: used {} MB (limit {memory_mb} MB)",
             self.max_rss_mb
         );
         self
@@ -514,6 +521,79 @@ fn hang_forecast_exchange_deu_is_fast() {
     ])
     .ends(0, f)
     .no_nan();
+}
+
+/// SMP on one issue with 400 actors took 55 s (N³ work per turn). About 6 s of CPU now (2
+/// threads); past 5 s of wall time in a test build on a loaded machine, so a release check.
+#[test]
+#[ignore = "release check: cargo test --release --test reliability -- --ignored"]
+fn slow_smp_400_actors_is_fast() {
+    let f = "slow-smp-400-actors.csv";
+    run(&[
+        "forecast",
+        "--table",
+        &input(f),
+        "--format",
+        "eu-table",
+        "--model",
+        "smp",
+        "--output",
+        "json",
+    ])
+    .ends(0, f)
+    .no_nan();
+}
+
+/// The acceptance limits of issue 17 for a 500-actor × 20-issue case.
+const LARGE_TIME_LIMIT: Duration = Duration::from_secs(60);
+const LARGE_MEMORY_LIMIT_MB: u64 = 1024;
+
+/// `slow-forecast-500x20.toml` without its `[game]` and `[sim]` tables, which no longer
+/// validate (the case names none of the simulation's inputs, and nothing is filled in from
+/// another case): its actors and issues, which the bargaining models read. Written into `dir`.
+fn large_case(dir: &Path) -> String {
+    let text = std::fs::read_to_string(input("slow-forecast-500x20.toml")).unwrap();
+    let cut = text.find("\n[game]").expect("the [game] table");
+    let path = dir.join("forecast-500x20.toml");
+    std::fs::write(&path, &text[..cut]).unwrap();
+    path.display().to_string()
+}
+
+/// The file as it is: a located error, at once.
+#[test]
+fn slow_forecast_500x20_is_a_located_error() {
+    let f = "slow-forecast-500x20.toml";
+    run(&["forecast", "--case", &input(f), "--model", "all"])
+        .ends(1, f)
+        .says("is not given");
+}
+
+/// Every model on 500 actors × 20 issues did not finish in 600 s (SMP 146 s per issue, the
+/// exchange model past 748 MB). Minutes in a test build: a release check.
+#[test]
+#[ignore = "release check: cargo test --release --test reliability -- --ignored"]
+fn slow_forecast_500x20_every_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = large_case(dir.path());
+    run(&[
+        "forecast", "--case", &f, "--model", "all", "--output", "json",
+    ])
+    .ends_within(0, &f, LARGE_TIME_LIMIT, LARGE_MEMORY_LIMIT_MB)
+    .no_nan();
+}
+
+/// `report` on the same case.
+#[test]
+#[ignore = "release check: cargo test --release --test reliability -- --ignored"]
+fn slow_forecast_500x20_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = large_case(dir.path());
+    run(&["report", "--case", &f, "--out", "r", "--no-store"]).ends_within(
+        0,
+        &f,
+        LARGE_TIME_LIMIT,
+        LARGE_MEMORY_LIMIT_MB,
+    );
 }
 
 /// Exporting a game read from a file writes every number back exactly as read: the file is

@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the bargaining models at 10, 100 and 1000 actors on one issue
-//! (fixed-seed random actors, so every run measures the same problems).
+//! (fixed-seed random actors, so every run measures the same problems), and SMP on the
+//! 400-actor issue of the reliability inputs.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -82,6 +83,37 @@ fn benches(c: &mut Criterion) {
     let six = SmpProblem::from_ktab_csv(&six).expect("KTAB CSV");
     g.bench_function("smp_run_27x6_dummyData_6Dim", |b| {
         b.iter(|| smp::run(black_box(&six), &SmpParams::default()))
+    });
+    g.finish();
+
+    // The acceptance case of issue 17: SMP on one issue with 400 actors (the reliability
+    // input `slow-smp-400-actors.csv`: actor,capability,position,salience), under 5 s.
+    let mut g = c.benchmark_group("smp_large");
+    g.sample_size(10);
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/reliability/slow-smp-400-actors.csv"
+    ))
+    .expect("reliability input");
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let p400 = Problem {
+        names: rows.iter().map(|r| r[0].to_string()).collect(),
+        players: rows
+            .iter()
+            .map(|r| Player {
+                capability: r[1].parse().expect("capability"),
+                position: r[2].parse().expect("position"),
+                salience: r[3].parse().expect("salience"),
+            })
+            .collect(),
+        status_quo: None,
+    };
+    g.bench_with_input(BenchmarkId::new("smp_run_1d", 400), &p400, |b, p| {
+        b.iter(|| Smp::default().forecast(black_box(p)))
     });
     g.finish();
 }

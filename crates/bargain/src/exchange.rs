@@ -46,7 +46,20 @@ pub struct ExchangeRun {
 
 /// Run the exchange model on several issues. Actors are matched across issues by name; an actor
 /// missing from an issue simply does not trade on it.
+///
+/// Every pair of actors and ordered pair of issues is a possible trade (N² I² of them); each
+/// is computed from per-issue tables indexed by actor (no name look-ups), kept as 16 bytes
+/// (its gain and its packed actors and issues; the trade's positions are recomputed for the
+/// few that are made), and the candidates are sorted in parallel. The trades, their order
+/// and every number are those of a plain scan.
 pub fn exchange(issues: &[Problem]) -> ExchangeRun {
+    exchange_with(issues, None)
+}
+
+/// [`exchange`], calling `progress` with the share of candidate trades computed (0 to 1) as
+/// the work goes (engines never print; a caller may show it).
+pub fn exchange_with(issues: &[Problem], progress: Option<&(dyn Fn(f64) + Sync)>) -> ExchangeRun {
+    use rayon::prelude::*;
     let weights = |p: &Problem| -> Vec<f64> {
         p.players
             .iter()
@@ -61,101 +74,142 @@ pub fn exchange(issues: &[Problem]) -> ExchangeRun {
         })
         .collect();
     let totals: Vec<f64> = issues.iter().map(|p| weights(p).iter().sum()).collect();
-    let index = |p: &Problem, name: &str| p.names.iter().position(|n| n == name);
-    // Every actor name appearing anywhere.
+    // Every actor name appearing anywhere, in order of first appearance.
     let mut names: Vec<&str> = Vec::new();
+    let mut id_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for p in issues {
         for n in &p.names {
-            if !names.contains(&n.as_str()) {
+            if !id_of.contains_key(n.as_str()) {
+                id_of.insert(n, names.len());
                 names.push(n);
             }
         }
     }
-    let mut candidates: Vec<Trade> = Vec::new();
-    for (ii, i) in names.iter().enumerate() {
-        for j in names.iter().skip(ii + 1) {
-            for a in 0..issues.len() {
-                for b in 0..issues.len() {
-                    if a == b {
-                        continue;
-                    }
-                    let (pa, pb) = (&issues[a], &issues[b]);
-                    let (Some(ia), Some(ja), Some(ib), Some(jb)) =
-                        (index(pa, i), index(pa, j), index(pb, i), index(pb, j))
-                    else {
-                        continue;
-                    };
-                    let (xia, xja) = (pa.players[ia].position, pa.players[ja].position);
-                    let (xib, xjb) = (pb.players[ib].position, pb.players[jb].position);
-                    let (oa, ob) = (outcomes[a], outcomes[b]);
-                    if (xia - oa) * (xja - oa) >= 0.0 || (xib - ob) * (xjb - ob) >= 0.0 {
-                        continue; // not on opposite sides on both issues
-                    }
-                    let (sia, sja) = (pa.players[ia].salience, pa.players[ja].salience);
-                    let (sib, sjb) = (pb.players[ib].salience, pb.players[jb].salience);
-                    if sia * sjb <= sib * sja
-                        || sib + sjb <= 0.0
-                        || totals[a] <= 0.0
-                        || totals[b] <= 0.0
-                    {
-                        continue; // i must care relatively more about a, j about b
-                    }
-                    let (cj, ci) = (pa.players[ja].capability, pb.players[ib].capability);
-                    // Largest outcome shifts: j moves at most to oa, i at most to ob.
-                    let a_max = cj * sja * (xja - oa).abs() / totals[a];
-                    let rate = (sia + sja) / (sib + sjb);
-                    let b_max = ci * sib * (xib - ob).abs() / totals[b];
-                    let shift_a = a_max.min(b_max / rate);
-                    if shift_a <= 0.0 {
-                        continue;
-                    }
-                    let shift_b = shift_a * rate;
-                    let gain = sia * shift_a - sib * shift_b;
-                    // Position moves that produce those outcome shifts.
-                    let tj = shift_a * totals[a] / (cj * sja);
-                    let ti = shift_b * totals[b] / (ci * sib);
-                    candidates.push(Trade {
-                        i: (*i).to_string(),
-                        j: (*j).to_string(),
-                        a,
-                        b,
-                        j_to: xja + (oa - xja).signum() * tj,
-                        i_to: xib + (ob - xib).signum() * ti,
-                        gain,
-                    });
-                }
+    let na = names.len();
+    let ni = issues.len();
+    // slot[a][id]: actor id's player index on issue a (the first with that name).
+    let mut slot = vec![vec![None; na]; ni];
+    for (a, p) in issues.iter().enumerate() {
+        for (k, n) in p.names.iter().enumerate() {
+            let cell = &mut slot[a][id_of[n.as_str()]];
+            if cell.is_none() {
+                *cell = Some(k);
             }
         }
     }
-    candidates.sort_by(|x, y| {
-        y.gain
-            .total_cmp(&x.gain)
-            .then(x.i.cmp(&y.i))
-            .then(x.j.cmp(&y.j))
-            .then(x.a.cmp(&y.a))
-            .then(x.b.cmp(&y.b))
-    });
-    let mut moved: Vec<(String, usize)> = Vec::new();
+    // Ties in gain are broken by the names of i and j, then the issues.
+    let mut by_name: Vec<usize> = (0..na).collect();
+    by_name.sort_by(|&x, &y| names[x].cmp(names[y]));
+    let mut rank = vec![0u64; na];
+    for (r, &id) in by_name.iter().enumerate() {
+        rank[id] = r as u64;
+    }
+    let bits = |n: usize| usize::BITS - n.saturating_sub(1).leading_zeros();
+    let (ab, ib) = (bits(na).max(1), bits(ni).max(1));
+    assert!(
+        2 * ab + 2 * ib <= 64,
+        "too many actors and issues to pack a trade"
+    );
+    // (i, j, a, b) packed so that integer order is the tie order: rank of i, rank of j, a, b.
+    let pack = |i: usize, j: usize, a: usize, b: usize| -> u64 {
+        (((rank[i] << ab | rank[j]) << ib | a as u64) << ib) | b as u64
+    };
+    let unpack = |key: u64| -> (usize, usize, usize, usize) {
+        let b = (key & ((1 << ib) - 1)) as usize;
+        let a = ((key >> ib) & ((1 << ib) - 1)) as usize;
+        let rj = ((key >> (2 * ib)) & ((1 << ab) - 1)) as usize;
+        let ri = (key >> (2 * ib + ab)) as usize;
+        (by_name[ri], by_name[rj], a, b)
+    };
+    // The trade of i and j over issues a and b, if they can make one: (gain, j_to, i_to).
+    let trade = |i: usize, j: usize, a: usize, b: usize| -> Option<(f64, f64, f64)> {
+        let (pa, pb) = (&issues[a], &issues[b]);
+        let (ia, ja, ib_, jb) = (slot[a][i]?, slot[a][j]?, slot[b][i]?, slot[b][j]?);
+        let (xia, xja) = (pa.players[ia].position, pa.players[ja].position);
+        let (xib, xjb) = (pb.players[ib_].position, pb.players[jb].position);
+        let (oa, ob) = (outcomes[a], outcomes[b]);
+        if (xia - oa) * (xja - oa) >= 0.0 || (xib - ob) * (xjb - ob) >= 0.0 {
+            return None; // not on opposite sides on both issues
+        }
+        let (sia, sja) = (pa.players[ia].salience, pa.players[ja].salience);
+        let (sib, sjb) = (pb.players[ib_].salience, pb.players[jb].salience);
+        if sia * sjb <= sib * sja || sib + sjb <= 0.0 || totals[a] <= 0.0 || totals[b] <= 0.0 {
+            return None; // i must care relatively more about a, j about b
+        }
+        let (cj, ci) = (pa.players[ja].capability, pb.players[ib_].capability);
+        // Largest outcome shifts: j moves at most to oa, i at most to ob.
+        let a_max = cj * sja * (xja - oa).abs() / totals[a];
+        let rate = (sia + sja) / (sib + sjb);
+        let b_max = ci * sib * (xib - ob).abs() / totals[b];
+        let shift_a = a_max.min(b_max / rate);
+        if shift_a <= 0.0 {
+            return None;
+        }
+        let shift_b = shift_a * rate;
+        let gain = sia * shift_a - sib * shift_b;
+        // Position moves that produce those outcome shifts.
+        let tj = shift_a * totals[a] / (cj * sja);
+        let ti = shift_b * totals[b] / (ci * sib);
+        Some((
+            gain,
+            xja + (oa - xja).signum() * tj,
+            xib + (ob - xib).signum() * ti,
+        ))
+    };
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let mut candidates: Vec<(f64, u64)> = (0..na)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let mut out = Vec::new();
+            for j in i + 1..na {
+                for a in 0..ni {
+                    for b in 0..ni {
+                        if a == b {
+                            continue;
+                        }
+                        if let Some((gain, _, _)) = trade(i, j, a, b) {
+                            out.push((gain, pack(i, j, a, b)));
+                        }
+                    }
+                }
+            }
+            if let Some(f) = progress {
+                let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                f(k as f64 / na as f64);
+            }
+            out
+        })
+        .collect();
+    candidates.par_sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    let mut moved = vec![false; na * ni];
     let mut positions: Vec<Vec<f64>> = issues
         .iter()
         .map(|p| p.players.iter().map(|a| a.position).collect())
         .collect();
     let mut trades = Vec::new();
-    for t in candidates {
-        let ja = (t.j.clone(), t.a);
-        let ib = (t.i.clone(), t.b);
-        if moved.contains(&ja) || moved.contains(&ib) {
+    for (gain, key) in candidates {
+        let (i, j, a, b) = unpack(key);
+        if moved[j * ni + a] || moved[i * ni + b] {
             continue;
         }
-        if let Some(k) = index(&issues[t.a], &t.j) {
-            positions[t.a][k] = t.j_to;
+        let (_, j_to, i_to) = trade(i, j, a, b).expect("a candidate trade");
+        if let Some(k) = slot[a][j] {
+            positions[a][k] = j_to;
         }
-        if let Some(k) = index(&issues[t.b], &t.i) {
-            positions[t.b][k] = t.i_to;
+        if let Some(k) = slot[b][i] {
+            positions[b][k] = i_to;
         }
-        moved.push(ja);
-        moved.push(ib);
-        trades.push(t);
+        moved[j * ni + a] = true;
+        moved[i * ni + b] = true;
+        trades.push(Trade {
+            i: names[i].to_string(),
+            j: names[j].to_string(),
+            a,
+            b,
+            j_to,
+            i_to,
+            gain,
+        });
     }
     let forecasts = issues
         .iter()

@@ -34,33 +34,50 @@
 //!
 //! ## Speed
 //! KTAB spends most of its time on logging (its SQLite database reaches 1 GB for 80 actors)
-//! and on an O(N⁴) per-turn block of challenge estimates that only feeds that log. Here the
-//! challenge evaluation is the essential N² pairs × N third parties per turn: each
-//! perspective's utility matrix is built once per turn in a flat row-major layout padded to a
-//! multiple of four columns, a challenger's targets are evaluated four at a time (independent
-//! accumulators over the same third parties, so the compiler can use vector instructions), the
-//! voting rule and third-party commitment are type parameters of the hot loop, and nothing is
-//! allocated inside the loops. Each bargain's value to every actor is computed once, not once
-//! per queue. Sums are taken in KTAB's order, so results agree with KTAB to round-off and ties
-//! are broken as KTAB breaks them. Single-threaded: 13 actors × 2 dimensions take about a
-//! millisecond, 80 actors × 1 dimension under 0.1 s (KTAB: 0.57 s and 118 s).
+//! and on an O(N⁴) per-turn block of challenge estimates that only feeds that log. Here a turn
+//! costs well under N³ operations of each kind, and every float is the one a plain scan in
+//! KTAB's order computes (the results do not depend on the machine or the number of threads):
+//! - **Challenges.** The gain to i of challenging j is linear in i's chance of prevailing, so
+//!   its values at chance 0 and 1 bound it, and they need only i's utilities of the two
+//!   positions. A challenger tries its targets in order of that bound and stops once no bound
+//!   can beat the best gain found; only those contests pay for their N third parties (the
+//!   first of equal gains is still the one chosen). The utilities of a perspective are built
+//!   column by column for the targets tried, not as an N × N matrix. Targets are evaluated
+//!   eight at a time (independent accumulators over the same third parties, compiled for
+//!   AVX2 and AVX-512 and chosen at run time), the voting rule and third-party commitment are
+//!   type parameters of the hot loop, and challengers run in parallel from 64 actors.
+//! - **Elections.** Coalition strengths are summed for up to sixteen adjacent options at once
+//!   from a voter-major copy of the utilities, rows in parallel from 64 options.
+//! - **Bargains.** Each bargain's value to every actor is computed once, not once per queue,
+//!   eight bargains at a time with their sums in KTAB's order.
+//! - **Reports.** [`run_with`] can skip the per-turn election over the unique positions that
+//!   only the reported win probabilities need ([`Smp`] does: its forecast uses positions).
+//!
+//! 13 actors × 2 dimensions take about a millisecond, 80 actors × 1 dimension under 0.1 s
+//! (KTAB: 0.57 s and 118 s); 400 actors on one issue about 6 s of CPU (70 turns; 40 s before
+//! these changes).
 //!
 //! ## Differences from KTAB
-//! - Ideal points follow positions (KTAB's CSV input sets the accommodation matrix to the
-//!   identity, so this is exact for CSV scenarios; XML `IdealAdjustment` is not supported).
+//! - None in the model: ideal points adjust as KTAB's accommodation matrix says
+//!   ([`SmpProblem::ideal_adjustment`], XML `IdealAdjustment`; the identity for CSV), and
+//!   `Stochastic` mode draws from KTAB's own generator (MT19937-64 through KTAB's quadratic
+//!   map, seeded with [`SmpParams::seed`], XML `prngSeed`), one draw per actor per turn.
 //! - KTAB runs each actor's work on its own thread, so the order of bargains in a queue depends
-//!   on scheduling; here a queue holds the status quo first, then bargains by initiator index.
-//!   This matters only for exact ties and for which bargain a random draw lands on.
-//! - `Stochastic` mode draws from ChaCha8 with one stream per (turn, actor), seeded from
-//!   [`SmpParams::seed`], instead of KTAB's shared generator.
+//!   on scheduling. Here, in `Deterministic` mode, a queue holds the status quo first, then
+//!   bargains by initiator (this matters only for exact ties); in `Stochastic` mode, where the
+//!   order decides which bargain a draw lands on, queues fill as they do when KTAB's threads
+//!   run one at a time.
+//! - KTAB resolves the actors' queues on parallel threads that share its generator, so in
+//!   `Stochastic` mode which actor gets which draw, and so the whole run, changes from one
+//!   run of `smpc` to the next (its threads also order the bargains in a queue). Here the
+//!   draws go to the actors in order, which is what `smpc` does when its threads run one at a
+//!   time; with that, a stochastic run reproduces `smpc`'s.
 //! - KTAB needs at least three actors and fails when every position is equally probable
 //!   (risk attitudes divide by p_max − p_min = 0); here all actors are then risk-neutral, so one-
 //!   and two-actor problems run.
 
+use multiversion::multiversion;
 use serde::{Deserialize, Serialize};
-
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
 
 use crate::{Forecast, Model, Problem, Round, static_forecast, summarize};
 
@@ -211,7 +228,8 @@ pub struct SmpParams {
     pub inter_vec_brgn: InterVecBrgn,
     /// Whose estimates shape bargains.
     pub bargn_model: BargnModel,
-    /// Seed of the random draws in `Stochastic` mode (KTAB's default seed by default).
+    /// Seed of KTAB's generator for the draws of `Stochastic` mode (KTAB's default seed by
+    /// default).
     pub seed: u64,
     /// The turn cap (KTAB: 100).
     pub max_turns: usize,
@@ -246,89 +264,125 @@ impl SmpParams {
     /// # Errors
     /// [`SmpError::Parameter`] when an index is out of range.
     pub fn from_ktab_indices(ix: [usize; 9]) -> Result<Self, SmpError> {
-        fn pick<T: Copy>(which: &'static str, all: &[T], i: usize) -> Result<T, SmpError> {
-            all.get(i).copied().ok_or(SmpError::Parameter {
+        fn pick<T: Copy>(which: &'static str, all: &[(&str, T)], i: usize) -> Result<T, SmpError> {
+            all.get(i).map(|x| x.1).ok_or(SmpError::Parameter {
                 name: which,
                 index: i,
             })
         }
-        use BargnModel as B;
-        use VotingRule as V;
         Ok(Self {
-            vp_model: pick(
-                "VPModel",
-                &[
-                    VPModel::Linear,
-                    VPModel::Square,
-                    VPModel::Quartic,
-                    VPModel::Octic,
-                    VPModel::Binary,
-                ],
-                ix[0],
-            )?,
-            pce_model: pick(
-                "PCEModel",
-                &[
-                    PCEModel::Conditional,
-                    PCEModel::MarkovIncentive,
-                    PCEModel::MarkovUniform,
-                ],
-                ix[1],
-            )?,
-            state_trans: pick(
-                "StateTransMode",
-                &[StateTransMode::Deterministic, StateTransMode::Stochastic],
-                ix[2],
-            )?,
-            voting_rule: pick(
-                "VotingRule",
-                &[
-                    V::Binary,
-                    V::PropBin,
-                    V::Prop,
-                    V::PropCbc,
-                    V::Cubic,
-                    V::ASymProsp,
-                ],
-                ix[3],
-            )?,
-            big_r_adjust: pick(
-                "BigRAdjust",
-                &[
-                    BigRAdjust::None,
-                    BigRAdjust::OneThird,
-                    BigRAdjust::Half,
-                    BigRAdjust::TwoThirds,
-                    BigRAdjust::Full,
-                ],
-                ix[4],
-            )?,
-            big_r_range: pick(
-                "BigRRange",
-                &[BigRRange::Min, BigRRange::Mid, BigRRange::Max],
-                ix[5],
-            )?,
-            third_party_commit: pick(
-                "ThirdPartyCommit",
-                &[
-                    ThirdPartyCommit::No,
-                    ThirdPartyCommit::Semi,
-                    ThirdPartyCommit::Full,
-                ],
-                ix[6],
-            )?,
-            inter_vec_brgn: pick(
-                "InterVecBrgn",
-                &[InterVecBrgn::S1P1, InterVecBrgn::S2P2, InterVecBrgn::S2PMax],
-                ix[7],
-            )?,
-            bargn_model: pick(
-                "BargnModel",
-                &[B::InitOnlyInterp, B::InitRcvrInterp, B::PWCompInterp],
-                ix[8],
-            )?,
+            vp_model: pick("VPModel", VP_MODELS, ix[0])?,
+            pce_model: pick("PCEModel", PCE_MODELS, ix[1])?,
+            state_trans: pick("StateTransMode", STATE_TRANS, ix[2])?,
+            voting_rule: pick("VotingRule", VOTING_RULES, ix[3])?,
+            big_r_adjust: pick("BigRAdjust", BIG_R_ADJUST, ix[4])?,
+            big_r_range: pick("BigRRange", BIG_R_RANGE, ix[5])?,
+            third_party_commit: pick("ThirdPartyCommit", THIRD_PARTY, ix[6])?,
+            inter_vec_brgn: pick("InterVecBrgn", INTER_VEC, ix[7])?,
+            bargn_model: pick("BargnModel", BARGN_MODELS, ix[8])?,
             ..Self::default()
         })
+    }
+}
+
+/// KTAB's names of each parameter's options, in KTAB's enum order.
+const VP_MODELS: &[(&str, VPModel)] = &[
+    ("Linear", VPModel::Linear),
+    ("Square", VPModel::Square),
+    ("Quartic", VPModel::Quartic),
+    ("Octic", VPModel::Octic),
+    ("Binary", VPModel::Binary),
+];
+const PCE_MODELS: &[(&str, PCEModel)] = &[
+    ("Conditional", PCEModel::Conditional),
+    ("MarkovIncentive", PCEModel::MarkovIncentive),
+    ("MarkovUniform", PCEModel::MarkovUniform),
+];
+const STATE_TRANS: &[(&str, StateTransMode)] = &[
+    ("Deterministic", StateTransMode::Deterministic),
+    ("Stochastic", StateTransMode::Stochastic),
+];
+const VOTING_RULES: &[(&str, VotingRule)] = &[
+    ("Binary", VotingRule::Binary),
+    ("PropBin", VotingRule::PropBin),
+    ("Prop", VotingRule::Prop),
+    ("PropCbc", VotingRule::PropCbc),
+    ("Cubic", VotingRule::Cubic),
+    ("ASymProsp", VotingRule::ASymProsp),
+];
+const BIG_R_ADJUST: &[(&str, BigRAdjust)] = &[
+    ("None", BigRAdjust::None),
+    ("OneThird", BigRAdjust::OneThird),
+    ("Half", BigRAdjust::Half),
+    ("TwoThirds", BigRAdjust::TwoThirds),
+    ("Full", BigRAdjust::Full),
+];
+const BIG_R_RANGE: &[(&str, BigRRange)] = &[
+    ("Min", BigRRange::Min),
+    ("Mid", BigRRange::Mid),
+    ("Max", BigRRange::Max),
+];
+const THIRD_PARTY: &[(&str, ThirdPartyCommit)] = &[
+    ("NoCommit", ThirdPartyCommit::No),
+    ("SemiCommit", ThirdPartyCommit::Semi),
+    ("FullCommit", ThirdPartyCommit::Full),
+];
+const INTER_VEC: &[(&str, InterVecBrgn)] = &[
+    ("S1P1", InterVecBrgn::S1P1),
+    ("S2P2", InterVecBrgn::S2P2),
+    ("S2PMax", InterVecBrgn::S2PMax),
+];
+const BARGN_MODELS: &[(&str, BargnModel)] = &[
+    ("InitOnlyInterp", BargnModel::InitOnlyInterp),
+    ("InitRcvrInterp", BargnModel::InitRcvrInterp),
+    ("PWCompInterp", BargnModel::PWCompInterp),
+];
+
+impl SmpParams {
+    /// Sets one parameter from KTAB's XML `<ModelParameters>` element name and value, with
+    /// KTAB's names (`VictoryProbModel` Linear|Square|Quartic|Octic|Binary, `PCEModel`
+    /// Conditional|MarkovIncentive|MarkovUniform, `StateTransitions` Deterministic|Stochastic,
+    /// `VotingRule` Binary|PropBin|Prop|PropCbc|Cubic|ASymProsp, `BigRAdjust`
+    /// None|OneThird|Half|TwoThirds|Full, `BigRRange` Min|Mid|Max, `ThirdPartyCommit`
+    /// NoCommit|SemiCommit|FullCommit, `InterVecBrgn` S1P1|S2P2|S2PMax, `BargnModel`
+    /// InitOnlyInterp|InitRcvrInterp|PWCompInterp).
+    ///
+    /// # Errors
+    /// [`SmpError::KtabParameter`] for an unknown element or value, with the accepted values.
+    pub fn set_ktab(&mut self, element: &str, value: &str) -> Result<(), SmpError> {
+        fn pick<T: Copy>(element: &str, value: &str, all: &[(&str, T)]) -> Result<T, SmpError> {
+            all.iter()
+                .find(|x| x.0 == value)
+                .map(|x| x.1)
+                .ok_or_else(|| SmpError::KtabParameter {
+                    element: element.to_string(),
+                    value: value.to_string(),
+                    expected: all.iter().map(|x| x.0).collect::<Vec<_>>().join(", "),
+                })
+        }
+        let (e, v) = (element, value);
+        match element {
+            "VictoryProbModel" => self.vp_model = pick(e, v, VP_MODELS)?,
+            "PCEModel" => self.pce_model = pick(e, v, PCE_MODELS)?,
+            "StateTransitions" => self.state_trans = pick(e, v, STATE_TRANS)?,
+            "VotingRule" => self.voting_rule = pick(e, v, VOTING_RULES)?,
+            "BigRAdjust" => self.big_r_adjust = pick(e, v, BIG_R_ADJUST)?,
+            "BigRRange" => self.big_r_range = pick(e, v, BIG_R_RANGE)?,
+            "ThirdPartyCommit" => self.third_party_commit = pick(e, v, THIRD_PARTY)?,
+            "InterVecBrgn" => self.inter_vec_brgn = pick(e, v, INTER_VEC)?,
+            "BargnModel" => self.bargn_model = pick(e, v, BARGN_MODELS)?,
+            _ => {
+                return Err(SmpError::KtabParameter {
+                    element: element.to_string(),
+                    value: value.to_string(),
+                    expected: "one of KTAB's model parameters: VictoryProbModel, PCEModel, \
+                               StateTransitions, VotingRule, BigRAdjust, BigRRange, \
+                               ThirdPartyCommit, InterVecBrgn, BargnModel"
+                        .to_string(),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -365,6 +419,16 @@ pub enum SmpError {
         /// What is wrong.
         message: String,
     },
+    /// A KTAB model parameter (XML `<ModelParameters>`) has an unknown name or value.
+    #[error("KTAB model parameter <{element}>{value}</{element}>: expected {expected}")]
+    KtabParameter {
+        /// The element's name.
+        element: String,
+        /// The value given.
+        value: String,
+        /// What is accepted.
+        expected: String,
+    },
     /// A KTAB parameter index is out of range.
     #[error("{name}: no option with index {index}")]
     Parameter {
@@ -388,6 +452,24 @@ pub struct SmpProblem {
     pub saliences: Vec<Vec<f64>>,
     /// Dimension names, D.
     pub dim_names: Vec<String>,
+    /// How ideal points follow positions (KTAB's accommodation matrix, XML `IdealAdjustment`):
+    /// after each turn actor i's ideal becomes Σ_j A_ij x_j + (1 − Σ_j A_ij) y_i. Actors not
+    /// listed as adjusting keep A_ii = 1 (the ideal is the position); an adjusting actor's
+    /// row holds only its listed rates. Empty: every ideal is the position (KTAB's CSV).
+    #[serde(default)]
+    pub ideal_adjustment: Vec<IdealAdjustment>,
+}
+
+/// One entry of KTAB's accommodation matrix: how fast `adjusting`'s ideal point moves toward
+/// `reference`'s position.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IdealAdjustment {
+    /// The actor whose ideal point moves (index).
+    pub adjusting: usize,
+    /// The actor whose position it moves toward (index).
+    pub reference: usize,
+    /// The rate A_ij, in [0, 1].
+    pub rate: f64,
 }
 
 impl SmpProblem {
@@ -414,6 +496,7 @@ impl SmpProblem {
             positions: scale(positions),
             saliences: scale(saliences),
             dim_names,
+            ideal_adjustment: Vec::new(),
         };
         p.validate()?;
         Ok(p)
@@ -448,6 +531,7 @@ impl SmpProblem {
                 .map(|a| vec![a.salience.clamp(tiny, 1.0)])
                 .collect(),
             dim_names: vec!["position".to_string()],
+            ideal_adjustment: Vec::new(),
         }
     }
 
@@ -621,6 +705,32 @@ impl SmpProblem {
             let total: f64 = self.saliences[i].iter().sum();
             if !(total > 0.0 && total <= 1.0 + 1e-9) {
                 return Err(bad(format!("saliences sum to {total}, not in (0, 1]")));
+            }
+        }
+        let mut rows = vec![0.0; n];
+        for a in &self.ideal_adjustment {
+            if a.adjusting >= n || a.reference >= n {
+                return Err(SmpError::Shape(format!(
+                    "an ideal adjustment names actor {} of {n}",
+                    a.adjusting.max(a.reference)
+                )));
+            }
+            let bad = |message: String| SmpError::Actor {
+                actor: self.names[a.adjusting].clone(),
+                message,
+            };
+            if !(0.0..=1.0).contains(&a.rate) {
+                return Err(bad(format!(
+                    "ideal adjustment rate {} toward {} is outside [0, 1]",
+                    a.rate, self.names[a.reference]
+                )));
+            }
+            rows[a.adjusting] += a.rate;
+            if rows[a.adjusting] > 1.0 + 1e-10 {
+                return Err(bad(format!(
+                    "ideal adjustment rates sum to {}, above 1",
+                    rows[a.adjusting]
+                )));
             }
         }
         Ok(())
@@ -835,6 +945,10 @@ fn est_r(rh: f64, ri: f64, adj: BigRAdjust) -> f64 {
 struct Pce {
     /// Coalition strengths, row-major n × n: c[i n + j] = strength of i against j.
     c: Vec<f64>,
+    /// ct[i n + j] = c[j n + i] for j < i (the rows' other halves, before they are placed).
+    ct: Vec<f64>,
+    /// The utilities voter-major: ut[k n + o] = utility of option o to voter k.
+    ut: Vec<f64>,
     /// Victory probabilities, row-major.
     pv: Vec<f64>,
     /// Markov incentive challenge probabilities / products.
@@ -861,7 +975,19 @@ impl Pce {
     ) -> &[f64] {
         self.c.clear();
         self.c.resize(no * no, 0.0);
-        dispatch_rule!(rule, coalitions, (&mut self.c, nv, no, w, u));
+        self.ct.clear();
+        self.ct.resize(no * no, 0.0);
+        // the utilities voter-major too, so that a voter's utilities of consecutive options
+        // are adjacent
+        self.ut.clear();
+        self.ut.resize(no * nv, 0.0);
+        for o in 0..no {
+            for k in 0..nv {
+                self.ut[k * no + o] = u[o * nv + k];
+            }
+        }
+        let uu = (u, &self.ut[..]);
+        dispatch_rule!(rule, coalitions, (&mut self.c, &mut self.ct, nv, no, w, uu));
         self.pce(no, vpm, pcem)
     }
 
@@ -975,24 +1101,92 @@ impl Pce {
 }
 
 /// KTAB's `Model::coalitions`: c[i no + j] = strength of the coalition for option i against j.
-fn coalitions<R: Rule>(c: &mut [f64], nv: usize, no: usize, w: &[f64], u: &[f64]) {
-    const MIN_C: f64 = 1e-8;
-    for i in 0..no {
-        let ui = &u[i * nv..(i + 1) * nv];
-        for j in 0..i {
-            let uj = &u[j * nv..(j + 1) * nv];
-            let mut cij = MIN_C;
-            let mut cji = MIN_C;
-            for ((&wk, &a), &b) in w[..nv].iter().zip(ui).zip(uj) {
-                let v = R::vote(wk, a, b);
-                cij += pos_part(v);
-                cji += neg_part(v);
-            }
-            c[i * no + j] = cij;
-            c[j * no + i] = cji;
+/// Each pair's sums run over the voters in order, so the result does not depend on how the
+/// work is split: rows of the lower triangle are computed in parallel from [`PARALLEL_FROM`]
+/// options (each row's strengths against i land in `ct` and are placed afterwards), and within
+/// a row several pairs are summed side by side as independent chains of additions.
+fn coalitions<R: Rule>(
+    c: &mut [f64],
+    ct: &mut [f64],
+    nv: usize,
+    no: usize,
+    w: &[f64],
+    u: (&[f64], &[f64]),
+) {
+    if no >= PARALLEL_FROM {
+        use rayon::prelude::*;
+        c.par_chunks_mut(no)
+            .zip(ct.par_chunks_mut(no))
+            .enumerate()
+            .for_each(|(i, (row, trow))| coalition_row::<R>(row, trow, i, nv, w, u));
+    } else {
+        for (i, (row, trow)) in c.chunks_mut(no).zip(ct.chunks_mut(no)).enumerate() {
+            coalition_row::<R>(row, trow, i, nv, w, u);
         }
-        c[i * no + i] = MIN_C;
     }
+    for i in 0..no {
+        for j in 0..i {
+            c[j * no + i] = ct[i * no + j];
+        }
+    }
+}
+
+/// Row i of the coalition strengths: `row[j]` = strength for i against j and `trow[j]` =
+/// strength for j against i, for j < i; `row[i]` the minimum. Pairs are summed 16, then 8,
+/// then 1 at a time (independent chains of additions over adjacent options).
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
+fn coalition_row<R: Rule>(
+    row: &mut [f64],
+    trow: &mut [f64],
+    i: usize,
+    nv: usize,
+    w: &[f64],
+    (u, ut): (&[f64], &[f64]),
+) {
+    let mut j0 = 0;
+    j0 = coalition_lanes::<R, 16>(row, trow, i, j0, nv, w, (u, ut));
+    j0 = coalition_lanes::<R, 8>(row, trow, i, j0, nv, w, (u, ut));
+    coalition_lanes::<R, 1>(row, trow, i, j0, nv, w, (u, ut));
+    row[i] = MIN_C;
+}
+
+/// KTAB's floor of a coalition's strength.
+const MIN_C: f64 = 1e-8;
+
+/// The pairs (i, j) for j = j0, j0 + 1, … below i, `L` at a time while `L` fit; returns the
+/// first j not done.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn coalition_lanes<R: Rule, const L: usize>(
+    row: &mut [f64],
+    trow: &mut [f64],
+    i: usize,
+    mut j0: usize,
+    nv: usize,
+    w: &[f64],
+    (u, ut): (&[f64], &[f64]),
+) -> usize {
+    let no = row.len();
+    let ui = &u[i * nv..(i + 1) * nv];
+    while j0 + L <= i {
+        let mut cij = [MIN_C; L];
+        let mut cji = [MIN_C; L];
+        for k in 0..nv {
+            let (wk, a) = (w[k], ui[k]);
+            let uj: &[f64; L] = ut[k * no + j0..k * no + j0 + L]
+                .try_into()
+                .expect("L options");
+            for l in 0..L {
+                let v = R::vote(wk, a, uj[l]);
+                cij[l] += pos_part(v);
+                cji[l] += neg_part(v);
+            }
+        }
+        row[j0..j0 + L].copy_from_slice(&cij);
+        trow[j0..j0 + L].copy_from_slice(&cji);
+        j0 += L;
+    }
+    j0
 }
 
 /// KTAB's `bigRfromProb`: risk attitudes from win probabilities. When all probabilities are
@@ -1090,6 +1284,12 @@ struct Engine {
     // state
     /// Positions, n × d (ideals coincide).
     pos: Vec<f64>,
+    /// Ideal points, n × d (the positions unless ideals adjust).
+    ideal: Vec<f64>,
+    /// The accommodation matrix A, n × n row-major, when some ideal adjusts.
+    accommodation: Option<Vec<f64>>,
+    /// KTAB's generator, for `Stochastic` choices.
+    rng: KtabRng,
     /// dt[j n + m] = weighted distance from m's ideal to j's position (position-major).
     dt: Vec<f64>,
     /// Risk attitudes.
@@ -1098,13 +1298,6 @@ struct Engine {
     own: Vec<f64>,
     // scratch
     pce: Pce,
-    /// dm[m n + j] = dt[j n + m].
-    dm: Vec<f64>,
-    /// Row stride of `um`: n rounded up to a multiple of [`LANES`].
-    np: usize,
-    /// um[m np + j] = U^h_mj for the current perspective h (padding columns hold 0.5).
-    um: Vec<f64>,
-    rh: Vec<f64>,
     buf: Vec<f64>,
     uniq: Vec<usize>,
     equiv: Vec<usize>,
@@ -1126,7 +1319,6 @@ impl Engine {
             .map(|i| sal[i * d..(i + 1) * d].iter().fold(0.0, |acc, s| acc + s))
             .collect();
         let w_chlg = (0..n).map(|i| sal_tot[i] * p.capability[i]).collect();
-        let np = n.div_ceil(LANES) * LANES;
         Self {
             n,
             d,
@@ -1137,14 +1329,13 @@ impl Engine {
             w_chlg,
             sal_tot,
             pos: p.positions.iter().flatten().copied().collect(),
+            ideal: p.positions.iter().flatten().copied().collect(),
+            accommodation: accommodation(p),
+            rng: KtabRng::new(params.seed),
             dt: vec![0.0; n * n],
             r: vec![0.0; n],
             own: vec![0.0; n * n],
             pce: Pce::default(),
-            dm: vec![0.0; n * n],
-            np,
-            um: vec![0.5; n * np + LANES],
-            rh: vec![0.0; n],
             buf: Vec::new(),
             uniq: Vec::new(),
             equiv: Vec::new(),
@@ -1155,7 +1346,7 @@ impl Engine {
     #[inline(always)]
     fn dist(&self, m: usize, z: &[f64]) -> f64 {
         let d = self.d;
-        let y = &self.pos[m * d..(m + 1) * d];
+        let y = &self.ideal[m * d..(m + 1) * d];
         let s = &self.sal[m * d..(m + 1) * d];
         let mut ds2 = 0.0;
         for k in 0..d {
@@ -1170,9 +1361,7 @@ impl Engine {
         let (n, d) = (self.n, self.d);
         for j in 0..n {
             for m in 0..n {
-                let dj = self.dist(m, &self.pos[j * d..(j + 1) * d]);
-                self.dt[j * n + m] = dj;
-                self.dm[m * n + j] = dj;
+                self.dt[j * n + m] = self.dist(m, &self.pos[j * d..(j + 1) * d]);
             }
         }
         // risk-neutral PCE over all positions (duplicates included)
@@ -1197,54 +1386,84 @@ impl Engine {
         }
     }
 
-    /// Fills `um` with perspective h's utilities U^h.
-    fn perspective(&mut self, h: usize) {
-        let (n, np) = (self.n, self.np);
-        let adj = self.params.big_r_adjust;
-        let rh = self.r[h];
-        for m in 0..n {
-            self.rh[m] = est_r(rh, self.r[m], adj);
+    /// Every actor's value of the states a block of up to [`BLANES`] bargains would bring
+    /// about (KTAB `brgnUtil`): the mean of its utilities of all positions, the bargainers'
+    /// replaced by their sides of the bargain; `vals[l n + a]` for bargain l and actor a.
+    /// Each lane's sum runs in KTAB's order: between the positions some lane skips, every lane
+    /// adds the same utilities (independent chains of additions, no branches); at a skipped
+    /// position the other lanes add it.
+    fn value_block(&self, blk: &[Bargain], bpos: &[f64], vals: &mut [f64]) {
+        let (n, d) = (self.n, self.d);
+        let mut skips: Vec<(usize, usize)> = Vec::with_capacity(2 * BLANES);
+        for (l, brg) in blk.iter().enumerate() {
+            skips.push((brg.init, l));
+            skips.push((brg.rcvr, l));
         }
-        for ((urow, drow), &r) in self
-            .um
-            .chunks_exact_mut(np)
-            .zip(self.dm.chunks_exact(n))
-            .zip(&self.rh)
-        {
-            for (u, &dd) in urow.iter_mut().zip(drow) {
-                *u = bs_util(dd, r);
+        skips.sort_unstable();
+        for a in 0..n {
+            let ra = self.r[a];
+            let mut acc = [0.0f64; BLANES];
+            for (l, brg) in blk.iter().enumerate() {
+                let zi = &bpos[brg.off..brg.off + d];
+                let zj = &bpos[brg.off + d..brg.off + 2 * d];
+                let mut u = 0.0;
+                u += bs_util(self.dist(a, zi), ra);
+                u += bs_util(self.dist(a, zj), ra);
+                acc[l] = u;
+            }
+            let row = &self.own[a * n..(a + 1) * n];
+            let mut m = 0;
+            let mut s = 0;
+            while m < n {
+                let stop = skips.get(s).map_or(n, |&(k, _)| k);
+                for &x in &row[m..stop] {
+                    for v in &mut acc {
+                        *v += x;
+                    }
+                }
+                if stop == n {
+                    break;
+                }
+                let mut skip = [false; BLANES];
+                while s < skips.len() && skips[s].0 == stop {
+                    skip[skips[s].1] = true;
+                    s += 1;
+                }
+                for (v, &sk) in acc.iter_mut().zip(&skip) {
+                    if !sk {
+                        *v += row[stop];
+                    }
+                }
+                m = stop + 1;
+            }
+            for l in 0..blk.len() {
+                vals[l * n + a] = acc[l] / n as f64;
             }
         }
     }
 
-    /// The current perspective's coalitions `(c_ij, c_ji)` for and against i when i challenges
-    /// j, for the [`LANES`] targets j = j0, j0 + 1, … (entries for j = i or j ≥ n are junk).
-    #[inline]
-    fn chlg_block(&self, i: usize, j0: usize) -> [(f64, f64); LANES] {
-        let args = (&self.um[..], self.np, self.n, &self.w_chlg[..], i, j0);
-        let rule = self.params.voting_rule;
-        match self.params.third_party_commit {
-            ThirdPartyCommit::Semi => dispatch_rule!(rule, chlg_block::<Semi>, (args)),
-            ThirdPartyCommit::Full => dispatch_rule!(rule, chlg_block::<Full>, (args)),
-            ThirdPartyCommit::No => dispatch_rule!(rule, chlg_block::<NoCommit>, (args)),
+    /// Ideal points after a turn (KTAB `newIdeals`): y_i ← Σ_j A_ij x_j + (1 − Σ_j A_ij) y_i,
+    /// summed in KTAB's order; without adjustment the ideals are the positions.
+    fn new_ideals(&mut self) {
+        let (n, d) = (self.n, self.d);
+        let Some(acc) = &self.accommodation else {
+            self.ideal.copy_from_slice(&self.pos);
+            return;
+        };
+        let mut next = vec![0.0; n * d];
+        for i in 0..n {
+            let row = &acc[i * n..(i + 1) * n];
+            let si = row.iter().fold(0.0, |s, a| s + a).min(1.0);
+            let lag = 1.0 - si;
+            for k in 0..d {
+                let mut y = 0.0;
+                for (j, &a) in row.iter().enumerate() {
+                    y += a * self.pos[j * d + k];
+                }
+                next[i * d + k] = y + lag * self.ideal[i * d + k];
+            }
         }
-    }
-
-    /// Expected gain to k (under the current perspective) of i challenging j, given the
-    /// coalition strengths `(c_ij, c_ji)` of the contest (KTAB `probEduChlg`).
-    #[inline]
-    fn edu(&self, c: (f64, f64), k: usize, i: usize, j: usize) -> f64 {
-        let np = self.np;
-        let phij = c.0 / (c.0 + c.1);
-        let phji = c.1 / (c.0 + c.1);
-        let uki = self.um[k * np + i];
-        let ukj = self.um[k * np + j];
-        let eu_sq = uki + ukj;
-        let vict = uki + uki;
-        let lose = ukj + ukj;
-        let sj = self.sal_tot[j];
-        let cntst = phij * vict + phji * lose;
-        ((1.0 - sj) * vict + sj * cntst) - eu_sq
+        self.ideal = next;
     }
 
     /// Unique positions (KTAB `ueIndices`) of the current state.
@@ -1266,8 +1485,17 @@ impl Engine {
 
     /// The reported state: unique positions and win probabilities (KTAB `pDist(-1)`,
     /// `posProb`).
-    fn report(&mut self, fractional_change: Option<f64>) -> SmpState {
+    fn report(&mut self, fractional_change: Option<f64>, full: bool) -> SmpState {
         let (n, d) = (self.n, self.d);
+        if !full {
+            return SmpState {
+                positions: self.pos.chunks_exact(d).map(<[f64]>::to_vec).collect(),
+                fractional_change,
+                risk_attitudes: self.r.clone(),
+                win_probability: Vec::new(),
+                unique_positions: Vec::new(),
+            };
+        }
         self.uniques();
         let nu = self.uniq.len();
         self.buf.clear();
@@ -1315,51 +1543,31 @@ impl Engine {
     }
 
     /// One turn: challenges, bargains, resolution. Returns the new positions.
-    fn turn(&mut self, turn: usize, pool: &mut TurnScratch) -> Vec<f64> {
+    fn turn(&mut self, pool: &mut TurnScratch) -> Vec<f64> {
         let (n, d) = (self.n, self.d);
-        let min_sig_edu = 1e-5;
         // 1. challenges, each from the challenger's own perspective
         pool.target.clear();
-        for i in 0..n {
-            self.perspective(i);
-            let mut best: Option<(usize, f64)> = None;
-            let mut best_eu = -1.0;
-            for j0 in (0..n).step_by(LANES) {
-                let block = self.chlg_block(i, j0);
-                for (l, &c) in block.iter().enumerate() {
-                    let j = j0 + l;
-                    if j >= n || j == i {
-                        continue;
-                    }
-                    let du = self.edu(c, i, i, j);
-                    if min_sig_edu < du && best_eu < du {
-                        best = Some((j, c.0 / (c.0 + c.1)));
-                        best_eu = du;
-                    }
-                }
+        if n >= PARALLEL_FROM {
+            use rayon::prelude::*;
+            let eng = &*self;
+            (0..n)
+                .into_par_iter()
+                .map_init(|| Scratch::new(n), |sc, i| eng.best_target(sc, i))
+                .collect_into_vec(&mut pool.target);
+        } else {
+            let mut sc = Scratch::new(n);
+            for i in 0..n {
+                pool.target.push(self.best_target(&mut sc, i));
             }
-            pool.target.push(best);
         }
         // receivers' estimates of the challenges they face, when the bargain model uses them
         pool.rcvr_p.clear();
         pool.rcvr_p.resize(n, f64::NAN);
         if self.params.bargn_model != BargnModel::InitOnlyInterp {
-            for h in 0..n {
-                if !pool
-                    .target
-                    .iter()
-                    .any(|t| matches!(t, Some((j, _)) if *j == h))
-                {
-                    continue;
-                }
-                self.perspective(h);
-                for i in 0..n {
-                    if let Some((j, _)) = pool.target[i] {
-                        if j == h {
-                            let c = self.chlg_block(i, h)[0];
-                            pool.rcvr_p[i] = c.0 / (c.0 + c.1);
-                        }
-                    }
+            let mut sc = Scratch::new(n);
+            for i in 0..n {
+                if let Some((j, _)) = pool.target[i] {
+                    pool.rcvr_p[i] = self.estimate(&mut sc, j, i, j);
                 }
             }
         }
@@ -1370,10 +1578,22 @@ impl Engine {
             q.clear();
         }
         pool.queues.resize_with(n, Vec::new);
-        for q in pool.queues.iter_mut() {
-            q.push(Entry::Sq);
+        // Deterministic: every queue starts with its owner's status quo (as in KTAB, whose
+        // threads all queue their status quo before any has found a bargain), then bargains by
+        // initiator; this order matters only for exact ties. Stochastic, where the order
+        // decides which bargain a draw lands on: queues fill as KTAB's do when its per-actor
+        // work runs one actor at a time (actor i queues its status quo, then its bargain in
+        // its own and its target's queue), the only order in which `smpc` repeats its runs.
+        let sq_first = self.params.state_trans == StateTransMode::Deterministic;
+        if sq_first {
+            for q in pool.queues.iter_mut() {
+                q.push(Entry::Sq);
+            }
         }
         for i in 0..n {
+            if !sq_first {
+                pool.queues[i].push(Entry::Sq);
+            }
             let Some((j, pii)) = pool.target[i] else {
                 continue;
             };
@@ -1442,22 +1662,22 @@ impl Engine {
             pool.sq_val
                 .push(row.iter().fold(0.0, |acc, u| acc + u) / n as f64);
         }
-        for (b, brg) in pool.bargains.iter().enumerate() {
-            let zi = &pool.bpos[brg.off..brg.off + d];
-            let zj = &pool.bpos[brg.off + d..brg.off + 2 * d];
-            for a in 0..n {
-                let ra = self.r[a];
-                let mut u = 0.0;
-                u += bs_util(self.dist(a, zi), ra);
-                u += bs_util(self.dist(a, zj), ra);
-                let row = &self.own[a * n..(a + 1) * n];
-                for (m, &x) in row.iter().enumerate() {
-                    if m != brg.init && m != brg.rcvr {
-                        u += x;
-                    }
-                }
-                pool.val[b * n + a] = u / n as f64;
-            }
+        // Bargains are valued [`BLANES`] at a time (blocks in parallel from [`PARALLEL_FROM`]
+        // actors), each lane's sum in KTAB's order.
+        let eng = &*self;
+        let (bargains, bpos) = (&pool.bargains, &pool.bpos);
+        let value = |(vals, blk): (&mut [f64], &[Bargain])| eng.value_block(blk, bpos, vals);
+        if n >= PARALLEL_FROM {
+            use rayon::prelude::*;
+            pool.val
+                .par_chunks_mut(BLANES * n)
+                .zip(bargains.par_chunks(BLANES))
+                .for_each(value);
+        } else {
+            pool.val
+                .chunks_mut(BLANES * n)
+                .zip(bargains.chunks(BLANES))
+                .for_each(value);
         }
         // 4. resolution of each queue
         let mut new_pos = self.pos.clone();
@@ -1492,9 +1712,8 @@ impl Engine {
                     best
                 }
                 StateTransMode::Stochastic => {
-                    let mut rng = ChaCha8Rng::seed_from_u64(self.params.seed);
-                    rng.set_stream(((turn as u64) << 32) | k as u64);
-                    let x = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+                    // KTAB `PRNG::probSel`: one draw per actor, in actor order
+                    let x = self.rng.uniform();
                     let mut sum = 0.0;
                     let mut pick = p.len() - 1;
                     for (m, &pm) in p.iter().enumerate() {
@@ -1514,6 +1733,261 @@ impl Engine {
             }
         }
         new_pos
+    }
+}
+
+/// Expected gain to k of i challenging j (KTAB `probEduChlg`), from k's utilities `uki`, `ukj`
+/// of the two positions, j's total salience `sj` and the chances `phij`, `phji` of i and j
+/// prevailing.
+#[inline(always)]
+fn edu(uki: f64, ukj: f64, sj: f64, phij: f64, phji: f64) -> f64 {
+    let eu_sq = uki + ukj;
+    let vict = uki + uki;
+    let lose = ukj + ukj;
+    let cntst = phij * vict + phji * lose;
+    ((1.0 - sj) * vict + sj * cntst) - eu_sq
+}
+
+/// A challenger's working space (one per thread).
+struct Scratch {
+    /// Perspective h's estimates of every actor's risk attitude.
+    rh: Vec<f64>,
+    /// diag[m] = U^h_mm for the current perspective h.
+    diag: Vec<f64>,
+    /// cols[m LANES + l] = U^h_mj for the target j of lane l (interleaved, so that a third
+    /// party's utilities of the targets are adjacent).
+    cols: Vec<f64>,
+    /// coli[m] = U^h_mi for the challenger i (filled as "lane [`LANES`]").
+    coli: Vec<f64>,
+    /// A challenger's candidate targets: (upper bound of the gain, target).
+    cand: Vec<(f64, usize)>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Self {
+        Self {
+            rh: vec![0.0; n],
+            diag: vec![0.0; n],
+            cols: vec![0.0; LANES * n],
+            coli: vec![0.0; n],
+            cand: Vec::with_capacity(n),
+        }
+    }
+}
+
+/// The challenges (KTAB `bestChallenge` and `probEduChlg`), on a state's distances and risk
+/// attitudes.
+impl Engine {
+    /// Sets perspective h: its estimates of every actor's risk attitude and the utilities U^h_mm
+    /// of each actor's own position.
+    fn perspective(&self, sc: &mut Scratch, h: usize) {
+        let n = self.n;
+        let adj = self.params.big_r_adjust;
+        let rh = self.r[h];
+        for m in 0..n {
+            sc.rh[m] = est_r(rh, self.r[m], adj);
+            sc.diag[m] = bs_util(self.dt[m * n + m], sc.rh[m]);
+        }
+    }
+
+    /// Fills lane `l` of `cols` (or `coli` for l = [`LANES`]) with the current perspective's
+    /// utilities U^h_mj of position j to every actor m.
+    fn column(&self, sc: &mut Scratch, l: usize, j: usize) {
+        let n = self.n;
+        let dcol = &self.dt[j * n..(j + 1) * n];
+        if l == LANES {
+            for ((u, &dd), &r) in sc.coli.iter_mut().zip(dcol).zip(&sc.rh) {
+                *u = bs_util(dd, r);
+            }
+        } else {
+            for (m, (&dd, &r)) in dcol.iter().zip(&sc.rh).enumerate() {
+                sc.cols[m * LANES + l] = bs_util(dd, r);
+            }
+        }
+    }
+
+    /// Fills the lanes of `cols` with the current perspective's utilities U^h_mj of the targets
+    /// `js` to every actor m, third party by third party (lanes without a target keep junk).
+    fn lanes(&self, sc: &mut Scratch, js: [Option<usize>; LANES]) {
+        let n = self.n;
+        let rows: [&[f64]; LANES] = std::array::from_fn(|l| {
+            let j = js[l].unwrap_or(0);
+            &self.dt[j * n..(j + 1) * n]
+        });
+        for (m, out) in sc.cols.chunks_exact_mut(LANES).enumerate() {
+            let r = sc.rh[m];
+            for l in 0..LANES {
+                out[l] = bs_util(rows[l][m], r);
+            }
+        }
+    }
+
+    /// The current perspective's coalitions `(c_ij, c_ji)` for and against i when i challenges
+    /// each of `js` (the challenger's column in `coli`, the targets' in the lanes of `cols`;
+    /// lanes whose target is `None` are junk).
+    #[inline]
+    fn contest(&self, sc: &Scratch, i: usize, js: [Option<usize>; LANES]) -> [(f64, f64); LANES] {
+        let args = (
+            (&sc.cols[..], &sc.coli[..]),
+            &sc.diag[..],
+            self.n,
+            &self.w_chlg[..],
+            i,
+            js,
+        );
+        let rule = self.params.voting_rule;
+        match self.params.third_party_commit {
+            ThirdPartyCommit::Semi => dispatch_rule!(rule, chlg_block::<Semi>, (args)),
+            ThirdPartyCommit::Full => dispatch_rule!(rule, chlg_block::<Full>, (args)),
+            ThirdPartyCommit::No => dispatch_rule!(rule, chlg_block::<NoCommit>, (args)),
+        }
+    }
+
+    /// Challenger i's best target and its estimate of prevailing, from its own perspective
+    /// (KTAB `bestChallenge`): the target with the largest expected gain above 1e-5, the first
+    /// of equals.
+    ///
+    /// The gain of challenging j lies between its values at P = 0 and P = 1 (it is linear in
+    /// i's chance P of prevailing), and those need only i's utilities of the two positions. So
+    /// the targets are tried in order of that upper bound, four at a time, and the search
+    /// stops once no remaining bound can beat the best gain found: the contests that cost N
+    /// third parties each are evaluated only for targets that could win, and the choice is
+    /// exactly the one a scan of every target makes.
+    fn best_target(&self, sc: &mut Scratch, i: usize) -> Option<(usize, f64)> {
+        const MIN_SIG_EDU: f64 = 1e-5;
+        // Round-off allowance of the bound (the gains are sums of a few terms of order 1).
+        const SLACK: f64 = 1e-12;
+        let n = self.n;
+        self.perspective(sc, i);
+        self.column(sc, LANES, i);
+        let uii = sc.coli[i];
+        sc.cand.clear();
+        for j in (0..n).filter(|&j| j != i) {
+            let uij = bs_util(self.dt[j * n + i], sc.rh[i]);
+            let sj = self.sal_tot[j];
+            let ub = f64::max(edu(uii, uij, sj, 1.0, 0.0), edu(uii, uij, sj, 0.0, 1.0)) + SLACK;
+            if ub > MIN_SIG_EDU {
+                sc.cand.push((ub, j));
+            }
+        }
+        sc.cand
+            .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut best: Option<(usize, f64)> = None;
+        let mut best_eu = -1.0;
+        let cand = std::mem::take(&mut sc.cand);
+        for chunk in cand.chunks(LANES) {
+            if chunk[0].0 <= f64::max(best_eu, MIN_SIG_EDU) {
+                break;
+            }
+            let mut js = [None; LANES];
+            for (l, &(_, j)) in chunk.iter().enumerate() {
+                js[l] = Some(j);
+            }
+            self.lanes(sc, js);
+            let block = self.contest(sc, i, js);
+            for (l, (&(_, j), &c)) in chunk.iter().zip(&block).enumerate() {
+                let ukj = sc.cols[i * LANES + l];
+                let du = edu(
+                    uii,
+                    ukj,
+                    self.sal_tot[j],
+                    c.0 / (c.0 + c.1),
+                    c.1 / (c.0 + c.1),
+                );
+                let first_of_equals = du == best_eu && best.is_some_and(|(b, _)| j < b);
+                if MIN_SIG_EDU < du && (best_eu < du || first_of_equals) {
+                    best = Some((j, c.0 / (c.0 + c.1)));
+                    best_eu = du;
+                }
+            }
+        }
+        sc.cand = cand;
+        best
+    }
+
+    /// Perspective h's estimate of i's chance of prevailing when i challenges j.
+    fn estimate(&self, sc: &mut Scratch, h: usize, i: usize, j: usize) -> f64 {
+        self.perspective(sc, h);
+        self.column(sc, LANES, i);
+        self.column(sc, 0, j);
+        let mut js = [None; LANES];
+        js[0] = Some(j);
+        let c = self.contest(sc, i, js)[0];
+        c.0 / (c.0 + c.1)
+    }
+}
+
+/// The accommodation matrix of a problem (KTAB: the identity, then each listed pair sets
+/// A[adjusting, reference]), or `None` when it is the identity.
+fn accommodation(p: &SmpProblem) -> Option<Vec<f64>> {
+    let n = p.num_actors();
+    let mut a = vec![0.0; n * n];
+    for i in 0..n {
+        a[i * n + i] = 1.0;
+    }
+    for e in &p.ideal_adjustment {
+        a[e.adjusting * n + e.reference] = e.rate;
+    }
+    let identity = (0..n).all(|i| (0..n).all(|j| a[i * n + j] == f64::from(u8::from(i == j))));
+    (!identity).then_some(a)
+}
+
+/// KTAB's random numbers (`KBase::PRNG`): the 64-bit Mersenne Twister (MT19937-64, Matsumoto
+/// and Nishimura's published algorithm and constants) seeded with the scenario's seed, each
+/// output passed through KTAB's one-to-one quadratic map q(x) = (x + a)(2x + 3) mod 2⁶⁴; a
+/// uniform number on [0, 1] is that word over 2⁶⁴ − 1.
+struct KtabRng {
+    mt: [u64; 312],
+    index: usize,
+}
+
+impl KtabRng {
+    fn new(seed: u64) -> Self {
+        let mut mt = [0u64; 312];
+        mt[0] = seed;
+        for i in 1..312 {
+            mt[i] = 6_364_136_223_846_793_005u64
+                .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 62))
+                .wrapping_add(i as u64);
+        }
+        Self { mt, index: 312 }
+    }
+
+    fn next_mt(&mut self) -> u64 {
+        const UPPER: u64 = 0xFFFF_FFFF_8000_0000;
+        const LOWER: u64 = 0x7FFF_FFFF;
+        const MATRIX_A: u64 = 0xB502_6F5A_A966_19E9;
+        if self.index >= 312 {
+            for i in 0..312 {
+                let x = (self.mt[i] & UPPER) | (self.mt[(i + 1) % 312] & LOWER);
+                let mut xa = x >> 1;
+                if x & 1 != 0 {
+                    xa ^= MATRIX_A;
+                }
+                self.mt[i] = self.mt[(i + 156) % 312] ^ xa;
+            }
+            self.index = 0;
+        }
+        let mut y = self.mt[self.index];
+        self.index += 1;
+        y ^= (y >> 29) & 0x5555_5555_5555_5555;
+        y ^= (y << 17) & 0x71D6_7FFF_EDA6_0000;
+        y ^= (y << 37) & 0xFFF7_EEE0_0000_0000;
+        y ^= y >> 43;
+        y
+    }
+
+    /// KTAB `PRNG::uniform()`: the twister's word through the quadratic map.
+    fn next_word(&mut self) -> u64 {
+        const A: u64 = 0xE08C_1D66_8B75_6F83;
+        let i = self.next_mt();
+        i.wrapping_add(A)
+            .wrapping_mul(i.wrapping_mul(2).wrapping_add(3))
+    }
+
+    /// KTAB `PRNG::uniform(0, 1)`.
+    fn uniform(&mut self) -> f64 {
+        self.next_word() as f64 / u64::MAX as f64
     }
 }
 
@@ -1565,28 +2039,47 @@ impl Commit for NoCommit {
 
 /// Targets evaluated together in the challenge loop (independent accumulators, so the compiler
 /// can use vector instructions while every sum keeps KTAB's order).
-const LANES: usize = 4;
+const LANES: usize = 8;
 
-/// The coalitions for and against i when i challenges j (KTAB `probEduChlg`) for the targets
-/// j = j0 … j0 + LANES − 1, from one perspective's utilities `um[m np + j]` = U_mj and the
-/// actors' weights S_m c_m. The principals vote; each third party first sizes up the "little
-/// contest" of the principals and itself, then votes for the side whose expected outcome it
-/// prefers. Strengths are summed in KTAB's order (a third party that is a target adds +0 to
-/// that target's sums, which changes nothing).
-#[inline(never)]
+/// Bargains valued together (see [`Engine::value_block`]).
+const BLANES: usize = 8;
+
+/// The arguments of [`chlg_block`]: the targets' and the challenger's utility columns, U_mm,
+/// N, weights, challenger, targets.
+type ContestArgs<'a> = (
+    (&'a [f64], &'a [f64]),
+    &'a [f64],
+    usize,
+    &'a [f64],
+    usize,
+    [Option<usize>; LANES],
+);
+
+/// From this many actors the challengers are evaluated in parallel (each challenger's search
+/// is independent and computed exactly as alone, so the results do not depend on threads).
+const PARALLEL_FROM: usize = 64;
+
+/// The coalitions for and against i when i challenges j (KTAB `probEduChlg`) for up to
+/// [`LANES`] targets `js`, from one perspective's utilities: `cols[m LANES + l]` = U_mj for
+/// the target j of lane l, `coli[m]` = U_mi for the challenger, `diag[m]` = U_mm; and
+/// the actors' weights S_m c_m. The principals vote; each third party first sizes up the
+/// "little contest" of the principals and itself, then votes for the side whose expected
+/// outcome it prefers. Strengths are summed in KTAB's order (a third party that is a target
+/// adds +0 to that target's sums, which changes nothing). Lanes without a target are junk.
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
 fn chlg_block<R: Rule, T: Commit>(
-    (um, np, n, w, i, j0): (&[f64], usize, usize, &[f64], usize, usize),
+    (cols, diag, n, w, i, js): ContestArgs<'_>,
 ) -> [(f64, f64); LANES] {
     const MIN_CLTN: f64 = 1e-10;
+    let (cols, coli) = cols;
+    // a lane without a target follows the challenger's own column (never read back)
+    let jx: [usize; LANES] = std::array::from_fn(|l| js[l].unwrap_or(usize::MAX));
     let mut chij = [MIN_CLTN; LANES];
     let mut chji = [MIN_CLTN; LANES];
     for l in 0..LANES {
-        let j = j0 + l;
-        if j >= n || j == i {
-            continue;
-        }
-        let ci = R::vote(w[i], um[i * np + i], um[i * np + j]);
-        let cj = R::vote(w[j], um[j * np + i], um[j * np + j]);
+        let Some(j) = js[l] else { continue };
+        let ci = R::vote(w[i], coli[i], cols[i * LANES + l]);
+        let cj = R::vote(w[j], coli[j], cols[j * LANES + l]);
         chij[l] += pos_part(ci);
         chji[l] += neg_part(ci);
         chij[l] += pos_part(cj);
@@ -1597,9 +2090,10 @@ fn chlg_block<R: Rule, T: Commit>(
         if m == i {
             continue;
         }
-        let row = &um[m * np..];
-        let (umi, umm, wm) = (row[i], row[m], w[m]);
-        let umj: &[f64; LANES] = row[j0..j0 + LANES].try_into().expect("padded row");
+        let (umi, umm, wm) = (coli[m], diag[m], w[m]);
+        let umj: &[f64; LANES] = cols[m * LANES..(m + 1) * LANES]
+            .try_into()
+            .expect("LANES columns");
         let v0: [f64; LANES] = std::array::from_fn(|l| R::vote(wm, umi, umj[l]));
         let cmi: [f64; LANES] = std::array::from_fn(|l| pi0[l] + pos_part(v0[l]));
         let cmj: [f64; LANES] = std::array::from_fn(|l| pj0[l] + neg_part(v0[l]));
@@ -1612,7 +2106,7 @@ fn chlg_block<R: Rule, T: Commit>(
             R::vote(wm, eu_join_i, eu_join_j)
         });
         for l in 0..LANES {
-            let v = if m == j0 + l { 0.0 } else { vm[l] };
+            let v = if m == jx[l] { 0.0 } else { vm[l] };
             chij[l] += pos_part(v);
             chji[l] += neg_part(v);
         }
@@ -1647,11 +2141,33 @@ struct TurnScratch {
     sq_val: Vec<f64>,
 }
 
-/// Runs the SMP on a scenario until KTAB's stop rule fires or the turn cap is reached.
+/// How [`run_with`] reports a run.
+#[derive(Clone, Copy, Default)]
+pub struct RunOptions<'a> {
+    /// Compute the unique positions and win probabilities of the final state only (the
+    /// forecast needs no more); earlier states then carry their positions, risk attitudes and
+    /// fractional change, with empty `win_probability` and `unique_positions`. This saves a
+    /// probabilistic Condorcet election over the positions per turn.
+    pub final_report_only: bool,
+    /// Called after each turn with the number of turns played, for a caller that shows
+    /// progress (the engine itself never prints).
+    pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
+}
+
+/// Runs the SMP on a scenario until KTAB's stop rule fires or the turn cap is reached, with
+/// every state's report.
 ///
 /// # Panics
 /// If the problem fails [`SmpProblem::validate`].
 pub fn run(problem: &SmpProblem, params: &SmpParams) -> SmpRun {
+    run_with(problem, params, &RunOptions::default())
+}
+
+/// [`run`] with [`RunOptions`].
+///
+/// # Panics
+/// If the problem fails [`SmpProblem::validate`].
+pub fn run_with(problem: &SmpProblem, params: &SmpParams, opts: &RunOptions<'_>) -> SmpRun {
     if let Err(e) = problem.validate() {
         panic!("invalid SMP problem: {e}");
     }
@@ -1661,14 +2177,13 @@ pub fn run(problem: &SmpProblem, params: &SmpParams) -> SmpRun {
     let mut eng = Engine::new(problem, params);
     let (n, d) = (eng.n, eng.d);
     eng.assess();
-    let mut states = vec![eng.report(None)];
+    let mut states = vec![eng.report(None, !opts.final_report_only)];
     let mut scratch = TurnScratch::default();
     let mut d01 = 0.0;
-    let mut converged = false;
     let mut iter = 0;
-    loop {
+    let converged = loop {
         iter += 1;
-        let new_pos = eng.turn(iter, &mut scratch);
+        let new_pos = eng.turn(&mut scratch);
         let mut moved = 0.0;
         for i in 0..n {
             let mut s = 0.0;
@@ -1683,17 +2198,19 @@ pub fn run(problem: &SmpProblem, params: &SmpParams) -> SmpRun {
         }
         let ratio = moved / d01;
         eng.pos = new_pos;
+        eng.new_ideals();
         eng.assess();
-        states.push(eng.report(Some(ratio)));
         let quiet = ratio < MIN_DELTA_RATIO;
-        if MIN_ITER <= iter && quiet {
-            converged = true;
-            break;
+        let converged = MIN_ITER <= iter && quiet;
+        let last = converged || params.max_turns <= iter;
+        states.push(eng.report(Some(ratio), last || !opts.final_report_only));
+        if let Some(f) = opts.progress {
+            f(iter);
         }
-        if params.max_turns <= iter {
-            break;
+        if last {
+            break converged;
         }
-    }
+    };
     let last = states.last().expect("at least one state");
     let mut final_positions = last.unique_positions.clone();
     final_positions.sort_by(|a, b| b.probability.total_cmp(&a.probability));
@@ -1733,7 +2250,11 @@ impl Model for Smp {
             return static_forecast("smp", p, f64::NAN);
         }
         let sp = SmpProblem::from_problem(p);
-        let r = run(&sp, &self.params);
+        let opts = RunOptions {
+            final_report_only: true,
+            progress: None,
+        };
+        let r = run_with(&sp, &self.params, &opts);
         let rounds: Vec<Round> = r
             .states
             .iter()
@@ -1744,6 +2265,32 @@ impl Model for Smp {
             rounds,
             outcome: r.expected_outcome[0] * 100.0,
             converged_after: r.converged.then(|| r.turns()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// MT19937-64 with the reference seed 5489: the 10 000th output of the C++ standard's
+    /// `std::mt19937_64` is 9981545732273789042 ([rand.predef] in ISO/IEC 14882).
+    #[test]
+    fn twister_matches_the_standard() {
+        let mut g = KtabRng::new(5489);
+        let mut x = 0;
+        for _ in 0..10_000 {
+            x = g.next_mt();
+        }
+        assert_eq!(x, 9_981_545_732_273_789_042);
+    }
+
+    #[test]
+    fn uniform_draws_lie_in_the_unit_interval() {
+        let mut g = KtabRng::new(KTAB_DEFAULT_SEED);
+        for _ in 0..1000 {
+            let x = g.uniform();
+            assert!((0.0..=1.0).contains(&x));
         }
     }
 }

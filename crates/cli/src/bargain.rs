@@ -42,16 +42,120 @@ pub fn models(choice: ModelArg, rounds: Option<usize>) -> Vec<Box<dyn Model>> {
     }
 }
 
+/// Progress of long work on stderr (never stdout): shown as it goes when stderr is a terminal,
+/// and otherwise (a log) once the work has run for [`Progress::QUIET`], a line at most every
+/// [`Progress::QUIET`], so that a long run shows it is alive without cluttering short ones.
+struct Progress {
+    start: std::time::Instant,
+    tty: bool,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Progress {
+    const QUIET: std::time::Duration = std::time::Duration::from_secs(5);
+
+    fn new() -> Self {
+        use std::io::IsTerminal;
+        Self {
+            start: std::time::Instant::now(),
+            tty: std::io::stderr().is_terminal(),
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn say(&self, msg: &str) {
+        let now = std::time::Instant::now();
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let gap = if self.tty {
+            std::time::Duration::from_millis(200)
+        } else {
+            Self::QUIET
+        };
+        if !self.tty && now - self.start < Self::QUIET {
+            return;
+        }
+        if last.is_some_and(|t| now - t < gap) {
+            return;
+        }
+        *last = Some(now);
+        if self.tty {
+            eprint!("\r\x1b[K{msg}");
+        } else {
+            eprintln!("{msg} ({:.0} s)", (now - self.start).as_secs_f64());
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        let shown = self.last.lock().map(|l| l.is_some()).unwrap_or(false);
+        if self.tty && shown {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
 /// Whether a choice includes the exchange model (which works across all issues at once).
 fn with_exchange(choice: ModelArg) -> bool {
     matches!(choice, ModelArg::Exchange | ModelArg::All)
 }
 
+/// How the joint SMP of a KTAB table runs: the file's model parameters, seed and ideal
+/// adjustments (KTAB's defaults for a CSV table, which sets none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JointSmp {
+    params: leverage_bargain::smp::SmpParams,
+    adjustments: Vec<leverage_bargain::smp::IdealAdjustment>,
+}
+
+/// The SMP settings of a KTAB table (XML `<ModelParameters>`, `<prngSeed>`,
+/// `<IdealAdjustment>`), every one honoured or refused with its line.
+pub fn joint_setup(file: &Path) -> Result<JointSmp> {
+    use leverage_bargain::smp::IdealAdjustment;
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        user(format!(
+            "cannot read {name}: {e}\n  help: check the path and that the file is UTF-8 text"
+        ))
+    })?;
+    let located = |e: leverage_case::import::ImportError| {
+        user(format!(
+            "cannot import {}:{}: {}\n  help: {}",
+            e.file, e.line, e.message, e.hint
+        ))
+    };
+    let mut setup = JointSmp::default();
+    let Some(s) = leverage_case::import::ktab::smp_settings(&name, &text).map_err(located)? else {
+        return Ok(setup);
+    };
+    if let Some((seed, _)) = s.seed {
+        setup.params.seed = seed;
+    }
+    for (element, value, line) in &s.parameters {
+        setup.params.set_ktab(element, value).map_err(|e| {
+            user(format!(
+                "cannot honour {name}:{line}: {e}\n  help: use one of KTAB's values, or remove \
+                 the element for KTAB's default"
+            ))
+        })?;
+    }
+    setup.adjustments = s
+        .ideal_adjustments
+        .iter()
+        .map(|&(adjusting, reference, rate, _)| IdealAdjustment {
+            adjusting,
+            reference,
+            rate,
+        })
+        .collect();
+    Ok(setup)
+}
+
 /// KTAB's own reading of a multi-dimensional table: one SMP run with every issue as a dimension
-/// of the same space (saliences shared across dimensions). One forecast per issue, in case order;
-/// `None` when some actor lacks a position on some issue.
-pub fn joint_smp(case: &Case) -> Option<Vec<Forecast>> {
-    use leverage_bargain::smp::{self, SmpParams, SmpProblem};
+/// of the same space (saliences shared across dimensions), with the table's settings. One
+/// forecast per issue, in case order; `None` when some actor lacks a position on some issue.
+pub fn joint_smp(case: &Case, setup: &JointSmp) -> Option<Vec<Forecast>> {
+    use leverage_bargain::smp::{self, SmpProblem};
     let names: Vec<String> = case.actors.iter().map(|a| a.id.clone()).collect();
     let mut pos = vec![vec![0.0; case.issues.len()]; names.len()];
     let mut sal = vec![vec![0.0; case.issues.len()]; names.len()];
@@ -64,8 +168,10 @@ pub fn joint_smp(case: &Case) -> Option<Vec<Forecast>> {
     }
     let capability = case.actors.iter().map(|a| a.capability.value).collect();
     let dims = case.issues.iter().map(|i| i.id.clone()).collect();
-    let problem = SmpProblem::from_scale_100(names, capability, &pos, &sal, dims).ok()?;
-    let run = smp::run(&problem, &SmpParams::default());
+    let mut problem = SmpProblem::from_scale_100(names, capability, &pos, &sal, dims).ok()?;
+    problem.ideal_adjustment = setup.adjustments.clone();
+    problem.validate().ok()?;
+    let run = smp::run(&problem, &setup.params);
     Some(
         case.issues
             .iter()
@@ -93,14 +199,15 @@ pub fn joint_smp(case: &Case) -> Option<Vec<Forecast>> {
     )
 }
 
-/// Forecast every issue (or one) of a case with the chosen models. With `joint_dims`, SMP runs
-/// once over all issues as dimensions of one space (KTAB's reading of its tables).
+/// Forecast every issue (or one) of a case with the chosen models. With `joint`, SMP runs once
+/// over all issues as dimensions of one space with those settings (KTAB's reading of its
+/// tables).
 pub fn forecast(
     case: &Case,
     issue: Option<&str>,
     choice: ModelArg,
     rounds: Option<usize>,
-    joint_dims: bool,
+    joint: Option<JointSmp>,
     output: Output,
 ) -> Result<()> {
     let issues: Vec<_> = match issue {
@@ -121,23 +228,48 @@ pub fn forecast(
         ));
     }
     let ms = models(choice, rounds);
+    let progress = Progress::new();
     let mut results: Vec<(&leverage_case::Issue, Vec<Forecast>)> = Vec::new();
-    for i in &issues {
+    for (k, i) in issues.iter().enumerate() {
         let p = problem_from_issue(case, i);
         if p.players.is_empty() {
             continue;
         }
-        results.push((i, ms.iter().map(|m| m.forecast(&p)).collect()));
+        let fs = ms
+            .iter()
+            .map(|m| {
+                progress.say(&format!(
+                    "forecast: issue {}/{} ({}), model {}",
+                    k + 1,
+                    issues.len(),
+                    i.id,
+                    m.name()
+                ));
+                m.forecast(&p)
+            })
+            .collect();
+        results.push((i, fs));
     }
-    if joint_dims {
-        if let Some(joint) = joint_smp(case) {
-            for (issue, fs) in results.iter_mut() {
-                let k = case.issues.iter().position(|i| i.id == issue.id);
-                for f in fs.iter_mut().filter(|f| f.model == "smp") {
-                    if let Some(k) = k {
-                        *f = joint[k].clone();
+    if let Some(setup) = joint.filter(|_| ms.iter().any(|m| m.name() == "smp")) {
+        match joint_smp(case, &setup) {
+            Some(joint) => {
+                for (issue, fs) in results.iter_mut() {
+                    let k = case.issues.iter().position(|i| i.id == issue.id);
+                    for f in fs.iter_mut().filter(|f| f.model == "smp") {
+                        if let Some(k) = k {
+                            *f = joint[k].clone();
+                        }
                     }
                 }
+            }
+            None if setup == JointSmp::default() => {}
+            None => {
+                return Err(user(
+                    "the table's SMP settings (model parameters, seed or ideal adjustments) \
+                     need every actor on every dimension, and some actor lacks a position\n  \
+                     help: give every actor a position and salience on every dimension"
+                        .into(),
+                ));
             }
         }
     }
@@ -150,7 +282,13 @@ pub fn forecast(
             .filter(|i| !i.positions.is_empty())
             .collect();
         let problems: Vec<_> = all.iter().map(|i| problem_from_issue(case, i)).collect();
-        let run = leverage_bargain::exchange::exchange(&problems);
+        let say = |share: f64| {
+            progress.say(&format!(
+                "forecast: exchange model, {:.0} % of the candidate trades",
+                100.0 * share
+            ))
+        };
+        let run = leverage_bargain::exchange::exchange_with(&problems, Some(&say));
         for (issue, fs) in results.iter_mut() {
             if let Some(k) = all.iter().position(|i| i.id == issue.id) {
                 fs.push(run.forecasts[k].clone());
@@ -158,6 +296,7 @@ pub fn forecast(
         }
         model_names.push("exchange");
     }
+    drop(progress);
     match output {
         Output::Json => {
             let v: Vec<_> = results

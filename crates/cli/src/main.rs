@@ -225,8 +225,12 @@ fn run(cli: Cli) -> Result<()> {
             rounds,
             output,
         } => {
-            // On a KTAB table the spatial model runs with every dimension in one space.
-            let joint = table.is_some() && format == Some(ImportFormatArg::Ktab);
+            // On a KTAB table the spatial model runs with every dimension in one space, with
+            // the model parameters, seed and ideal adjustments the file sets.
+            let joint = match (&table, format) {
+                (Some(t), Some(ImportFormatArg::Ktab)) => Some(bargain::joint_setup(t)?),
+                _ => None,
+            };
             let case = match (table, format) {
                 (Some(t), Some(f)) => imported_case(&t, f)?,
                 _ => {

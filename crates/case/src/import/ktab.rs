@@ -9,8 +9,7 @@ use crate::model::*;
 
 /// Import a KTAB scenario: the CSV layout, or the XML layout (`<Scenario>…`) when the text is XML.
 pub fn import(file: &str, text: &str) -> Result<Case, ImportError> {
-    let head = text.trim_start_matches('\u{feff}').trim_start();
-    if head.starts_with("<?xml") || head.starts_with("<Scenario") {
+    if is_xml(text) {
         return import_xml(file, text);
     }
     import_csv(file, text)
@@ -18,18 +17,11 @@ pub fn import(file: &str, text: &str) -> Result<Case, ImportError> {
 
 /// KTAB's XML layout: `<Scenario>` with `<name>`, `<desc>`, `<Dimensions><dName>…`, and
 /// `<Actors><Actor>` each with `<name>`, `<description>`, `<capability>`, `<Position><dCoord>…`
-/// and `<Salience><dSal>…`. The model parameters (`<ModelParameters>`) are not part of a case
-/// and are reported in the description.
+/// and `<Salience><dSal>…`. The model parameters (`<ModelParameters>`), seed and ideal
+/// adjustments are not part of a case: they are named in the description, and
+/// [`smp_settings`] reads them for a forecast.
 pub fn import_xml(file: &str, text: &str) -> Result<Case, ImportError> {
-    let text = text.trim_start_matches('\u{feff}');
-    let doc = roxmltree::Document::parse(text).map_err(|e| {
-        err(
-            file,
-            e.pos().row as usize,
-            format!("not valid XML: {e}"),
-            "KTAB scenarios are well-formed XML with a <Scenario> root",
-        )
-    })?;
+    let doc = parse_xml(file, text)?;
     let line = |n: roxmltree::Node| doc.text_pos_at(n.range().start).row as usize;
     let root = doc.root_element();
     if root.tag_name().name() != "Scenario" {
@@ -75,6 +67,28 @@ pub fn import_xml(file: &str, text: &str) -> Result<Case, ImportError> {
         description.push_str(&format!(
             " KTAB model parameters in the file: {}.",
             params.join(", ")
+        ));
+    }
+    let adjustments = child(root, "IdealAdjustment")
+        .map(|ia| {
+            ia.children()
+                .filter(|c| c.has_tag_name("iaPair"))
+                .map(|p| {
+                    format!(
+                        "{} toward {} {}",
+                        text_of(child(p, "adjustingIdeal")),
+                        text_of(child(p, "referencePos")),
+                        text_of(child(p, "adjust"))
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    if !adjustments.is_empty() {
+        description.push_str(&format!(
+            " KTAB ideal adjustments in the file (honoured by `forecast --table`, not part of \
+             a case): {}.",
+            adjustments.join(", ")
         ));
     }
     let mut case = skeleton(
@@ -186,6 +200,126 @@ pub fn import_xml(file: &str, text: &str) -> Result<Case, ImportError> {
     }
     case.issues = issues;
     super::check(file, case)
+}
+
+/// What a KTAB XML scenario says about running its spatial model beyond the case itself:
+/// the model parameters, the random generator's seed and the ideal-point adjustments, each
+/// with the line it is on (a forecast honours them; a case has no place for them).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SmpSettings {
+    /// `<prngSeed>` and its line.
+    pub seed: Option<(u64, usize)>,
+    /// `<ModelParameters>` children as (element, value, line), in file order.
+    pub parameters: Vec<(String, String, usize)>,
+    /// `<IdealAdjustment><iaPair>` as (adjusting actor, reference actor, rate, line), actors
+    /// by their index among the `<Actor>` elements.
+    pub ideal_adjustments: Vec<(usize, usize, f64, usize)>,
+}
+
+/// The SMP settings of a KTAB scenario: `None` for the CSV layout (which has none), else what
+/// its XML says, checked (a seed that is a whole number above 0, an `iaPair` naming two actors
+/// of the file with a rate in [0, 1], each actor's rates summing to at most 1).
+///
+/// # Errors
+/// A located [`ImportError`] for malformed XML or any setting that cannot be honoured.
+pub fn smp_settings(file: &str, text: &str) -> Result<Option<SmpSettings>, ImportError> {
+    if !is_xml(text) {
+        return Ok(None);
+    }
+    let doc = parse_xml(file, text)?;
+    let line = |n: roxmltree::Node| doc.text_pos_at(n.range().start).row as usize;
+    let root = doc.root_element();
+    let mut out = SmpSettings::default();
+    if let Some(n) = child(root, "prngSeed") {
+        let t = text_of(Some(n));
+        let seed = t.parse::<u64>().ok().filter(|&s| s > 0).ok_or_else(|| {
+            err(
+                file,
+                line(n),
+                format!("<prngSeed> {t:?} is not a whole number from 1 to 2^64 − 1"),
+                "give the seed of KTAB's generator (0, which asks KTAB for a random seed, \
+                 cannot be repeated)",
+            )
+        })?;
+        out.seed = Some((seed, line(n)));
+    }
+    if let Some(m) = child(root, "ModelParameters") {
+        for c in m.children().filter(roxmltree::Node::is_element) {
+            out.parameters
+                .push((c.tag_name().name().to_string(), text_of(Some(c)), line(c)));
+        }
+    }
+    let names: Vec<String> = child(root, "Actors")
+        .map(|a| {
+            a.children()
+                .filter(|c| c.has_tag_name("Actor"))
+                .map(|c| text_of(child(c, "name")))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(ia) = child(root, "IdealAdjustment") {
+        let mut rows = vec![0.0; names.len()];
+        for pair in ia.children().filter(|c| c.has_tag_name("iaPair")) {
+            let l = line(pair);
+            let actor = |tag: &str| -> Result<usize, ImportError> {
+                let name = text_of(child(pair, tag));
+                names.iter().position(|n| *n == name).ok_or_else(|| {
+                    err(
+                        file,
+                        l,
+                        format!("<{tag}> {name:?} is not an actor of the scenario"),
+                        format!("name one of the <Actor> elements: {}", names.join(", ")),
+                    )
+                })
+            };
+            let (a, r) = (actor("adjustingIdeal")?, actor("referencePos")?);
+            let t = text_of(child(pair, "adjust"));
+            let rate = t
+                .parse::<f64>()
+                .ok()
+                .filter(|x| (0.0..=1.0).contains(x))
+                .ok_or_else(|| {
+                    err(
+                        file,
+                        l,
+                        format!("<adjust> {t:?} is not a rate from 0 to 1"),
+                        "the share of the way the ideal point moves toward the position each turn",
+                    )
+                })?;
+            rows[a] += rate;
+            if rows[a] > 1.0 + 1e-10 {
+                return Err(err(
+                    file,
+                    l,
+                    format!(
+                        "{:?}'s ideal adjustment rates sum to {}, above 1",
+                        names[a], rows[a]
+                    ),
+                    "an actor's rates toward all positions (its own included) sum to at most 1",
+                ));
+            }
+            out.ideal_adjustments.push((a, r, rate, l));
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Whether a KTAB scenario's text is its XML layout (else the CSV one).
+fn is_xml(text: &str) -> bool {
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    head.starts_with("<?xml") || head.starts_with("<Scenario")
+}
+
+/// The XML document of a KTAB scenario (after any byte-order mark), or a located error.
+fn parse_xml<'i>(file: &str, text: &'i str) -> Result<roxmltree::Document<'i>, ImportError> {
+    roxmltree::Document::parse(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        err(
+            file,
+            e.pos().row as usize,
+            format!("not valid XML: {e}"),
+            "KTAB scenarios are well-formed XML with a <Scenario> root",
+        )
+    })
 }
 
 fn import_csv(file: &str, text: &str) -> Result<Case, ImportError> {
