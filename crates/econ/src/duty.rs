@@ -22,8 +22,8 @@
 //! with the case's values, with no default. The lower brackets (0.35 and 0.45 of the price
 //! above 109.5 and 146 USD/t) are fixed here. The free functions [`usd_per_tonne`],
 //! [`base_duty`] and [`duty`] use the statute's constants ([`DutyLaw::STATUTE`]) where no
-//! case is at hand: the check against MinFin's published monthly duties, and the scenario
-//! timeline (which is to move to the case's [`DutyLaw`]).
+//! case is at hand: the check against MinFin's published monthly duties. The scenario engine
+//! projects the duty with the case's [`DutyLaw`].
 
 /// USD per tonne for one USD per barrel (the Russian Ministry of Finance's conversion).
 pub const TONNE_PER_BARREL_FACTOR: f64 = 7.3;

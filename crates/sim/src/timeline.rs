@@ -290,6 +290,9 @@ pub struct EconBase {
     /// A case without economics links: the subsidy at stake, % of GDP, every year (before the
     /// patron's cuts).
     pub fixed_pct: Option<f64>,
+    /// The case's export-duty law (`[econ]` duty_threshold, duty_base, barrels_per_tonne),
+    /// when the ledger has a crude pillar; without one no duty is computed.
+    pub duty_law: Option<leverage_econ::duty::DutyLaw>,
 }
 
 /// The optional mechanisms a case turns on (by declaring their state variables).

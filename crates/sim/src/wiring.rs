@@ -786,6 +786,7 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
             year,
             ledger: [Some(gross), netback],
             fixed_pct: None,
+            duty_law: setup.as_ref().map(|s| s.inputs.duty_law),
         }
     } else {
         EconBase {
@@ -794,6 +795,7 @@ pub fn spec(case: &Case) -> Result<Spec, WiringError> {
             year: as_of,
             ledger: [None, None],
             fixed_pct: Some(case.initial_state()[idx.subsidy_gdp]),
+            duty_law: None,
         }
     };
 

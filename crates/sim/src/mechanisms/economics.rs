@@ -182,14 +182,23 @@ fn discretionary(spec: &Spec, e: &Econ, y: usize, oil: f64) -> (f64, f64) {
         return (pct / 100.0 * e.gdp, 0.0);
     }
     let ey = &spec.years[y.min(spec.years.len() - 1)];
-    let p_t = leverage_econ::duty::usd_per_tonne(oil);
-    let now = leverage_econ::duty::duty(p_t, ey.k, ey.multiplier);
-    let full = leverage_econ::duty::duty(p_t, ey.k, 1.0);
     let gas = formula::gas(e.gas_reference_price, e.gas_paid, spec.econ.gas_volume_bcm).max(0.0);
-    let crude = formula::duty_free(ey.refinery_mt, now);
-    let recl = formula::duty_free(ey.reclearance_mt, now);
-    // What the maneuver takes from the client in the year: the duty it no longer saves.
-    let maneuver = formula::duty_free(ey.refinery_mt + ey.reclearance_mt, full - now);
+    // The crude pillar, on the case's duty law (none without a crude pillar).
+    let (crude, recl, maneuver) = match &spec.econ.duty_law {
+        Some(law) => {
+            let p_t = law.usd_per_tonne(oil);
+            let now = law.duty(p_t, ey.k, ey.multiplier);
+            let full = law.duty(p_t, ey.k, 1.0);
+            (
+                formula::duty_free(ey.refinery_mt, now),
+                formula::duty_free(ey.reclearance_mt, now),
+                // What the maneuver takes from the client in the year: the duty it no longer
+                // saves.
+                formula::duty_free(ey.refinery_mt + ey.reclearance_mt, full - now),
+            )
+        }
+        None => (0.0, 0.0, 0.0),
+    };
     let other = spec.econ.ledger[0].map_or(0.0, |b| b.other);
     (gas + crude + recl + other, maneuver)
 }
