@@ -25,8 +25,8 @@ impl Mechanism for Bargaining {
         &["position_noise", "resolve_patron", "resolve_peak_year"]
     }
     fn passage(&self) -> &'static str {
-        "§8: Moscow links relief to integration and its domestic needs raise its resolve; \
-         Minsk's stakes follow the subsidy"
+        "§8: the patron links relief to integration and its domestic needs raise its resolve; \
+         the client's stakes follow the subsidy"
     }
 
     fn start(&self, p: &mut PathState<'_>) {

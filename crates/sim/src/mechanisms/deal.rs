@@ -71,7 +71,7 @@ impl Mechanism for Deal {
     }
     fn passage(&self) -> &'static str {
         "§5: the action plan first, then the tax code, supranational bodies and \"a federation \
-         from 2022\"; 20+ road maps agreed, 5 deadlocked; Minsk \"will not sign what contradicts \
+         from 2022\"; 20+ road maps agreed, 5 deadlocked; the client \"will not sign what contradicts \
          the constitution\""
     }
 

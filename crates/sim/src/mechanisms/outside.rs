@@ -32,8 +32,9 @@ impl Mechanism for Outside {
         ]
     }
     fn passage(&self) -> &'static str {
-        "§8: the West and China raise Minsk's resistance and Moscow's fear of loss; China helps \
-         without confronting Moscow; the rebalancing keeps formally good ties with Moscow"
+        "§8: the West and China raise the client's resistance and the patron's fear of loss; \
+         China helps without confronting the patron; the rebalancing keeps formally good ties \
+         with the patron"
     }
 
     fn start(&self, p: &mut PathState<'_>) {
