@@ -524,8 +524,8 @@ fn hang_forecast_exchange_deu_is_fast() {
     .no_nan();
 }
 
-/// SMP on one issue with 400 actors took 55 s (N³ work per turn). About 6 s of CPU now (2
-/// threads); past 5 s of wall time in a test build on a loaded machine, so a release check.
+/// SMP on one issue with 400 actors took 55 s (N³ work per turn). About 2.5 s on 2 cores now
+/// (4 s of CPU); a test build on a loaded machine can come near 5 s, so a release check.
 #[test]
 #[ignore = "release check: cargo test --release --test reliability -- --ignored"]
 fn slow_smp_400_actors_is_fast() {

@@ -35,8 +35,11 @@
 //! ## Speed
 //! KTAB spends most of its time on logging (its SQLite database reaches 1 GB for 80 actors)
 //! and on an O(N⁴) per-turn block of challenge estimates that only feeds that log. Here a turn
-//! costs well under N³ operations of each kind, and every float is the one a plain scan in
-//! KTAB's order computes (the results do not depend on the machine or the number of threads):
+//! costs well under N³ operations of each kind, and the results do not depend on the machine
+//! or the number of threads. The challenges and the queues' elections compute every float a
+//! plain scan in KTAB's order does; the risk-neutral election on one dimension and the
+//! bargains' values are summed in another order and agree with the scan to round-off (tested
+//! against it; KTAB's reference runs are still reproduced to their four decimals):
 //! - **Challenges.** The gain to i of challenging j is linear in i's chance of prevailing, so
 //!   its values at chance 0 and 1 bound it, and they need only i's utilities of the two
 //!   positions. A challenger tries its targets in order of that bound and stops once no bound
@@ -47,15 +50,20 @@
 //!   AVX2 and AVX-512 and chosen at run time), the voting rule and third-party commitment are
 //!   type parameters of the hot loop, and challengers run in parallel from 64 actors.
 //! - **Elections.** Coalition strengths are summed for up to sixteen adjacent options at once
-//!   from a voter-major copy of the utilities, rows in parallel from 64 options.
+//!   from a voter-major copy of the utilities, rows in parallel from 64 options. The election
+//!   over all positions that sets the risk attitudes, on one dimension with proportional
+//!   votes, costs N² rather than N³/2: a voter's vote is piecewise linear in its ideal point,
+//!   so sorted voters and prefix sums give each pair's strengths at once
+//!   (`line_coalitions`).
 //! - **Bargains.** Each bargain's value to every actor is computed once, not once per queue,
-//!   eight bargains at a time with their sums in KTAB's order.
+//!   and from the status quo's sum plus the two utilities the bargain changes, not as a new
+//!   sum of N utilities.
 //! - **Reports.** [`run_with`] can skip the per-turn election over the unique positions that
 //!   only the reported win probabilities need ([`Smp`] does: its forecast uses positions).
 //!
 //! 13 actors × 2 dimensions take about a millisecond, 80 actors × 1 dimension under 0.1 s
-//! (KTAB: 0.57 s and 118 s); 400 actors on one issue about 6 s of CPU (70 turns; 40 s before
-//! these changes).
+//! (KTAB: 0.57 s and 118 s); 400 actors on one issue about 3.5 s of CPU, 2.2 s on 2 cores
+//! (70 turns; 40 s of CPU before any of these changes).
 //!
 //! ## Differences from KTAB
 //! - None in the model: ideal points adjust as KTAB's accommodation matrix says
@@ -1189,6 +1197,102 @@ fn coalition_lanes<R: Rule, const L: usize>(
     j0
 }
 
+/// Sorted voters and options of [`line_coalitions`], reused from turn to turn.
+#[derive(Default)]
+struct LineScratch {
+    /// (ideal, weight) of every voter, by ideal.
+    voters: Vec<(f64, f64)>,
+    /// Prefix sums over the sorted voters: Σ w and Σ w y of the first k.
+    pw: Vec<f64>,
+    pwy: Vec<f64>,
+    /// Options by position.
+    order: Vec<usize>,
+    /// Per option: how many voters have their ideal at or left of it, and strictly left of it.
+    le: Vec<usize>,
+    lt: Vec<usize>,
+}
+
+/// Below this many voters between an option and a midpoint, their votes are summed one by
+/// one rather than as a difference of prefix sums (which loses digits when the two options
+/// are very close).
+const LINE_DIRECT: usize = 32;
+
+/// The coalition strengths `c[a n + b]` (for option a against b) of the risk-neutral election
+/// the risk attitudes come from, on one dimension with proportional votes: voter k of weight
+/// w_k at ideal y_k gives `w_k (|y_k − x_b| − |y_k − x_a|)` to the option it prefers. On a
+/// line that is a piecewise-linear function of y_k, so with the voters sorted and prefix sums
+/// of w and w y each pair costs O(1) after a sweep: voters left of the nearer option give it
+/// the full gap, voters between it and the midpoint give it their distance to the midpoint
+/// twice, and symmetrically on the other side. N² instead of N³ work per turn; the sums run
+/// in another order than the plain scan, so they agree with it to round-off (tested).
+fn line_coalitions(c: &mut Vec<f64>, sc: &mut LineScratch, ideal: &[f64], w: &[f64], x: &[f64]) {
+    let (nv, no) = (ideal.len(), x.len());
+    c.clear();
+    c.resize(no * no, MIN_C);
+    sc.voters.clear();
+    sc.voters
+        .extend(ideal.iter().copied().zip(w.iter().copied()));
+    sc.voters.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    sc.pw.clear();
+    sc.pwy.clear();
+    let (mut sw, mut swy) = (0.0, 0.0);
+    sc.pw.push(0.0);
+    sc.pwy.push(0.0);
+    for &(y, wk) in &sc.voters {
+        sw += wk;
+        swy += wk * y;
+        sc.pw.push(sw);
+        sc.pwy.push(swy);
+    }
+    sc.order.clear();
+    sc.order.extend(0..no);
+    sc.order
+        .sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
+    sc.le.clear();
+    sc.lt.clear();
+    for &xo in x {
+        sc.le.push(sc.voters.partition_point(|v| v.0 <= xo));
+        sc.lt.push(sc.voters.partition_point(|v| v.0 < xo));
+    }
+    let voters = &sc.voters;
+    // Σ over voters lo..hi of w (s − 2 y) (for the left option, s = x_a + x_b) or of
+    // w (2 y − s) (for the right one, `right`): votes from between an option and the midpoint.
+    let between = |lo: usize, hi: usize, s: f64, right: bool| -> f64 {
+        if hi <= lo {
+            return 0.0;
+        }
+        let v = if hi - lo <= LINE_DIRECT {
+            voters[lo..hi]
+                .iter()
+                .fold(0.0, |acc, &(y, wk)| acc + wk * (s - 2.0 * y))
+        } else {
+            s * (sc.pw[hi] - sc.pw[lo]) - 2.0 * (sc.pwy[hi] - sc.pwy[lo])
+        };
+        let v = if right { -v } else { v };
+        v.max(0.0)
+    };
+    for (p, &a) in sc.order.iter().enumerate() {
+        let xa = x[a];
+        let ia = sc.le[a];
+        let mut m = ia;
+        for &b in &sc.order[p + 1..] {
+            let xb = x[b];
+            if xb == xa {
+                continue; // every vote is zero: both strengths stay at the floor
+            }
+            let s = xa + xb;
+            let mid = 0.5 * s;
+            while m < nv && voters[m].0 < mid {
+                m += 1;
+            }
+            let ib = sc.lt[b].max(m);
+            let gap = xb - xa;
+            c[a * no + b] = MIN_C + gap * sc.pw[ia] + between(ia, m, s, false);
+            c[b * no + a] = MIN_C + between(m, ib, s, true) + gap * (sc.pw[nv] - sc.pw[ib]);
+        }
+    }
+}
+
 /// KTAB's `bigRfromProb`: risk attitudes from win probabilities. When all probabilities are
 /// equal (KTAB divides by zero) every actor is risk-neutral.
 fn big_r(p: &[f64], range: BigRRange, out: &mut Vec<f64>) {
@@ -1298,6 +1402,7 @@ struct Engine {
     own: Vec<f64>,
     // scratch
     pce: Pce,
+    line: LineScratch,
     buf: Vec<f64>,
     uniq: Vec<usize>,
     equiv: Vec<usize>,
@@ -1336,6 +1441,7 @@ impl Engine {
             r: vec![0.0; n],
             own: vec![0.0; n * n],
             pce: Pce::default(),
+            line: LineScratch::default(),
             buf: Vec::new(),
             uniq: Vec::new(),
             equiv: Vec::new(),
@@ -1365,17 +1471,31 @@ impl Engine {
             }
         }
         // risk-neutral PCE over all positions (duplicates included)
-        self.buf.clear();
-        self.buf.extend(self.dt.iter().map(|&x| bs_util(x, 0.0)));
-        let p = self.pce.scalar(
-            n,
-            n,
-            &self.cap,
-            &self.buf,
-            self.params.voting_rule,
-            self.params.vp_model,
-            self.params.pce_model,
-        );
+        let on_a_line = d == 1
+            && self.params.voting_rule == VotingRule::Prop
+            && self.sal.iter().all(|&s| s > 0.0);
+        let p = if on_a_line {
+            line_coalitions(
+                &mut self.pce.c,
+                &mut self.line,
+                &self.ideal,
+                &self.cap,
+                &self.pos,
+            );
+            self.pce.pce(n, self.params.vp_model, self.params.pce_model)
+        } else {
+            self.buf.clear();
+            self.buf.extend(self.dt.iter().map(|&x| bs_util(x, 0.0)));
+            self.pce.scalar(
+                n,
+                n,
+                &self.cap,
+                &self.buf,
+                self.params.voting_rule,
+                self.params.vp_model,
+                self.params.pce_model,
+            )
+        };
         big_r(p, self.params.big_r_range, &mut self.r);
         let adj = self.params.big_r_adjust;
         for a in 0..n {
@@ -1386,58 +1506,23 @@ impl Engine {
         }
     }
 
-    /// Every actor's value of the states a block of up to [`BLANES`] bargains would bring
-    /// about (KTAB `brgnUtil`): the mean of its utilities of all positions, the bargainers'
-    /// replaced by their sides of the bargain; `vals[l n + a]` for bargain l and actor a.
-    /// Each lane's sum runs in KTAB's order: between the positions some lane skips, every lane
-    /// adds the same utilities (independent chains of additions, no branches); at a skipped
-    /// position the other lanes add it.
-    fn value_block(&self, blk: &[Bargain], bpos: &[f64], vals: &mut [f64]) {
+    /// Every actor's value of the states a block of bargains would bring about (KTAB
+    /// `brgnUtil`): the mean of its utilities of all positions, the bargainers' replaced by
+    /// their sides of the bargain; `vals[l n + a]` for bargain l and actor a. From each actor's
+    /// sum `sums[a]` over the status quo, the two replacements' differences are added (exactly
+    /// the status quo's sum when a bargain leaves both utilities as they were), so a value
+    /// costs two utilities, not N additions.
+    fn value_block(&self, blk: &[Bargain], bpos: &[f64], sums: &[f64], vals: &mut [f64]) {
         let (n, d) = (self.n, self.d);
-        let mut skips: Vec<(usize, usize)> = Vec::with_capacity(2 * BLANES);
         for (l, brg) in blk.iter().enumerate() {
-            skips.push((brg.init, l));
-            skips.push((brg.rcvr, l));
-        }
-        skips.sort_unstable();
-        for a in 0..n {
-            let ra = self.r[a];
-            let mut acc = [0.0f64; BLANES];
-            for (l, brg) in blk.iter().enumerate() {
-                let zi = &bpos[brg.off..brg.off + d];
-                let zj = &bpos[brg.off + d..brg.off + 2 * d];
-                let mut u = 0.0;
-                u += bs_util(self.dist(a, zi), ra);
-                u += bs_util(self.dist(a, zj), ra);
-                acc[l] = u;
-            }
-            let row = &self.own[a * n..(a + 1) * n];
-            let mut m = 0;
-            let mut s = 0;
-            while m < n {
-                let stop = skips.get(s).map_or(n, |&(k, _)| k);
-                for &x in &row[m..stop] {
-                    for v in &mut acc {
-                        *v += x;
-                    }
-                }
-                if stop == n {
-                    break;
-                }
-                let mut skip = [false; BLANES];
-                while s < skips.len() && skips[s].0 == stop {
-                    skip[skips[s].1] = true;
-                    s += 1;
-                }
-                for (v, &sk) in acc.iter_mut().zip(&skip) {
-                    if !sk {
-                        *v += row[stop];
-                    }
-                }
-                m = stop + 1;
-            }
-            for l in 0..blk.len() {
-                vals[l * n + a] = acc[l] / n as f64;
+            let zi = &bpos[brg.off..brg.off + d];
+            let zj = &bpos[brg.off + d..brg.off + 2 * d];
+            for a in 0..n {
+                let ra = self.r[a];
+                let row = &self.own[a * n..(a + 1) * n];
+                let di = bs_util(self.dist(a, zi), ra) - row[brg.init];
+                let dj = bs_util(self.dist(a, zj), ra) - row[brg.rcvr];
+                vals[l * n + a] = (sums[a] + (di + dj)) / n as f64;
             }
         }
     }
@@ -1656,17 +1741,18 @@ impl Engine {
         let nb = pool.bargains.len();
         pool.val.clear();
         pool.val.resize(nb * n, 0.0);
-        pool.sq_val.clear();
+        pool.sq_sum.clear();
         for a in 0..n {
             let row = &self.own[a * n..(a + 1) * n];
-            pool.sq_val
-                .push(row.iter().fold(0.0, |acc, u| acc + u) / n as f64);
+            pool.sq_sum.push(row.iter().fold(0.0, |acc, u| acc + u));
         }
-        // Bargains are valued [`BLANES`] at a time (blocks in parallel from [`PARALLEL_FROM`]
-        // actors), each lane's sum in KTAB's order.
+        pool.sq_val.clear();
+        pool.sq_val.extend(pool.sq_sum.iter().map(|s| s / n as f64));
+        // Bargains are valued [`BLANES`] at a time, blocks in parallel from [`PARALLEL_FROM`]
+        // actors.
         let eng = &*self;
-        let (bargains, bpos) = (&pool.bargains, &pool.bpos);
-        let value = |(vals, blk): (&mut [f64], &[Bargain])| eng.value_block(blk, bpos, vals);
+        let (bargains, bpos, sums) = (&pool.bargains, &pool.bpos, &pool.sq_sum);
+        let value = |(vals, blk): (&mut [f64], &[Bargain])| eng.value_block(blk, bpos, sums, vals);
         if n >= PARALLEL_FROM {
             use rayon::prelude::*;
             pool.val
@@ -2041,7 +2127,7 @@ impl Commit for NoCommit {
 /// can use vector instructions while every sum keeps KTAB's order).
 const LANES: usize = 8;
 
-/// Bargains valued together (see [`Engine::value_block`]).
+/// Bargains valued per parallel task (see [`Engine::value_block`]).
 const BLANES: usize = 8;
 
 /// The arguments of [`chlg_block`]: the targets' and the challenger's utility columns, U_mm,
@@ -2138,6 +2224,7 @@ struct TurnScratch {
     bpos: Vec<f64>,
     queues: Vec<Vec<Entry>>,
     val: Vec<f64>,
+    sq_sum: Vec<f64>,
     sq_val: Vec<f64>,
 }
 
@@ -2291,6 +2378,124 @@ mod tests {
         for _ in 0..1000 {
             let x = g.uniform();
             assert!((0.0..=1.0).contains(&x));
+        }
+    }
+
+    /// The plain scan of the risk-neutral election: every voter's vote on every pair.
+    fn scanned_coalitions(ideal: &[f64], w: &[f64], x: &[f64]) -> Vec<f64> {
+        let (nv, no) = (ideal.len(), x.len());
+        let mut u = Vec::with_capacity(no * nv);
+        for &xo in x {
+            u.extend(ideal.iter().map(|&y| bs_util((y - xo).abs(), 0.0)));
+        }
+        let mut pce = Pce::default();
+        pce.scalar(
+            nv,
+            no,
+            w,
+            &u,
+            VotingRule::Prop,
+            VPModel::Linear,
+            PCEModel::Conditional,
+        );
+        pce.c
+    }
+
+    fn assert_close(fast: &[f64], plain: &[f64], what: &str) {
+        assert_eq!(fast.len(), plain.len());
+        let scale = plain.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        for (k, (a, b)) in fast.iter().zip(plain).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-12 * scale + 1e-15,
+                "{what}: entry {k}: {a} vs {b}"
+            );
+        }
+    }
+
+    /// The line election equals the plain scan: options on voters' ideals, duplicated
+    /// options, options 1e-9 apart, voters on midpoints, options outside every ideal.
+    #[test]
+    fn line_coalitions_equal_the_plain_scan() {
+        let ideal = [0.1, 0.25, 0.25, 0.4, 0.55, 0.7, 0.7, 0.95, 0.5];
+        let w = [3.0, 1.0, 0.5, 2.0, 4.0, 0.25, 1.5, 2.5, 1.0];
+        let x = [0.1, 0.25, 0.4, 0.4, 0.6, 0.6 + 1e-9, 0.0, 1.0, 0.5, 0.3];
+        let mut fast = Vec::new();
+        line_coalitions(&mut fast, &mut LineScratch::default(), &ideal, &w, &x);
+        assert_close(&fast, &scanned_coalitions(&ideal, &w, &x), "hand-made");
+    }
+
+    proptest::proptest! {
+        /// On random lines, including more voters between two options than are summed one
+        /// by one (so the prefix sums are used), and positions on a coarse grid (ties).
+        #[test]
+        fn line_coalitions_agree_on_random_lines(
+            voters in proptest::collection::vec((0u32..=40, 0.01f64..10.0), 1..120),
+            options in proptest::collection::vec(0u32..=40, 1..60),
+            jitter in 0.0f64..0.01,
+        ) {
+            let ideal: Vec<f64> = voters.iter().map(|v| v.0 as f64 / 40.0).collect();
+            let w: Vec<f64> = voters.iter().map(|v| v.1).collect();
+            let x: Vec<f64> = options
+                .iter()
+                .enumerate()
+                .map(|(k, &o)| o as f64 / 40.0 + if k % 3 == 0 { jitter } else { 0.0 })
+                .collect();
+            let mut fast = Vec::new();
+            line_coalitions(&mut fast, &mut LineScratch::default(), &ideal, &w, &x);
+            assert_close(&fast, &scanned_coalitions(&ideal, &w, &x), "random");
+        }
+    }
+
+    /// A bargain's value from the status quo's sum and the two replaced utilities equals the
+    /// mean of all positions' utilities with the bargainers' replaced, summed one by one.
+    #[test]
+    fn bargain_values_equal_the_plain_sum() {
+        let n = 7;
+        let p = SmpProblem {
+            positions: (0..n)
+                .map(|i| vec![0.1 + 0.13 * i as f64, 0.9 - 0.11 * i as f64])
+                .collect(),
+            saliences: (0..n).map(|i| vec![0.3 + 0.05 * i as f64, 0.4]).collect(),
+            capability: (0..n).map(|i| 1.0 + i as f64).collect(),
+            names: (0..n).map(|i| format!("a{i}")).collect(),
+            dim_names: vec!["x".into(), "y".into()],
+            ideal_adjustment: Vec::new(),
+        };
+        let mut eng = Engine::new(&p, &SmpParams::default());
+        eng.assess();
+        let bpos = vec![0.2, 0.3, 0.25, 0.35, 0.7, 0.1, 0.6, 0.2];
+        let blk = [
+            Bargain {
+                init: 1,
+                rcvr: 4,
+                off: 0,
+            },
+            Bargain {
+                init: 6,
+                rcvr: 0,
+                off: 4,
+            },
+        ];
+        let sums: Vec<f64> = (0..n)
+            .map(|a| eng.own[a * n..(a + 1) * n].iter().sum())
+            .collect();
+        let mut vals = vec![0.0; 2 * n];
+        eng.value_block(&blk, &bpos, &sums, &mut vals);
+        for (l, brg) in blk.iter().enumerate() {
+            for a in 0..n {
+                let mut total = 0.0;
+                for m in 0..n {
+                    total += if m == brg.init {
+                        bs_util(eng.dist(a, &bpos[brg.off..brg.off + 2]), eng.r[a])
+                    } else if m == brg.rcvr {
+                        bs_util(eng.dist(a, &bpos[brg.off + 2..brg.off + 4]), eng.r[a])
+                    } else {
+                        eng.own[a * n + m]
+                    };
+                }
+                let plain = total / n as f64;
+                assert!((vals[l * n + a] - plain).abs() < 1e-15, "{l} {a}");
+            }
         }
     }
 }

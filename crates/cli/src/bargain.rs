@@ -17,8 +17,8 @@ use crate::user;
 use crate::{Failure, Result, pretty_json};
 
 /// The models a `--model` choice stands for.
-pub fn models(choice: ModelArg, rounds: Option<usize>) -> Vec<Box<dyn Model>> {
-    let eu = || -> Box<dyn Model> {
+pub fn models(choice: ModelArg, rounds: Option<usize>) -> Vec<Box<dyn Model + Send + Sync>> {
+    let eu = || -> Box<dyn Model + Send + Sync> {
         let mut m = leverage_bargain::eu::ExpectedUtility::default();
         if let Some(r) = rounds {
             m.options.rounds = r;
@@ -229,27 +229,36 @@ pub fn forecast(
     }
     let ms = models(choice, rounds);
     let progress = Progress::new();
-    let mut results: Vec<(&leverage_case::Issue, Vec<Forecast>)> = Vec::new();
-    for (k, i) in issues.iter().enumerate() {
-        let p = problem_from_issue(case, i);
-        if p.players.is_empty() {
-            continue;
-        }
-        let fs = ms
-            .iter()
-            .map(|m| {
-                progress.say(&format!(
-                    "forecast: issue {}/{} ({}), model {}",
-                    k + 1,
-                    issues.len(),
-                    i.id,
-                    m.name()
-                ));
-                m.forecast(&p)
+    // Issues are independent: they run side by side (each model's result does not depend on
+    // the threads, and the results keep the issues' order).
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(&leverage_case::Issue, Vec<Forecast>)> = {
+        use rayon::prelude::*;
+        issues
+            .par_iter()
+            .filter_map(|i| {
+                let p = problem_from_issue(case, i);
+                if p.players.is_empty() {
+                    return None;
+                }
+                let fs = ms
+                    .iter()
+                    .map(|m| {
+                        progress.say(&format!(
+                            "forecast: {} of {} issues done; {} on {}",
+                            done.load(std::sync::atomic::Ordering::Relaxed),
+                            issues.len(),
+                            m.name(),
+                            i.id,
+                        ));
+                        m.forecast(&p)
+                    })
+                    .collect();
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Some((*i, fs))
             })
-            .collect();
-        results.push((i, fs));
-    }
+            .collect()
+    };
     if let Some(setup) = joint.filter(|_| ms.iter().any(|m| m.name() == "smp")) {
         match joint_smp(case, &setup) {
             Some(joint) => {
@@ -439,7 +448,7 @@ pub fn backtest_deu(
         )));
     }
     let ms = models(crate::args::ModelArg::All, None);
-    let refs: Vec<&dyn Model> = ms.iter().map(|m| m.as_ref()).collect();
+    let refs: Vec<&dyn Model> = ms.iter().map(|m| m.as_ref() as &dyn Model).collect();
     let b = backtest(&items, &refs, 2000, 42);
     // Per-issue CSV (never over a file that is not one of ours).
     let mut csv_text = String::from("issue,outcome");
