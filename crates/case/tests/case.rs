@@ -161,6 +161,54 @@ fn default_case_nothing_after_as_of_unless_assumed() {
 }
 
 /// Figures of fact sheet §3 that the case must carry, with the paper's numbers.
+/// The footnotes a reading of the case against the paper found misattributed (issue 17): fn31
+/// is Butrin's Kommersant article of 16 September 2019 on the leaked action plan, not a
+/// comparison of the economies; "deepen or degrade" is Oreshkin's (fn38), not Zatulin's (fn39);
+/// fn40 is Kozak; fn45 is the 1999 Union State treaty; fn46 and fn47, whose own content is not
+/// established here, carry no value alone; tax unification is not among the five deadlocked
+/// road maps (fn42).
+#[test]
+fn default_case_footnotes_say_what_the_paper_cites() {
+    let c = default().case;
+    let src = |id: &str| {
+        c.sources
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap_or_else(|| panic!("no source {id}"))
+    };
+    let text = |id: &str| {
+        let s = src(id);
+        format!("{} {}", s.citation, s.note.as_deref().unwrap_or(""))
+    };
+    assert!(text("fn31").contains("Butrin") && text("fn31").contains("Kommersant"));
+    assert!(text("fn31").contains("16 September 2019"));
+    assert!(text("fn38").contains("Oreshkin") && text("fn38").contains("deepen or degrade"));
+    assert!(
+        !text("fn39").contains("deepen or degrade"),
+        "{}",
+        text("fn39")
+    );
+    assert!(text("fn40").contains("Kozak"));
+    assert!(text("fn45").contains("1999"));
+    // Nothing of the case cites fn46 or fn47 as its source.
+    let toml = std::fs::read_to_string("../../cases/belarus-russia-2019.toml").unwrap();
+    for id in ["fn46", "fn47"] {
+        assert!(
+            !toml.contains(&format!("source = \"{id}\"")),
+            "{id} is a source"
+        );
+    }
+    // The size ratio is the paper's own text, not fn31's.
+    let ratio = c
+        .figures
+        .iter()
+        .find(|f| f.id == "russia_economy_ratio")
+        .expect("the size ratio");
+    assert_eq!(ratio.prov.source.as_deref(), Some("sivitsky2019"));
+    assert!(!toml.contains("Medvedev and Siluanov: compensation"));
+    assert!(!toml.contains("nuclear, taxes"));
+}
+
 #[test]
 fn default_case_carries_the_fact_sheet_figures() {
     let c = default().case;
@@ -173,7 +221,8 @@ fn default_case_carries_the_fact_sheet_figures() {
         })
     };
     // IMF $106 bn [5]; IPM 4.4 / 2.1 / 4.5 % of GDP [8]; gas subsidy 2.2 → 0.35 [6];
-    // gas debt 700 m [6]; Vygon ~10 bn [21]; IMF 3.9 % CA / 1.3 % fiscal [23]; 29× [31].
+    // gas debt 700 m [6]; Vygon ~10 bn [21]; IMF 3.9 % CA / 1.3 % fiscal [23]; 29× (the paper's
+    // own text).
     for v in [106.0, 4.4, 2.1, 4.5, 2.2, 0.35, 10.0, 3.9, 1.3, 29.0] {
         assert!(has(v), "no figure with value {v}");
     }
