@@ -37,7 +37,8 @@
 //! and on an O(N⁴) per-turn block of challenge estimates that only feeds that log. Here a turn
 //! costs well under N³ operations of each kind, and the results do not depend on the machine
 //! or the number of threads. The challenges and the queues' elections compute every float a
-//! plain scan in KTAB's order does; the risk-neutral election on one dimension and the
+//! plain scan in KTAB's order does (the single-precision screen only decides which contests
+//! need not be computed); the risk-neutral election on one dimension and the
 //! bargains' values are summed in another order and agree with the scan to round-off (tested
 //! against it; KTAB's reference runs are still reproduced to their four decimals):
 //! - **Challenges.** The gain to i of challenging j is linear in i's chance of prevailing, so
@@ -49,6 +50,11 @@
 //!   eight at a time (independent accumulators over the same third parties, compiled for
 //!   AVX2 and AVX-512 and chosen at run time), the voting rule and third-party commitment are
 //!   type parameters of the hot loop, and challengers run in parallel from 64 actors.
+//!   From 64 actors, with proportional votes, the contests are first screened in single
+//!   precision (sixteen targets at a time, twice the lanes and a cheaper division), each
+//!   approximate gain with a proven bound on its error; only the targets whose interval
+//!   reaches the best gain certainly attained are then evaluated exactly, highest first, so
+//!   the target and chance chosen are the exact search's (tested against it).
 //! - **Elections.** Coalition strengths are summed for up to sixteen adjacent options at once
 //!   from a voter-major copy of the utilities, rows in parallel from 64 options. The election
 //!   over all positions that sets the risk attitudes, on one dimension with proportional
@@ -62,7 +68,7 @@
 //!   only the reported win probabilities need ([`Smp`] does: its forecast uses positions).
 //!
 //! 13 actors × 2 dimensions take about a millisecond, 80 actors × 1 dimension under 0.1 s
-//! (KTAB: 0.57 s and 118 s); 400 actors on one issue about 3.5 s of CPU, 2.2 s on 2 cores
+//! (KTAB: 0.57 s and 118 s); 400 actors on one issue about 3 s of CPU, 2 s on 2 cores
 //! (70 turns; 40 s of CPU before any of these changes).
 //!
 //! ## Differences from KTAB
@@ -1396,6 +1402,13 @@ struct Engine {
     rng: KtabRng,
     /// dt[j n + m] = weighted distance from m's ideal to j's position (position-major).
     dt: Vec<f64>,
+    /// `dt` in single precision, for the challenges' screen.
+    dt32: Vec<f32>,
+    /// `w_chlg` in single precision, and its total.
+    w32: Vec<f32>,
+    w_total: f64,
+    /// Σ of the squared weights.
+    w2_total: f64,
     /// Risk attitudes.
     r: Vec<f64>,
     /// own[a n + j] = U^a_aj.
@@ -1423,7 +1436,10 @@ impl Engine {
         let sal_tot: Vec<f64> = (0..n)
             .map(|i| sal[i * d..(i + 1) * d].iter().fold(0.0, |acc, s| acc + s))
             .collect();
-        let w_chlg = (0..n).map(|i| sal_tot[i] * p.capability[i]).collect();
+        let w_chlg: Vec<f64> = (0..n).map(|i| sal_tot[i] * p.capability[i]).collect();
+        let w32 = w_chlg.iter().map(|&x| x as f32).collect();
+        let w_total = w_chlg.iter().fold(0.0, |acc, x| acc + x);
+        let w2_total = w_chlg.iter().fold(0.0, |acc, x| acc + x * x);
         Self {
             n,
             d,
@@ -1438,6 +1454,10 @@ impl Engine {
             accommodation: accommodation(p),
             rng: KtabRng::new(params.seed),
             dt: vec![0.0; n * n],
+            dt32: vec![0.0; n * n],
+            w32,
+            w_total,
+            w2_total,
             r: vec![0.0; n],
             own: vec![0.0; n * n],
             pce: Pce::default(),
@@ -1465,9 +1485,31 @@ impl Engine {
     /// Distances, risk attitudes and own utilities of the current state (KTAB `setAllAUtil`).
     fn assess(&mut self) {
         let (n, d) = (self.n, self.d);
-        for j in 0..n {
-            for m in 0..n {
-                self.dt[j * n + m] = self.dist(m, &self.pos[j * d..(j + 1) * d]);
+        if d == 1 {
+            // `dist` on one dimension, the same operations in a loop that vectorises
+            for j in 0..n {
+                let z = self.pos[j];
+                let row = &mut self.dt[j * n..(j + 1) * n];
+                for (((t, &y), &s), &s2) in row
+                    .iter_mut()
+                    .zip(&self.ideal)
+                    .zip(&self.sal)
+                    .zip(&self.sal_sq)
+                {
+                    let x = (y - z) * s;
+                    *t = ((0.0 + x * x) / s2).sqrt();
+                }
+            }
+        } else {
+            for j in 0..n {
+                for m in 0..n {
+                    self.dt[j * n + m] = self.dist(m, &self.pos[j * d..(j + 1) * d]);
+                }
+            }
+        }
+        if self.screens() {
+            for (x, &y) in self.dt32.iter_mut().zip(&self.dt) {
+                *x = y as f32;
             }
         }
         // risk-neutral PCE over all positions (duplicates included)
@@ -1847,6 +1889,15 @@ struct Scratch {
     coli: Vec<f64>,
     /// A challenger's candidate targets: (upper bound of the gain, target).
     cand: Vec<(f64, usize)>,
+    /// The screen's single-precision copies: `rh`, `diag`, `coli`, and the targets' lanes.
+    rh32: Vec<f32>,
+    diag32: Vec<f32>,
+    coli32: Vec<f32>,
+    cols32: Vec<f32>,
+    /// Screened targets: (approximate gain, its error bound, target).
+    screened: Vec<(f64, f64, usize)>,
+    /// The screened targets that may be the best.
+    close: Vec<(f64, usize)>,
 }
 
 impl Scratch {
@@ -1857,6 +1908,12 @@ impl Scratch {
             cols: vec![0.0; LANES * n],
             coli: vec![0.0; n],
             cand: Vec::with_capacity(n),
+            rh32: vec![0.0; n],
+            diag32: vec![0.0; n],
+            coli32: vec![0.0; n],
+            cols32: vec![0.0; SLANES * n],
+            screened: Vec::with_capacity(n),
+            close: Vec::new(),
         }
     }
 }
@@ -1940,7 +1997,11 @@ impl Engine {
     /// third parties each are evaluated only for targets that could win, and the choice is
     /// exactly the one a scan of every target makes.
     fn best_target(&self, sc: &mut Scratch, i: usize) -> Option<(usize, f64)> {
-        const MIN_SIG_EDU: f64 = 1e-5;
+        self.best_target_with(sc, i, self.screens())
+    }
+
+    /// [`Engine::best_target`], screened in single precision first or not.
+    fn best_target_with(&self, sc: &mut Scratch, i: usize, screen: bool) -> Option<(usize, f64)> {
         // Round-off allowance of the bound (the gains are sums of a few terms of order 1).
         const SLACK: f64 = 1e-12;
         let n = self.n;
@@ -1956,39 +2017,197 @@ impl Engine {
                 sc.cand.push((ub, j));
             }
         }
+        // Bounds are positive, so their bits sort as they do. The order of equal bounds does
+        // not matter: the search stops on bounds alone and picks the lowest of equal gains.
         sc.cand
-            .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            .sort_unstable_by_key(|c| std::cmp::Reverse(c.0.to_bits()));
+        let cand = std::mem::take(&mut sc.cand);
+        let best = if screen {
+            self.screened_best(sc, i, uii, &cand)
+        } else {
+            self.exact_best(sc, i, uii, &cand)
+        };
+        sc.cand = cand;
+        best
+    }
+
+    /// The exact search of [`Engine::best_target`]: candidates in order of their bounds, in
+    /// blocks of [`LANES`], until no bound can beat the best gain found.
+    fn exact_best(
+        &self,
+        sc: &mut Scratch,
+        i: usize,
+        uii: f64,
+        cand: &[(f64, usize)],
+    ) -> Option<(usize, f64)> {
         let mut best: Option<(usize, f64)> = None;
         let mut best_eu = -1.0;
-        let cand = std::mem::take(&mut sc.cand);
         for chunk in cand.chunks(LANES) {
             if chunk[0].0 <= f64::max(best_eu, MIN_SIG_EDU) {
                 break;
             }
-            let mut js = [None; LANES];
+            self.exact_block(sc, i, uii, chunk, &mut best, &mut best_eu);
+        }
+        best
+    }
+
+    /// Evaluates the contests of up to [`LANES`] candidates exactly and keeps the best (the
+    /// largest gain above [`MIN_SIG_EDU`], the lowest target of equals).
+    fn exact_block(
+        &self,
+        sc: &mut Scratch,
+        i: usize,
+        uii: f64,
+        chunk: &[(f64, usize)],
+        best: &mut Option<(usize, f64)>,
+        best_eu: &mut f64,
+    ) {
+        let mut js = [None; LANES];
+        for (l, &(_, j)) in chunk.iter().enumerate() {
+            js[l] = Some(j);
+        }
+        self.lanes(sc, js);
+        let block = self.contest(sc, i, js);
+        for (l, (&(_, j), &c)) in chunk.iter().zip(&block).enumerate() {
+            let ukj = sc.cols[i * LANES + l];
+            let du = edu(
+                uii,
+                ukj,
+                self.sal_tot[j],
+                c.0 / (c.0 + c.1),
+                c.1 / (c.0 + c.1),
+            );
+            let first_of_equals = du == *best_eu && best.is_some_and(|(b, _)| j < b);
+            if MIN_SIG_EDU < du && (*best_eu < du || first_of_equals) {
+                *best = Some((j, c.0 / (c.0 + c.1)));
+                *best_eu = du;
+            }
+        }
+    }
+
+    /// Whether the challenges are screened in single precision first: with proportional votes
+    /// (the only rule the screen implements) and enough actors for it to pay.
+    fn screens(&self) -> bool {
+        self.params.voting_rule == VotingRule::Prop && self.n >= SCREEN_FROM
+    }
+
+    /// [`Engine::exact_best`] with a single-precision screen: every candidate the exact search
+    /// would evaluate gets an approximate gain with a proven error bound (from the contest in
+    /// `f32`), the search stopping once no bound can beat the best gain certainly reached; then
+    /// only the candidates whose interval reaches the best certain gain are evaluated exactly,
+    /// and the choice among them is the exact search's. So the target and the chance returned
+    /// are those of the exact search, at the cost of a few exact contests instead of all.
+    fn screened_best(
+        &self,
+        sc: &mut Scratch,
+        i: usize,
+        uii: f64,
+        cand: &[(f64, usize)],
+    ) -> Option<(usize, f64)> {
+        let n = self.n;
+        for m in 0..n {
+            sc.rh32[m] = sc.rh[m] as f32;
+            sc.diag32[m] = sc.diag[m] as f32;
+            sc.coli32[m] = sc.coli[m] as f32;
+        }
+        sc.screened.clear();
+        // the largest gain some candidate certainly reaches (its lower end)
+        let mut sure = f64::NEG_INFINITY;
+        for chunk in cand.chunks(SLANES) {
+            if chunk[0].0 <= f64::max(sure, MIN_SIG_EDU) {
+                break;
+            }
+            let mut js = [None; SLANES];
             for (l, &(_, j)) in chunk.iter().enumerate() {
                 js[l] = Some(j);
             }
-            self.lanes(sc, js);
-            let block = self.contest(sc, i, js);
-            for (l, (&(_, j), &c)) in chunk.iter().zip(&block).enumerate() {
-                let ukj = sc.cols[i * LANES + l];
-                let du = edu(
-                    uii,
-                    ukj,
-                    self.sal_tot[j],
-                    c.0 / (c.0 + c.1),
-                    c.1 / (c.0 + c.1),
-                );
-                let first_of_equals = du == best_eu && best.is_some_and(|(b, _)| j < b);
-                if MIN_SIG_EDU < du && (best_eu < du || first_of_equals) {
-                    best = Some((j, c.0 / (c.0 + c.1)));
-                    best_eu = du;
-                }
+            self.lanes32(sc, js);
+            let args = (
+                (&sc.cols32[..], &sc.coli32[..]),
+                &sc.diag32[..],
+                n,
+                &self.w32[..],
+                i,
+                js,
+            );
+            let block = match self.params.third_party_commit {
+                ThirdPartyCommit::Semi => chlg_block32::<Semi>(args),
+                ThirdPartyCommit::Full => chlg_block32::<Full>(args),
+                ThirdPartyCommit::No => chlg_block32::<NoCommit>(args),
+            };
+            for (&(_, j), &(cij, cji, principals)) in chunk.iter().zip(&block) {
+                let (cij, cji) = (f64::from(cij), f64::from(cji));
+                let p = cij / (cij + cji);
+                let err_p = self.screen_error(cij + cji, f64::from(principals), i, j);
+                let uij = bs_util(self.dt[j * n + i], sc.rh[i]);
+                let du = edu(uii, uij, self.sal_tot[j], p, 1.0 - p);
+                // the gain is linear in p with slope 2 s_j (u_ii − u_ij)
+                let slope = 2.0 * self.sal_tot[j] * (uii - uij).abs();
+                let err = slope * err_p + 1e-12;
+                sure = sure.max(du - err);
+                sc.screened.push((du, err, j));
             }
         }
-        sc.cand = cand;
+        // exact contests for the candidates that may be the best (their upper ends are at
+        // least MIN_SIG_EDU, so positive)
+        let floor = f64::max(sure, MIN_SIG_EDU);
+        let mut close = std::mem::take(&mut sc.close);
+        close.clear();
+        for &(du, err, j) in &sc.screened {
+            if du + err >= floor {
+                close.push((du + err, j));
+            }
+        }
+        // highest possible gains first, until none can reach the best exact gain found
+        close.sort_unstable_by_key(|c| std::cmp::Reverse(c.0.to_bits()));
+        let mut best: Option<(usize, f64)> = None;
+        let mut best_eu = -1.0;
+        for chunk in close.chunks(LANES) {
+            if chunk[0].0 < best_eu {
+                break;
+            }
+            self.exact_block(sc, i, uii, chunk, &mut best, &mut best_eu);
+        }
+        sc.close = close;
         best
+    }
+
+    /// How far the chance of prevailing from an `f32` contest of i against j can be from the
+    /// exact one, given the contest's total strength and the principals' (computed in `f32`).
+    /// Standard bounds, doubled for safety: utilities are within 8 units of roundoff u, so
+    /// a vote w (u_a − u_b) within 20 u w; a third party's chance p_in of the challenger
+    /// winning divides its side's strength by the principals' and its own, so it is off by at
+    /// most 2 (20 u w_m + 20 u (w_i + w_j)) / D, D the principals' strength (its exact value
+    /// at least the computed one less its error); its vote weighs p_in by at most 6 w_m, and
+    /// the rest of its vote is within [`SCREEN_TERM_ULPS`] u w_m; the running sums add N u
+    /// times the total. The chance moves by at most the strengths' error over the total.
+    /// When the principals' strength may vanish (two positions equally good to both, where
+    /// p_in jumps between 0 and 1), the bound is 1 and the contest is evaluated exactly.
+    fn screen_error(&self, total: f64, principals: f64, i: usize, j: usize) -> f64 {
+        let u = F32_EPS;
+        let wij = self.w_chlg[i] + self.w_chlg[j];
+        let d = principals - 40.0 * u * wij;
+        if d <= 0.0 || total <= 0.0 {
+            return 1.0;
+        }
+        let pin_terms = 240.0 * (self.w2_total + self.w_total * wij) / d;
+        let err_c = u * (SCREEN_TERM_ULPS * self.w_total + pin_terms + self.n as f64 * total);
+        (2.0 * 2.0 * err_c / total).min(1.0)
+    }
+
+    /// [`Engine::lanes`] in single precision, for the screen.
+    fn lanes32(&self, sc: &mut Scratch, js: [Option<usize>; SLANES]) {
+        let n = self.n;
+        let rows: [&[f32]; SLANES] = std::array::from_fn(|l| {
+            let j = js[l].unwrap_or(0);
+            &self.dt32[j * n..(j + 1) * n]
+        });
+        for (m, out) in sc.cols32.chunks_exact_mut(SLANES).enumerate() {
+            let r = sc.rh32[m];
+            for l in 0..SLANES {
+                out[l] = bs_util32(rows[l][m], r);
+            }
+        }
     }
 
     /// Perspective h's estimate of i's chance of prevailing when i challenges j.
@@ -2082,12 +2301,23 @@ trait Commit {
     /// Sums of the three positions' utilities to third party m in the four outcomes: joined i
     /// and i won, joined i and j won, joined j and i won, joined j and j won.
     fn outcomes(umi: f64, umj: f64, umm: f64) -> [f64; 4];
+    /// The same in single precision.
+    fn outcomes32(umi: f32, umj: f32, umm: f32) -> [f32; 4];
 }
 
 struct Semi;
 impl Commit for Semi {
     #[inline(always)]
     fn outcomes(umi: f64, umj: f64, umm: f64) -> [f64; 4] {
+        [
+            umi + umi + umm,
+            umj + umj + umj,
+            umi + umi + umi,
+            umj + umj + umm,
+        ]
+    }
+    #[inline(always)]
+    fn outcomes32(umi: f32, umj: f32, umm: f32) -> [f32; 4] {
         [
             umi + umi + umm,
             umj + umj + umj,
@@ -2108,12 +2338,30 @@ impl Commit for Full {
             umj + umj + umj,
         ]
     }
+    #[inline(always)]
+    fn outcomes32(umi: f32, umj: f32, _umm: f32) -> [f32; 4] {
+        [
+            umi + umi + umi,
+            umj + umj + umj,
+            umi + umi + umi,
+            umj + umj + umj,
+        ]
+    }
 }
 
 struct NoCommit;
 impl Commit for NoCommit {
     #[inline(always)]
     fn outcomes(umi: f64, umj: f64, umm: f64) -> [f64; 4] {
+        [
+            umi + umi + umm,
+            umj + umj + umm,
+            umi + umi + umm,
+            umj + umj + umm,
+        ]
+    }
+    #[inline(always)]
+    fn outcomes32(umi: f32, umj: f32, umm: f32) -> [f32; 4] {
         [
             umi + umi + umm,
             umj + umj + umm,
@@ -2202,6 +2450,99 @@ fn chlg_block<R: Rule, T: Commit>(
         out[l] = (chij[l], chji[l]);
     }
     out
+}
+
+/// Targets screened together (16 single-precision lanes fill an AVX-512 register).
+const SLANES: usize = 16;
+
+/// A challenge's gain below this is no reason to challenge (KTAB `minSigEDU`).
+const MIN_SIG_EDU: f64 = 1e-5;
+
+/// From this many actors the challenges are screened in single precision
+/// ([`Engine::screened_best`]); below, the exact search alone is fast.
+const SCREEN_FROM: usize = 64;
+
+/// The unit roundoff of `f32`.
+const F32_EPS: f64 = f32::EPSILON as f64 / 2.0;
+
+/// Units of roundoff, per unit of a third party's weight, that its vote in an `f32` contest
+/// may be off by: its utilities (each within a unit of the `f64` value, of size at most 1),
+/// the principals' and its own vote, the chance `p_in`, the expected outcomes (sums of three
+/// utilities) and their difference take fewer than 40 operations on numbers of size at most
+/// 3; 64 leaves room.
+const SCREEN_TERM_ULPS: f64 = 64.0;
+
+/// [`bs_util`] in single precision.
+#[inline(always)]
+fn bs_util32(d: f32, r: f32) -> f32 {
+    if d <= 1.0 {
+        (1.0 - d) * (1.0 + d * r)
+    } else {
+        (1.0 - d) * (1.0 + r)
+    }
+}
+
+/// The arguments of [`chlg_block32`], as [`ContestArgs`] in single precision.
+type ContestArgs32<'a> = (
+    (&'a [f32], &'a [f32]),
+    &'a [f32],
+    usize,
+    &'a [f32],
+    usize,
+    [Option<usize>; SLANES],
+);
+
+/// [`chlg_block`] in single precision with proportional votes, for the screen of
+/// [`Engine::screened_best`]: the same operations in the same order, on `f32`; with each
+/// lane's principals' strength (for the error bound).
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
+fn chlg_block32<T: Commit>(
+    (cols, diag, n, w, i, js): ContestArgs32<'_>,
+) -> [(f32, f32, f32); SLANES] {
+    const MIN_CLTN: f32 = 1e-10;
+    let vote = |w: f32, ua: f32, ub: f32| w * (ua - ub);
+    let pos = |x: f32| if x > 0.0 { x } else { 0.0 };
+    let neg = |x: f32| if x < 0.0 { -x } else { 0.0 };
+    let (cols, coli) = cols;
+    let jx: [usize; SLANES] = std::array::from_fn(|l| js[l].unwrap_or(usize::MAX));
+    let mut chij = [MIN_CLTN; SLANES];
+    let mut chji = [MIN_CLTN; SLANES];
+    for l in 0..SLANES {
+        let Some(j) = js[l] else { continue };
+        let ci = vote(w[i], coli[i], cols[i * SLANES + l]);
+        let cj = vote(w[j], coli[j], cols[j * SLANES + l]);
+        chij[l] += pos(ci);
+        chji[l] += neg(ci);
+        chij[l] += pos(cj);
+        chji[l] += neg(cj);
+    }
+    let (pi0, pj0) = (chij, chji);
+    for m in 0..n {
+        if m == i {
+            continue;
+        }
+        let (umi, umm, wm) = (coli[m], diag[m], w[m]);
+        let umj: &[f32; SLANES] = cols[m * SLANES..(m + 1) * SLANES]
+            .try_into()
+            .expect("SLANES columns");
+        let v0: [f32; SLANES] = std::array::from_fn(|l| vote(wm, umi, umj[l]));
+        let cmi: [f32; SLANES] = std::array::from_fn(|l| pi0[l] + pos(v0[l]));
+        let cmj: [f32; SLANES] = std::array::from_fn(|l| pj0[l] + neg(v0[l]));
+        let pin: [f32; SLANES] = std::array::from_fn(|l| cmi[l] / (cmi[l] + cmj[l]));
+        let vm: [f32; SLANES] = std::array::from_fn(|l| {
+            let pjn = 1.0 - pin[l];
+            let [w_i, l_i, l_j, w_j] = T::outcomes32(umi, umj[l], umm);
+            let eu_join_i = (pin[l] * w_i) + (pjn * l_i);
+            let eu_join_j = (pin[l] * l_j) + (pjn * w_j);
+            vote(wm, eu_join_i, eu_join_j)
+        });
+        for l in 0..SLANES {
+            let v = if m == jx[l] { 0.0 } else { vm[l] };
+            chij[l] += pos(v);
+            chji[l] += neg(v);
+        }
+    }
+    std::array::from_fn(|l| (chij[l], chji[l], pi0[l] + pj0[l]))
 }
 
 /// Whether actors i and j hold equivalent positions (Euclidean distance below 1e-3).
@@ -2496,6 +2837,102 @@ mod tests {
                 let plain = total / n as f64;
                 assert!((vals[l * n + a] - plain).abs() < 1e-15, "{l} {a}");
             }
+        }
+    }
+
+    /// A random one-dimensional problem of `n` actors on a coarse grid (ties included).
+    fn random_line(n: usize, seed: u64) -> SmpProblem {
+        use rand_chacha::rand_core::{Rng, SeedableRng};
+        let mut g = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut unit = move || (g.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        SmpProblem {
+            names: (0..n).map(|i| format!("a{i}")).collect(),
+            capability: (0..n).map(|_| 1.0 + 99.0 * unit()).collect(),
+            positions: (0..n)
+                .map(|_| vec![(50.0 * unit()).round() / 50.0])
+                .collect(),
+            saliences: (0..n).map(|_| vec![0.05 + 0.95 * unit()]).collect(),
+            dim_names: vec!["x".into()],
+            ideal_adjustment: Vec::new(),
+        }
+    }
+
+    /// The single-precision screen picks exactly the exact search's target and chance, for
+    /// every challenger, at the start and after a few turns, under each commitment; and each
+    /// `f32` contest's chance lies within its stated error of the `f64` one.
+    #[test]
+    fn screened_challenges_equal_the_exact_search() {
+        for (seed, commit) in [
+            (1, ThirdPartyCommit::Semi),
+            (2, ThirdPartyCommit::Full),
+            (3, ThirdPartyCommit::No),
+            (4, ThirdPartyCommit::Semi),
+        ] {
+            let p = random_line(90, seed);
+            let params = SmpParams {
+                third_party_commit: commit,
+                ..SmpParams::default()
+            };
+            let mut eng = Engine::new(&p, &params);
+            eng.assess();
+            assert!(eng.screens());
+            let mut pool = TurnScratch::default();
+            let mut sc = Scratch::new(eng.n);
+            let mut chosen = 0;
+            for turn in 0..4 {
+                for i in 0..eng.n {
+                    let exact = eng.best_target_with(&mut sc, i, false);
+                    let screened = eng.best_target_with(&mut sc, i, true);
+                    assert_eq!(exact, screened, "seed {seed}, turn {turn}, challenger {i}");
+                    chosen += usize::from(exact.is_some());
+                    // the error bound of every contest of this challenger
+                    eng.perspective(&mut sc, i);
+                    eng.column(&mut sc, LANES, i);
+                    for m in 0..eng.n {
+                        sc.rh32[m] = sc.rh[m] as f32;
+                        sc.diag32[m] = sc.diag[m] as f32;
+                        sc.coli32[m] = sc.coli[m] as f32;
+                    }
+                    let targets: Vec<usize> = (0..eng.n).filter(|&j| j != i).collect();
+                    for chunk in targets.chunks(SLANES) {
+                        let mut js = [None; SLANES];
+                        for (l, &j) in chunk.iter().enumerate() {
+                            js[l] = Some(j);
+                        }
+                        eng.lanes32(&mut sc, js);
+                        let args = (
+                            (&sc.cols32[..], &sc.coli32[..]),
+                            &sc.diag32[..],
+                            eng.n,
+                            &eng.w32[..],
+                            i,
+                            js,
+                        );
+                        let approx = match commit {
+                            ThirdPartyCommit::Semi => chlg_block32::<Semi>(args),
+                            ThirdPartyCommit::Full => chlg_block32::<Full>(args),
+                            ThirdPartyCommit::No => chlg_block32::<NoCommit>(args),
+                        };
+                        for (l, &j) in chunk.iter().enumerate() {
+                            let exact_p = eng.estimate(&mut sc, i, i, j);
+                            let (a, b) = (f64::from(approx[l].0), f64::from(approx[l].1));
+                            let err = eng.screen_error(a + b, f64::from(approx[l].2), i, j);
+                            assert!(
+                                (a / (a + b) - exact_p).abs() <= err,
+                                "seed {seed}: {i} vs {j}: {} {exact_p} ± {err}",
+                                a / (a + b)
+                            );
+                        }
+                        eng.perspective(&mut sc, i);
+                        eng.column(&mut sc, LANES, i);
+                    }
+                }
+                let next = eng.turn(&mut pool);
+                eng.pos = next;
+                eng.new_ideals();
+                eng.assess();
+            }
+            assert!(chosen > 100, "seed {seed}: only {chosen} challenges");
         }
     }
 }
