@@ -7,11 +7,11 @@
 //! The runs are timed one at a time (a lock serialises them) so that the limits measure the
 //! command, not the other tests running beside it.
 //!
-//! `slow-smp-400-actors.csv` (SMP on one issue with 400 actors) is held to the same limits and
+//! `slow-smp-400-actors.csv` (SMP on one issue with 400 actors) is held to the same limits.
 //! `slow-forecast-500x20.toml` (every model on 500 actors × 20 issues, then `report`; the file
 //! no longer validates as it is, so its actors and issues are run) has the acceptance limits of
-//! issue 17 for that size, 60 s and 1 GB on 2 cores; both take longer in a test build on a
-//! shared machine, so their tests are `#[ignore]`d and run for release checks:
+//! issue 17 for that size, 60 s and 1 GB on 2 cores; it takes longer in a test build on a
+//! shared machine, so its tests are `#[ignore]`d and run for release checks:
 //! `cargo test --release --test reliability -- --ignored`.
 
 use std::path::{Path, PathBuf};
@@ -524,10 +524,9 @@ fn hang_forecast_exchange_deu_is_fast() {
     .no_nan();
 }
 
-/// SMP on one issue with 400 actors took 55 s (N³ work per turn). About 2.5 s on 2 cores now
-/// (4 s of CPU); a test build on a loaded machine can come near 5 s, so a release check.
+/// SMP on one issue with 400 actors took 55 s (N³ work per turn); about 2 s on 2 cores now,
+/// held to the 5 s of every reliability input.
 #[test]
-#[ignore = "release check: cargo test --release --test reliability -- --ignored"]
 fn slow_smp_400_actors_is_fast() {
     let f = "slow-smp-400-actors.csv";
     run(&[
