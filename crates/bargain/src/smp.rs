@@ -1541,10 +1541,19 @@ impl Engine {
         };
         big_r(p, self.params.big_r_range, &mut self.r);
         let adj = self.params.big_r_adjust;
-        for a in 0..n {
-            let raa = est_r(self.r[a], self.r[a], adj);
-            for j in 0..n {
-                self.own[a * n + j] = bs_util(self.dt[j * n + a], raa);
+        // own[a n + j] from dt[j n + a], in tiles of positions so that both are read and
+        // written along cache lines
+        const TILE: usize = 16;
+        self.buf.clear();
+        self.buf
+            .extend((0..n).map(|a| est_r(self.r[a], self.r[a], adj)));
+        for j0 in (0..n).step_by(TILE) {
+            let j1 = (j0 + TILE).min(n);
+            for a in 0..n {
+                let raa = self.buf[a];
+                for j in j0..j1 {
+                    self.own[a * n + j] = bs_util(self.dt[j * n + a], raa);
+                }
             }
         }
     }
@@ -2018,12 +2027,19 @@ impl Engine {
         }
         // Bounds are positive, so their bits sort as they do. The order of equal bounds does
         // not matter: the search stops on bounds alone and picks the lowest of equal gains.
-        sc.cand
-            .sort_unstable_by_key(|c| std::cmp::Reverse(c.0.to_bits()));
-        let cand = std::mem::take(&mut sc.cand);
+        let mut cand = std::mem::take(&mut sc.cand);
         let best = if screen {
-            self.screened_best(sc, i, uii, &cand)
+            // the screen rarely goes past the first quarter: sort that, the rest if reached
+            let head = (n / 4).max(16);
+            if cand.len() > head {
+                cand.select_nth_unstable_by_key(head, by_bound);
+                cand[..head].sort_unstable_by_key(by_bound);
+            } else {
+                cand.sort_unstable_by_key(by_bound);
+            }
+            self.screened_best(sc, i, uii, &mut cand, head)
         } else {
+            cand.sort_unstable_by_key(by_bound);
             self.exact_best(sc, i, uii, &cand)
         };
         sc.cand = cand;
@@ -2096,12 +2112,14 @@ impl Engine {
     /// only the candidates whose interval reaches the best certain gain are evaluated exactly,
     /// and the choice among them is the exact search's. So the target and the chance returned
     /// are those of the exact search, at the cost of a few exact contests instead of all.
+    /// `cand` is in order of its bounds up to `sorted`; the rest is sorted if reached.
     fn screened_best(
         &self,
         sc: &mut Scratch,
         i: usize,
         uii: f64,
-        cand: &[(f64, usize)],
+        cand: &mut [(f64, usize)],
+        sorted: usize,
     ) -> Option<(usize, f64)> {
         let n = self.n;
         for m in 0..n {
@@ -2112,7 +2130,11 @@ impl Engine {
         sc.screened.clear();
         // the largest gain some candidate certainly reaches (its lower end)
         let mut sure = f64::NEG_INFINITY;
-        for &(ub, j) in cand {
+        for k in 0..cand.len() {
+            if k == sorted {
+                cand[k..].sort_unstable_by_key(by_bound);
+            }
+            let (ub, j) = cand[k];
             if ub <= f64::max(sure, MIN_SIG_EDU) {
                 break;
             }
@@ -2442,6 +2464,12 @@ fn chlg_block<R: Rule, T: Commit>(
         out[l] = (chij[l], chji[l]);
     }
     out
+}
+
+/// The order of a challenger's candidates: largest bound first (bounds are positive, so their
+/// bits order them).
+fn by_bound(c: &(f64, usize)) -> std::cmp::Reverse<u64> {
+    std::cmp::Reverse(c.0.to_bits())
 }
 
 /// A challenge's gain below this is no reason to challenge (KTAB `minSigEDU`).
