@@ -1403,9 +1403,14 @@ struct Engine {
     rng: KtabRng,
     /// dt[j n + m] = weighted distance from m's ideal to j's position (position-major).
     dt: Vec<f64>,
-    /// `dt` in single precision, for the challenges' screen.
+    /// The screen's order of third parties: heaviest first (`w_chlg` descending, then by
+    /// index), so that what a contest has left to count shrinks fast; and each actor's place
+    /// in it.
+    order: Vec<usize>,
+    rank: Vec<usize>,
+    /// `dt` in single precision in the screen's order: dt32[j n + k] = dt[j n + order[k]].
     dt32: Vec<f32>,
-    /// `w_chlg` in single precision, and its total.
+    /// `w_chlg` in single precision in the screen's order, and its total.
     w32: Vec<f32>,
     w_total: f64,
     /// The largest weight.
@@ -1438,7 +1443,13 @@ impl Engine {
             .map(|i| sal[i * d..(i + 1) * d].iter().fold(0.0, |acc, s| acc + s))
             .collect();
         let w_chlg: Vec<f64> = (0..n).map(|i| sal_tot[i] * p.capability[i]).collect();
-        let w32 = w_chlg.iter().map(|&x| x as f32).collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| w_chlg[b].total_cmp(&w_chlg[a]).then(a.cmp(&b)));
+        let mut rank = vec![0; n];
+        for (k, &m) in order.iter().enumerate() {
+            rank[m] = k;
+        }
+        let w32 = order.iter().map(|&m| w_chlg[m] as f32).collect();
         let w_total = w_chlg.iter().fold(0.0, |acc, x| acc + x);
         let w_max = w_chlg.iter().fold(0.0, |acc: f64, &x| acc.max(x));
         Self {
@@ -1455,6 +1466,8 @@ impl Engine {
             accommodation: accommodation(p),
             rng: KtabRng::new(params.seed),
             dt: vec![0.0; n * n],
+            order,
+            rank,
             dt32: vec![0.0; n * n],
             w32,
             w_total,
@@ -1509,8 +1522,10 @@ impl Engine {
             }
         }
         if self.screens() {
-            for (x, &y) in self.dt32.iter_mut().zip(&self.dt) {
-                *x = y as f32;
+            for (out, row) in self.dt32.chunks_exact_mut(n).zip(self.dt.chunks_exact(n)) {
+                for (x, &m) in out.iter_mut().zip(&self.order) {
+                    *x = row[m] as f32;
+                }
             }
         }
         // risk-neutral PCE over all positions (duplicates included)
@@ -1899,10 +1914,14 @@ struct Scratch {
     coli: Vec<f64>,
     /// A challenger's candidate targets: (upper bound of the gain, target).
     cand: Vec<(f64, usize)>,
-    /// The screen's single-precision copies of `rh`, `diag` and `coli`.
+    /// The screen's single-precision copies of `rh`, `diag` and `coli`, in its order of third
+    /// parties ([`Engine::order`]).
     rh32: Vec<f32>,
     diag32: Vec<f32>,
     coli32: Vec<f32>,
+    /// rest[k]: a bound on the votes for the challenger of the third parties from place k of
+    /// the screen's order on, whatever the target (rest[N] = 0).
+    rest: Vec<f64>,
     /// Screened targets: (approximate gain, its error bound, target).
     screened: Vec<(f64, f64, usize)>,
     /// The screened targets that may be the best.
@@ -1920,6 +1939,7 @@ impl Scratch {
             rh32: vec![0.0; n],
             diag32: vec![0.0; n],
             coli32: vec![0.0; n],
+            rest: vec![0.0; n + 1],
             screened: Vec::with_capacity(n),
             close: Vec::new(),
         }
@@ -2122,11 +2142,7 @@ impl Engine {
         sorted: usize,
     ) -> Option<(usize, f64)> {
         let n = self.n;
-        for m in 0..n {
-            sc.rh32[m] = sc.rh[m] as f32;
-            sc.diag32[m] = sc.diag[m] as f32;
-            sc.coli32[m] = sc.coli[m] as f32;
-        }
+        self.screen_perspective(sc);
         sc.screened.clear();
         // the largest gain some candidate certainly reaches (its lower end)
         let mut sure = f64::NEG_INFINITY;
@@ -2139,11 +2155,15 @@ impl Engine {
                 break;
             }
             {
-                let c = self.contest32(sc, i, j);
+                let uij = bs_util(self.dt[j * n + i], sc.rh[i]);
+                // the contest stops as soon as this candidate certainly cannot be the best
+                let cut = self.cutoff(&sc.rest, i, j, uii - uij, f64::max(sure, MIN_SIG_EDU));
+                let Some(c) = self.contest32(sc, i, j, cut.as_ref()) else {
+                    continue;
+                };
                 let (cij, cji) = (f64::from(c.cij), f64::from(c.cji));
                 let p = cij / (cij + cji);
                 let err_p = self.screen_error(&c, i, j);
-                let uij = bs_util(self.dt[j * n + i], sc.rh[i]);
                 let du = edu(uii, uij, self.sal_tot[j], p, 1.0 - p);
                 // the gain is linear in p with slope 2 s_j (u_ii − u_ij)
                 let slope = 2.0 * self.sal_tot[j] * (uii - uij).abs();
@@ -2204,19 +2224,69 @@ impl Engine {
         (2.0 * 2.0 * err_c / total).min(1.0)
     }
 
-    /// The contest of i against j in single precision, for the screen: `(c_ij, c_ji)` and
-    /// the principals' strength (for the error bound).
-    fn contest32(&self, sc: &Scratch, i: usize, j: usize) -> Screen {
+    /// Sets the screen's single-precision copies of the current perspective (`rh32`,
+    /// `diag32`, `coli32`, in the screen's order) and the bounds `rest` on what third parties
+    /// may add to the challenger's side: a third party's vote for i is at most w_m times the
+    /// most its commitment lets it gain (see [`Commit::span`]), where U_mj is at most the
+    /// largest utility its risk attitude allows.
+    fn screen_perspective(&self, sc: &mut Scratch) {
         let n = self.n;
-        let args = (
-            &self.dt32[j * n..(j + 1) * n],
-            &sc.rh32[..],
-            &sc.coli32[..],
-            &sc.diag32[..],
-            &self.w32[..],
-            i,
-            j,
-        );
+        let span = match self.params.third_party_commit {
+            ThirdPartyCommit::Semi => Semi::span,
+            ThirdPartyCommit::Full => Full::span,
+            ThirdPartyCommit::No => NoCommit::span,
+        };
+        sc.rest[n] = 0.0;
+        for k in (0..n).rev() {
+            let m = self.order[k];
+            sc.rh32[k] = sc.rh[m] as f32;
+            sc.diag32[k] = sc.diag[m] as f32;
+            sc.coli32[k] = sc.coli[m] as f32;
+            let b = self.w_chlg[m] * span(sc.coli[m], sc.diag[m], util_max(sc.rh[m]));
+            // the sum of at most N terms, each rounded: a relative 1e-9 covers it
+            sc.rest[k] = sc.rest[k + 1] + b * (1.0 + 1e-9);
+        }
+    }
+
+    /// When the screen may stop a contest of i against j early (see [`Cutoff`]): only if i
+    /// prefers its own position (`dlt` = U_ii − U_ij > 0, so that its gain grows with its
+    /// chance) and its gain may fall below `floor` (`q` < 1), and never against a bound of
+    /// 1.
+    fn cutoff<'a>(
+        &self,
+        rest: &'a [f64],
+        i: usize,
+        j: usize,
+        dlt: f64,
+        floor: f64,
+    ) -> Option<Cutoff<'a>> {
+        let u = F32_EPS;
+        let sj = self.sal_tot[j];
+        let q = (1.0 - (floor - 1e-12) / dlt) / (2.0 * sj);
+        // (s_j = 0 gives q = ±∞ or NaN: never a cutoff for +∞ and NaN, one at once for −∞)
+        (dlt > 0.0 && q < 1.0).then_some(Cutoff {
+            rest,
+            q,
+            err_terms: u * SCREEN_TERM_ULPS * self.w_total,
+            err_sums: u * (self.n / SCREEN_ACC + SCREEN_ACC + 2) as f64,
+            min_principals: 80.0 * u * (self.w_chlg[i] + self.w_chlg[j] + self.w_max),
+        })
+    }
+
+    /// The contest of i against j in single precision, for the screen: `(c_ij, c_ji)` and
+    /// the principals' strength (for the error bound); `None` if `cut` stopped it.
+    fn contest32(&self, sc: &Scratch, i: usize, j: usize, cut: Option<&Cutoff>) -> Option<Screen> {
+        let n = self.n;
+        let args = Contest32Args {
+            dtj: &self.dt32[j * n..(j + 1) * n],
+            rh: &sc.rh32[..],
+            coli: &sc.coli32[..],
+            diag: &sc.diag32[..],
+            w: &self.w32[..],
+            ri: self.rank[i],
+            rj: self.rank[j],
+            cut,
+        };
         match self.params.third_party_commit {
             ThirdPartyCommit::Semi => contest32_kernel::<Semi>(args),
             ThirdPartyCommit::Full => contest32_kernel::<Full>(args),
@@ -2317,6 +2387,23 @@ trait Commit {
     fn outcomes(umi: f64, umj: f64, umm: f64) -> [f64; 4];
     /// The same in single precision.
     fn outcomes32(umi: f32, umj: f32, umm: f32) -> [f32; 4];
+    /// The most third party m's vote for the challenger can be per unit of its weight, from
+    /// U_mi, U_mm and a bound `umax` on U_mj. Its vote is w_m (p (W_i − L_j) + (1 − p)
+    /// (L_i − W_j)) for its chance p of i prevailing, so at most w_m times the larger of 0
+    /// and the two differences.
+    fn span(umi: f64, umm: f64, umax: f64) -> f64;
+}
+
+/// The largest utility [`bs_util`] gives with risk attitude r: 1 for r in [−1, 1] (at
+/// distance 0), (1 + r)² / 4r above; unbounded below −1 (beyond a distance of 1).
+fn util_max(r: f64) -> f64 {
+    if r < -1.0 {
+        f64::INFINITY
+    } else if r <= 1.0 {
+        1.0
+    } else {
+        (1.0 + r) * (1.0 + r) / (4.0 * r)
+    }
 }
 
 struct Semi;
@@ -2338,6 +2425,11 @@ impl Commit for Semi {
             umi + umi + umi,
             umj + umj + umm,
         ]
+    }
+    /// W_i − L_j = U_mm − U_mi, L_i − W_j = U_mj − U_mm.
+    #[inline(always)]
+    fn span(umi: f64, umm: f64, umax: f64) -> f64 {
+        f64::max(0.0, f64::max(umm - umi, umax - umm))
     }
 }
 
@@ -2361,6 +2453,11 @@ impl Commit for Full {
             umj + umj + umj,
         ]
     }
+    /// W_i = L_j and L_i = W_j: the vote is 0.
+    #[inline(always)]
+    fn span(_umi: f64, _umm: f64, _umax: f64) -> f64 {
+        0.0
+    }
 }
 
 struct NoCommit;
@@ -2382,6 +2479,11 @@ impl Commit for NoCommit {
             umi + umi + umm,
             umj + umj + umm,
         ]
+    }
+    /// W_i = L_j and L_i = W_j: the vote is 0.
+    #[inline(always)]
+    fn span(_umi: f64, _umm: f64, _umax: f64) -> f64 {
+        0.0
     }
 }
 
@@ -2499,29 +2601,75 @@ fn bs_util32(d: f32, r: f32) -> f32 {
     }
 }
 
-/// The arguments of [`contest32_kernel`]: the target's distance row (`dt32[j n + m]`), the
-/// perspective's risk attitudes, U_mi, U_mm, the weights, the challenger and the target.
-type Contest32Args<'a> = (
-    &'a [f32],
-    &'a [f32],
-    &'a [f32],
-    &'a [f32],
-    &'a [f32],
-    usize,
-    usize,
-);
+/// The arguments of [`contest32_kernel`], everything indexed by place in the screen's order
+/// ([`Engine::order`]): the target's distance row (`dt32[j n + k]`), the perspective's risk
+/// attitudes, U_mi, U_mm, the weights, the challenger's and the target's places, and when
+/// the contest may stop early.
+struct Contest32Args<'a> {
+    dtj: &'a [f32],
+    rh: &'a [f32],
+    coli: &'a [f32],
+    diag: &'a [f32],
+    w: &'a [f32],
+    ri: usize,
+    rj: usize,
+    cut: Option<&'a Cutoff<'a>>,
+}
 
 /// Third parties summed side by side in [`contest32_kernel`] (independent accumulators, so
 /// the loop vectorises over third parties).
 const SCREEN_ACC: usize = 16;
 
+/// Every this many third parties, [`contest32_kernel`] checks whether its [`Cutoff`] stops
+/// it (a multiple of [`SCREEN_ACC`]).
+const SCREEN_CHECK: usize = 32;
+
+/// When a screened contest may stop before its last third party: the challenger's gain is
+/// Δ (1 − 2 s_j (1 − p)) for its chance p of prevailing, increasing in p (where
+/// Δ = U_ii − U_ij is positive); once even the largest chance the third parties counted so far and the bound `rest`
+/// on the others allow leaves that gain below the floor (the best gain some candidate
+/// certainly reaches, or [`MIN_SIG_EDU`]), the target cannot be the best and the contest
+/// stops. With a margin of 1e-12 for the gain's round-off, that is when the chance against
+/// the challenger, 1 − p, is certainly above `q` = (1 − (floor − 1e-12) / Δ) / 2 s_j.
+struct Cutoff<'a> {
+    /// rest[k] bounds the votes for the challenger of the third parties from place k on.
+    rest: &'a [f64],
+    q: f64,
+    /// The partial sums' error is within `err_terms` + `err_sums` (c_ij + c_ji) + 160 u
+    /// Σ w_m (w_i + w_j + w_m) / (c_mi + c_mj) (see [`Engine::screen_error`]).
+    err_terms: f64,
+    err_sums: f64,
+    /// Below this strength of the principals that analysis does not hold: no early stop.
+    min_principals: f64,
+}
+
+impl Cutoff<'_> {
+    /// Whether the contest can stop after the third parties before place `k`, whose `f32`
+    /// sums for and against the challenger (principals included) are `a` and `b`, with
+    /// `pin_err` their share of the error bound; `spurious` is what the challenger and the
+    /// target, counted as third parties if placed before k, added against the challenger.
+    #[inline(always)]
+    fn stops(&self, k: usize, a: f32, b: f32, pin_err: f32, spurious: f64) -> bool {
+        let (a, b) = (f64::from(a), f64::from(b));
+        // each sum within e of its exact value (doubled for safety); one term's error is
+        // within it too
+        let e =
+            2.0 * (self.err_terms + F32_EPS * 160.0 * f64::from(pin_err) + self.err_sums * (a + b));
+        // the strength for the challenger is at most `hi`, against it at least `lo`: the
+        // chance against it at least lo / (hi + lo)
+        let hi = a + e + self.rest[k];
+        let lo = b - 3.0 * e - spurious;
+        lo * (1.0 - self.q) > self.q * hi
+    }
+}
+
 /// [`chlg_block`]'s contest for one target, in single precision with proportional votes, for
 /// the screen of [`Engine::screened_best`]: the same operations per third party, with U_mj
 /// made from the target's distance row as it goes, vectorised over third parties (so the sums
 /// run in another order; the screen's error bound holds for any order). Returns `(c_ij, c_ji)`
-/// and the principals' strength.
+/// and the principals' strength, or `None` if the [`Cutoff`] stopped it.
 #[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
-fn contest32_kernel<T: Commit>((dtj, rh, coli, diag, w, i, j): Contest32Args<'_>) -> Screen {
+fn contest32_kernel<T: Commit>(args: Contest32Args<'_>) -> Option<Screen> {
     const MIN_CLTN: f32 = 1e-10;
     const K: usize = SCREEN_ACC;
     #[inline(always)]
@@ -2552,18 +2700,48 @@ fn contest32_kernel<T: Commit>((dtj, rh, coli, diag, w, i, j): Contest32Args<'_>
         let v = wm * (((pin * w_i) + (pjn * l_i)) - ((pin * l_j) + (pjn * w_j)));
         (v, wm * (wij + wm) * inv)
     }
+    let Contest32Args {
+        dtj,
+        rh,
+        coli,
+        diag,
+        w,
+        ri,
+        rj,
+        cut,
+    } = args;
     let n = dtj.len();
-    let ci = w[i] * (coli[i] - bs_util32(dtj[i], rh[i]));
-    let cj = w[j] * (coli[j] - bs_util32(dtj[j], rh[j]));
+    let ci = w[ri] * (coli[ri] - bs_util32(dtj[ri], rh[ri]));
+    let cj = w[rj] * (coli[rj] - bs_util32(dtj[rj], rh[rj]));
     let pi0 = MIN_CLTN + pos(ci) + pos(cj);
     let pj0 = MIN_CLTN + neg(ci) + neg(cj);
-    let pr = (pi0, pj0, w[i] + w[j]);
+    let pr = (pi0, pj0, w[ri] + w[rj]);
+    // what the challenger and the target add when counted as third parties
+    let spurious: [f32; 2] = std::array::from_fn(|x| {
+        let m = [ri, rj][x];
+        third::<T>(pr, coli[m], diag[m], w[m], bs_util32(dtj[m], rh[m])).0
+    });
+    let cut = cut.filter(|c| f64::from(pi0 + pj0) > c.min_principals);
     let mut acc_ij = [0.0f32; K];
     let mut acc_ji = [0.0f32; K];
     let mut acc_err = [0.0f32; K];
     let whole = n - n % K;
     let mut m0 = 0;
     while m0 < whole {
+        if let Some(c) = cut
+            && m0 % SCREEN_CHECK == 0
+        {
+            let a = pi0 + acc_ij.iter().sum::<f32>();
+            let b = pj0 + acc_ji.iter().sum::<f32>();
+            let sp = [ri, rj]
+                .iter()
+                .zip(spurious)
+                .filter(|&(&m, _)| m < m0)
+                .fold(0.0, |acc, (_, v)| acc + f64::from(neg(v)));
+            if c.stops(m0, a, b, acc_err.iter().sum::<f32>(), sp) {
+                return None;
+            }
+        }
         let dc: &[f32; K] = dtj[m0..m0 + K].try_into().expect("K");
         let rc: &[f32; K] = rh[m0..m0 + K].try_into().expect("K");
         let ic: &[f32; K] = coli[m0..m0 + K].try_into().expect("K");
@@ -2587,21 +2765,19 @@ fn contest32_kernel<T: Commit>((dtj, rh, coli, diag, w, i, j): Contest32Args<'_>
     }
     // the challenger and the target are not third parties: take back what they added (the
     // error share stays: a bound may only grow)
-    for m in [i, j] {
-        let umj = bs_util32(dtj[m], rh[m]);
-        let (v, _) = third::<T>(pr, coli[m], diag[m], w[m], umj);
+    for (m, v) in [ri, rj].into_iter().zip(spurious) {
         let k = if m < whole { m % K } else { 0 };
         acc_ij[k] -= pos(v);
         acc_ji[k] -= neg(v);
     }
     let cij = pi0 + acc_ij.iter().sum::<f32>();
     let cji = pj0 + acc_ji.iter().sum::<f32>();
-    Screen {
+    Some(Screen {
         cij,
         cji,
         principals: pi0 + pj0,
         pin_err: acc_err.iter().sum::<f32>(),
-    }
+    })
 }
 
 /// A single-precision contest ([`contest32_kernel`]): the strengths for and against the
@@ -2927,6 +3103,55 @@ mod tests {
         }
     }
 
+    /// A screened contest stops early only for a target whose exact gain is below the floor
+    /// it was given, and it does stop for most targets well below it.
+    #[test]
+    fn screened_contests_stop_only_below_the_floor() {
+        let (mut far, mut stopped_far) = (0, 0);
+        for seed in [5, 6] {
+            let p = random_line(90, seed);
+            let mut eng = Engine::new(&p, &SmpParams::default());
+            let mut pool = TurnScratch::default();
+            let mut sc = Scratch::new(eng.n);
+            for turn in 0..3 {
+                eng.assess();
+                for i in 0..eng.n {
+                    eng.perspective(&mut sc, i);
+                    eng.column(&mut sc, LANES, i);
+                    eng.screen_perspective(&mut sc);
+                    let uii = sc.coli[i];
+                    for j in (0..eng.n).filter(|&j| j != i) {
+                        let uij = bs_util(eng.dt[j * eng.n + i], sc.rh[i]);
+                        let dlt = uii - uij;
+                        let sj = eng.sal_tot[j];
+                        let pe = eng.estimate(&mut sc, i, i, j);
+                        eng.perspective(&mut sc, i);
+                        eng.column(&mut sc, LANES, i);
+                        let gain = edu(uii, uij, sj, pe, 1.0 - pe);
+                        for step in -4..=16 {
+                            let floor = gain + f64::from(step) * 0.0125 * dlt.abs();
+                            let cut = eng.cutoff(&sc.rest, i, j, dlt, floor);
+                            let stops = eng.contest32(&sc, i, j, cut.as_ref()).is_none();
+                            assert!(
+                                !stops || gain < floor,
+                                "seed {seed}, turn {turn}: {i} vs {j} stopped at floor \
+                                 {floor} with gain {gain}"
+                            );
+                            if step >= 8 && dlt > 0.0 {
+                                far += 1;
+                                stopped_far += usize::from(stops);
+                            }
+                        }
+                    }
+                }
+                eng.pos = eng.turn(&mut pool);
+                eng.new_ideals();
+            }
+        }
+        // a floor a tenth of U_ii − U_ij or more above the gain: most contests stop
+        assert!(2 * stopped_far > far, "{stopped_far} of {far} stopped");
+    }
+
     /// The single-precision screen picks exactly the exact search's target and chance, for
     /// every challenger, at the start and after a few turns, under each commitment; and each
     /// `f32` contest's chance lies within its stated error of the `f64` one.
@@ -2959,13 +3184,9 @@ mod tests {
                     // the error bound of every contest of this challenger
                     eng.perspective(&mut sc, i);
                     eng.column(&mut sc, LANES, i);
-                    for m in 0..eng.n {
-                        sc.rh32[m] = sc.rh[m] as f32;
-                        sc.diag32[m] = sc.diag[m] as f32;
-                        sc.coli32[m] = sc.coli[m] as f32;
-                    }
+                    eng.screen_perspective(&mut sc);
                     for j in (0..eng.n).filter(|&j| j != i) {
-                        let c = eng.contest32(&sc, i, j);
+                        let c = eng.contest32(&sc, i, j, None).expect("no cutoff");
                         let (a, b) = (f64::from(c.cij), f64::from(c.cji));
                         let err = eng.screen_error(&c, i, j);
                         contests += 1;
