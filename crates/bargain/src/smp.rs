@@ -1417,7 +1417,8 @@ struct Engine {
     w_max: f64,
     /// Risk attitudes.
     r: Vec<f64>,
-    /// own[a n + j] = U^a_aj.
+    /// own[j n + a] = U^a_aj, actor a's utility of position j by its own risk attitude
+    /// (position-major, like `dt`).
     own: Vec<f64>,
     // scratch
     pce: Pce,
@@ -1556,19 +1557,12 @@ impl Engine {
         };
         big_r(p, self.params.big_r_range, &mut self.r);
         let adj = self.params.big_r_adjust;
-        // own[a n + j] from dt[j n + a], in tiles of positions so that both are read and
-        // written along cache lines
-        const TILE: usize = 16;
         self.buf.clear();
         self.buf
             .extend((0..n).map(|a| est_r(self.r[a], self.r[a], adj)));
-        for j0 in (0..n).step_by(TILE) {
-            let j1 = (j0 + TILE).min(n);
-            for a in 0..n {
-                let raa = self.buf[a];
-                for j in j0..j1 {
-                    self.own[a * n + j] = bs_util(self.dt[j * n + a], raa);
-                }
+        for (out, row) in self.own.chunks_exact_mut(n).zip(self.dt.chunks_exact(n)) {
+            for ((u, &dd), &raa) in out.iter_mut().zip(row).zip(&self.buf) {
+                *u = bs_util(dd, raa);
             }
         }
     }
@@ -1584,11 +1578,12 @@ impl Engine {
         for (l, brg) in blk.iter().enumerate() {
             let zi = &bpos[brg.off..brg.off + d];
             let zj = &bpos[brg.off + d..brg.off + 2 * d];
+            let own_i = &self.own[brg.init * n..(brg.init + 1) * n];
+            let own_j = &self.own[brg.rcvr * n..(brg.rcvr + 1) * n];
             for a in 0..n {
                 let ra = self.r[a];
-                let row = &self.own[a * n..(a + 1) * n];
-                let di = bs_util(self.dist(a, zi), ra) - row[brg.init];
-                let dj = bs_util(self.dist(a, zj), ra) - row[brg.rcvr];
+                let di = bs_util(self.dist(a, zi), ra) - own_i[a];
+                let dj = bs_util(self.dist(a, zj), ra) - own_j[a];
                 vals[l * n + a] = (sums[a] + (di + dj)) / n as f64;
             }
         }
@@ -1652,9 +1647,7 @@ impl Engine {
         let nu = self.uniq.len();
         self.buf.clear();
         for &u in &self.uniq {
-            for a in 0..n {
-                self.buf.push(self.own[a * n + u]);
-            }
+            self.buf.extend_from_slice(&self.own[u * n..(u + 1) * n]);
         }
         let p = self
             .pce
@@ -1698,18 +1691,24 @@ impl Engine {
     fn turn(&mut self, pool: &mut TurnScratch) -> Vec<f64> {
         let (n, d) = (self.n, self.d);
         // 1. challenges, each from the challenger's own perspective
+        // each challenger's previous target, screened first (it is often still the best)
+        pool.hint.clear();
+        pool.hint
+            .extend(pool.target.iter().map(|t| t.map(|(j, _)| j)));
+        pool.hint.resize(n, None);
         pool.target.clear();
+        let hint = &pool.hint;
         if n >= PARALLEL_FROM {
             use rayon::prelude::*;
             let eng = &*self;
             (0..n)
                 .into_par_iter()
-                .map_init(|| Scratch::new(n), |sc, i| eng.best_target(sc, i))
+                .map_init(|| Scratch::new(n), |sc, i| eng.best_target(sc, i, hint[i]))
                 .collect_into_vec(&mut pool.target);
         } else {
             let mut sc = Scratch::new(n);
-            for i in 0..n {
-                pool.target.push(self.best_target(&mut sc, i));
+            for (i, &h) in hint.iter().enumerate() {
+                pool.target.push(self.best_target(&mut sc, i, h));
             }
         }
         // receivers' estimates of the challenges they face, when the bargain model uses them
@@ -1808,10 +1807,14 @@ impl Engine {
         let nb = pool.bargains.len();
         pool.val.clear();
         pool.val.resize(nb * n, 0.0);
+        // each actor's sum over the positions in order (position by position, for all actors
+        // at once)
         pool.sq_sum.clear();
-        for a in 0..n {
-            let row = &self.own[a * n..(a + 1) * n];
-            pool.sq_sum.push(row.iter().fold(0.0, |acc, u| acc + u));
+        pool.sq_sum.resize(n, 0.0);
+        for row in self.own.chunks_exact(n) {
+            for (acc, &u) in pool.sq_sum.iter_mut().zip(row) {
+                *acc += u;
+            }
         }
         pool.sq_val.clear();
         pool.sq_val.extend(pool.sq_sum.iter().map(|s| s / n as f64));
@@ -2024,12 +2027,18 @@ impl Engine {
     /// stops once no remaining bound can beat the best gain found: the contests that cost N
     /// third parties each are evaluated only for targets that could win, and the choice is
     /// exactly the one a scan of every target makes.
-    fn best_target(&self, sc: &mut Scratch, i: usize) -> Option<(usize, f64)> {
-        self.best_target_with(sc, i, self.screens())
+    fn best_target(&self, sc: &mut Scratch, i: usize, hint: Option<usize>) -> Option<(usize, f64)> {
+        self.best_target_with(sc, i, self.screens(), hint)
     }
 
     /// [`Engine::best_target`], screened in single precision first or not.
-    fn best_target_with(&self, sc: &mut Scratch, i: usize, screen: bool) -> Option<(usize, f64)> {
+    fn best_target_with(
+        &self,
+        sc: &mut Scratch,
+        i: usize,
+        screen: bool,
+        hint: Option<usize>,
+    ) -> Option<(usize, f64)> {
         // Round-off allowance of the bound (the gains are sums of a few terms of order 1).
         const SLACK: f64 = 1e-12;
         let n = self.n;
@@ -2057,7 +2066,7 @@ impl Engine {
             } else {
                 cand.sort_unstable_by_key(by_bound);
             }
-            self.screened_best(sc, i, uii, &mut cand, head)
+            self.screened_best(sc, i, uii, &mut cand, head, hint)
         } else {
             cand.sort_unstable_by_key(by_bound);
             self.exact_best(sc, i, uii, &cand)
@@ -2140,12 +2149,17 @@ impl Engine {
         uii: f64,
         cand: &mut [(f64, usize)],
         sorted: usize,
+        hint: Option<usize>,
     ) -> Option<(usize, f64)> {
-        let n = self.n;
         self.screen_perspective(sc);
         sc.screened.clear();
         // the largest gain some candidate certainly reaches (its lower end)
         let mut sure = f64::NEG_INFINITY;
+        // the hint first: a good gain found early lets the other contests stop sooner
+        let hint = hint.filter(|&h| cand.iter().any(|c| c.1 == h));
+        if let Some(h) = hint {
+            self.screen_one(sc, i, uii, h, &mut sure);
+        }
         for k in 0..cand.len() {
             if k == sorted {
                 cand[k..].sort_unstable_by_key(by_bound);
@@ -2154,22 +2168,8 @@ impl Engine {
             if ub <= f64::max(sure, MIN_SIG_EDU) {
                 break;
             }
-            {
-                let uij = bs_util(self.dt[j * n + i], sc.rh[i]);
-                // the contest stops as soon as this candidate certainly cannot be the best
-                let cut = self.cutoff(&sc.rest, i, j, uii - uij, f64::max(sure, MIN_SIG_EDU));
-                let Some(c) = self.contest32(sc, i, j, cut.as_ref()) else {
-                    continue;
-                };
-                let (cij, cji) = (f64::from(c.cij), f64::from(c.cji));
-                let p = cij / (cij + cji);
-                let err_p = self.screen_error(&c, i, j);
-                let du = edu(uii, uij, self.sal_tot[j], p, 1.0 - p);
-                // the gain is linear in p with slope 2 s_j (u_ii − u_ij)
-                let slope = 2.0 * self.sal_tot[j] * (uii - uij).abs();
-                let err = slope * err_p + 1e-12;
-                sure = sure.max(du - err);
-                sc.screened.push((du, err, j));
+            if Some(j) != hint {
+                self.screen_one(sc, i, uii, j, &mut sure);
             }
         }
         // exact contests for the candidates that may be the best (their upper ends are at
@@ -2194,6 +2194,26 @@ impl Engine {
         }
         sc.close = close;
         best
+    }
+
+    /// Screens challenger i's contest against candidate j: its approximate gain and error
+    /// bound go to `screened` and raise `sure`, unless the contest stops early because j
+    /// certainly cannot beat `sure` (or [`MIN_SIG_EDU`]).
+    fn screen_one(&self, sc: &mut Scratch, i: usize, uii: f64, j: usize, sure: &mut f64) {
+        let uij = bs_util(self.dt[j * self.n + i], sc.rh[i]);
+        let cut = self.cutoff(&sc.rest, i, j, uii - uij, f64::max(*sure, MIN_SIG_EDU));
+        let Some(c) = self.contest32(sc, i, j, cut.as_ref()) else {
+            return;
+        };
+        let (cij, cji) = (f64::from(c.cij), f64::from(c.cji));
+        let p = cij / (cij + cji);
+        let err_p = self.screen_error(&c, i, j);
+        let du = edu(uii, uij, self.sal_tot[j], p, 1.0 - p);
+        // the gain is linear in p with slope 2 s_j (u_ii − u_ij)
+        let slope = 2.0 * self.sal_tot[j] * (uii - uij).abs();
+        let err = slope * err_p + 1e-12;
+        *sure = sure.max(du - err);
+        sc.screened.push((du, err, j));
     }
 
     /// How far the chance of prevailing from an `f32` contest of i against j can be from the
@@ -2731,14 +2751,14 @@ fn contest32_kernel<T: Commit>(args: Contest32Args<'_>) -> Option<Screen> {
         if let Some(c) = cut
             && m0 % SCREEN_CHECK == 0
         {
-            let a = pi0 + acc_ij.iter().sum::<f32>();
-            let b = pj0 + acc_ji.iter().sum::<f32>();
+            let a = pi0 + lane_sum(acc_ij);
+            let b = pj0 + lane_sum(acc_ji);
             let sp = [ri, rj]
                 .iter()
                 .zip(spurious)
                 .filter(|&(&m, _)| m < m0)
                 .fold(0.0, |acc, (_, v)| acc + f64::from(neg(v)));
-            if c.stops(m0, a, b, acc_err.iter().sum::<f32>(), sp) {
+            if c.stops(m0, a, b, lane_sum(acc_err), sp) {
                 return None;
             }
         }
@@ -2770,14 +2790,28 @@ fn contest32_kernel<T: Commit>(args: Contest32Args<'_>) -> Option<Screen> {
         acc_ij[k] -= pos(v);
         acc_ji[k] -= neg(v);
     }
-    let cij = pi0 + acc_ij.iter().sum::<f32>();
-    let cji = pj0 + acc_ji.iter().sum::<f32>();
+    let cij = pi0 + lane_sum(acc_ij);
+    let cji = pj0 + lane_sum(acc_ji);
     Some(Screen {
         cij,
         cji,
         principals: pi0 + pj0,
-        pin_err: acc_err.iter().sum::<f32>(),
+        pin_err: lane_sum(acc_err),
     })
+}
+
+/// The sum of [`contest32_kernel`]'s accumulators, halves added pairwise (four vector
+/// additions; its round-off is within the screen's allowance for adding the lanes).
+#[inline(always)]
+fn lane_sum(mut v: [f32; SCREEN_ACC]) -> f32 {
+    let mut half = SCREEN_ACC / 2;
+    while half > 0 {
+        for k in 0..half {
+            v[k] += v[k + half];
+        }
+        half /= 2;
+    }
+    v[0]
 }
 
 /// A single-precision contest ([`contest32_kernel`]): the strengths for and against the
@@ -2806,6 +2840,7 @@ fn equiv(pos: &[f64], d: usize, i: usize, j: usize) -> bool {
 #[derive(Default)]
 struct TurnScratch {
     target: Vec<Option<(usize, f64)>>,
+    hint: Vec<Option<usize>>,
     rcvr_p: Vec<f64>,
     bargains: Vec<Bargain>,
     bpos: Vec<f64>,
@@ -3064,7 +3099,7 @@ mod tests {
             },
         ];
         let sums: Vec<f64> = (0..n)
-            .map(|a| eng.own[a * n..(a + 1) * n].iter().sum())
+            .map(|a| (0..n).map(|j| eng.own[j * n + a]).sum())
             .collect();
         let mut vals = vec![0.0; 2 * n];
         eng.value_block(&blk, &bpos, &sums, &mut vals);
@@ -3077,7 +3112,7 @@ mod tests {
                     } else if m == brg.rcvr {
                         bs_util(eng.dist(a, &bpos[brg.off + 2..brg.off + 4]), eng.r[a])
                     } else {
-                        eng.own[a * n + m]
+                        eng.own[m * n + a]
                     };
                 }
                 let plain = total / n as f64;
@@ -3177,8 +3212,15 @@ mod tests {
             let (mut contests, mut tight) = (0, 0);
             for turn in 0..4 {
                 for i in 0..eng.n {
-                    let exact = eng.best_target_with(&mut sc, i, false);
-                    let screened = eng.best_target_with(&mut sc, i, true);
+                    let exact = eng.best_target_with(&mut sc, i, false, None);
+                    let screened = eng.best_target_with(&mut sc, i, true, None);
+                    // any hint, a candidate or not, changes nothing
+                    let hint = Some((i * 7 + turn) % eng.n);
+                    let hinted = eng.best_target_with(&mut sc, i, true, hint);
+                    assert_eq!(
+                        exact, hinted,
+                        "seed {seed}, turn {turn}, {i} hinted {hint:?}"
+                    );
                     assert_eq!(exact, screened, "seed {seed}, turn {turn}, challenger {i}");
                     chosen += usize::from(exact.is_some());
                     // the error bound of every contest of this challenger
