@@ -1403,6 +1403,10 @@ struct Engine {
     rng: KtabRng,
     /// dt[j n + m] = weighted distance from m's ideal to j's position (position-major).
     dt: Vec<f64>,
+    /// The same actor-major, dti[m n + j] = dt[j n + m], and its diagonal dt[m n + m] (so
+    /// that a challenger reads its own distances along a row).
+    dti: Vec<f64>,
+    dt_own: Vec<f64>,
     /// The screen's order of third parties: heaviest first (`w_chlg` descending, then by
     /// index), so that what a contest has left to count shrinks fast; and each actor's place
     /// in it.
@@ -1467,6 +1471,8 @@ impl Engine {
             accommodation: accommodation(p),
             rng: KtabRng::new(params.seed),
             dt: vec![0.0; n * n],
+            dti: vec![0.0; n * n],
+            dt_own: vec![0.0; n],
             order,
             rank,
             dt32: vec![0.0; n * n],
@@ -1521,6 +1527,20 @@ impl Engine {
                     self.dt[j * n + m] = self.dist(m, &self.pos[j * d..(j + 1) * d]);
                 }
             }
+        }
+        // the transpose, in tiles so that both are read and written along cache lines
+        const TILE: usize = 16;
+        for j0 in (0..n).step_by(TILE) {
+            for m0 in (0..n).step_by(TILE) {
+                for j in j0..(j0 + TILE).min(n) {
+                    for m in m0..(m0 + TILE).min(n) {
+                        self.dti[m * n + j] = self.dt[j * n + m];
+                    }
+                }
+            }
+        }
+        for m in 0..n {
+            self.dt_own[m] = self.dt[m * n + m];
         }
         if self.screens() {
             for (out, row) in self.dt32.chunks_exact_mut(n).zip(self.dt.chunks_exact(n)) {
@@ -1580,11 +1600,27 @@ impl Engine {
             let zj = &bpos[brg.off + d..brg.off + 2 * d];
             let own_i = &self.own[brg.init * n..(brg.init + 1) * n];
             let own_j = &self.own[brg.rcvr * n..(brg.rcvr + 1) * n];
-            for a in 0..n {
-                let ra = self.r[a];
-                let di = bs_util(self.dist(a, zi), ra) - own_i[a];
-                let dj = bs_util(self.dist(a, zj), ra) - own_j[a];
-                vals[l * n + a] = (sums[a] + (di + dj)) / n as f64;
+            let out = &mut vals[l * n..(l + 1) * n];
+            if d == 1 {
+                // `dist` on one dimension, the same operations in a loop that vectorises
+                let (zi, zj) = (zi[0], zj[0]);
+                let dist = |y: f64, z: f64, s: f64, s2: f64| {
+                    let x = (y - z) * s;
+                    ((0.0 + x * x) / s2).sqrt()
+                };
+                for (a, v) in out.iter_mut().enumerate() {
+                    let (y, s, s2, ra) = (self.ideal[a], self.sal[a], self.sal_sq[a], self.r[a]);
+                    let di = bs_util(dist(y, zi, s, s2), ra) - own_i[a];
+                    let dj = bs_util(dist(y, zj, s, s2), ra) - own_j[a];
+                    *v = (sums[a] + (di + dj)) / n as f64;
+                }
+            } else {
+                for (a, v) in out.iter_mut().enumerate() {
+                    let ra = self.r[a];
+                    let di = bs_util(self.dist(a, zi), ra) - own_i[a];
+                    let dj = bs_util(self.dist(a, zj), ra) - own_j[a];
+                    *v = (sums[a] + (di + dj)) / n as f64;
+                }
             }
         }
     }
@@ -1960,7 +1996,7 @@ impl Engine {
         let rh = self.r[h];
         for m in 0..n {
             sc.rh[m] = est_r(rh, self.r[m], adj);
-            sc.diag[m] = bs_util(self.dt[m * n + m], sc.rh[m]);
+            sc.diag[m] = bs_util(self.dt_own[m], sc.rh[m]);
         }
     }
 
@@ -2046,8 +2082,9 @@ impl Engine {
         self.column(sc, LANES, i);
         let uii = sc.coli[i];
         sc.cand.clear();
+        let di = &self.dti[i * n..(i + 1) * n];
         for j in (0..n).filter(|&j| j != i) {
-            let uij = bs_util(self.dt[j * n + i], sc.rh[i]);
+            let uij = bs_util(di[j], sc.rh[i]);
             let sj = self.sal_tot[j];
             let ub = f64::max(edu(uii, uij, sj, 1.0, 0.0), edu(uii, uij, sj, 0.0, 1.0)) + SLACK;
             if ub > MIN_SIG_EDU {
@@ -2200,7 +2237,7 @@ impl Engine {
     /// bound go to `screened` and raise `sure`, unless the contest stops early because j
     /// certainly cannot beat `sure` (or [`MIN_SIG_EDU`]).
     fn screen_one(&self, sc: &mut Scratch, i: usize, uii: f64, j: usize, sure: &mut f64) {
-        let uij = bs_util(self.dt[j * self.n + i], sc.rh[i]);
+        let uij = bs_util(self.dti[i * self.n + j], sc.rh[i]);
         let cut = self.cutoff(&sc.rest, i, j, uii - uij, f64::max(*sure, MIN_SIG_EDU));
         let Some(c) = self.contest32(sc, i, j, cut.as_ref()) else {
             return;
