@@ -128,8 +128,8 @@ fn ten_pairs_of_concurrent_simulations_are_all_saved() {
 }
 
 /// Issue 17's acceptance as it is written: ten pairs of concurrent 400 000-draw runs, twenty
-/// saved. About ten minutes on 2 cores, so a release check:
-/// `cargo test --release --test store -- --ignored`.
+/// saved. Over seven minutes in a test build, about three in release, so `scripts/test` runs
+/// it as a release check: `cargo test --release --test store -- --ignored`.
 #[test]
 #[ignore = "release check: cargo test --release --test store -- --ignored"]
 fn ten_pairs_of_400000_draw_simulations_are_all_saved() {

@@ -55,7 +55,10 @@
 //!   cheaper division, no gathered utilities), each
 //!   approximate gain with a proven bound on its error; only the targets whose interval
 //!   reaches the best gain certainly attained are then evaluated exactly, highest first, so
-//!   the target and chance chosen are the exact search's (tested against it).
+//!   the target and chance chosen are the exact search's (tested against it). A screened
+//!   contest counts its third parties heaviest first and stops once the votes counted and a
+//!   bound on those still to count leave the target certainly below the best gain reached
+//!   (see `Cutoff`); each challenger's previous target is screened first.
 //! - **Elections.** Coalition strengths are summed for up to sixteen adjacent options at once
 //!   from a voter-major copy of the utilities, rows in parallel from 64 options. The election
 //!   over all positions that sets the risk attitudes, on one dimension with proportional
