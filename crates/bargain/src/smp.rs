@@ -1510,20 +1510,13 @@ impl Engine {
     fn assess(&mut self) {
         let (n, d) = (self.n, self.d);
         if d == 1 {
-            // `dist` on one dimension, the same operations in a loop that vectorises
-            for j in 0..n {
-                let z = self.pos[j];
-                let row = &mut self.dt[j * n..(j + 1) * n];
-                for (((t, &y), &s), &s2) in row
-                    .iter_mut()
-                    .zip(&self.ideal)
-                    .zip(&self.sal)
-                    .zip(&self.sal_sq)
-                {
-                    let x = (y - z) * s;
-                    *t = ((0.0 + x * x) / s2).sqrt();
-                }
-            }
+            line_distances(
+                &mut self.dt,
+                &self.pos,
+                &self.ideal,
+                &self.sal,
+                &self.sal_sq,
+            );
         } else {
             for j in 0..n {
                 for m in 0..n {
@@ -1583,11 +1576,7 @@ impl Engine {
         self.buf.clear();
         self.buf
             .extend((0..n).map(|a| est_r(self.r[a], self.r[a], adj)));
-        for (out, row) in self.own.chunks_exact_mut(n).zip(self.dt.chunks_exact(n)) {
-            for ((u, &dd), &raa) in out.iter_mut().zip(row).zip(&self.buf) {
-                *u = bs_util(dd, raa);
-            }
-        }
+        own_utilities(&mut self.own, &self.dt, &self.buf);
     }
 
     /// Every actor's value of the states a block of bargains would bring about (KTAB
@@ -1928,6 +1917,30 @@ impl Engine {
             }
         }
         new_pos
+    }
+}
+
+/// [`Engine::dist`] on one dimension for every position j and actor m, `dt[j n + m]`: the
+/// same operations, in a loop that vectorises.
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
+fn line_distances(dt: &mut [f64], pos: &[f64], ideal: &[f64], sal: &[f64], sal_sq: &[f64]) {
+    for (row, &z) in dt.chunks_exact_mut(ideal.len()).zip(pos) {
+        for (((t, &y), &s), &s2) in row.iter_mut().zip(ideal).zip(sal).zip(sal_sq) {
+            let x = (y - z) * s;
+            *t = ((0.0 + x * x) / s2).sqrt();
+        }
+    }
+}
+
+/// Every actor's utility of every position by its own risk attitude, `own[j n + a]` from
+/// `dt[j n + a]` and `r_own[a]`.
+#[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
+fn own_utilities(own: &mut [f64], dt: &[f64], r_own: &[f64]) {
+    let n = r_own.len();
+    for (out, row) in own.chunks_exact_mut(n).zip(dt.chunks_exact(n)) {
+        for ((u, &dd), &raa) in out.iter_mut().zip(row).zip(r_own) {
+            *u = bs_util(dd, raa);
+        }
     }
 }
 
