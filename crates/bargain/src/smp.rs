@@ -1594,16 +1594,12 @@ impl Engine {
             let own_j = &self.own[brg.rcvr * n..(brg.rcvr + 1) * n];
             let out = &mut vals[l * n..(l + 1) * n];
             if d == 1 {
-                // `dist` on one dimension, the same operations in a loop that vectorises
+                // `dist` on one dimension, in a loop that vectorises
                 let (zi, zj) = (zi[0], zj[0]);
-                let dist = |y: f64, z: f64, s: f64, s2: f64| {
-                    let x = (y - z) * s;
-                    ((0.0 + x * x) / s2).sqrt()
-                };
                 for (a, v) in out.iter_mut().enumerate() {
                     let (y, s, s2, ra) = (self.ideal[a], self.sal[a], self.sal_sq[a], self.r[a]);
-                    let di = bs_util(dist(y, zi, s, s2), ra) - own_i[a];
-                    let dj = bs_util(dist(y, zj, s, s2), ra) - own_j[a];
+                    let di = bs_util(line_dist(y, zi, s, s2), ra) - own_i[a];
+                    let dj = bs_util(line_dist(y, zj, s, s2), ra) - own_j[a];
                     *v = (sums[a] + (di + dj)) / n as f64;
                 }
             } else {
@@ -1920,14 +1916,21 @@ impl Engine {
     }
 }
 
+/// [`Engine::dist`] on one dimension, from ideal y to position z with salience s and
+/// Σ s² = s2: the same operations.
+#[inline(always)]
+fn line_dist(y: f64, z: f64, s: f64, s2: f64) -> f64 {
+    let x = (y - z) * s;
+    ((0.0 + x * x) / s2).sqrt()
+}
+
 /// [`Engine::dist`] on one dimension for every position j and actor m, `dt[j n + m]`: the
 /// same operations, in a loop that vectorises.
 #[multiversion(targets("x86_64+avx512f+avx512dq", "x86_64+avx2"))]
 fn line_distances(dt: &mut [f64], pos: &[f64], ideal: &[f64], sal: &[f64], sal_sq: &[f64]) {
     for (row, &z) in dt.chunks_exact_mut(ideal.len()).zip(pos) {
         for (((t, &y), &s), &s2) in row.iter_mut().zip(ideal).zip(sal).zip(sal_sq) {
-            let x = (y - z) * s;
-            *t = ((0.0 + x * x) / s2).sqrt();
+            *t = line_dist(y, z, s, s2);
         }
     }
 }
@@ -2075,10 +2078,11 @@ impl Engine {
     ///
     /// The gain of challenging j lies between its values at P = 0 and P = 1 (it is linear in
     /// i's chance P of prevailing), and those need only i's utilities of the two positions. So
-    /// the targets are tried in order of that upper bound, four at a time, and the search
+    /// the targets are tried in order of that upper bound, [`LANES`] at a time, and the search
     /// stops once no remaining bound can beat the best gain found: the contests that cost N
     /// third parties each are evaluated only for targets that could win, and the choice is
-    /// exactly the one a scan of every target makes.
+    /// exactly the one a scan of every target makes. `hint` (the previous turn's target)
+    /// only changes the screen's order of work, never the choice.
     fn best_target(&self, sc: &mut Scratch, i: usize, hint: Option<usize>) -> Option<(usize, f64)> {
         self.best_target_with(sc, i, self.screens(), hint)
     }
