@@ -11,14 +11,19 @@ use assert_cmd::Command;
 fn leverage() -> Command {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let mut c = Command::cargo_bin("leverage").expect("binary");
     // Each command saves into a store of its own unless the test names one (--store), so
-    // parallel tests never share (or wait for) the user's store.
-    let store = std::env::temp_dir().join(format!(
-        "leverage-test-{}-{}.sqlite",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
+    // parallel tests never share (or wait for) the user's store. The stores live in cargo's
+    // folder for test files, one folder per run of this file; earlier runs' folders are removed.
+    let dir = DIR.get_or_init(|| {
+        let all = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-stores");
+        let _ = std::fs::remove_dir_all(&all);
+        let d = all.join(std::process::id().to_string());
+        std::fs::create_dir_all(&d).expect("a folder for the test stores");
+        d
+    });
+    let store = dir.join(format!("{}.sqlite", N.fetch_add(1, Ordering::Relaxed)));
     c.env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .env("LEVERAGE_STORE", store);

@@ -202,7 +202,12 @@ pub fn save_elsewhere(run: &mut NewRun, store: &Path) -> Result<PathBuf> {
         match Store::open(&path).and_then(|mut s| s.save_once(run)) {
             Ok(_) => return Ok(path),
             Err(e) => {
-                let _ = std::fs::remove_file(&path);
+                // The file and whatever SQLite left beside it: nothing half-written stays.
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
                 last = Some(e);
             }
         }
