@@ -334,8 +334,45 @@ fn new_writes_a_case_that_validates_and_never_overwrites() {
     std::fs::write(&path, "my own work").unwrap();
     let o = run(&["case", "new", "--out", p]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("already exists"));
+    assert!(stderr(&o).contains("already exists") && stderr(&o).contains("--force"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "my own work");
+    // With --force it is replaced (README: nothing is overwritten unless you pass --force).
+    let o = run(&["case", "new", "--out", p, "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("[[actor]]")
+    );
+}
+
+/// Every `--output` value is honoured or refused: the commands that print a table or JSON only
+/// refuse csv (exit 1, nothing on standard output) rather than print a table.
+#[test]
+fn commands_without_csv_refuse_it() {
+    for args in [
+        vec!["case", "validate", "--output", "csv"],
+        vec!["offer", "-n", "200", "--output", "csv"],
+        vec!["watch", "-n", "200", "--output", "csv"],
+        vec!["cases", "cases", "--output", "csv"],
+        vec!["score", "--cases", "cases", "--output", "csv"],
+        vec![
+            "backtest",
+            "deu",
+            "tests/fixtures/missing.tsv",
+            "--output",
+            "csv",
+        ],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("prints a table or json, not csv"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(stdout(&o).is_empty(), "{args:?}");
+    }
 }
 
 /// A pair whose only energy pillar is gas (no crude, no tax maneuver), from the patron-client
@@ -484,6 +521,14 @@ fn the_patron_client_starter_runs_every_command() {
     }
     printed.push_str(&std::fs::read_to_string(out.join("report.md")).unwrap());
     assert!(printed.contains("Patron state") && printed.contains("Client state"));
+    // The one command it does not run says what the case would need (README).
+    let o = run(&["maneuver", "--case", p]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("(case my-case)") && e.contains("help:") && e.contains("duty_multiplier"),
+        "{e}"
+    );
     for foreign in [
         "Belarus",
         "Russia",
@@ -1527,6 +1572,26 @@ fn runs_are_deleted_and_pruned() {
     // The store still takes runs, under a new id.
     simulate_into(&store, &["5"], "50");
     assert_eq!(run_ids(&store), [5]);
+    // A run saved without its draws exports none, and says so rather than print a bare header.
+    let o = run(&[
+        "simulate",
+        "-n",
+        "50",
+        "--seed",
+        "6",
+        "--no-draws",
+        "--store",
+        &store,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["runs", "export", "6", "--store", &store]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1);
+    assert!(
+        stderr(&o).contains("run 6 stores no per-draw rows (it was saved with --no-draws)"),
+        "{}",
+        stderr(&o)
+    );
 
     // A store that does not exist is not created by a deletion.
     let missing = dir.path().join("none.sqlite");
@@ -1803,6 +1868,23 @@ fn score_a_toy_case_by_hand() {
     assert!(err.contains("crises") && err.contains("crisis"), "{err}");
 }
 
+/// Another case's outcomes get the one error that says so, not dozens of follow-on errors about
+/// that case's years and ids.
+#[test]
+fn score_with_another_cases_outcomes_gives_one_error() {
+    let o = run(&[
+        "score",
+        "--outcomes",
+        "cases/armenia-russia-2013.outcomes.toml",
+        "-n",
+        "100",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("outcomes::wrong-case"), "{err}");
+    assert!(err.contains("has 1 error(s)"), "{err}");
+}
+
 #[test]
 fn simulate_a_case_without_rules_says_what_is_missing() {
     let o = run(&[
@@ -1837,7 +1919,11 @@ fn report_never_overwrites_without_force() {
     args.extend(fast);
     let o = run(&args);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is not empty (it holds report.md)"),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&md).unwrap(), "my notes");
     assert_eq!(

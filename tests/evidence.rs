@@ -74,6 +74,17 @@ fn the_worked_example_updates_a_stored_run_twice() {
     let v: serde_json::Value = serde_json::from_str(&again).unwrap();
     assert_eq!(v["parent"], 2);
     assert_eq!(v["update"]["observed"].as_array().unwrap().len(), 3);
+    // The same file again would count its readings twice: refused, nothing saved.
+    let o = leverage(&["update", "--run", "3", "--evidence", EXAMPLE], &store);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is already in run 3's evidence") && err.contains("count twice"),
+        "{err}"
+    );
+    let listed = ok(&leverage(&["runs", "list", "--output", "json"], &store));
+    let runs: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

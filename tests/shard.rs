@@ -153,8 +153,17 @@ fn shard_sets_that_are_not_one_run_are_located_errors() {
     std::fs::write(d.join("junk.shard"), b"not a shard").unwrap();
     fail(
         &["runs", "merge", "--no-store", "junk.shard"],
-        "junk.shard is not a shard",
+        "junk.shard cannot be read as a shard",
     );
+    // A shard cut short says so, not that it is of another version (nor a debug dump).
+    let bytes = std::fs::read(d.join("s1.shard")).unwrap();
+    std::fs::write(d.join("cut.shard"), &bytes[..bytes.len() / 2]).unwrap();
+    fail(
+        &["runs", "merge", "--no-store", "cut.shard"],
+        "cut.shard cannot be read as a shard of this version (leverage-shard/1): it ends early",
+    );
+    let (_, _, err) = leverage(&["runs", "merge", "--no-store", "cut.shard"], d);
+    assert!(!err.contains("Io(") && !err.contains("kind:"), "{err}");
     fail(
         &["runs", "merge", "--no-store", "absent.shard"],
         "cannot read the shard file absent.shard",

@@ -437,7 +437,8 @@ fn check(sink: &mut Sink, o: &Outcomes) {
 }
 
 /// Check outcomes against the case they score: the case id, the scenario and issue ids (with a
-/// "did you mean"), and years from the year of the case's `as_of` to its horizon.
+/// "did you mean"), and years from the year of the case's `as_of` to its horizon. Outcomes of
+/// another case get that one error alone.
 pub fn validate_against(o: &Outcomes, case: &Case) -> Result<(), Problems> {
     let mut sink = Sink::new(o.text.clone());
     if o.case != case.case.id {
@@ -453,6 +454,9 @@ pub fn validate_against(o: &Outcomes, case: &Case) -> Result<(), Problems> {
         .expected(format!("case = {:?}", case.case.id))
         .hint("score a case with the outcomes written for it, or fix the id")
         .push();
+        // Its years, scenarios and issues are another case's: checking them against this one
+        // would only add follow-on errors.
+        return finish(sink, o.text.clone(), Some(()));
     }
     let (from, to) = (case.case.as_of.year, case.case.horizon);
     let year_range = |sink: &mut Sink, year: i32, span: &Range<usize>| {

@@ -355,9 +355,12 @@ pub enum CaseCmd {
         /// The new case's title.
         #[arg(long, default_value = "My case")]
         title: String,
-        /// Write to this file instead of standard output (refuses to overwrite).
+        /// Write to this file instead of standard output (an existing file only with --force).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Overwrite the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Turn an analyst's table into a case (TOML on standard output unless --out).
     Import {
@@ -367,9 +370,12 @@ pub enum CaseCmd {
         /// Its layout.
         #[arg(long, value_enum)]
         format: ImportFormatArg,
-        /// Write to this file instead of standard output (refuses to overwrite).
+        /// Write to this file instead of standard output (an existing file only with --force).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Overwrite the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
         /// The case's date of knowledge, YYYY-MM-DD (default: today).
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,

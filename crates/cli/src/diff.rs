@@ -136,11 +136,7 @@ pub fn run(store: &Store, a: RunRef, b: RunRef, output: Output) -> Result<()> {
     match output {
         Output::Json => println!("{}", pretty_json(&c)?),
         Output::Table => print_table(&c),
-        Output::Csv => {
-            return Err(Failure::User(
-                "error: runs diff prints a table or json, not csv\n  help: use --output table or --output json".into(),
-            ));
-        }
+        Output::Csv => return Err(crate::io::csv_refused("runs diff")),
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use leverage_econ::{LedgerInputs, LedgerOptions, ManeuverOptions};
 use serde_json::json;
 
 use crate::args::Output;
-use crate::show::{fmt_num, table};
+use crate::show::{fmt_num, name_cell, table};
 use crate::user;
 use crate::{Failure, Result, pretty_json};
 
@@ -183,7 +183,19 @@ pub fn subsidy(
 
 /// Build and print a maneuver path.
 pub fn maneuver(case: &Case, opts: &ManeuverOptions, output: Output) -> Result<()> {
-    let setup = leverage_econ::maneuver_inputs(case, opts).map_err(|e| user(e.to_string()))?;
+    let setup = leverage_econ::maneuver_inputs(case, opts).map_err(|e| {
+        use leverage_econ::inputs::ManeuverSetupError as E;
+        let hint = match e {
+            E::NoSchedule | E::NoCoefficient | E::NoDutyLaw(_) => {
+                "\n  help: `maneuver` models a patron's phased cut of its export duty on the client's crude; \
+                 it needs the [econ] keys duty_multiplier, \
+                 duty_coefficient, duty_threshold, duty_base, barrels_per_tonne, oil_price and \
+                 crude_plan (docs/case-format.md). A pair without such a maneuver has no use for it."
+            }
+            _ => "",
+        };
+        user(format!("{e} (case {}){hint}", case.case.id))
+    })?;
     let path = leverage_econ::simulate(&setup.inputs).map_err(|e| user(e.to_string()))?;
     print_maneuver(case, &path, &setup.price_origin, output)
 }
@@ -416,7 +428,7 @@ pub fn figures(case: &Case, output: Output) -> Result<()> {
                     }
                 });
                 t.add_row(vec![
-                    Cell::new(format!("{} ({}) [{}]", c.id, c.unit, c.model)),
+                    name_cell(&format!("{} ({})\n[{}]", c.id, c.unit, c.model)),
                     Cell::new(&c.period),
                     Cell::new(published).set_alignment(CellAlignment::Right),
                     Cell::new(c.ours.map_or("—".into(), |v| format!("{v:.2}")))

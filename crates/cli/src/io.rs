@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use leverage_case::{DataFiles, Loaded, PartialDate, Problems};
 
+use crate::args::Output;
 use crate::{Failure, Result, diagnostics};
 
 /// The largest input file `leverage` reads, in bytes (a case, its data files, a table, a game,
@@ -178,19 +179,16 @@ pub fn load_case(path: Option<&Path>) -> Result<Loaded> {
     })
 }
 
-/// Write `text` to `out` (never overwriting an existing file), or print it.
-pub fn write_or_print(out: Option<&Path>, text: &str) -> Result<()> {
+/// Write `text` to `out` (an existing file only with `force`), or print it.
+pub fn write_or_print(out: Option<&Path>, force: bool, text: &str) -> Result<()> {
     match out {
         None => {
             print!("{text}");
             Ok(())
         }
         Some(p) => {
-            if p.exists() {
-                return Err(Failure::User(format!(
-                    "error: {} already exists; nothing was written\n  help: choose another --out, or remove the file first",
-                    p.display()
-                )));
+            if p.exists() && !force {
+                return Err(refuse_overwrite(p, "--out"));
             }
             write_atomic(p, text.as_bytes())
         }
@@ -239,15 +237,38 @@ pub fn check_report_dir(dir: &Path, force: bool) -> Result<()> {
     if force || !dir.exists() {
         return Ok(());
     }
-    let mut entries = std::fs::read_dir(dir)
-        .map_err(|e| Failure::User(format!("error: cannot read {}: {e}", dir.display())))?;
-    match entries.next() {
-        None => Ok(()),
-        Some(e) => {
-            let e = e?;
-            Err(refuse_overwrite(&e.path(), "--out"))
-        }
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| Failure::User(format!("error: cannot read {}: {e}", dir.display())))?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<_>>()?;
+    if names.is_empty() {
+        return Ok(());
     }
+    names.sort();
+    let more = match names.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    Err(Failure::User(format!(
+        "error: {} is not empty (it holds {}{more}); nothing was written\n  help: a report goes into a new or empty folder, so that no file of yours is overwritten: choose another --out, or pass --force to write the report's files into this one (files of other names are left as they are)",
+        dir.display(),
+        names[0]
+    )))
+}
+
+/// The `--output` of a command that prints a table or JSON only: csv is refused, not ignored.
+pub fn table_or_json(command: &str, output: Option<Output>) -> Result<Output> {
+    match output {
+        Some(Output::Csv) => Err(csv_refused(command)),
+        o => Ok(o.unwrap_or(Output::Table)),
+    }
+}
+
+/// The error for `--output csv` given to a command that prints a table or JSON only.
+pub fn csv_refused(command: &str) -> Failure {
+    Failure::User(format!(
+        "error: {command} prints a table or json, not csv\n  help: use --output table or --output json"
+    ))
 }
 
 /// The error for an output file that exists and may not be overwritten without `--force`.

@@ -11,7 +11,7 @@ use leverage_sim::analysis;
 use serde_json::json;
 
 use crate::args::Output;
-use crate::show::table;
+use crate::show::{name_cell, table};
 use crate::user;
 use crate::{Result, io, pretty_json};
 
@@ -102,14 +102,14 @@ pub fn list(dir: &Path, output: Output) -> Result<()> {
     };
     for r in &rows {
         if r["valid"] == json!(false) {
-            t.add_row(vec![
-                Cell::new(s(&r["file"])),
-                Cell::new("does not validate: run `leverage case validate` on it"),
-            ]);
+            t.add_row(vec![name_cell(&format!(
+                "{}\n(does not validate: run `leverage case validate` on it)",
+                s(&r["file"])
+            ))]);
             continue;
         }
         t.add_row(vec![
-            Cell::new(s(&r["id"])),
+            name_cell(&s(&r["id"])),
             Cell::new(s(&r["as_of"])),
             Cell::new(s(&r["horizon"])),
             Cell::new(s(&r["actors"])).set_alignment(CellAlignment::Right),
@@ -180,7 +180,7 @@ pub fn score(
     ]);
     for c in &s.cases {
         t.add_row(vec![
-            Cell::new(&c.case),
+            name_cell(&c.case),
             Cell::new(c.categories.to_string()).set_alignment(CellAlignment::Right),
             Cell::new(c.occasions.to_string()).set_alignment(CellAlignment::Right),
             f(c.brier),

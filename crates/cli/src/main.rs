@@ -104,7 +104,7 @@ fn run(cli: Cli) -> Result<()> {
                 files,
                 case,
                 output,
-            } => validate(files, case, output),
+            } => validate(files, case, io::table_or_json("case validate", output)?),
             CaseCmd::Show { case, output } => {
                 let loaded = io::load_case(case.as_deref())?;
                 diagnostics::print_warnings(&loaded);
@@ -119,6 +119,7 @@ fn run(cli: Cli) -> Result<()> {
                 id,
                 title,
                 out,
+                force,
             } => {
                 if !leverage_case::is_ident(&id) {
                     return Err(Failure::User(format!(
@@ -130,15 +131,22 @@ fn run(cli: Cli) -> Result<()> {
                     args::StarterArg::FormatTour => leverage_case::Starter::FormatTour,
                 };
                 let text = leverage_case::starter_case(starter, &id, &title);
-                io::write_or_print(out.as_deref(), &text)
+                io::write_or_print(out.as_deref(), force, &text)
             }
             CaseCmd::Import {
                 file,
                 format,
                 out,
+                force,
                 as_of,
                 capability,
-            } => import_cmd(&file, format, out.as_deref(), as_of.as_deref(), capability),
+            } => import_cmd(
+                &file,
+                format,
+                (out.as_deref(), force),
+                as_of.as_deref(),
+                capability,
+            ),
         },
         Command::Subsidy {
             case,
@@ -277,9 +285,18 @@ fn run(cli: Cli) -> Result<()> {
             out,
             force,
         }),
-        Command::Update(a) => update::run(a),
-        Command::Watch(a) => watch::run(a),
-        Command::Offer(a) => offer::run(a),
+        Command::Update(a) => {
+            io::table_or_json("update", a.output)?;
+            update::run(a)
+        }
+        Command::Watch(a) => {
+            io::table_or_json("watch", a.output)?;
+            watch::run(a)
+        }
+        Command::Offer(a) => {
+            io::table_or_json("offer", a.output)?;
+            offer::run(a)
+        }
         Command::Runs { cmd } => match cmd {
             args::RunsCmd::List { store, output } => {
                 sim::runs::list(store.as_deref(), output.unwrap_or(Output::Table))
@@ -321,22 +338,26 @@ fn run(cli: Cli) -> Result<()> {
             threads,
             output,
         } => match (cases, outcomes) {
-            (Some(dir), _) => {
-                library::score(&dir, draws, seed, threads, output.unwrap_or(Output::Table))
-            }
+            (Some(dir), _) => library::score(
+                &dir,
+                draws,
+                seed,
+                threads,
+                io::table_or_json("score", output)?,
+            ),
             (None, Some(outcomes)) => sim::score(
                 case.as_deref(),
                 &outcomes,
                 draws,
                 seed,
                 threads,
-                output.unwrap_or(Output::Table),
+                io::table_or_json("score", output)?,
             ),
             (None, None) => Err(Failure::User(
                 "error: give --outcomes FILE (one case) or --cases DIR (a library)".into(),
             )),
         },
-        Command::Cases { dir, output } => library::list(&dir, output.unwrap_or(Output::Table)),
+        Command::Cases { dir, output } => library::list(&dir, io::table_or_json("cases", output)?),
         Command::Backtest { data } => match data {
             args::BacktestData::Deu {
                 file,
@@ -347,7 +368,7 @@ fn run(cli: Cli) -> Result<()> {
             } => bargain::backtest_deu(
                 &file,
                 deu_capability(capability),
-                output.unwrap_or(Output::Table),
+                io::table_or_json("backtest", output)?,
                 per_issue.as_deref(),
                 force,
             ),
@@ -463,7 +484,7 @@ fn pretty_json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string_pretty(v).map_err(|e| Failure::Internal(format!("JSON: {e}")))
 }
 
-fn validate(files: Vec<PathBuf>, case: Option<PathBuf>, output: Option<Output>) -> Result<()> {
+fn validate(files: Vec<PathBuf>, case: Option<PathBuf>, output: Output) -> Result<()> {
     let mut targets: Vec<Option<PathBuf>> = files.into_iter().map(Some).collect();
     if let Some(c) = case {
         targets.push(Some(c));
@@ -471,7 +492,7 @@ fn validate(files: Vec<PathBuf>, case: Option<PathBuf>, output: Option<Output>) 
     if targets.is_empty() {
         targets.push(None);
     }
-    let json = matches!(output, Some(Output::Json));
+    let json = output == Output::Json;
     let mut failed = 0usize;
     let mut reports = Vec::new();
     for t in &targets {
@@ -541,7 +562,7 @@ fn summary_line(name: &str, l: &Loaded) -> String {
 fn import_cmd(
     file: &Path,
     format: ImportFormatArg,
-    out: Option<&Path>,
+    (out, force): (Option<&Path>, bool),
     as_of: Option<&str>,
     capability: Option<args::CapabilityArg>,
 ) -> Result<()> {
@@ -602,7 +623,7 @@ fn import_cmd(
             diagnostics::render(&p)
         )));
     }
-    io::write_or_print(out, &text)?;
+    io::write_or_print(out, force, &text)?;
     if let Some(o) = out {
         eprintln!(
             "wrote {}: {} actors, {} issues",

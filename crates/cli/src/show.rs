@@ -20,6 +20,44 @@ pub fn table(headers: &[&str]) -> Table {
     t
 }
 
+/// Longest line of a row's name in [`table`]'s first column before it is broken.
+const NAME_WIDTH: usize = 40;
+
+/// A row's name for [`table`]'s first column: a name longer than [`NAME_WIDTH`] characters is
+/// broken into lines after a space, `-`, `_`, `.` or `/` (or anywhere, if it has none), so
+/// that a long name cannot squeeze the other columns to a character each.
+pub fn name_cell(name: &str) -> Cell {
+    Cell::new(break_name(name, NAME_WIDTH))
+}
+
+fn break_name(name: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in name.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut start = 0;
+        while chars.len() - start > width {
+            let window = &chars[start..start + width];
+            let cut = window
+                .iter()
+                .rposition(|c| matches!(c, ' ' | '-' | '_' | '.' | '/'))
+                .filter(|&i| i > 0)
+                .map_or(width, |i| i + 1);
+            out.extend(&chars[start..start + cut]);
+            // a break at a space leaves no space at the line's end
+            out.truncate(out.trim_end_matches(' ').len());
+            out.push('\n');
+            start += cut;
+            while chars.get(start) == Some(&' ') {
+                start += 1;
+            }
+        }
+        out.extend(&chars[start..]);
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
 fn num_cell(x: f64) -> Cell {
     Cell::new(fmt_num(x)).set_alignment(CellAlignment::Right)
 }
@@ -289,4 +327,27 @@ pub fn render_tables(case: &Case) -> String {
         out.push_str(&format!("Scenarios\n{t}\n"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::break_name;
+
+    #[test]
+    fn long_names_break_after_separators() {
+        assert_eq!(break_name("short name", 40), "short name");
+        assert_eq!(
+            break_name(
+                "tm_losses_officials (USD bn) [maneuver.loss oil_price=70]",
+                30
+            ),
+            "tm_losses_officials (USD bn)\n[maneuver.loss oil_price=70]"
+        );
+        assert_eq!(break_name("abcdefghij", 4), "abcd\nefgh\nij");
+        let long = "cases/broken/does-not-validate-because-of-a-very-long-name.toml";
+        for line in break_name(long, 20).lines() {
+            assert!(line.chars().count() <= 20, "{line}");
+        }
+        assert_eq!(break_name(long, 20).replace('\n', ""), long);
+    }
 }

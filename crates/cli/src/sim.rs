@@ -1147,11 +1147,21 @@ pub mod runs {
     pub fn export(store: Option<&Path>, run: &str, output: Output) -> Result<()> {
         if output == Output::Table {
             return Err(user(
-                "runs export writes csv or json, not a table\n  help: use --output csv or --output json; `leverage runs show` prints a run as tables".into(),
+                "runs export writes csv or json, not a table\n  help: use --output csv or --output json; `leverage runs show` prints a run's summary".into(),
             ));
         }
         let s = open_store(&store_path(store)?, false)?;
         let run = s.show(parse_ref(run)?).map_err(|e| user(e.to_string()))?;
+        if run.draws_stored == 0 {
+            let why = match run.extras["update"]["parent"].as_i64() {
+                Some(p) => format!("it updates run {p} and keeps its posterior alone"),
+                None => "it was saved with --no-draws".into(),
+            };
+            eprintln!(
+                "note: run {} stores no per-draw rows ({why}), so the export has no draws\n  help: `leverage runs show {}` prints its results",
+                run.id.0, run.id.0
+            );
+        }
         // Each draw's path: its scenario by year, by id (runs saved without paths give none).
         let scenarios = run.meta.scenarios.clone();
         let path_of = |bytes: &[u8]| -> Vec<String> {

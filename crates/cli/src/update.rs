@@ -110,6 +110,35 @@ fn check_draws(store: &Store, root: i64, u: &Update) -> Result<()> {
     }
 }
 
+/// Refuses a new evidence file (the last) that observes an observable on a date the run's
+/// earlier evidence already observed: applied twice, one reading would count double.
+fn refuse_repeats(
+    evidences: &[Evidence],
+    files: &[(String, String)],
+    parent: i64,
+    root: i64,
+) -> Result<()> {
+    let Some((new, earlier)) = evidences.split_last() else {
+        return Ok(());
+    };
+    for o in &new.observations {
+        let seen = earlier.iter().zip(files).find(|(e, _)| {
+            e.observations
+                .iter()
+                .any(|p| p.observable == o.observable && p.date == o.date)
+        });
+        if let Some((_, (name, _))) = seen {
+            return Err(user(format!(
+                "{}: {} on {} is already in run {parent}'s evidence (from {name}); applied again it would count twice\n  help: update run {parent} with new observations only; to correct a reading, update run {root} (before any evidence) with the corrected files",
+                files[files.len() - 1].0,
+                o.observable,
+                o.date
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// `leverage update`.
 pub fn run(a: UpdateArgs) -> Result<()> {
     let t0 = Instant::now();
@@ -135,6 +164,7 @@ pub fn run(a: UpdateArgs) -> Result<()> {
     for (name, text) in &files {
         evidences.push(read_evidence(text, name, case)?);
     }
+    refuse_repeats(&evidences, &files, parent.id.0, root)?;
     let spec = wiring::spec(case).map_err(wiring_error)?;
     let sampler = wiring::sampler(case).map_err(wiring_error)?;
     let signs = crate::watch::resolve_signs(case, &spec, &sampler)?;

@@ -21,12 +21,12 @@ pub struct Draws {
     /// The case file (default: the embedded case).
     #[arg(long, value_name = "FILE", conflicts_with = "run")]
     pub case: Option<PathBuf>,
-    /// Number of draws.
-    #[arg(short = 'n', long = "draws", default_value_t = 20_000)]
-    pub draws: u64,
-    /// Seed.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
+    /// Number of draws [default: 20000] (a stored run has its own).
+    #[arg(short = 'n', long = "draws", conflicts_with = "run")]
+    pub draws: Option<u64>,
+    /// Seed [default: 42] (a stored run has its own).
+    #[arg(long, conflicts_with = "run")]
+    pub seed: Option<u64>,
     /// Use a stored run instead (its case, seed and draws).
     #[arg(long, value_name = "N")]
     pub run: Option<String>,
@@ -55,10 +55,12 @@ impl Draws {
                 (loaded, run.meta.seed, run.meta.n_draws)
             }
             None => {
-                if self.draws == 0 {
+                let draws = self.draws.unwrap_or(20_000);
+                if draws == 0 {
                     return Err(user("-n must be at least 1".into()));
                 }
-                (io::load_case(self.case.as_deref())?, self.seed, self.draws)
+                let seed = self.seed.unwrap_or(42);
+                (io::load_case(self.case.as_deref())?, seed, draws)
             }
         };
         Ok((loaded, seed, draws, pool))

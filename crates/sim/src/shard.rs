@@ -54,7 +54,7 @@ pub enum ShardError {
     )]
     Sensitivity,
     /// Not a shard file, or a damaged one.
-    #[error("{what} is not a shard of this version ({FORMAT}): {reason}")]
+    #[error("{what} cannot be read as a shard of this version ({FORMAT}): {reason}")]
     Decode {
         /// Which file or input.
         what: String,
@@ -187,7 +187,21 @@ impl ShardRun {
             what: what.to_string(),
             reason,
         };
-        let run: ShardRun = ciborium::from_reader(bytes).map_err(|e| decode(e.to_string()))?;
+        let run: ShardRun = ciborium::from_reader(bytes).map_err(|e| {
+            decode(match e {
+                ciborium::de::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    format!(
+                        "it ends early, after {} bytes (a file cut short in copying?)",
+                        bytes.len()
+                    )
+                }
+                ciborium::de::Error::Io(e) => e.to_string(),
+                ciborium::de::Error::Syntax(at) => format!("it is not CBOR at byte {at}"),
+                ciborium::de::Error::Semantic(Some(at), what) => format!("{what} (at byte {at})"),
+                ciborium::de::Error::Semantic(None, what) => what,
+                ciborium::de::Error::RecursionLimitExceeded => "it is nested too deeply".into(),
+            })
+        })?;
         if run.format != FORMAT {
             return Err(decode(format!("it says it is {:?}", run.format)));
         }
